@@ -1,0 +1,66 @@
+namespace SlateDB;
+
+public sealed partial record SlateDbOptions
+{
+    /// <summary>Checks the settings and reports every problem at once.</summary>
+    /// <exception cref="SlateDbException">Kind <see cref="SlateDbErrorKind.Invalid"/>, listing each problem.</exception>
+    public void Validate()
+    {
+        var problems = new List<string>();
+        void Check(bool ok, string problem)
+        {
+            if (!ok)
+            {
+                problems.Add(problem);
+            }
+        }
+
+        Check(FlushInterval is null || FlushInterval > TimeSpan.Zero, "flush_interval must be positive (or null to flush only on demand).");
+        Check(ManifestPollInterval > TimeSpan.Zero, "manifest_poll_interval must be positive.");
+        Check(ManifestUpdateTimeout > TimeSpan.Zero, "manifest_update_timeout must be positive.");
+        Check(MinFilterKeys >= 0, "min_filter_keys must not be negative.");
+        Check(FilterBitsPerKey is > 0 and <= 64, "filter_bits_per_key must be between 1 and 64.");
+        Check(L0SstSizeBytes > 0, "l0_sst_size_bytes must be positive.");
+        Check(L0MaxSsts > 0, "l0_max_ssts must be positive.");
+        Check(L0FlushParallelism > 0, "l0_flush_parallelism must be at least 1.");
+        Check(MaxUnflushedBytes > L0SstSizeBytes, "max_unflushed_bytes must be greater than l0_sst_size_bytes.");
+        Check(Enum.IsDefined(CompressionCodec), $"compression_codec {CompressionCodec} is unknown.");
+        Check(DefaultTtl is null || DefaultTtl > TimeSpan.Zero, "default_ttl must be positive.");
+        Check(ObjectStoreMaxRetries is null || ObjectStoreMaxRetries >= 0, "object_store_max_retries must not be negative.");
+        if (CompactorOptions is { } compactor)
+        {
+            Check(compactor.PollInterval > TimeSpan.Zero, "compactor_options.poll_interval must be positive.");
+            Check(compactor.ManifestUpdateTimeout > TimeSpan.Zero, "compactor_options.manifest_update_timeout must be positive.");
+            Check(compactor.MaxSstSize > 0, "compactor_options.max_sst_size must be positive.");
+            Check(compactor.MaxConcurrentCompactions > 0, "compactor_options.max_concurrent_compactions must be at least 1.");
+            Check(compactor.MaxFetchTasks > 0, "compactor_options.max_fetch_tasks must be at least 1.");
+        }
+
+        if (GarbageCollectorOptions is { } gc)
+        {
+            foreach (var (name, directory) in new[]
+            {
+                ("manifest_options", gc.ManifestOptions), ("wal_options", gc.WalOptions),
+                ("compacted_options", gc.CompactedOptions), ("compactions_options", gc.CompactionsOptions),
+            })
+            {
+                if (directory is null)
+                {
+                    continue;
+                }
+
+                Check(directory.Interval is null || directory.Interval > TimeSpan.Zero, $"garbage_collector_options.{name}.interval must be positive.");
+                Check(directory.MinAge >= TimeSpan.Zero, $"garbage_collector_options.{name}.min_age must not be negative.");
+            }
+        }
+
+        var cache = ObjectStoreCacheOptions;
+        Check(cache.PartSizeBytes > 0 && cache.PartSizeBytes % 1024 == 0, "object_store_cache_options.part_size_bytes must be a positive multiple of 1024.");
+        Check(cache.MaxCacheSizeBytes is null || cache.MaxCacheSizeBytes > 0, "object_store_cache_options.max_cache_size_bytes must be positive.");
+
+        if (problems.Count > 0)
+        {
+            throw new SlateDbException(SlateDbErrorKind.Invalid, "Invalid settings: " + string.Join(" ", problems));
+        }
+    }
+}
