@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace SlateDB.Storage;
+
+/// <summary>Log messages of the object-store decorators. Event ids 1100-1199; next free id: 1105.</summary>
+internal static partial class ObjectStoreLog
+{
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information,
+        Message = "Object store {Operation} of '{Path}' failed transiently (attempt {Attempt}); retrying in {Delay}")]
+    public static partial void Retrying(ILogger logger, string operation, string path, int attempt, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning,
+        Message = "Object store {Operation} of '{Path}' failed transiently {Attempts} times; giving up after the retry limit")]
+    public static partial void GivingUp(ILogger logger, string operation, string path, int attempts, Exception exception);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information,
+        Message = "Retried {Mode} put of '{Path}' reported {Outcome}, but the object holds the bytes we sent: an earlier attempt was applied and its response lost; reporting it written")]
+    public static partial void LostPutResolved(ILogger logger, PutModeKind mode, string path, PutOutcome outcome);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Debug,
+        Message = "Retried {Mode} put of '{Path}' reported {Outcome} and the object holds other bytes: a real conflict")]
+    public static partial void RetriedPutConflicted(ILogger logger, PutModeKind mode, string path, PutOutcome outcome);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning,
+        Message = "Could not read '{Path}' back after a retried {Mode} put reported {Outcome}; reporting the conflict")]
+    public static partial void LostPutCheckFailed(ILogger logger, PutModeKind mode, string path, PutOutcome outcome, Exception exception);
+}
