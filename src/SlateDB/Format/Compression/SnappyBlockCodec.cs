@@ -60,7 +60,7 @@ internal static class SnappyBlockCodec
     /// Decompresses Snappy raw bytes. The stated length must be at most <paramref name="maxLength"/>, plausible
     /// for the input length, and exactly what the elements produce.
     /// </summary>
-    public static byte[] Decompress(ReadOnlySpan<byte> source, string objectName, int maxLength)
+    public static ReadOnlyMemory<byte> Decompress(ReadOnlySpan<byte> source, string objectName, int maxLength)
     {
         int stated;
         try
@@ -78,7 +78,9 @@ internal static class SnappyBlockCodec
             Corruption.Throw(objectName, $"Snappy block states {stated} uncompressed bytes for {source.Length} compressed bytes (limit {maxLength})");
         }
 
-        var output = new byte[stated];
+        // One spare byte: Snappier stops quietly when the output is exactly full, so a stated length shorter
+        // than the real output shows only as an output that overflows into the spare byte.
+        var output = new byte[stated + 1];
         int decoded;
         try
         {
@@ -91,10 +93,10 @@ internal static class SnappyBlockCodec
 
         if (decoded != stated)
         {
-            Corruption.Throw(objectName, $"Snappy block decodes to {decoded} bytes but states {stated}");
+            Corruption.Throw(objectName, $"Snappy block decodes to {(decoded > stated ? "more than " : string.Empty)}{decoded} bytes but states {stated}");
         }
 
-        return output;
+        return output.AsMemory(0, stated);
     }
 
     private static int CompressBlock(ReadOnlySpan<byte> src, Span<byte> dst, int d, Span<ushort> fullTable)
