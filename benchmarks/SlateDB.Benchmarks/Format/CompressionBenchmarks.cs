@@ -12,7 +12,7 @@ public class CompressionBenchmarks
     private readonly ArrayBufferWriter<byte> _writer = new(16 * 1024);
     private byte[] _block = [];
     private byte[] _compressed = [];
-    private CompressionCodec _codec;
+    private BlockCodec _codec;
 
     [Params("Snappy", "Zlib", "Lz4", "Zstd")]
     public string Codec { get; set; } = "Lz4";
@@ -20,7 +20,7 @@ public class CompressionBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _codec = Enum.Parse<CompressionCodec>(Codec);
+        _codec = Enum.Parse<BlockCodec>(Codec);
         _block = BenchmarkRows.OneBlock(BlockFormatVersion.V2).Block;
         _compressed = BlockCompression.Compress(_codec, _block);
     }

@@ -14,7 +14,7 @@ internal static class BlockCompression
     public const int DefaultMaxDecompressedLength = 64 * 1024 * 1024;
 
     /// <summary>Compresses <paramref name="source"/> into a new array.</summary>
-    public static byte[] Compress(CompressionCodec codec, ReadOnlySpan<byte> source)
+    public static byte[] Compress(BlockCodec codec, ReadOnlySpan<byte> source)
     {
         var writer = new ArrayBufferWriter<byte>(Math.Max(64, source.Length / 2));
         Compress(codec, source, writer);
@@ -22,25 +22,25 @@ internal static class BlockCompression
     }
 
     /// <summary>Appends the compressed form of <paramref name="source"/> to <paramref name="destination"/>.</summary>
-    public static void Compress(CompressionCodec codec, ReadOnlySpan<byte> source, IBufferWriter<byte> destination)
+    public static void Compress(BlockCodec codec, ReadOnlySpan<byte> source, IBufferWriter<byte> destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
         switch (codec)
         {
-            case CompressionCodec.None:
+            case BlockCodec.None:
                 source.CopyTo(destination.GetSpan(source.Length));
                 destination.Advance(source.Length);
                 break;
-            case CompressionCodec.Snappy:
+            case BlockCodec.Snappy:
                 SnappyBlockCodec.Compress(source, destination);
                 break;
-            case CompressionCodec.Zlib:
+            case BlockCodec.Zlib:
                 ZlibBlockCodec.Compress(source, destination);
                 break;
-            case CompressionCodec.Lz4:
+            case BlockCodec.Lz4:
                 Lz4BlockCodec.Compress(source, destination);
                 break;
-            case CompressionCodec.Zstd:
+            case BlockCodec.Zstd:
                 ZstdBlockCodec.Compress(source, destination);
                 break;
             default:
@@ -49,22 +49,22 @@ internal static class BlockCompression
     }
 
     /// <summary>
-    /// Decompresses <paramref name="source"/>. For <see cref="CompressionCodec.None"/> returns the input itself.
+    /// Decompresses <paramref name="source"/>. For <see cref="BlockCodec.None"/> returns the input itself.
     /// Throws a <see cref="SlateDbErrorKind.Data"/> exception naming <paramref name="objectName"/> when the input
     /// is not valid for the codec, its stated size is wrong, or it would decompress to more than
     /// <paramref name="maxLength"/> bytes.
     /// </summary>
-    public static ReadOnlyMemory<byte> Decompress(CompressionCodec codec, ReadOnlyMemory<byte> source, string objectName, int maxLength = DefaultMaxDecompressedLength)
+    public static ReadOnlyMemory<byte> Decompress(BlockCodec codec, ReadOnlyMemory<byte> source, string objectName, int maxLength = DefaultMaxDecompressedLength)
     {
         ArgumentNullException.ThrowIfNull(objectName);
         ArgumentOutOfRangeException.ThrowIfNegative(maxLength);
         return codec switch
         {
-            CompressionCodec.None => source,
-            CompressionCodec.Snappy => SnappyBlockCodec.Decompress(source.Span, objectName, maxLength),
-            CompressionCodec.Zlib => ZlibBlockCodec.Decompress(source, objectName, maxLength),
-            CompressionCodec.Lz4 => Lz4BlockCodec.Decompress(source.Span, objectName, maxLength),
-            CompressionCodec.Zstd => ZstdBlockCodec.Decompress(source.Span, objectName, maxLength),
+            BlockCodec.None => source,
+            BlockCodec.Snappy => SnappyBlockCodec.Decompress(source.Span, objectName, maxLength),
+            BlockCodec.Zlib => ZlibBlockCodec.Decompress(source, objectName, maxLength),
+            BlockCodec.Lz4 => Lz4BlockCodec.Decompress(source.Span, objectName, maxLength),
+            BlockCodec.Zstd => ZstdBlockCodec.Decompress(source.Span, objectName, maxLength),
             _ => throw new ArgumentOutOfRangeException(nameof(codec), codec, "Unknown compression codec."),
         };
     }
@@ -73,9 +73,9 @@ internal static class BlockCompression
     /// The codec for a stored <c>CompressionFormat</c> value; throws a <see cref="SlateDbErrorKind.Data"/>
     /// exception for a value this reader does not know.
     /// </summary>
-    public static CompressionCodec FromStored(byte value, string objectName) => value <= (byte)CompressionCodec.Zstd
-        ? (CompressionCodec)value
-        : Corruption.Throw<CompressionCodec>(objectName, $"unknown compression format {value}");
+    public static BlockCodec FromStored(byte value, string objectName) => value <= (byte)BlockCodec.Zstd
+        ? (BlockCodec)value
+        : Corruption.Throw<BlockCodec>(objectName, $"unknown compression format {value}");
 
     /// <summary>Whether an exception thrown by a third-party decoder means "bad input" (and so becomes a corruption error).</summary>
     internal static bool IsDecoderFailure(Exception exception)

@@ -15,7 +15,7 @@ public sealed class BlockCompressionTests
     public void Snappy_output_is_byte_identical_to_rust_snap(string name)
     {
         var input = CodecVectors.Input(name);
-        BlockCompression.Compress(CompressionCodec.Snappy, input).Should().Equal(CodecVectors.Get("snappy", name));
+        BlockCompression.Compress(BlockCodec.Snappy, input).Should().Equal(CodecVectors.Get("snappy", name));
     }
 
     [Theory]
@@ -23,7 +23,7 @@ public sealed class BlockCompressionTests
     public void Lz4_output_is_byte_identical_to_lz4_flex(string name)
     {
         var input = CodecVectors.Input(name);
-        BlockCompression.Compress(CompressionCodec.Lz4, input).Should().Equal(CodecVectors.Get("lz4", name));
+        BlockCompression.Compress(BlockCodec.Lz4, input).Should().Equal(CodecVectors.Get("lz4", name));
     }
 
     [Theory]
@@ -35,7 +35,7 @@ public sealed class BlockCompressionTests
         var input = CodecVectors.Input(name);
         if (input.Length <= 64 * 1024)
         {
-            BlockCompression.Compress(CompressionCodec.Zstd, input).Should().Equal(CodecVectors.Get("zstd", name));
+            BlockCompression.Compress(BlockCodec.Zstd, input).Should().Equal(CodecVectors.Get("zstd", name));
         }
     }
 
@@ -44,7 +44,7 @@ public sealed class BlockCompressionTests
     public void Rust_compressed_bytes_decompress_with_every_codec(string name)
     {
         var input = CodecVectors.Input(name);
-        foreach (var (codec, label) in new[] { (CompressionCodec.Snappy, "snappy"), (CompressionCodec.Lz4, "lz4"), (CompressionCodec.Zlib, "zlib"), (CompressionCodec.Zstd, "zstd") })
+        foreach (var (codec, label) in new[] { (BlockCodec.Snappy, "snappy"), (BlockCodec.Lz4, "lz4"), (BlockCodec.Zlib, "zlib"), (BlockCodec.Zstd, "zstd") })
         {
             BlockCompression.Decompress(codec, CodecVectors.Get(label, name), "vector").ToArray().Should().Equal(input, label);
         }
@@ -53,16 +53,16 @@ public sealed class BlockCompressionTests
     [Fact]
     public void Zlib_writes_a_level_6_header_and_the_canonical_empty_stream()
     {
-        var compressed = BlockCompression.Compress(CompressionCodec.Zlib, CodecVectors.Input("block_4k"));
+        var compressed = BlockCompression.Compress(BlockCodec.Zlib, CodecVectors.Input("block_4k"));
         compressed[..2].Should().Equal(0x78, 0x9C);
-        BlockCompression.Compress(CompressionCodec.Zlib, []).Should().Equal(CodecVectors.Get("zlib", "empty"));
+        BlockCompression.Compress(BlockCodec.Zlib, []).Should().Equal(CodecVectors.Get("zlib", "empty"));
     }
 
     [Theory]
     [MemberData(nameof(Codecs))]
     public void Round_trips_empty_small_incompressible_and_large_inputs(int codecNumber)
     {
-        var codec = (CompressionCodec)codecNumber;
+        var codec = (BlockCodec)codecNumber;
         var random = new Random(99);
         var incompressible = new byte[4096];
         random.NextBytes(incompressible);
@@ -83,7 +83,7 @@ public sealed class BlockCompressionTests
     [MemberData(nameof(RealCodecs))]
     public void Truncations_and_flips_are_corrupt_or_detected(int codecNumber)
     {
-        var codec = (CompressionCodec)codecNumber;
+        var codec = (BlockCodec)codecNumber;
         var input = CodecVectors.Input("block_4k");
         var compressed = BlockCompression.Compress(codec, input);
 
@@ -115,21 +115,21 @@ public sealed class BlockCompressionTests
     public void Lying_size_prefixes_are_corrupt()
     {
         var input = CodecVectors.Input("block_4k");
-        var lz4 = BlockCompression.Compress(CompressionCodec.Lz4, input);
+        var lz4 = BlockCompression.Compress(BlockCodec.Lz4, input);
         foreach (var stated in new uint[] { 0, 1, (uint)input.Length - 1, (uint)input.Length + 1, 1_000_000, uint.MaxValue })
         {
             var copy = (byte[])lz4.Clone();
             System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(copy, stated);
-            var act = () => BlockCompression.Decompress(CompressionCodec.Lz4, copy, "t");
+            var act = () => BlockCompression.Decompress(BlockCodec.Lz4, copy, "t");
             act.Should().Throw<SlateDbException>($"LZ4 stating {stated}").Which.Kind.Should().Be(SlateDbErrorKind.Data);
         }
 
-        var snappy = BlockCompression.Compress(CompressionCodec.Snappy, input);
+        var snappy = BlockCompression.Compress(BlockCodec.Snappy, input);
         snappy[..2].Should().Equal(0x80, 0x20); // varint 4096
         foreach (var prefix in new byte[][] { [0xFF, 0x1F], [0x81, 0x20], [0xFF, 0xFF, 0xFF, 0xFF, 0x0F] })
         {
             var copy = prefix.Concat(snappy[2..]).ToArray();
-            var act = () => BlockCompression.Decompress(CompressionCodec.Snappy, copy, "t");
+            var act = () => BlockCompression.Decompress(BlockCodec.Snappy, copy, "t");
             act.Should().Throw<SlateDbException>().Which.Kind.Should().Be(SlateDbErrorKind.Data);
         }
     }
@@ -138,7 +138,7 @@ public sealed class BlockCompressionTests
     [MemberData(nameof(RealCodecs))]
     public void Output_beyond_the_cap_is_corrupt(int codecNumber)
     {
-        var codec = (CompressionCodec)codecNumber;
+        var codec = (BlockCodec)codecNumber;
         var compressed = BlockCompression.Compress(codec, new byte[100_000]);
         var act = () => BlockCompression.Decompress(codec, compressed, "t", maxLength: 99_999);
         act.Should().Throw<SlateDbException>().Which.Kind.Should().Be(SlateDbErrorKind.Data);
@@ -148,27 +148,27 @@ public sealed class BlockCompressionTests
     [Fact]
     public void Zlib_with_a_wrong_adler_trailer_is_corrupt()
     {
-        var compressed = BlockCompression.Compress(CompressionCodec.Zlib, CodecVectors.Input("hello"));
+        var compressed = BlockCompression.Compress(BlockCodec.Zlib, CodecVectors.Input("hello"));
         compressed[^1] ^= 1;
-        var act = () => BlockCompression.Decompress(CompressionCodec.Zlib, compressed, "t");
+        var act = () => BlockCompression.Decompress(BlockCodec.Zlib, compressed, "t");
         act.Should().Throw<SlateDbException>().Which.Kind.Should().Be(SlateDbErrorKind.Data);
     }
 
     [Fact]
     public void Zstd_accepts_several_frames_like_decode_all()
     {
-        var a = BlockCompression.Compress(CompressionCodec.Zstd, "first "u8);
-        var b = BlockCompression.Compress(CompressionCodec.Zstd, "second"u8);
-        BlockCompression.Decompress(CompressionCodec.Zstd, a.Concat(b).ToArray(), "t").ToArray().Should().Equal("first second"u8.ToArray());
+        var a = BlockCompression.Compress(BlockCodec.Zstd, "first "u8);
+        var b = BlockCompression.Compress(BlockCodec.Zstd, "second"u8);
+        BlockCompression.Decompress(BlockCodec.Zstd, a.Concat(b).ToArray(), "t").ToArray().Should().Equal("first second"u8.ToArray());
     }
 
     [Fact]
     public void None_passes_bytes_through_and_unknown_formats_are_corrupt()
     {
         var data = new byte[] { 1, 2, 3 };
-        BlockCompression.Compress(CompressionCodec.None, data).Should().Equal(data);
-        BlockCompression.Decompress(CompressionCodec.None, data, "t").ToArray().Should().Equal(data);
-        BlockCompression.FromStored(4, "t").Should().Be(CompressionCodec.Zstd);
+        BlockCompression.Compress(BlockCodec.None, data).Should().Equal(data);
+        BlockCompression.Decompress(BlockCodec.None, data, "t").ToArray().Should().Equal(data);
+        BlockCompression.FromStored(4, "t").Should().Be(BlockCodec.Zstd);
         var act = () => BlockCompression.FromStored(5, "t");
         act.Should().Throw<SlateDbException>().Which.Kind.Should().Be(SlateDbErrorKind.Data);
     }

@@ -67,7 +67,7 @@ public sealed class FormatFuzzTests(ITestOutputHelper output)
             const int seed = 777;
             var random = new Random(seed);
             var plain = BuildCorpus(random);
-            foreach (var codec in new[] { CompressionCodec.Snappy, CompressionCodec.Zlib, CompressionCodec.Lz4, CompressionCodec.Zstd })
+            foreach (var codec in new[] { BlockCodec.Snappy, BlockCodec.Zlib, BlockCodec.Lz4, BlockCodec.Zstd })
             {
                 var compressed = plain.Select(p => BlockCompression.Compress(codec, p)).ToList();
                 var outcomes = new int[2];

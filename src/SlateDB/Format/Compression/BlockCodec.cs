@@ -4,7 +4,7 @@ namespace SlateDB.Format.Compression;
 /// How SST blocks are compressed. The numbers are the <c>CompressionFormat</c> values of SlateDB's
 /// <c>sst.fbs</c>, recorded in each SST's metadata.
 /// </summary>
-internal enum CompressionCodec : byte
+internal enum BlockCodec : byte
 {
     /// <summary>Stored as is.</summary>
     None = 0,
