@@ -37,11 +37,11 @@ internal static class ZstdBlockCodec
         }
 
         var decompressor = t_decompressor ??= new Decompressor();
-        var buffer = new byte[InitialCapacity(source, maxLength)];
         var inPos = 0;
         var outPos = 0;
         try
         {
+            var buffer = new byte[InitialCapacity(source, maxLength)];
             decompressor.ResetStream();
             while (true)
             {
