@@ -58,7 +58,7 @@ internal abstract class BlockBuilder
     };
 
     /// <summary>Whether <paramref name="row"/> would be accepted now.</summary>
-    public bool WouldFit(in RowEntry row) => IsEmpty || FitsAfterFirst(row);
+    public bool WouldFit(in RowEntry row) => IsEmpty || TryMeasure(row, out _, out _);
 
     /// <summary>
     /// Adds <paramref name="row"/> if it fits; returns false (leaving the block unchanged) when it does not.
@@ -72,12 +72,12 @@ internal abstract class BlockBuilder
         }
 
         CheckRow(row);
-        if (!WouldFit(row))
+        if (!TryMeasure(row, out var sharedLength, out var encodedSize) && !IsEmpty)
         {
             return false;
         }
 
-        Append(row);
+        Append(row, sharedLength, encodedSize);
         EntryCount++;
         return true;
     }
@@ -130,21 +130,24 @@ internal abstract class BlockBuilder
         ResetCore();
     }
 
-    /// <summary>Whether a row fits a block that already holds rows (SlateDB's rule for this format).</summary>
-    private protected abstract bool FitsAfterFirst(in RowEntry row);
+    /// <summary>
+    /// Works out how the row would be stored next (key bytes shared, encoded size) and whether it fits a block
+    /// that already holds rows, by SlateDB's rule for this format.
+    /// </summary>
+    private protected abstract bool TryMeasure(in RowEntry row, out int sharedLength, out int encodedSize);
 
     /// <summary>Throws <see cref="ArgumentException"/> for a row this format cannot store.</summary>
     private protected virtual void CheckRow(in RowEntry row)
     {
     }
 
-    /// <summary>Encodes the row (already known to fit) and records any offset it needs.</summary>
-    private protected abstract void Append(in RowEntry row);
+    /// <summary>Encodes the row as measured by <see cref="TryMeasure"/> and records any offset it needs.</summary>
+    private protected abstract void Append(in RowEntry row, int sharedLength, int encodedSize);
 
     /// <summary>Clears format-specific state.</summary>
     private protected abstract void ResetCore();
 
-    /// <summary>Records the current data length as an offset; false if it does not fit a u16.</summary>
+    /// <summary>Records the current data length as an offset (callers check <see cref="CanAddOffset"/> first).</summary>
     private protected void AddOffsetHere()
     {
         _offsets.Add(checked((ushort)_data.WrittenCount));

@@ -14,17 +14,14 @@ internal sealed class BlockBuilderV1 : BlockBuilder
 
     public override BlockFormatVersion Version => BlockFormatVersion.V1;
 
-    private protected override bool FitsAfterFirst(in RowEntry row)
+    private protected override bool TryMeasure(in RowEntry row, out int sharedLength, out int encodedSize)
     {
-        if (!CanAddOffset)
-        {
-            return false;
-        }
+        sharedLength = row.Key.Span.CommonPrefixLength(_firstKey);
+        encodedSize = RowCodecV1.EncodedSize(row, sharedLength);
 
         // SlateDB's V1 rule counts the row but not the u16 offset it adds, so a block may end up to two bytes
         // over the target; matched on purpose so blocks split where SlateDB splits them.
-        var shared = row.Key.Span.CommonPrefixLength(_firstKey);
-        return EncodedLength + RowCodecV1.EncodedSize(row, shared) <= BlockSize;
+        return CanAddOffset && EncodedLength + encodedSize <= BlockSize;
     }
 
     private protected override void CheckRow(in RowEntry row)
@@ -35,13 +32,10 @@ internal sealed class BlockBuilderV1 : BlockBuilder
         }
     }
 
-    private protected override void Append(in RowEntry row)
+    private protected override void Append(in RowEntry row, int sharedLength, int encodedSize)
     {
-        var shared = row.Key.Span.CommonPrefixLength(_firstKey);
-        var size = RowCodecV1.EncodedSize(row, shared);
         AddOffsetHere();
-        var written = RowCodecV1.Encode(GetDataSpan(size), row, shared);
-        AdvanceData(written);
+        AdvanceData(RowCodecV1.Encode(GetDataSpan(encodedSize), row, sharedLength));
         if (EntryCount == 0)
         {
             _firstKey = row.Key.ToArray();

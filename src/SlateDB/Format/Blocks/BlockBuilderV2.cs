@@ -28,30 +28,25 @@ internal sealed class BlockBuilderV2 : BlockBuilder
 
     private bool AtRestartPoint => EntryCount % RestartInterval == 0;
 
-    private protected override bool FitsAfterFirst(in RowEntry row)
+    private protected override bool TryMeasure(in RowEntry row, out int sharedLength, out int encodedSize)
     {
         var restart = AtRestartPoint;
-        if (restart && !CanAddOffset)
-        {
-            return false;
-        }
-
-        var size = RowCodecV2.EncodedSize(row, SharedLength(row.Key.Span, restart));
-        return EncodedLength + size + (restart ? 2 : 0) <= BlockSize;
+        sharedLength = restart ? 0 : row.Key.Span.CommonPrefixLength(_lastKey.AsSpan(0, _lastKeyLength));
+        encodedSize = RowCodecV2.EncodedSize(row, sharedLength);
+        return restart
+            ? CanAddOffset && EncodedLength + encodedSize + 2 <= BlockSize
+            : EncodedLength + encodedSize <= BlockSize;
     }
 
-    private protected override void Append(in RowEntry row)
+    private protected override void Append(in RowEntry row, int sharedLength, int encodedSize)
     {
-        var key = row.Key.Span;
-        var restart = AtRestartPoint;
-        var shared = SharedLength(key, restart);
-        if (restart)
+        if (AtRestartPoint)
         {
             AddOffsetHere();
         }
 
-        var size = RowCodecV2.EncodedSize(row, shared);
-        AdvanceData(RowCodecV2.Encode(GetDataSpan(size), row, shared));
+        AdvanceData(RowCodecV2.Encode(GetDataSpan(encodedSize), row, sharedLength));
+        var key = row.Key.Span;
         if (_lastKey.Length < key.Length)
         {
             _lastKey = new byte[Math.Max(key.Length, _lastKey.Length * 2)];
@@ -62,7 +57,4 @@ internal sealed class BlockBuilderV2 : BlockBuilder
     }
 
     private protected override void ResetCore() => _lastKeyLength = 0;
-
-    private int SharedLength(ReadOnlySpan<byte> key, bool restart)
-        => restart ? 0 : key.CommonPrefixLength(_lastKey.AsSpan(0, _lastKeyLength));
 }

@@ -19,8 +19,8 @@ internal sealed class BlockIteratorV2 : BlockIterator
 
     private readonly ReadOnlyMemory<byte> _data;
     private readonly int _restartCount;
-    private DecodedRow[] _decoded = new DecodedRow[16];
-    private RowEntry[] _rows = new RowEntry[16];
+    private RowEntry[] _rows = new RowEntry[BlockBuilderV2.DefaultRestartInterval];
+    private int[] _shared = new int[BlockBuilderV2.DefaultRestartInterval];
     private int _rowCount;
     private int _region = -1;
     private int _index = -1;
@@ -180,6 +180,7 @@ internal sealed class BlockIteratorV2 : BlockIterator
         var start = Block.OffsetAt(region);
         var end = Block.EndOfOffset(region);
 
+        // First pass: decode the rows (keys hold only their suffix for now) and size the rebuilt keys.
         // Slicing to the region's end makes a row that overruns the next restart point corrupt.
         var source = _data[..end];
         var position = start;
@@ -199,7 +200,7 @@ internal sealed class BlockIteratorV2 : BlockIterator
                 Corruption.Throw(objectName, $"row shares {row.SharedLength} key bytes with a previous key of only {previousLength} bytes");
             }
 
-            if (NeedsArena(row, previousLength))
+            if (NeedsArena(row.SharedLength, row.KeySuffix.Length, previousLength))
             {
                 arenaLength += row.KeyLength;
                 if (arenaLength > MaxRegionKeyBytes)
@@ -208,50 +209,53 @@ internal sealed class BlockIteratorV2 : BlockIterator
                 }
             }
 
-            if (count == _decoded.Length)
+            if (count == _rows.Length)
             {
-                Array.Resize(ref _decoded, count * 2);
+                Array.Resize(ref _rows, count * 2);
+                Array.Resize(ref _shared, count * 2);
             }
 
-            _decoded[count++] = row;
+            _rows[count] = row.ToRowEntry(row.KeySuffix);
+            _shared[count] = row.SharedLength;
+            count++;
             previousLength = row.KeyLength;
         }
 
-        if (_rows.Length < count)
-        {
-            _rows = new RowEntry[_decoded.Length];
-        }
-
+        // Second pass: rebuild the keys, all in one array for the region.
         var arena = arenaLength == 0 ? [] : new byte[arenaLength];
         var arenaPosition = 0;
         var previousKey = ReadOnlyMemory<byte>.Empty;
         for (var i = 0; i < count; i++)
         {
-            ref readonly var row = ref _decoded[i];
-            ReadOnlyMemory<byte> key;
-            if (!NeedsArena(row, previousKey.Length))
+            var shared = _shared[i];
+            var key = _rows[i].Key;
+            if (shared != 0)
             {
-                key = row.SharedLength == 0 ? row.KeySuffix : previousKey;
-            }
-            else
-            {
-                var target = arena.AsSpan(arenaPosition, row.KeyLength);
-                previousKey.Span[..row.SharedLength].CopyTo(target);
-                row.KeySuffix.Span.CopyTo(target[row.SharedLength..]);
-                key = arena.AsMemory(arenaPosition, row.KeyLength);
-                arenaPosition += row.KeyLength;
+                if (NeedsArena(shared, key.Length, previousKey.Length))
+                {
+                    var length = shared + key.Length;
+                    var target = arena.AsSpan(arenaPosition, length);
+                    previousKey.Span[..shared].CopyTo(target);
+                    key.Span.CopyTo(target[shared..]);
+                    key = arena.AsMemory(arenaPosition, length);
+                    arenaPosition += length;
+                }
+                else
+                {
+                    key = previousKey;
+                }
+
+                _rows[i] = _rows[i] with { Key = key };
             }
 
-            _rows[i] = row.ToRowEntry(key);
             previousKey = key;
         }
 
-        Array.Clear(_decoded, 0, count);
         _rowCount = count;
         _region = region;
     }
 
     /// <summary>A row needs a rebuilt key unless it stores its key whole or repeats the previous key.</summary>
-    private static bool NeedsArena(in DecodedRow row, int previousLength)
-        => row.SharedLength != 0 && !(row.KeySuffix.IsEmpty && row.SharedLength == previousLength);
+    private static bool NeedsArena(int sharedLength, int suffixLength, int previousLength)
+        => sharedLength != 0 && !(suffixLength == 0 && sharedLength == previousLength);
 }

@@ -4,7 +4,8 @@ namespace SlateDB.Format.Compression;
 
 /// <summary>
 /// Compresses and decompresses one block with the codec recorded in the SST, producing the same bytes as
-/// SlateDB where the codec is deterministic (Snappy and LZ4 byte for byte; zlib and zstd at SlateDB's levels).
+/// SlateDB where the codec allows (Snappy, LZ4 and zstd byte for byte; zlib at SlateDB's level, with
+/// different but compatible deflate choices).
 /// Decompression never produces more than a bounded number of bytes and reports any bad input as a
 /// <see cref="SlateDbErrorKind.Data"/> exception.
 /// </summary>

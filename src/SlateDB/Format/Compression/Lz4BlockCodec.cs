@@ -57,7 +57,8 @@ internal static class Lz4BlockCodec
         }
         else
         {
-            var table = new uint[HashTableSize];
+            Span<uint> table = stackalloc uint[HashTableSize];
+            table.Clear();
             written = CompressLarge(source, output, table);
         }
 
@@ -151,7 +152,7 @@ internal static class Lz4BlockCodec
         }
     }
 
-    private static int CompressLarge(ReadOnlySpan<byte> input, Span<byte> output, uint[] table)
+    private static int CompressLarge(ReadOnlySpan<byte> input, Span<byte> output, Span<uint> table)
     {
         var end = input.Length - MatchSearchLimitFromEnd;
         var outPos = 0;

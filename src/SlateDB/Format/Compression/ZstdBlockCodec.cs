@@ -5,7 +5,8 @@ namespace SlateDB.Format.Compression;
 
 /// <summary>
 /// Zstandard at level 3 in one frame with its content size, as SlateDB's <c>zstd::bulk::compress(data, 3)</c>
-/// (libzstd 1.5.7) writes it; ZstdSharp is a port of the same library. Reading accepts any sequence of
+/// (libzstd 1.5.7) writes it. ZstdSharp is a port of the same library and gives the same bytes (checked
+/// against SSTs written by SlateDB 0.12.1). Reading accepts any sequence of
 /// frames (as SlateDB's <c>decode_all</c> does) and grows its output only as bytes are produced, up to a cap.
 /// Compression and decompression contexts are reused per thread.
 /// </summary>
@@ -37,11 +38,11 @@ internal static class ZstdBlockCodec
         }
 
         var decompressor = t_decompressor ??= new Decompressor();
-        var buffer = new byte[InitialCapacity(source, maxLength)];
         var inPos = 0;
         var outPos = 0;
         try
         {
+            var buffer = new byte[InitialCapacity(source, maxLength)];
             decompressor.ResetStream();
             while (true)
             {
