@@ -31,7 +31,7 @@ public sealed class RealSlateDbBlockTests
     [MemberData(nameof(Files))]
     public void Blocks_written_by_slatedb_read_and_rebuild_identically(string file, string codecName)
     {
-        var codec = Enum.Parse<CompressionCodec>(codecName);
+        var codec = Enum.Parse<BlockCodec>(codecName);
         var sst = File.ReadAllBytes(Path.Combine(Folder, file));
         BinaryPrimitives.ReadUInt16BigEndian(sst.AsSpan(^2)).Should().Be(2, "SlateDB 0.12.1 writes SST format version 2");
         var version = BlockFormatVersions.FromSstFormatVersion(2, file);
@@ -93,7 +93,7 @@ public sealed class RealSlateDbBlockTests
         }
 
         // Deterministic codecs give SlateDB's exact bytes; zlib's deflate choices differ (checked by decoding above).
-        if (codec != CompressionCodec.Zlib)
+        if (codec != BlockCodec.Zlib)
         {
             for (var i = 0; i < rawBlocks.Count; i++)
             {
