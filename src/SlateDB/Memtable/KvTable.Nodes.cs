@@ -51,7 +51,11 @@ internal sealed partial class KvTable
     internal int NextOf(int node, int level) => (int)Volatile.Read(ref Link(ref _nodes.At(node), level));
 
     /// <summary>The current row of a node.</summary>
-    internal RowEntry RowOf(int node) => _rows.At(Volatile.Read(ref RowIndex(ref _nodes.At(node))));
+    internal RowEntry RowOf(int node)
+    {
+        ref var n = ref _nodes.At(node);
+        return _rows.At(Volatile.Read(ref RowIndex(ref n))).ToRow((ulong)Unsafe.Add(ref n, SeqSlot));
+    }
 
     /// <summary>The key of a node.</summary>
     internal ReadOnlySpan<byte> KeyOf(int node) => FullKey(ref _nodes.At(node));

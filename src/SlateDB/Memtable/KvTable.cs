@@ -20,7 +20,7 @@ namespace SlateDB.Memtable;
 /// the entry count does not change and the estimated size is adjusted. Readers see either the old or the new
 /// row, never a mix.</para>
 /// <para>Storage: nodes live in an int arena (key prefix, seq, key length, row index, links) and rows in a
-/// <see cref="RowEntry"/> arena, so an insert allocates nothing but an occasional arena chunk. The table keeps
+/// <see cref="StoredRow"/> arena, so an insert allocates nothing but an occasional arena chunk. The table keeps
 /// the key and value memory it is given as is: callers must hand over buffers they will never mutate.</para>
 /// </remarks>
 internal sealed partial class KvTable
@@ -32,7 +32,7 @@ internal sealed partial class KvTable
     public const ulong DefaultLevelSeed = 0x5EED_5EED_5EED_5EEDUL;
 
     private readonly ChunkedArena<long> _nodes = new(NodeOffsetBits, 512);
-    private readonly ChunkedArena<RowEntry> _rows = new(RowOffsetBits, 64);
+    private readonly ChunkedArena<StoredRow> _rows = new(RowOffsetBits, 64);
     private readonly int[] _preds = new int[MaxHeight];
 
     private ulong _rngState;
@@ -128,18 +128,7 @@ internal sealed partial class KvTable
             throw new ArgumentException($"Keys are limited to {MaxKeyLength} bytes.", nameof(row));
         }
 
-        var prefix = KeyPrefix(key);
-        var preds = _preds;
-        var found = FindGreaterOrEqual(prefix, key, row.Seq, preds);
-        if (IsMatch(found, prefix) && CompareNode(ref _nodes.At((int)found), prefix, key, row.Seq) == 0)
-        {
-            Replace((int)found, row);
-        }
-        else
-        {
-            Insert(row, prefix, preds);
-        }
-
+        // Seq and tick statistics go first: a reader that sees the new entry count then sees them too.
         if (row.CreateTs is { } createTs && createTs > _lastTick)
         {
             Volatile.Write(ref _lastTick, createTs);
@@ -153,6 +142,18 @@ internal sealed partial class KvTable
         if (row.Seq < _firstSeq)
         {
             Volatile.Write(ref _firstSeq, row.Seq);
+        }
+
+        var prefix = KeyPrefix(key);
+        var preds = _preds;
+        var found = FindGreaterOrEqual(prefix, key, row.Seq, preds);
+        if (IsMatch(found, prefix) && CompareNode(ref _nodes.At((int)found), prefix, key, row.Seq) == 0)
+        {
+            Replace((int)found, row);
+        }
+        else
+        {
+            Insert(row, prefix, preds);
         }
     }
 
@@ -197,7 +198,7 @@ internal sealed partial class KvTable
         }
 
         var rowIndex = _rows.Allocate(1);
-        _rows.At(rowIndex) = row;
+        _rows.At(rowIndex) = new StoredRow(row);
 
         var key = row.Key.Span;
         var inlineLength = InlineKeyLength(key.Length);
@@ -237,9 +238,9 @@ internal sealed partial class KvTable
     private void Replace(int node, in RowEntry row)
     {
         ref var n = ref _nodes.At(node);
-        var oldSize = EstimateSize(_rows.At(RowIndex(ref n)));
+        var oldSize = _rows.At(RowIndex(ref n)).EstimatedSize;
         var rowIndex = _rows.Allocate(1);
-        _rows.At(rowIndex) = row;
+        _rows.At(rowIndex) = new StoredRow(row);
         Volatile.Write(ref RowIndex(ref n), rowIndex);
         Volatile.Write(ref _size, _size - oldSize + EstimateSize(row));
     }
