@@ -85,8 +85,8 @@ internal readonly struct Ulid : IEquatable<Ulid>, IComparable<Ulid>
             return false;
         }
 
-        ulong high = (ulong)first;
-        ulong low = 0;
+        ulong high = 0;
+        ulong low = (ulong)first;
         for (var i = 1; i < TextLength; i++)
         {
             var value = DecodeChar(text[i]);

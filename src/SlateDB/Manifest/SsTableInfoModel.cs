@@ -44,6 +44,9 @@ internal enum SstFilterFormat : byte
 /// (null) or present, possibly empty; for a WAL SST <see cref="FirstEntry"/> is the first sequence number as 8
 /// big-endian bytes and <see cref="LastEntry"/> is absent. A length of zero means the block is absent.
 /// </summary>
+/// <remarks>
+/// Assign <c>null</c> itself for an absent entry: a null <c>byte[]</c> converts to a present, empty memory.
+/// </remarks>
 internal sealed record SsTableInfoModel
 {
     /// <summary>The first key (or, for a WAL SST, the first sequence number).</summary>

@@ -47,4 +47,11 @@ internal static class FlatBufferInput
 
     /// <summary>Copies a byte vector read by a generated accessor (null: the field is absent).</summary>
     public static byte[]? CopyBytes(ArraySegment<byte>? bytes) => bytes is { } segment ? segment.AsSpan().ToArray() : null;
+
+    /// <summary>
+    /// Copies an optional byte vector into an optional memory: absent stays null (a null array converted to
+    /// <see cref="ReadOnlyMemory{T}"/> would turn into a present, empty value).
+    /// </summary>
+    public static ReadOnlyMemory<byte>? CopyOptionalBytes(ArraySegment<byte>? bytes)
+        => bytes is { } segment ? segment.AsSpan().ToArray() : default(ReadOnlyMemory<byte>?);
 }

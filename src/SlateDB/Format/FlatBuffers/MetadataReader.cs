@@ -61,8 +61,8 @@ internal static class MetadataReader
 
         return new M.SsTableInfoModel
         {
-            FirstEntry = FlatBufferInput.CopyBytes(info.GetFirstEntryBytes()),
-            LastEntry = FlatBufferInput.CopyBytes(info.GetLastEntryBytes()),
+            FirstEntry = FlatBufferInput.CopyOptionalBytes(info.GetFirstEntryBytes()),
+            LastEntry = FlatBufferInput.CopyOptionalBytes(info.GetLastEntryBytes()),
             IndexOffset = info.IndexOffset,
             IndexLen = info.IndexLen,
             FilterOffset = info.FilterOffset,
