@@ -28,4 +28,7 @@ internal sealed class DbComponents
     public required ManifestStore Manifests { get; init; }
 
     public required SlateDB.Common.IdGenerator Ids { get; init; }
+
+    /// <summary>The block cache the database created for itself (disposed at close); null when the caller gave one or none.</summary>
+    public SlateDB.Caching.MemoryBlockCache? OwnedBlockCache { get; init; }
 }

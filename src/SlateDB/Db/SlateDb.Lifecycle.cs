@@ -119,6 +119,8 @@ public sealed partial class SlateDb
 
         SignalProgress();
         _c.Metrics.Dispose();
+        _c.OwnedBlockCache?.Dispose();
+        _manifest.Dispose();
         _stop.Dispose();
         if (flushError is not null)
         {

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using SlateDB.Caching;
 using SlateDB.Common;
 using SlateDB.Db;
 using SlateDB.Diagnostics;
@@ -77,7 +78,13 @@ public sealed partial class SlateDb : IAsyncDisposable
         var seed = settings.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
         var random = new Random(seed);
         var metrics = new SlateDbMetrics(settings.MeterFactory);
-        var store = new InstrumentedObjectStore(settings.Store, metrics);
+
+        // As SlateDB: transient failures are retried (every attempt is counted by the instrumentation below it).
+        var retryOptions = RetryOptions.Default with { MaxRetries = settings.Options.ObjectStoreMaxRetries };
+        var instrumented = new InstrumentedObjectStore(settings.Store, metrics, settings.TimeProvider);
+        var store = new RetryingObjectStore(instrumented, retryOptions, settings.TimeProvider, new Random(seed), settings.LoggerFactory.CreateLogger("SlateDB.ObjectStore"));
+        var ownedCache = settings.BlockCache is null && !settings.BlockCacheDisabled ? new MemoryBlockCache() : null;
+        var blockCache = settings.BlockCacheDisabled ? null : settings.BlockCache ?? ownedCache;
         var paths = new DbPaths(settings.Path);
         var components = new DbComponents
         {
@@ -88,7 +95,8 @@ public sealed partial class SlateDb : IAsyncDisposable
             TimeProvider = settings.TimeProvider,
             LoggerFactory = settings.LoggerFactory,
             Metrics = metrics,
-            Tables = new TableStore(store, paths, settings.Options),
+            Tables = new TableStore(store, paths, settings.Options, blockCache),
+            OwnedBlockCache = ownedCache,
             Manifests = new ManifestStore(store, paths),
             Ids = new IdGenerator(settings.TimeProvider, random.Next()),
         };
@@ -103,6 +111,7 @@ public sealed partial class SlateDb : IAsyncDisposable
         catch
         {
             metrics.Dispose();
+            ownedCache?.Dispose();
             throw;
         }
     }

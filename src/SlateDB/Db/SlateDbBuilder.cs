@@ -18,6 +18,8 @@ public sealed class SlateDbBuilder
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
     private IMeterFactory? _meterFactory;
     private int? _seed;
+    private Caching.IBlockCache? _blockCache;
+    private bool _blockCacheDisabled;
 
     internal SlateDbBuilder(string path, IObjectStore store)
     {
@@ -66,11 +68,31 @@ public sealed class SlateDbBuilder
         return this;
     }
 
+    /// <summary>
+    /// Uses this block cache (which the caller owns and may share between databases) instead of a default
+    /// <see cref="Caching.MemoryBlockCache"/> of 512 MiB for data and 128 MiB for metadata.
+    /// </summary>
+    public SlateDbBuilder WithBlockCache(Caching.IBlockCache blockCache)
+    {
+        ArgumentNullException.ThrowIfNull(blockCache);
+        _blockCache = blockCache;
+        _blockCacheDisabled = false;
+        return this;
+    }
+
+    /// <summary>Caches no blocks and no SST metadata: every read goes to the object store.</summary>
+    public SlateDbBuilder WithBlockCacheDisabled()
+    {
+        _blockCache = null;
+        _blockCacheDisabled = true;
+        return this;
+    }
+
     /// <summary>Opens (or creates) the database.</summary>
     public Task<SlateDb> OpenAsync(CancellationToken cancellationToken = default)
     {
         _options.Validate();
-        var settings = new DbOpenSettings(_path, _store, _options, _timeProvider, _loggerFactory, _meterFactory, _seed);
+        var settings = new DbOpenSettings(_path, _store, _options, _timeProvider, _loggerFactory, _meterFactory, _seed, _blockCache, _blockCacheDisabled);
         return SlateDb.OpenCoreAsync(settings, cancellationToken);
     }
 }
@@ -83,4 +105,6 @@ internal sealed record DbOpenSettings(
     TimeProvider TimeProvider,
     ILoggerFactory LoggerFactory,
     IMeterFactory? MeterFactory,
-    int? Seed);
+    int? Seed,
+    Caching.IBlockCache? BlockCache,
+    bool BlockCacheDisabled);

@@ -28,13 +28,3 @@ internal readonly record struct KeyBound(BoundKind Kind, ReadOnlyMemory<byte> Ke
     /// <summary>True when this side of the range is open.</summary>
     public bool IsUnbounded => Kind == BoundKind.Unbounded;
 }
-
-/// <summary>The direction in which an iterator walks the keys.</summary>
-internal enum IterationOrder : byte
-{
-    /// <summary>Smallest key first.</summary>
-    Ascending = 0,
-
-    /// <summary>Largest key first.</summary>
-    Descending = 1,
-}

@@ -160,7 +160,44 @@ internal sealed class SstFile
         return found;
     }
 
-    private static async ValueTask<ReadOnlyMemory<byte>> ReadRangeAsync(IObjectStore store, string path, ByteRange range, CancellationToken cancellationToken)
+    /// <summary>The index of the last block that can hold a key at or below <paramref name="key"/> (its separator is not above it).</summary>
+    public int LastBlockFor(ReadOnlySpan<byte> key)
+    {
+        var blocks = Index.Blocks;
+        int lo = 0, hi = blocks.Count - 1, found = 0;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (blocks[mid].FirstKey.Span.SequenceCompareTo(key) <= 0)
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Roughly the memory the decoded metadata takes (for cache accounting).</summary>
+    public long MetadataSize
+    {
+        get
+        {
+            long size = 256 + (Info.FirstEntry?.Length ?? 0) + (Info.LastEntry?.Length ?? 0);
+            foreach (var block in Index.Blocks)
+            {
+                size += 40 + block.FirstKey.Length;
+            }
+
+            return size + (long)Info.FilterLen;
+        }
+    }
+
+    internal static async ValueTask<ReadOnlyMemory<byte>> ReadRangeAsync(IObjectStore store, string path, ByteRange range, CancellationToken cancellationToken)
     {
         var content = await store.GetRangeAsync(path, range, cancellationToken).ConfigureAwait(false)
             ?? throw new SlateDbException(SlateDbErrorKind.Data, $"The SST '{path}' is missing from the object store.");

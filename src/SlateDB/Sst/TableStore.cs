@@ -1,6 +1,7 @@
-using System.Collections.Concurrent;
+using SlateDB.Caching;
 using SlateDB.Common;
 using SlateDB.Format;
+using SlateDB.Format.Blocks;
 using SlateDB.Manifest;
 using SlateDB.Memtable;
 using SlateDB.Storage;
@@ -11,10 +12,9 @@ namespace SlateDB.Sst;
 /// The engine's SST I/O (SlateDB's <c>TableStore</c>): writes WAL SSTs, fences and L0/compacted SSTs, reads WAL SSTs
 /// back, and serves point lookups from SSTs through their (cached) index and bloom filter.
 /// </summary>
-internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptions options)
+internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptions options, IBlockCache? cache)
 {
     private readonly SstBuildSettings _settings = SstBuildSettings.From(options);
-    private readonly ConcurrentDictionary<string, Task<SstFile>> _open = new(StringComparer.Ordinal);
 
     public IObjectStore Store => store;
 
@@ -120,30 +120,81 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
         var path = paths.CompactedSstPath(id);
         await store.PutAsync(path, sst.Bytes, PutMode.Overwrite, cancellationToken).ConfigureAwait(false);
         var handle = new SsTableHandle(SsTableId.Compacted(id), SstBuildSettings.FormatVersion, sst.Info);
-        _open.TryAdd(path, Task.FromResult(SstFile.Open(sst.Bytes, path)));
+        if (cache is not null)
+        {
+            var opened = SstFile.Open(sst.Bytes, path);
+            cache.Set(new BlockCacheKey(path, 0, BlockCacheEntryKind.Metadata), opened, opened.MetadataSize);
+        }
+
         return handle;
     }
 
-    /// <summary>Opens (once, then cached) the SST behind a handle.</summary>
-    public Task<SstFile> OpenAsync(SsTableHandle handle, CancellationToken cancellationToken)
+    /// <summary>Opens the SST behind a handle: its metadata (index, filter) comes from the cache when it is there.</summary>
+    public async ValueTask<SstFile> OpenAsync(SsTableHandle handle, CancellationToken cancellationToken)
     {
-        var path = handle.Id.IsWal ? paths.WalSstPath(handle.Id.WalId) : paths.CompactedSstPath(handle.Id.CompactedId);
-        if (_open.TryGetValue(path, out var cached) && !cached.IsFaulted && !cached.IsCanceled)
+        var path = paths.SstPath(handle.Id);
+        var key = new BlockCacheKey(path, 0, BlockCacheEntryKind.Metadata);
+        if (cache is not null && cache.TryGet(key, out var cached) && cached is SstFile file)
         {
-            return cached;
+            return file;
         }
 
-        var opening = SstFile.OpenAsync(store, path, handle.Info, handle.FormatVersion, CancellationToken.None);
-        _open[path] = opening;
-        return opening.WaitAsync(cancellationToken);
+        var opened = await SstFile.OpenAsync(store, path, handle.Info, handle.FormatVersion, cancellationToken).ConfigureAwait(false);
+        cache?.Set(key, opened, opened.MetadataSize);
+        return opened;
     }
 
-    /// <summary>Forgets cached SSTs that are no longer part of the database.</summary>
-    public void Evict(SsTableHandle handle)
+    /// <summary>Forgets cached data of an SST that is no longer part of the database.</summary>
+    public void Evict(SsTableHandle handle) => cache?.Remove(new BlockCacheKey(paths.SstPath(handle.Id), 0, BlockCacheEntryKind.Metadata));
+
+    /// <summary>
+    /// Reads <paramref name="count"/> adjacent data blocks from <paramref name="first"/>: from the cache where they are,
+    /// otherwise with one ranged GET covering them all.
+    /// </summary>
+    public async ValueTask<Block[]> ReadBlocksAsync(SstFile sst, int first, int count, bool cacheBlocks, CancellationToken cancellationToken)
     {
-        var path = handle.Id.IsWal ? paths.WalSstPath(handle.Id.WalId) : paths.CompactedSstPath(handle.Id.CompactedId);
-        _open.TryRemove(path, out _);
+        var blocks = new Block[count];
+        var missing = false;
+        for (var i = 0; i < count; i++)
+        {
+            if (cache is not null && cache.TryGet(BlockKey(sst, first + i), out var cached) && cached is Block block)
+            {
+                blocks[i] = block;
+            }
+            else
+            {
+                missing = true;
+            }
+        }
+
+        if (!missing)
+        {
+            return blocks;
+        }
+
+        var start = sst.BlockRange(first).Offset;
+        var end = sst.BlockRange(first + count - 1).End;
+        var bytes = await SstFile.ReadRangeAsync(store, sst.Path, ByteRange.FromBounds(start, end), cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < count; i++)
+        {
+            if (blocks[i] is not null)
+            {
+                continue;
+            }
+
+            var range = sst.BlockRange(first + i);
+            var block = sst.DecodeBlock(bytes.Slice((int)(range.Offset - start), (int)range.Length));
+            blocks[i] = block;
+            if (cacheBlocks)
+            {
+                cache?.Set(BlockKey(sst, first + i), block, range.Length + 64);
+            }
+        }
+
+        return blocks;
     }
+
+    private static BlockCacheKey BlockKey(SstFile sst, int index) => new(sst.Path, sst.BlockRange(index).Offset, BlockCacheEntryKind.DataBlock);
 
     /// <summary>The newest version of <paramref name="key"/> with sequence at most <paramref name="maxSeq"/> in one SST view.</summary>
     public async ValueTask<RowEntry?> GetAsync(SsTableView view, ReadOnlyMemory<byte> key, ulong maxSeq, bool cacheBlocks, CancellationToken cancellationToken)
@@ -172,7 +223,7 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
 
         for (var i = sst.FirstBlockFor(key.Span); i < sst.BlockCount; i++)
         {
-            var block = await sst.ReadBlockAsync(store, i, cancellationToken).ConfigureAwait(false);
+            var block = (await ReadBlocksAsync(sst, i, 1, cacheBlocks, cancellationToken).ConfigureAwait(false))[0];
             var iterator = block.CreateIterator();
             for (iterator.Seek(key.Span); iterator.IsValid; iterator.Next())
             {
