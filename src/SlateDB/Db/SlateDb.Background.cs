@@ -140,7 +140,8 @@ public sealed partial class SlateDb
 
                 var oldest = state.Frozen[^1];
                 var id = _c.Ids.NewUlid();
-                var sst = await _c.Tables.WriteMemtableAsync(id, oldest.Table, token).ConfigureAwait(false);
+                var sst = await _c.Tables.WriteMemtableAsync(id, oldest.Table, _snapshots.LiveSeqs(), token).ConfigureAwait(false);
+                var retentionSeq = _snapshots.MinLive() ?? oldest.LastSeq;
                 var view = SsTableView.Identity(sst);
                 var lastSeq = oldest.LastSeq;
                 var lastTick = oldest.Table.LastTick;
@@ -157,7 +158,7 @@ public sealed partial class SlateDb
                                 NextWalSstId = Math.Max(core.NextWalSstId, Volatile.Read(ref _nextWalId)),
                                 LastL0Seq = Math.Max(core.LastL0Seq, lastSeq),
                                 LastL0ClockTick = Math.Max(core.LastL0ClockTick, lastTick),
-                                RecentSnapshotMinSeq = Math.Max(core.RecentSnapshotMinSeq, lastSeq),
+                                RecentSnapshotMinSeq = retentionSeq,
                             },
                         };
                     },

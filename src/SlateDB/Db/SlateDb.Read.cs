@@ -11,7 +11,7 @@ public sealed partial class SlateDb
     /// <exception cref="ArgumentException">The key is empty or longer than 65,535 bytes.</exception>
     public async ValueTask<byte[]?> GetAsync(ReadOnlyMemory<byte> key, ReadOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var row = await GetRowAsync(key, options ?? ReadOptions.Default, cancellationToken).ConfigureAwait(false);
+        var row = await GetRowAsync(key, options ?? ReadOptions.Default, ulong.MaxValue, cancellationToken).ConfigureAwait(false);
         return row is { } found ? found.Value.ToArray() : null;
     }
 
@@ -19,14 +19,14 @@ public sealed partial class SlateDb
     public async ValueTask<string?> GetAsync(string key, ReadOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var row = await GetRowAsync(System.Text.Encoding.UTF8.GetBytes(key), options ?? ReadOptions.Default, cancellationToken).ConfigureAwait(false);
+        var row = await GetRowAsync(System.Text.Encoding.UTF8.GetBytes(key), options ?? ReadOptions.Default, ulong.MaxValue, cancellationToken).ConfigureAwait(false);
         return row is { } found ? System.Text.Encoding.UTF8.GetString(found.Value.Span) : null;
     }
 
     /// <summary>Reads a key's value with its sequence number and timestamps; null when absent, deleted or expired.</summary>
     public async ValueTask<KeyValue?> GetKeyValueAsync(ReadOnlyMemory<byte> key, ReadOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var row = await GetRowAsync(key, options ?? ReadOptions.Default, cancellationToken).ConfigureAwait(false);
+        var row = await GetRowAsync(key, options ?? ReadOptions.Default, ulong.MaxValue, cancellationToken).ConfigureAwait(false);
         return row is { } found ? ToKeyValue(found) : null;
     }
 
@@ -49,13 +49,13 @@ public sealed partial class SlateDb
         return (ulong)max;
     }
 
-    private async ValueTask<RowEntry?> GetRowAsync(ReadOnlyMemory<byte> key, ReadOptions options, CancellationToken cancellationToken)
+    internal async ValueTask<RowEntry?> GetRowAsync(ReadOnlyMemory<byte> key, ReadOptions options, ulong seqCap, CancellationToken cancellationToken)
     {
         WriteBatch.ValidateKey(key.Span);
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfClosed();
         _c.Metrics.Gets.Add(1);
-        var maxSeq = MaxVisibleSeq(options.DurabilityFilter, options.Dirty);
+        var maxSeq = Math.Min(seqCap, MaxVisibleSeq(options.DurabilityFilter, options.Dirty));
         var state = State;
         var found = FindInMemory(state, key.Span, maxSeq) ?? await FindInTreeAsync(state.Core.Tree, key, maxSeq, options.CacheBlocks, cancellationToken).ConfigureAwait(false);
         return found is { } row ? Visible(row) : null;

@@ -89,28 +89,43 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
     }
 
     /// <summary>
-    /// Writes a frozen memtable as the L0 SST <paramref name="id"/>: per key only the newest version is kept (older
-    /// ones are shadowed for every reader the writer serves).
+    /// Writes a frozen memtable as the L0 SST <paramref name="id"/>. Per key it keeps the newest version and, for each
+    /// live snapshot in <paramref name="snapshotSeqs"/> (ascending), the version that snapshot sees; other versions are
+    /// shadowed for every reader.
     /// </summary>
-    public async Task<SsTableHandle> WriteMemtableAsync(Ulid id, KvTable table, CancellationToken cancellationToken)
+    public async Task<SsTableHandle> WriteMemtableAsync(Ulid id, KvTable table, ulong[] snapshotSeqs, CancellationToken cancellationToken)
     {
         var builder = new SstBuilder(_settings, SstKind.Compacted);
         var iterator = table.Iterate();
         ReadOnlyMemory<byte> previousKey = default;
+        ulong newerSeq = 0;
         var first = true;
         while (iterator.TryNext(out var row))
         {
-            if (!first && row.Key.Span.SequenceEqual(previousKey.Span))
+            var sameKey = !first && row.Key.Span.SequenceEqual(previousKey.Span);
+            if (!sameKey || SnapshotSeesVersion(snapshotSeqs, row.Seq, newerSeq))
             {
-                continue;
+                builder.Add(row);
             }
 
-            builder.Add(row);
             previousKey = row.Key;
+            newerSeq = row.Seq;
             first = false;
         }
 
         return await WriteCompactedAsync(id, builder, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>True when some snapshot reads <paramref name="versionSeq"/> as its newest: versionSeq &lt;= s &lt; newerSeq.</summary>
+    internal static bool SnapshotSeesVersion(ulong[] snapshotSeqs, ulong versionSeq, ulong newerSeq)
+    {
+        var index = Array.BinarySearch(snapshotSeqs, versionSeq);
+        if (index < 0)
+        {
+            index = ~index;
+        }
+
+        return index < snapshotSeqs.Length && snapshotSeqs[index] < newerSeq;
     }
 
     /// <summary>Finishes <paramref name="builder"/> and writes it as compacted SST <paramref name="id"/>.</summary>
