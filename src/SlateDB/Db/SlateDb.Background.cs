@@ -11,6 +11,7 @@ public sealed partial class SlateDb
     private readonly SemaphoreSlim _l0FlushLock = new(1, 1);
     private TaskCompletionSource _flushProgress = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task[] _loops = [];
+    private Wal.WalBuffer? _spareWalBuffer;
 
     private void StartBackgroundWork()
     {
@@ -81,11 +82,12 @@ public sealed partial class SlateDb
                 }
 
                 buffer = _walBuffer;
-                _walBuffer = new Wal.WalBuffer();
+                _walBuffer = _spareWalBuffer ?? new Wal.WalBuffer();
+                _spareWalBuffer = null;
                 walId = _nextWalId++;
             }
 
-            var size = await _c.Tables.WriteWalAsync(walId, buffer.Rows, token).ConfigureAwait(false);
+            var size = await _c.Tables.WriteWalAsync(walId, buffer.Rows, token, buffer.EstimatedSize).ConfigureAwait(false);
             if (size is null)
             {
                 throw SlateDbException.Closed(CloseReason.Fenced, $"WAL object {walId} was written by another writer: this instance was fenced.");
@@ -93,6 +95,12 @@ public sealed partial class SlateDb
 
             Volatile.Write(ref _lastFlushedWalId, walId);
             _oracle.AdvanceDurable((long)buffer.LastSeq);
+            buffer.Clear();
+            lock (_writeLock)
+            {
+                _spareWalBuffer = buffer;
+            }
+
             _c.Metrics.WalFlushes.Add(1);
             _c.Metrics.WalFlushBytes.Add(size.Value);
             SignalProgress();

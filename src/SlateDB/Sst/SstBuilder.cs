@@ -10,7 +10,7 @@ using SlateDB.Manifest;
 namespace SlateDB.Sst;
 
 /// <summary>An SST's bytes and the metadata a manifest records for it.</summary>
-internal sealed record EncodedSst(byte[] Bytes, SsTableInfoModel Info, int RowCount);
+internal sealed record EncodedSst(ReadOnlyMemory<byte> Bytes, SsTableInfoModel Info, int RowCount);
 
 /// <summary>
 /// Builds one SST object as SlateDB 0.12.1 lays it out: data blocks (block V2), then a filter block (compacted SSTs
@@ -23,7 +23,7 @@ internal sealed class SstBuilder
 {
     private readonly SstBuildSettings _settings;
     private readonly SstKind _kind;
-    private readonly ArrayBufferWriter<byte> _output = new(64 * 1024);
+    private readonly ArrayBufferWriter<byte> _output;
     private readonly BlockBuilder _block;
     private readonly List<BlockMetaModel> _blocks = [];
     private readonly List<BlockStatsModel> _blockStats = [];
@@ -41,10 +41,14 @@ internal sealed class SstBuilder
     private ulong _rawValueSize;
     private int _rows;
 
-    public SstBuilder(SstBuildSettings settings, SstKind kind)
+    /// <param name="settings">Block size, codec and filter settings.</param>
+    /// <param name="kind">Compacted (key order) or WAL (sequence order).</param>
+    /// <param name="expectedSize">The expected size of the SST, to size the output buffer once.</param>
+    public SstBuilder(SstBuildSettings settings, SstKind kind, long expectedSize = 64 * 1024)
     {
         _settings = settings;
         _kind = kind;
+        _output = new ArrayBufferWriter<byte>((int)Math.Clamp(expectedSize + (expectedSize / 8) + 4096, 4096, Array.MaxLength));
         _block = BlockBuilder.Create(BlockFormatVersion.V2, settings.BlockSize);
         if (kind == SstKind.Compacted)
         {
@@ -149,7 +153,7 @@ internal sealed class SstBuilder
         BinaryPrimitives.WriteUInt64BigEndian(tail, infoOffset);
         BinaryPrimitives.WriteUInt16BigEndian(tail[8..], SstBuildSettings.FormatVersion);
         _output.Advance(10);
-        return new EncodedSst(_output.WrittenSpan.ToArray(), info, _rows);
+        return new EncodedSst(_output.WrittenMemory, info, _rows);
     }
 
     private void FinishBlock()

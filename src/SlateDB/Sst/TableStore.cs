@@ -39,9 +39,9 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
     }
 
     /// <summary>Writes rows (sequence order) as WAL object <paramref name="walId"/>; returns its size, or null when the id is taken.</summary>
-    public async Task<long?> WriteWalAsync(ulong walId, IReadOnlyList<RowEntry> rows, CancellationToken cancellationToken)
+    public async Task<long?> WriteWalAsync(ulong walId, IReadOnlyList<RowEntry> rows, CancellationToken cancellationToken, long estimatedSize = 0)
     {
-        var builder = new SstBuilder(_settings, SstKind.Wal);
+        var builder = new SstBuilder(_settings, SstKind.Wal, estimatedSize);
         foreach (var row in rows)
         {
             builder.Add(row);
@@ -95,7 +95,7 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
     /// </summary>
     public async Task<SsTableHandle> WriteMemtableAsync(Ulid id, KvTable table, ulong[] snapshotSeqs, CancellationToken cancellationToken)
     {
-        var builder = new SstBuilder(_settings, SstKind.Compacted);
+        var builder = new SstBuilder(_settings, SstKind.Compacted, table.EstimatedSize);
         var iterator = table.Iterate();
         ReadOnlyMemory<byte> previousKey = default;
         ulong newerSeq = 0;

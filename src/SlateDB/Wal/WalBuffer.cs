@@ -29,6 +29,14 @@ internal sealed class WalBuffer
         EstimatedSize += EstimateSize(row);
     }
 
+    /// <summary>Empties the buffer for reuse (its list keeps its capacity).</summary>
+    public void Clear()
+    {
+        _rows.Clear();
+        EstimatedSize = 0;
+        LastSeq = 0;
+    }
+
     /// <summary>Roughly the bytes the row takes in an SST (key, value, sequence, flags, timestamps, lengths).</summary>
     public static long EstimateSize(in RowEntry row) => row.Key.Length + row.Value.Length + 8 + 1 + 16 + 6;
 }
