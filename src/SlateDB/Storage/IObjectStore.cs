@@ -1,8 +1,8 @@
 namespace SlateDB.Storage;
 
 /// <summary>
-/// The small set of object-storage operations SlateDB needs. Implementations: <c>InMemoryObjectStore</c>,
-/// <c>LocalFileSystemObjectStore</c>, and the S3 and Azure Blob adapters in their own packages.
+/// The small set of object-storage operations SlateDB needs. Implementations: <see cref="InMemoryObjectStore"/>,
+/// <see cref="LocalFileSystemObjectStore"/>, and the S3 and Azure Blob adapters in their own packages.
 /// </summary>
 /// <remarks>
 /// <para>Paths are relative keys made of non-empty segments separated by <c>/</c> (see <see cref="ObjectPath"/>).</para>

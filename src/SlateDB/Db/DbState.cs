@@ -1,0 +1,34 @@
+using System.Collections.Immutable;
+using SlateDB.Manifest;
+using SlateDB.Memtable;
+
+namespace SlateDB.Db;
+
+/// <summary>A frozen memtable waiting for its L0 flush, with the newest WAL id whose rows it fully holds.</summary>
+internal sealed record FrozenMemtable(KvTable Table, ulong RecentFlushedWalId)
+{
+    public ulong LastSeq => Table.LastSeq ?? 0;
+}
+
+/// <summary>
+/// What reads see, swapped whole (copy on write): the active memtable, the frozen ones (newest first) and the
+/// manifest's LSM tree. Readers take one reference and use it throughout, so a flush or compaction that lands meanwhile
+/// never tears their view.
+/// </summary>
+internal sealed record DbState(KvTable Memtable, ImmutableList<FrozenMemtable> Frozen, ManifestCore Core)
+{
+    /// <summary>Estimated bytes held in memory and not yet in L0.</summary>
+    public long UnflushedBytes
+    {
+        get
+        {
+            var total = Memtable.EstimatedSize;
+            foreach (var frozen in Frozen)
+            {
+                total += frozen.Table.EstimatedSize;
+            }
+
+            return total;
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Collections.Immutable;
+using SlateDB.Manifest;
+using SlateDB.Memtable;
+
+namespace SlateDB.Db;
+
+/// <summary>
+/// Opening a database as its writer (SlateDB's fencing and recovery protocol): load or create the manifest, claim the
+/// next writer epoch, fence the WAL by creating the object after the last one, then replay the WAL objects written
+/// after the last L0 flush into memtables.
+/// </summary>
+internal static class Recovery
+{
+    public static async Task<(WriterManifest Manifest, RecoveredState State)> OpenAsync(DbComponents c, Random random, CancellationToken cancellationToken)
+    {
+        var logger = c.LoggerFactory.CreateLogger("SlateDB");
+        var latest = await c.Manifests.ReadLatestAsync(cancellationToken).ConfigureAwait(false);
+        if (latest is null)
+        {
+            var initial = DbManifest.Initial(new ManifestCore());
+            if (await c.Manifests.TryWriteAsync(1, initial, cancellationToken).ConfigureAwait(false))
+            {
+                Log.Created(logger, c.Path);
+                latest = (1, initial);
+            }
+            else
+            {
+                latest = await c.Manifests.ReadLatestAsync(cancellationToken).ConfigureAwait(false)
+                    ?? throw new SlateDbException(SlateDbErrorKind.Data, "The first manifest exists but cannot be read.");
+            }
+        }
+
+        var manifest = new WriterManifest(c.Manifests, latest.Value.Id, latest.Value.Manifest, c.TimeProvider, c.Options.ManifestUpdateTimeout);
+        if (!manifest.Current.Core.Initialized)
+        {
+            throw new SlateDbException(SlateDbErrorKind.Invalid, $"The database at '{c.Path}' is a clone that was never initialized.");
+        }
+
+        // Claim the epoch before fencing the WAL: an older writer then fails at its next WAL write (the fence takes its
+        // next slot) or its next manifest update (it sees our epoch).
+        await manifest.ClaimWriterEpochAsync(cancellationToken).ConfigureAwait(false);
+        var walIds = await c.Tables.ListWalIdsAsync(cancellationToken).ConfigureAwait(false);
+        var core = manifest.Current.Core;
+        var lastUsed = Math.Max(core.ReplayAfterWalId, core.NextWalSstId - 1);
+        if (walIds.Count > 0)
+        {
+            lastUsed = Math.Max(lastUsed, walIds[^1]);
+        }
+
+        var fenceId = lastUsed + 1;
+        while (!await c.Tables.WriteWalFenceAsync(fenceId, cancellationToken).ConfigureAwait(false))
+        {
+            Log.FenceSlotTaken(logger, fenceId);
+            await manifest.RefreshAsync(cancellationToken).ConfigureAwait(false);
+            fenceId++;
+        }
+
+        core = manifest.Current.Core;
+        var frozen = ImmutableList<FrozenMemtable>.Empty;
+        KvTable? table = null;
+        var lastSeq = core.LastL0Seq;
+        var lastTick = core.LastL0ClockTick;
+        var walCount = 0;
+        long rowCount = 0;
+        for (var walId = core.ReplayAfterWalId + 1; walId < fenceId; walId++)
+        {
+            var rows = await c.Tables.ReadWalAsync(walId, cancellationToken).ConfigureAwait(false);
+            if (rows is null)
+            {
+                continue;
+            }
+
+            walCount++;
+            foreach (var row in rows)
+            {
+                if (row.Seq <= core.LastL0Seq)
+                {
+                    continue;
+                }
+
+                table ??= new KvTable((ulong)random.NextInt64());
+                table.Put(row);
+                rowCount++;
+                lastSeq = Math.Max(lastSeq, row.Seq);
+                if (row.CreateTs is { } created)
+                {
+                    lastTick = Math.Max(lastTick, created);
+                }
+            }
+
+            // Cut memtables only between WAL objects, so each frozen one holds whole objects.
+            if (table is not null && table.EstimatedSize >= c.Options.L0SstSizeBytes)
+            {
+                table.Freeze();
+                frozen = frozen.Insert(0, new FrozenMemtable(table, walId));
+                table = null;
+            }
+        }
+
+        if (table is not null)
+        {
+            table.Freeze();
+            frozen = frozen.Insert(0, new FrozenMemtable(table, fenceId));
+        }
+
+        Log.Opened(logger, c.Path, manifest.Epoch, walCount, rowCount, lastSeq);
+        return (manifest, new RecoveredState(frozen, lastSeq, lastTick, fenceId + 1));
+    }
+}

@@ -1,0 +1,213 @@
+using SlateDB.Common;
+using SlateDB.Manifest;
+
+namespace SlateDB;
+
+public sealed partial class SlateDb
+{
+    private readonly AsyncSignal _walFlushSignal = new();
+    private readonly AsyncSignal _flushSignal = new();
+    private readonly SemaphoreSlim _walFlushLock = new(1, 1);
+    private readonly SemaphoreSlim _l0FlushLock = new(1, 1);
+    private TaskCompletionSource _flushProgress = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task[] _loops = [];
+
+    private void StartBackgroundWork()
+    {
+        var token = _stop.Token;
+        var loops = new List<Task> { Task.Run(() => FlushLoopAsync(token), CancellationToken.None), Task.Run(() => PollLoopAsync(token), CancellationToken.None) };
+        if (_c.Options.WalEnabled)
+        {
+            loops.Add(Task.Run(() => WalLoopAsync(token), CancellationToken.None));
+        }
+
+        _loops = [.. loops];
+        if (!State.Frozen.IsEmpty)
+        {
+            _flushSignal.Set();
+        }
+    }
+
+    private void RequestWalFlush() => _walFlushSignal.Set();
+
+    /// <summary>Wakes writers waiting for memory or L0 room.</summary>
+    private void SignalProgress()
+    {
+        var previous = Interlocked.Exchange(ref _flushProgress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        previous.TrySetResult();
+    }
+
+    private async Task WalLoopAsync(CancellationToken token)
+    {
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                _walFlushSignal.Reset();
+                await FlushWalOnceAsync(token).ConfigureAwait(false);
+                var signal = _walFlushSignal.WaitAsync();
+                if (_c.Options.FlushInterval is { } interval)
+                {
+                    await Task.WhenAny(signal, Task.Delay(interval, _c.TimeProvider, token)).ConfigureAwait(false);
+                }
+                else
+                {
+                    await signal.WaitAsync(token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            Fail(e, "writing the WAL");
+        }
+    }
+
+    /// <summary>Writes the WAL buffer, if it holds anything, as the next WAL object.</summary>
+    private async Task FlushWalOnceAsync(CancellationToken token)
+    {
+        await _walFlushLock.WaitAsync(token).ConfigureAwait(false);
+        try
+        {
+            Wal.WalBuffer buffer;
+            ulong walId;
+            lock (_writeLock)
+            {
+                if (_walBuffer.IsEmpty)
+                {
+                    return;
+                }
+
+                buffer = _walBuffer;
+                _walBuffer = new Wal.WalBuffer();
+                walId = _nextWalId++;
+            }
+
+            var size = await _c.Tables.WriteWalAsync(walId, buffer.Rows, token).ConfigureAwait(false);
+            if (size is null)
+            {
+                throw SlateDbException.Closed(CloseReason.Fenced, $"WAL object {walId} was written by another writer: this instance was fenced.");
+            }
+
+            Volatile.Write(ref _lastFlushedWalId, walId);
+            _oracle.AdvanceDurable((long)buffer.LastSeq);
+            _c.Metrics.WalFlushes.Add(1);
+            _c.Metrics.WalFlushBytes.Add(size.Value);
+            SignalProgress();
+        }
+        finally
+        {
+            _walFlushLock.Release();
+        }
+    }
+
+    private async Task FlushLoopAsync(CancellationToken token)
+    {
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                _flushSignal.Reset();
+                await FlushFrozenMemtablesAsync(ignoreL0Limit: false, token).ConfigureAwait(false);
+                await _flushSignal.WaitAsync().WaitAsync(token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            Fail(e, "flushing a memtable to L0");
+        }
+    }
+
+    /// <summary>Writes frozen memtables, oldest first, as L0 SSTs and records each in the manifest.</summary>
+    private async Task FlushFrozenMemtablesAsync(bool ignoreL0Limit, CancellationToken token)
+    {
+        await _l0FlushLock.WaitAsync(token).ConfigureAwait(false);
+        try
+        {
+            while (State.Frozen.Count > 0)
+            {
+                var state = State;
+                if (!ignoreL0Limit && state.Core.Tree.L0.Count >= _c.Options.L0MaxSsts)
+                {
+                    Log.L0Full(_logger, state.Core.Tree.L0.Count);
+                    return;
+                }
+
+                var oldest = state.Frozen[^1];
+                var id = _c.Ids.NewUlid();
+                var sst = await _c.Tables.WriteMemtableAsync(id, oldest.Table, _snapshots.LiveSeqs(), token).ConfigureAwait(false);
+                var retentionSeq = _snapshots.MinLive() ?? oldest.LastSeq;
+                var view = SsTableView.Identity(sst);
+                var lastSeq = oldest.LastSeq;
+                var lastTick = oldest.Table.LastTick;
+                await _manifest.UpdateAsync(
+                    manifest =>
+                    {
+                        var core = manifest.Core;
+                        return manifest with
+                        {
+                            Core = core with
+                            {
+                                Tree = core.Tree with { L0 = [view, .. core.Tree.L0] },
+                                ReplayAfterWalId = Math.Max(core.ReplayAfterWalId, oldest.RecentFlushedWalId),
+                                NextWalSstId = Math.Max(core.NextWalSstId, Volatile.Read(ref _nextWalId)),
+                                LastL0Seq = Math.Max(core.LastL0Seq, lastSeq),
+                                LastL0ClockTick = Math.Max(core.LastL0ClockTick, lastTick),
+                                RecentSnapshotMinSeq = retentionSeq,
+                            },
+                        };
+                    },
+                    token).ConfigureAwait(false);
+                _c.Metrics.ManifestUpdates.Add(1);
+                SwapState(s => s with { Frozen = s.Frozen.Remove(oldest), Core = _manifest.Current.Core });
+                if (!_c.Options.WalEnabled)
+                {
+                    _oracle.AdvanceDurable((long)lastSeq);
+                }
+
+                _c.Metrics.L0Flushes.Add(1);
+                _c.Metrics.L0FlushBytes.Add((long)sst.EstimatedSize);
+                SignalProgress();
+            }
+        }
+        finally
+        {
+            _l0FlushLock.Release();
+        }
+    }
+
+    private async Task PollLoopAsync(CancellationToken token)
+    {
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                await Task.Delay(_c.Options.ManifestPollInterval, _c.TimeProvider, token).ConfigureAwait(false);
+                await RefreshManifestAsync(token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            Fail(e, "polling the manifest");
+        }
+    }
+
+    /// <summary>Rereads the manifest now: notices fencing and picks up compactions.</summary>
+    internal async Task RefreshManifestAsync(CancellationToken token)
+    {
+        if (await _manifest.RefreshAsync(token).ConfigureAwait(false))
+        {
+            SwapState(s => s with { Core = _manifest.Current.Core });
+            _flushSignal.Set();
+            SignalProgress();
+        }
+    }
+}

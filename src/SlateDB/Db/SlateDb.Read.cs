@@ -1,0 +1,129 @@
+using SlateDB.Db;
+using SlateDB.Format;
+using SlateDB.Manifest;
+using SlateDB.Sst;
+
+namespace SlateDB;
+
+public sealed partial class SlateDb
+{
+    /// <summary>Reads a key's value; null when the key is absent, deleted or expired.</summary>
+    /// <exception cref="ArgumentException">The key is empty or longer than 65,535 bytes.</exception>
+    public async ValueTask<byte[]?> GetAsync(ReadOnlyMemory<byte> key, ReadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var row = await GetRowAsync(key, options ?? ReadOptions.Default, ulong.MaxValue, cancellationToken).ConfigureAwait(false);
+        return row is { } found ? found.Value.ToArray() : null;
+    }
+
+    /// <summary>Reads the value of a UTF-8 string key as a UTF-8 string; null when absent.</summary>
+    public async ValueTask<string?> GetAsync(string key, ReadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var row = await GetRowAsync(System.Text.Encoding.UTF8.GetBytes(key), options ?? ReadOptions.Default, ulong.MaxValue, cancellationToken).ConfigureAwait(false);
+        return row is { } found ? System.Text.Encoding.UTF8.GetString(found.Value.Span) : null;
+    }
+
+    /// <summary>Reads a key's value with its sequence number and timestamps; null when absent, deleted or expired.</summary>
+    public async ValueTask<KeyValue?> GetKeyValueAsync(ReadOnlyMemory<byte> key, ReadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var row = await GetRowAsync(key, options ?? ReadOptions.Default, ulong.MaxValue, cancellationToken).ConfigureAwait(false);
+        return row is { } found ? ToKeyValue(found) : null;
+    }
+
+    internal static KeyValue ToKeyValue(in RowEntry row) => new(
+        row.Key,
+        row.Value,
+        (long)row.Seq,
+        DateTimeOffset.FromUnixTimeMilliseconds(row.CreateTs ?? 0),
+        row.ExpireTs is { } expire ? DateTimeOffset.FromUnixTimeMilliseconds(expire) : null);
+
+    /// <summary>The highest sequence a read with these options may see.</summary>
+    private ulong MaxVisibleSeq(DurabilityLevel durability, bool dirty)
+    {
+        var max = dirty ? _oracle.LastSeq : _oracle.CommittedSeq;
+        if (durability == DurabilityLevel.Remote)
+        {
+            max = Math.Min(max, _oracle.DurableSeq);
+        }
+
+        return (ulong)max;
+    }
+
+    internal async ValueTask<RowEntry?> GetRowAsync(ReadOnlyMemory<byte> key, ReadOptions options, ulong seqCap, CancellationToken cancellationToken)
+    {
+        WriteBatch.ValidateKey(key.Span);
+        cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfClosed();
+        _c.Metrics.Gets.Add(1);
+        var maxSeq = Math.Min(seqCap, MaxVisibleSeq(options.DurabilityFilter, options.Dirty));
+        var state = State;
+        var found = FindInMemory(state, key.Span, maxSeq) ?? await FindInTreeAsync(state.Core.Tree, key, maxSeq, options.CacheBlocks, cancellationToken).ConfigureAwait(false);
+        return found is { } row ? Visible(row) : null;
+    }
+
+    private static RowEntry? FindInMemory(DbState state, ReadOnlySpan<byte> key, ulong maxSeq)
+    {
+        if (state.Memtable.TryGet(key, maxSeq, out var row))
+        {
+            return row;
+        }
+
+        foreach (var frozen in state.Frozen)
+        {
+            if (frozen.Table.TryGet(key, maxSeq, out row))
+            {
+                return row;
+            }
+        }
+
+        return null;
+    }
+
+    private async ValueTask<RowEntry?> FindInTreeAsync(LsmTreeState tree, ReadOnlyMemory<byte> key, ulong maxSeq, bool cacheBlocks, CancellationToken cancellationToken)
+    {
+        foreach (var view in tree.L0)
+        {
+            var row = await _c.Tables.GetAsync(view, key, maxSeq, cacheBlocks, cancellationToken).ConfigureAwait(false);
+            if (row is not null)
+            {
+                return row;
+            }
+        }
+
+        foreach (var run in tree.Compacted)
+        {
+            var view = SortedRuns.FindViewForKey(run, key.Span);
+            if (view is null)
+            {
+                continue;
+            }
+
+            var row = await _c.Tables.GetAsync(view, key, maxSeq, cacheBlocks, cancellationToken).ConfigureAwait(false);
+            if (row is not null)
+            {
+                return row;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The row as a read returns it: null for tombstones and expired rows.</summary>
+    private RowEntry? Visible(in RowEntry row)
+    {
+        switch (row.Kind)
+        {
+            case RowKind.Tombstone:
+                return null;
+            case RowKind.Merge:
+                throw new SlateDbException(SlateDbErrorKind.Invalid, "The database holds merge operands, but no merge operator is configured.");
+            default:
+                if (row.ExpireTs is { } expire && expire <= _clock.Now())
+                {
+                    return null;
+                }
+
+                return row;
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System.Runtime.CompilerServices;
+using SlateDB.Db;
+using SlateDB.Iterators;
+
+namespace SlateDB;
+
+public sealed partial class SlateDb
+{
+    private readonly SnapshotRegistry _snapshots = new();
+
+    /// <summary>
+    /// Scans a range: each key's newest visible value, in key order (or reverse, with <see cref="ScanOptions.Order"/>),
+    /// skipping deleted and expired keys. The scan sees the database as of its start.
+    /// </summary>
+    public IAsyncEnumerable<KeyValue> ScanAsync(KeyRange range, ScanOptions? options = null, CancellationToken cancellationToken = default) =>
+        ScanCoreAsync(range, options ?? ScanOptions.Default, ulong.MaxValue, cancellationToken);
+
+    /// <summary>Scans the keys that start with <paramref name="prefix"/>.</summary>
+    public IAsyncEnumerable<KeyValue> ScanPrefixAsync(ReadOnlyMemory<byte> prefix, ScanOptions? options = null, CancellationToken cancellationToken = default) =>
+        ScanAsync(KeyRange.Prefix(prefix), options, cancellationToken);
+
+    /// <summary>Creates an iterator over a range (see <see cref="DbIterator"/>); dispose it when done.</summary>
+    public ValueTask<DbIterator> CreateIteratorAsync(KeyRange range, ScanOptions? options = null, CancellationToken cancellationToken = default) =>
+        CreateIteratorCoreAsync(range, options ?? ScanOptions.Default, ulong.MaxValue, cancellationToken);
+
+    /// <summary>
+    /// Takes a snapshot at the current committed sequence: reads through it never see later writes, and the versions
+    /// it needs are kept until it is disposed.
+    /// </summary>
+    public DbSnapshot Snapshot()
+    {
+        ThrowIfClosed();
+        lock (_writeLock)
+        {
+            var seq = _oracle.CommittedSeq;
+            _snapshots.Register((ulong)seq);
+            return new DbSnapshot(this, seq);
+        }
+    }
+
+    internal void ReleaseSnapshot(DbSnapshot snapshot) => _snapshots.Unregister((ulong)snapshot.Sequence);
+
+    internal async IAsyncEnumerable<KeyValue> ScanCoreAsync(KeyRange range, ScanOptions options, ulong seqCap, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var iterator = await CreateIteratorCoreAsync(range, options, seqCap, cancellationToken).ConfigureAwait(false);
+        await using (iterator.ConfigureAwait(false))
+        {
+            while (await iterator.NextAsync(cancellationToken).ConfigureAwait(false) is { } item)
+            {
+                yield return item;
+            }
+        }
+    }
+
+    internal ValueTask<DbIterator> CreateIteratorCoreAsync(KeyRange range, ScanOptions options, ulong seqCap, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfClosed();
+        var maxSeq = Math.Min(seqCap, MaxVisibleSeq(options.DurabilityFilter, options.Dirty));
+        var state = State;
+        var fetch = new BlockFetch(Math.Max(1, options.ReadAheadBytes), Math.Max(1, options.MaxFetchTasks), options.CacheBlocks);
+        var order = options.Order;
+        IRowIterator Open(KeyRange r) => OpenSources(state, r, order, fetch);
+        return ValueTask.FromResult(new DbIterator(Open, range, order, maxSeq, _clock.Now, onDispose: null));
+    }
+
+    /// <summary>Every source of rows for a range, merged: memtables, L0 SSTs, sorted runs.</summary>
+    private IRowIterator OpenSources(DbState state, KeyRange range, IterationOrder order, BlockFetch fetch)
+    {
+        var sources = new List<IRowIterator> { new MemtableRowIterator(state.Memtable, range, order) };
+        foreach (var frozen in state.Frozen)
+        {
+            sources.Add(new MemtableRowIterator(frozen.Table, range, order));
+        }
+
+        foreach (var view in state.Core.Tree.L0)
+        {
+            sources.Add(new SstRowIterator(_c.Tables, view, range, order, fetch));
+        }
+
+        foreach (var run in state.Core.Tree.Compacted)
+        {
+            sources.Add(new SortedRunRowIterator(_c.Tables, run, range, order, fetch));
+        }
+
+        return new MergeRowIterator(sources, order);
+    }
+}

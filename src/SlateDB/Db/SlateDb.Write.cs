@@ -1,0 +1,199 @@
+using SlateDB.Db;
+using SlateDB.Format;
+
+namespace SlateDB;
+
+public sealed partial class SlateDb
+{
+    /// <summary>Writes a value. Returns once the write is committed in memory (or durable, with <see cref="WriteOptions.AwaitDurable"/>).</summary>
+    /// <exception cref="ArgumentException">The key is empty or longer than 65,535 bytes.</exception>
+    /// <exception cref="SlateDbException">Closed: the database is closed or was fenced.</exception>
+    public ValueTask<WriteHandle> PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, PutOptions? putOptions = null, WriteOptions? writeOptions = null, CancellationToken cancellationToken = default)
+    {
+        WriteBatch.ValidateKey(key.Span);
+        var operation = new BatchOperation(key.ToArray(), value.ToArray(), IsDelete: false, (putOptions ?? PutOptions.Default).Ttl);
+        return WriteCoreAsync(new SingleOperation(operation), writeOptions ?? WriteOptions.Default, cancellationToken);
+    }
+
+    /// <summary>Writes a UTF-8 string value under a UTF-8 string key.</summary>
+    public ValueTask<WriteHandle> PutAsync(string key, string value, PutOptions? putOptions = null, WriteOptions? writeOptions = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        return PutAsync(System.Text.Encoding.UTF8.GetBytes(key), System.Text.Encoding.UTF8.GetBytes(value), putOptions, writeOptions, cancellationToken);
+    }
+
+    /// <summary>Deletes a key (writes a tombstone).</summary>
+    /// <exception cref="ArgumentException">The key is empty or longer than 65,535 bytes.</exception>
+    public ValueTask<WriteHandle> DeleteAsync(ReadOnlyMemory<byte> key, WriteOptions? writeOptions = null, CancellationToken cancellationToken = default)
+    {
+        WriteBatch.ValidateKey(key.Span);
+        var operation = new BatchOperation(key.ToArray(), [], IsDelete: true, Ttl.Default);
+        return WriteCoreAsync(new SingleOperation(operation), writeOptions ?? WriteOptions.Default, cancellationToken);
+    }
+
+    /// <summary>Deletes a UTF-8 string key.</summary>
+    public ValueTask<WriteHandle> DeleteAsync(string key, WriteOptions? writeOptions = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return DeleteAsync(System.Text.Encoding.UTF8.GetBytes(key), writeOptions, cancellationToken);
+    }
+
+    /// <summary>Applies a batch atomically: all its rows get one sequence number and become visible together.</summary>
+    /// <exception cref="SlateDbException">Invalid: the batch is empty. Closed: the database is closed or was fenced.</exception>
+    public ValueTask<WriteHandle> WriteAsync(WriteBatch batch, WriteOptions? writeOptions = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.IsEmpty)
+        {
+            throw new SlateDbException(SlateDbErrorKind.Invalid, "A write batch must hold at least one operation.");
+        }
+
+        return WriteCoreAsync(new BatchOperations(batch.Operations), writeOptions ?? WriteOptions.Default, cancellationToken);
+    }
+
+    private ValueTask<WriteHandle> WriteCoreAsync<TOperations>(TOperations operations, WriteOptions writeOptions, CancellationToken cancellationToken)
+        where TOperations : IOperations
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfClosed();
+        if (NeedsBackpressure())
+        {
+            return WaitThenWriteAsync(operations, writeOptions, cancellationToken);
+        }
+
+        var handle = Commit(operations);
+        return writeOptions.AwaitDurable ? AwaitDurableAsync(handle, cancellationToken) : ValueTask.FromResult(handle);
+    }
+
+    private async ValueTask<WriteHandle> WaitThenWriteAsync<TOperations>(TOperations operations, WriteOptions writeOptions, CancellationToken cancellationToken)
+        where TOperations : IOperations
+    {
+        _c.Metrics.BackpressureWaits.Add(1);
+        await WaitForBackpressureAsync(cancellationToken).ConfigureAwait(false);
+        var handle = Commit(operations);
+        if (writeOptions.AwaitDurable)
+        {
+            await _oracle.WaitDurableAsync(handle.Sequence, cancellationToken).ConfigureAwait(false);
+        }
+
+        return handle;
+    }
+
+    private async ValueTask<WriteHandle> AwaitDurableAsync(WriteHandle handle, CancellationToken cancellationToken)
+    {
+        await _oracle.WaitDurableAsync(handle.Sequence, cancellationToken).ConfigureAwait(false);
+        return handle;
+    }
+
+    /// <summary>Assigns the sequence, appends the rows to the WAL buffer and the memtable, commits. All or nothing.</summary>
+    private WriteHandle Commit<TOperations>(TOperations operations)
+        where TOperations : IOperations
+    {
+        long seq;
+        long now;
+        long bytes = 0;
+        var walFull = false;
+        lock (_writeLock)
+        {
+            ThrowIfClosed();
+            seq = _oracle.NextSeq();
+            now = _clock.Now();
+            var memtable = _state.Memtable;
+            var walEnabled = _c.Options.WalEnabled;
+            var defaultTtl = _c.Options.DefaultTtl;
+            for (var i = 0; i < operations.Count; i++)
+            {
+                var op = operations[i];
+                var row = op.IsDelete
+                    ? RowEntry.Delete(op.Key, (ulong)seq, createTs: now)
+                    : RowEntry.Put(op.Key, op.Value, (ulong)seq, createTs: now, expireTs: op.Ttl.ExpireTsFor(now, defaultTtl));
+                if (walEnabled)
+                {
+                    _walBuffer.Append(row);
+                }
+
+                memtable.Put(row);
+                bytes += op.Key.Length + op.Value.Length;
+            }
+
+            _oracle.Commit(seq);
+            if (memtable.EstimatedSize >= _c.Options.L0SstSizeBytes)
+            {
+                FreezeMemtableLocked();
+            }
+
+            walFull = walEnabled && _walBuffer.EstimatedSize >= _c.Options.L0SstSizeBytes;
+        }
+
+        if (walFull)
+        {
+            RequestWalFlush();
+        }
+
+        _c.Metrics.WriteBatches.Add(1);
+        _c.Metrics.WriteRows.Add(operations.Count);
+        _c.Metrics.WriteBytes.Add(bytes);
+        return new WriteHandle(seq, DateTimeOffset.FromUnixTimeMilliseconds(now), _awaitDurable ??= _oracle.WaitDurableAsync);
+    }
+
+    private Func<long, CancellationToken, Task>? _awaitDurable;
+
+    /// <summary>Freezes the active memtable and queues it for its L0 flush. Call under the write lock.</summary>
+    private void FreezeMemtableLocked()
+    {
+        var memtable = _state.Memtable;
+        if (memtable.IsEmpty)
+        {
+            return;
+        }
+
+        memtable.Freeze();
+
+        // Every WAL object flushed so far holds only rows at or below this memtable's last sequence, so after this
+        // memtable reaches L0, replay may start after the last flushed WAL id.
+        var frozen = new FrozenMemtable(memtable, Volatile.Read(ref _lastFlushedWalId));
+        var fresh = NewMemtable();
+        SwapState(state => state with { Memtable = fresh, Frozen = state.Frozen.Insert(0, frozen) });
+        _flushSignal.Set();
+    }
+
+    private bool NeedsBackpressure() => State.UnflushedBytes >= _c.Options.MaxUnflushedBytes;
+
+    private async Task WaitForBackpressureAsync(CancellationToken cancellationToken)
+    {
+        while (NeedsBackpressure())
+        {
+            ThrowIfClosed();
+            var progress = Volatile.Read(ref _flushProgress).Task;
+            if (!NeedsBackpressure())
+            {
+                return;
+            }
+
+            await progress.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Operations of one write, without boxing.</summary>
+    private interface IOperations
+    {
+        int Count { get; }
+
+        BatchOperation this[int index] { get; }
+    }
+
+    private readonly struct SingleOperation(BatchOperation operation) : IOperations
+    {
+        public int Count => 1;
+
+        public BatchOperation this[int index] => operation;
+    }
+
+    private readonly struct BatchOperations(IReadOnlyList<BatchOperation> operations) : IOperations
+    {
+        public int Count => operations.Count;
+
+        public BatchOperation this[int index] => operations[index];
+    }
+}

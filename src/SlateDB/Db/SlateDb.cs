@@ -1,0 +1,133 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using SlateDB.Caching;
+using SlateDB.Common;
+using SlateDB.Db;
+using SlateDB.Diagnostics;
+using SlateDB.Manifest;
+using SlateDB.Memtable;
+using SlateDB.Sst;
+using SlateDB.Storage;
+using SlateDB.Wal;
+
+namespace SlateDB;
+
+/// <summary>
+/// An open SlateDB database: an LSM tree kept in object storage, with one writer (this instance) at a time.
+/// Writes are batched into a WAL object every <see cref="SlateDbOptions.FlushInterval"/>; memtables are flushed to
+/// L0 SSTs; the manifest, updated by compare-and-swap, coordinates the writer, readers, the compactor and the garbage
+/// collector. Thread-safe. Dispose (or <see cref="CloseAsync"/>) to flush and stop its background work.
+/// </summary>
+public sealed partial class SlateDb : IAsyncDisposable
+{
+    private readonly DbComponents _c;
+    private readonly ILogger _logger;
+    private readonly Oracle _oracle;
+    private readonly MonotonicClock _clock;
+    private readonly WriterManifest _manifest;
+    private readonly Random _random;
+    private readonly Lock _writeLock = new();
+    private readonly Lock _stateLock = new();
+    private readonly CancellationTokenSource _stop = new();
+    private DbState _state;
+    private WalBuffer _walBuffer = new();
+    private ulong _nextWalId;
+    private ulong _lastFlushedWalId;
+
+    private SlateDb(DbComponents components, WriterManifest manifest, RecoveredState recovered, Random random)
+    {
+        _c = components;
+        _logger = components.LoggerFactory.CreateLogger("SlateDB");
+        _manifest = manifest;
+        _random = random;
+        _oracle = new Oracle((long)recovered.LastSeq);
+        _clock = new MonotonicClock(components.TimeProvider, recovered.LastTick);
+        _state = new DbState(NewMemtable(), recovered.Frozen, manifest.Current.Core);
+        _nextWalId = recovered.NextWalId;
+        _lastFlushedWalId = recovered.NextWalId - 1;
+    }
+
+    /// <summary>The database's path (its key prefix in the object store).</summary>
+    public string Path => _c.Path;
+
+    /// <summary>The settings it was opened with.</summary>
+    public SlateDbOptions Options => _c.Options;
+
+    /// <summary>Opens (or creates) the database at <paramref name="path"/> in <paramref name="objectStore"/>, fencing any previous writer.</summary>
+    /// <param name="path">The database's key prefix in the store (for example <c>"orders"</c>; empty for the store's root).</param>
+    /// <param name="objectStore">Where the database lives.</param>
+    /// <param name="options">Settings; null for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the open.</param>
+    public static Task<SlateDb> OpenAsync(string path, IObjectStore objectStore, SlateDbOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var builder = Builder(path, objectStore);
+        if (options is not null)
+        {
+            builder.WithOptions(options);
+        }
+
+        return builder.OpenAsync(cancellationToken);
+    }
+
+    /// <summary>A builder for opening a database with components (clock, logging, metrics, seed).</summary>
+    public static SlateDbBuilder Builder(string path, IObjectStore objectStore) => new(path, objectStore);
+
+    internal static async Task<SlateDb> OpenCoreAsync(DbOpenSettings settings, CancellationToken cancellationToken)
+    {
+        var seed = settings.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
+        var random = new Random(seed);
+        var metrics = new SlateDbMetrics(settings.MeterFactory);
+
+        // As SlateDB: transient failures are retried (every attempt is counted by the instrumentation below it).
+        var retryOptions = RetryOptions.Default with { MaxRetries = settings.Options.ObjectStoreMaxRetries };
+        var instrumented = new InstrumentedObjectStore(settings.Store, metrics, settings.TimeProvider);
+        var store = new RetryingObjectStore(instrumented, retryOptions, settings.TimeProvider, new Random(seed), settings.LoggerFactory.CreateLogger("SlateDB.ObjectStore"));
+        var ownedCache = settings.BlockCache is null && !settings.BlockCacheDisabled ? new MemoryBlockCache() : null;
+        var blockCache = settings.BlockCacheDisabled ? null : settings.BlockCache ?? ownedCache;
+        var paths = new DbPaths(settings.Path);
+        var components = new DbComponents
+        {
+            Path = paths.Root,
+            Store = store,
+            Paths = paths,
+            Options = settings.Options,
+            TimeProvider = settings.TimeProvider,
+            LoggerFactory = settings.LoggerFactory,
+            Metrics = metrics,
+            Tables = new TableStore(store, paths, settings.Options, blockCache),
+            OwnedBlockCache = ownedCache,
+            Manifests = new ManifestStore(store, paths),
+            Ids = new IdGenerator(settings.TimeProvider, random.Next()),
+        };
+
+        try
+        {
+            var (manifest, recovered) = await Recovery.OpenAsync(components, random, cancellationToken).ConfigureAwait(false);
+            var db = new SlateDb(components, manifest, recovered, random);
+            db.StartBackgroundWork();
+            return db;
+        }
+        catch
+        {
+            metrics.Dispose();
+            ownedCache?.Dispose();
+            throw;
+        }
+    }
+
+    private KvTable NewMemtable() => new((ulong)_random.NextInt64());
+
+    private DbState State => Volatile.Read(ref _state);
+
+    private void SwapState(Func<DbState, DbState> change)
+    {
+        lock (_stateLock)
+        {
+            Volatile.Write(ref _state, change(_state));
+        }
+    }
+}
+
+/// <summary>What recovery rebuilt: frozen memtables replayed from the WAL, the last sequence and tick, the next WAL id.</summary>
+internal sealed record RecoveredState(ImmutableList<FrozenMemtable> Frozen, ulong LastSeq, long LastTick, ulong NextWalId);

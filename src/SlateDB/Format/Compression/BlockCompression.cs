@@ -1,0 +1,84 @@
+using System.Buffers;
+
+namespace SlateDB.Format.Compression;
+
+/// <summary>
+/// Compresses and decompresses one block with the codec recorded in the SST, producing the same bytes as
+/// SlateDB where the codec allows (Snappy, LZ4 and zstd byte for byte; zlib at SlateDB's level, with
+/// different but compatible deflate choices).
+/// Decompression never produces more than a bounded number of bytes and reports any bad input as a
+/// <see cref="SlateDbErrorKind.Data"/> exception.
+/// </summary>
+internal static class BlockCompression
+{
+    /// <summary>The default cap on a decompressed block: far above any block SlateDB writes (64 KiB at most, or one oversized row).</summary>
+    public const int DefaultMaxDecompressedLength = 64 * 1024 * 1024;
+
+    /// <summary>Compresses <paramref name="source"/> into a new array.</summary>
+    public static byte[] Compress(BlockCodec codec, ReadOnlySpan<byte> source)
+    {
+        var writer = new ArrayBufferWriter<byte>(Math.Max(64, source.Length / 2));
+        Compress(codec, source, writer);
+        return writer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Appends the compressed form of <paramref name="source"/> to <paramref name="destination"/>.</summary>
+    public static void Compress(BlockCodec codec, ReadOnlySpan<byte> source, IBufferWriter<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        switch (codec)
+        {
+            case BlockCodec.None:
+                source.CopyTo(destination.GetSpan(source.Length));
+                destination.Advance(source.Length);
+                break;
+            case BlockCodec.Snappy:
+                SnappyBlockCodec.Compress(source, destination);
+                break;
+            case BlockCodec.Zlib:
+                ZlibBlockCodec.Compress(source, destination);
+                break;
+            case BlockCodec.Lz4:
+                Lz4BlockCodec.Compress(source, destination);
+                break;
+            case BlockCodec.Zstd:
+                ZstdBlockCodec.Compress(source, destination);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(codec), codec, "Unknown compression codec.");
+        }
+    }
+
+    /// <summary>
+    /// Decompresses <paramref name="source"/>. For <see cref="BlockCodec.None"/> returns the input itself.
+    /// Throws a <see cref="SlateDbErrorKind.Data"/> exception naming <paramref name="objectName"/> when the input
+    /// is not valid for the codec, its stated size is wrong, or it would decompress to more than
+    /// <paramref name="maxLength"/> bytes.
+    /// </summary>
+    public static ReadOnlyMemory<byte> Decompress(BlockCodec codec, ReadOnlyMemory<byte> source, string objectName, int maxLength = DefaultMaxDecompressedLength)
+    {
+        ArgumentNullException.ThrowIfNull(objectName);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxLength);
+        return codec switch
+        {
+            BlockCodec.None => source,
+            BlockCodec.Snappy => SnappyBlockCodec.Decompress(source.Span, objectName, maxLength),
+            BlockCodec.Zlib => ZlibBlockCodec.Decompress(source, objectName, maxLength),
+            BlockCodec.Lz4 => Lz4BlockCodec.Decompress(source.Span, objectName, maxLength),
+            BlockCodec.Zstd => ZstdBlockCodec.Decompress(source.Span, objectName, maxLength),
+            _ => throw new ArgumentOutOfRangeException(nameof(codec), codec, "Unknown compression codec."),
+        };
+    }
+
+    /// <summary>
+    /// The codec for a stored <c>CompressionFormat</c> value; throws a <see cref="SlateDbErrorKind.Data"/>
+    /// exception for a value this reader does not know.
+    /// </summary>
+    public static BlockCodec FromStored(byte value, string objectName) => value <= (byte)BlockCodec.Zstd
+        ? (BlockCodec)value
+        : Corruption.Throw<BlockCodec>(objectName, $"unknown compression format {value}");
+
+    /// <summary>Whether an exception thrown by a third-party decoder means "bad input" (and so becomes a corruption error).</summary>
+    internal static bool IsDecoderFailure(Exception exception)
+        => exception is not (OutOfMemoryException or SlateDbException or OperationCanceledException);
+}

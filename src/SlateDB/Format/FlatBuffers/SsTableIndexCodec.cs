@@ -1,0 +1,79 @@
+using Google.FlatBuffers;
+
+namespace SlateDB.Format.FlatBuffers;
+
+/// <summary>One block of an SST: where it starts and the key that separates it from the previous block.</summary>
+/// <remarks>The first key is a separator, not necessarily a stored key (the first block's may be empty).</remarks>
+internal readonly struct BlockMetaModel(ulong offset, ReadOnlyMemory<byte> firstKey) : IEquatable<BlockMetaModel>
+{
+    /// <summary>The block's offset in the SST.</summary>
+    public ulong Offset { get; } = offset;
+
+    /// <summary>The block's separator key.</summary>
+    public ReadOnlyMemory<byte> FirstKey { get; } = firstKey;
+
+    /// <inheritdoc/>
+    public bool Equals(BlockMetaModel other) => Offset == other.Offset && FirstKey.Span.SequenceEqual(other.FirstKey.Span);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is BlockMetaModel other && Equals(other);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Offset, Manifest.ModelEquality.BytesHash(FirstKey));
+
+    /// <summary>Equality.</summary>
+    public static bool operator ==(BlockMetaModel left, BlockMetaModel right) => left.Equals(right);
+
+    /// <summary>Inequality.</summary>
+    public static bool operator !=(BlockMetaModel left, BlockMetaModel right) => !left.Equals(right);
+}
+
+/// <summary>An SST's index block: the blocks in key order.</summary>
+internal sealed record SsTableIndexModel(IReadOnlyList<BlockMetaModel> Blocks)
+{
+    /// <inheritdoc/>
+    public bool Equals(SsTableIndexModel? other) => other is not null && Manifest.ModelEquality.Sequence(Blocks, other.Blocks);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => Manifest.ModelEquality.SequenceHash(Blocks);
+}
+
+/// <summary>Encodes and decodes the SST index block: a bare <c>SsTableIndex</c> flatbuffer.</summary>
+internal static class SsTableIndexCodec
+{
+    /// <summary>Encodes the index.</summary>
+    public static byte[] Encode(SsTableIndexModel index)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        var writer = new MetadataWriter(64 + index.Blocks.Sum(block => 24 + block.FirstKey.Length));
+        var metas = new Offset<BlockMeta>[index.Blocks.Count];
+        for (var i = 0; i < metas.Length; i++)
+        {
+            var block = index.Blocks[i];
+            var key = writer.Bytes(block.FirstKey);
+            metas[i] = BlockMeta.CreateBlockMeta(writer.Builder, block.Offset, key);
+        }
+
+        var vector = writer.OffsetVector(metas);
+        return writer.Finish(SsTableIndex.CreateSsTableIndex(writer.Builder, vector).Value);
+    }
+
+    /// <summary>Decodes an index block read from <paramref name="objectName"/>.</summary>
+    /// <exception cref="SlateDbException">Kind Data: the bytes are not an SST index.</exception>
+    public static SsTableIndexModel Decode(ReadOnlyMemory<byte> bytes, string objectName)
+    {
+        ArgumentNullException.ThrowIfNull(objectName);
+        return FlatBufferInput.Decode(objectName, "SST index", () =>
+        {
+            var fb = SsTableIndex.GetRootAsSsTableIndex(FlatBufferInput.Open(bytes, SlateDbSchemas.SsTableIndex));
+            var blocks = new BlockMetaModel[fb.BlockMetaLength];
+            for (var i = 0; i < blocks.Length; i++)
+            {
+                var meta = fb.BlockMeta(i).GetValueOrDefault();
+                blocks[i] = new BlockMetaModel(meta.Offset, FlatBufferInput.CopyBytes(meta.GetFirstKeyBytes()) ?? []);
+            }
+
+            return new SsTableIndexModel(blocks);
+        });
+    }
+}

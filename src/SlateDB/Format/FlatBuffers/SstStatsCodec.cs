@@ -1,0 +1,73 @@
+using Google.FlatBuffers;
+
+namespace SlateDB.Format.FlatBuffers;
+
+/// <summary>Per-block row counts.</summary>
+internal readonly record struct BlockStatsModel(ushort NumPuts, ushort NumDeletes, ushort NumMerges);
+
+/// <summary>Per-SST statistics gathered while building it (row counts, raw sizes, per-block counts parallel to the index).</summary>
+internal sealed record SstStatsModel(
+    ulong NumPuts,
+    ulong NumDeletes,
+    ulong NumMerges,
+    ulong RawKeySize,
+    ulong RawValSize,
+    IReadOnlyList<BlockStatsModel> BlockStats)
+{
+    /// <summary>All rows: puts, deletes and merges.</summary>
+    public ulong NumRows => NumPuts + NumDeletes + NumMerges;
+
+    /// <inheritdoc/>
+    public bool Equals(SstStatsModel? other)
+        => other is not null
+            && NumPuts == other.NumPuts
+            && NumDeletes == other.NumDeletes
+            && NumMerges == other.NumMerges
+            && RawKeySize == other.RawKeySize
+            && RawValSize == other.RawValSize
+            && Manifest.ModelEquality.Sequence(BlockStats, other.BlockStats);
+
+    /// <inheritdoc/>
+    public override int GetHashCode()
+        => HashCode.Combine(NumPuts, NumDeletes, NumMerges, RawKeySize, RawValSize, Manifest.ModelEquality.SequenceHash(BlockStats));
+}
+
+/// <summary>Encodes and decodes the SST statistics block: a bare <c>SstStats</c> flatbuffer.</summary>
+internal static class SstStatsCodec
+{
+    /// <summary>Encodes the statistics (no per-block vector when there are no blocks, as SlateDB writes it).</summary>
+    public static byte[] Encode(SstStatsModel stats)
+    {
+        ArgumentNullException.ThrowIfNull(stats);
+        var writer = new MetadataWriter(128 + (stats.BlockStats.Count * 20));
+        var blocks = default(VectorOffset);
+        if (stats.BlockStats.Count > 0)
+        {
+            blocks = writer.OffsetVector(stats.BlockStats
+                .Select(block => BlockStats.CreateBlockStats(writer.Builder, block.NumPuts, block.NumDeletes, block.NumMerges))
+                .ToArray());
+        }
+
+        var root = SstStats.CreateSstStats(writer.Builder, stats.NumPuts, stats.NumDeletes, stats.NumMerges, stats.RawKeySize, stats.RawValSize, blocks);
+        return writer.Finish(root.Value);
+    }
+
+    /// <summary>Decodes a statistics block read from <paramref name="objectName"/>.</summary>
+    /// <exception cref="SlateDbException">Kind Data: the bytes are not SST statistics.</exception>
+    public static SstStatsModel Decode(ReadOnlyMemory<byte> bytes, string objectName)
+    {
+        ArgumentNullException.ThrowIfNull(objectName);
+        return FlatBufferInput.Decode(objectName, "SST statistics", () =>
+        {
+            var fb = SstStats.GetRootAsSstStats(FlatBufferInput.Open(bytes, SlateDbSchemas.SstStats));
+            var blocks = new BlockStatsModel[fb.BlockStatsLength];
+            for (var i = 0; i < blocks.Length; i++)
+            {
+                var block = fb.BlockStats(i).GetValueOrDefault();
+                blocks[i] = new BlockStatsModel(block.NumPuts, block.NumDeletes, block.NumMerges);
+            }
+
+            return new SstStatsModel(fb.NumPuts, fb.NumDeletes, fb.NumMerges, fb.RawKeySize, fb.RawValSize, blocks);
+        });
+    }
+}

@@ -1,0 +1,71 @@
+namespace SlateDB.Format.Rows;
+
+/// <summary>
+/// The flags byte of an encoded row (both row codecs): what the row holds and which timestamps follow.
+/// Bits other than these four, or tombstone and merge together, make a row undecodable.
+/// </summary>
+internal static class RowFlags
+{
+    /// <summary>The row is a tombstone (no value).</summary>
+    public const byte Tombstone = 0x01;
+
+    /// <summary>An expire timestamp (i64) follows.</summary>
+    public const byte HasExpireTs = 0x02;
+
+    /// <summary>A create timestamp (i64) follows, after the expire timestamp when both are present.</summary>
+    public const byte HasCreateTs = 0x04;
+
+    /// <summary>The row is a merge operand.</summary>
+    public const byte MergeOperand = 0x08;
+
+    /// <summary>Every bit a reader understands.</summary>
+    public const byte Known = Tombstone | HasExpireTs | HasCreateTs | MergeOperand;
+
+    /// <summary>The flags an encoder writes for <paramref name="row"/>.</summary>
+    public static byte For(in RowEntry row)
+    {
+        var flags = row.Kind switch
+        {
+            RowKind.Value => (byte)0,
+            RowKind.Tombstone => Tombstone,
+            RowKind.Merge => MergeOperand,
+            _ => throw new ArgumentOutOfRangeException(nameof(row), row.Kind, "Unknown row kind."),
+        };
+        if (row.ExpireTs.HasValue)
+        {
+            flags |= HasExpireTs;
+        }
+
+        if (row.CreateTs.HasValue)
+        {
+            flags |= HasCreateTs;
+        }
+
+        return flags;
+    }
+
+    /// <summary>
+    /// Checks a stored flags byte and returns the row kind it names; throws a
+    /// <see cref="SlateDbErrorKind.Data"/> exception for unknown bits or tombstone together with merge.
+    /// </summary>
+    public static RowKind Validate(byte flags, string objectName)
+    {
+        if ((flags & ~Known) != 0)
+        {
+            Corruption.Throw(objectName, $"row flags 0x{flags:x2} have bits this reader does not know (known: 0x{Known:x2}); the data may come from a newer codec");
+        }
+
+        switch (flags & (Tombstone | MergeOperand))
+        {
+            case 0:
+                return RowKind.Value;
+            case Tombstone:
+                return RowKind.Tombstone;
+            case MergeOperand:
+                return RowKind.Merge;
+            default:
+                Corruption.Throw(objectName, $"row flags 0x{flags:x2} mark the row both tombstone and merge operand");
+                return default;
+        }
+    }
+}

@@ -1,0 +1,259 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using SlateDB.Format;
+
+namespace SlateDB.Memtable;
+
+/// <summary>
+/// The memtable's sorted store (Rust <c>KVTable</c>): a skip list of <see cref="RowEntry"/> ordered by key
+/// (ascending, unsigned bytewise) and then by sequence number (descending), so the newest version of a key
+/// comes first. Several versions of one key coexist.
+/// </summary>
+/// <remarks>
+/// <para>Threading: exactly one thread at a time may call <see cref="Put"/> (the engine serialises writes);
+/// any number of threads may call <see cref="TryGet"/>, iterate and read the statistics at the same time,
+/// without locks. A node is fully built before it is linked with a release write, and readers follow links
+/// with acquire reads, so they never see a half-built entry. Readers may or may not see rows inserted after
+/// they started; they always see every row inserted before.</para>
+/// <para>Inserting a row whose (key, seq) is already present replaces that row (as Rust's memtable does);
+/// the entry count does not change and the estimated size is adjusted. Readers see either the old or the new
+/// row, never a mix.</para>
+/// <para>Storage: nodes live in an int arena (key prefix, seq, key length, row index, links) and rows in a
+/// <see cref="StoredRow"/> arena, so an insert allocates nothing but an occasional arena chunk. The table keeps
+/// the key and value memory it is given as is: callers must hand over buffers they will never mutate.</para>
+/// </remarks>
+internal sealed partial class KvTable
+{
+    /// <summary>The tallest tower a node can have. With p = 1/4 this serves billions of entries.</summary>
+    public const int MaxHeight = 24;
+
+    /// <summary>The level seed used when none is given.</summary>
+    public const ulong DefaultLevelSeed = 0x5EED_5EED_5EED_5EEDUL;
+
+    private readonly ChunkedArena<long> _nodes = new(NodeOffsetBits, 512);
+    private readonly ChunkedArena<StoredRow> _rows = new(RowOffsetBits, 64);
+    private readonly int[] _preds = new int[MaxHeight];
+
+    private ulong _rngState;
+    private int _height = 1;
+    private bool _frozen;
+
+    // Statistics: written by the writer with Volatile.Write, read by anyone with Volatile.Read.
+    private long _count;
+    private long _size;
+    private ulong _firstSeq = ulong.MaxValue;
+    private ulong _lastSeq;
+    private long _lastTick = long.MinValue;
+
+    /// <summary>Creates an empty table whose tower heights come from a generator seeded with <paramref name="levelSeed"/>.</summary>
+    public KvTable(ulong levelSeed = DefaultLevelSeed)
+    {
+        var head = _nodes.Allocate(LinkSlot + MaxHeight);
+        System.Diagnostics.Debug.Assert(head == Head, "The head node must sit at address 0.");
+        Shape(ref _nodes.At(head)) = MakeShape(0, MaxHeight);
+
+        // SplitMix64 turns any seed (including 0) into a well-mixed, non-zero xorshift state.
+        var z = levelSeed + 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        z ^= z >> 31;
+        _rngState = z == 0 ? 0x9E3779B97F4A7C15UL : z;
+    }
+
+    /// <summary>Number of distinct (key, seq) entries.</summary>
+    public long EntryCount => Volatile.Read(ref _count);
+
+    /// <summary>True when the table holds no entry.</summary>
+    public bool IsEmpty => EntryCount == 0;
+
+    /// <summary>Sum of <see cref="EstimateSize"/> over the entries: what the rows would roughly take when encoded.</summary>
+    public long EstimatedSize => Volatile.Read(ref _size);
+
+    /// <summary>Smallest sequence number inserted, or null when empty.</summary>
+    public ulong? FirstSeq => IsEmpty ? null : Volatile.Read(ref _firstSeq);
+
+    /// <summary>Largest sequence number inserted, or null when empty.</summary>
+    public ulong? LastSeq => IsEmpty ? null : Volatile.Read(ref _lastSeq);
+
+    /// <summary>Largest create timestamp (Unix ms) inserted, or <see cref="long.MinValue"/> when no row carried one.</summary>
+    public long LastTick => Volatile.Read(ref _lastTick);
+
+    /// <summary>True once <see cref="Freeze"/> was called: the table then rejects inserts.</summary>
+    public bool IsFrozen => Volatile.Read(ref _frozen);
+
+    /// <summary>
+    /// A snapshot of the statistics. Each figure is read atomically, but while the writer runs the figures may
+    /// come from slightly different moments.
+    /// </summary>
+    public KvTableMetadata Metadata => new(EntryCount, EstimatedSize, FirstSeq, LastSeq, LastTick);
+
+    /// <summary>
+    /// SlateDB's estimate of a row's size (Rust <c>RowEntry::estimated_size</c>): key + value + 8 bytes of seq,
+    /// plus 8 for each timestamp present. The engine compares the sum with <c>l0_sst_size_bytes</c> to freeze.
+    /// </summary>
+    public static long EstimateSize(in RowEntry row)
+    {
+        long size = row.Key.Length + row.Value.Length + sizeof(ulong);
+        if (row.CreateTs.HasValue)
+        {
+            size += sizeof(long);
+        }
+
+        if (row.ExpireTs.HasValue)
+        {
+            size += sizeof(long);
+        }
+
+        return size;
+    }
+
+    /// <summary>Marks the table read-only; later <see cref="Put"/> calls throw. Called by the writer thread.</summary>
+    public void Freeze() => Volatile.Write(ref _frozen, true);
+
+    /// <summary>
+    /// Inserts <paramref name="row"/>, or replaces the row with the same key and seq. Writer thread only.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The table is frozen.</exception>
+    public void Put(in RowEntry row)
+    {
+        if (_frozen)
+        {
+            throw new InvalidOperationException("The memtable is frozen and accepts no more rows.");
+        }
+
+        var key = row.Key.Span;
+        if (key.Length > MaxKeyLength)
+        {
+            throw new ArgumentException($"Keys are limited to {MaxKeyLength} bytes.", nameof(row));
+        }
+
+        // Seq and tick statistics go first: a reader that sees the new entry count then sees them too.
+        if (row.CreateTs is { } createTs && createTs > _lastTick)
+        {
+            Volatile.Write(ref _lastTick, createTs);
+        }
+
+        if (row.Seq > _lastSeq)
+        {
+            Volatile.Write(ref _lastSeq, row.Seq);
+        }
+
+        if (row.Seq < _firstSeq)
+        {
+            Volatile.Write(ref _firstSeq, row.Seq);
+        }
+
+        var prefix = KeyPrefix(key);
+        var preds = _preds;
+        var found = FindGreaterOrEqual(prefix, key, row.Seq, preds);
+        if (IsMatch(found, prefix) && CompareNode(ref _nodes.At((int)found), prefix, key, row.Seq) == 0)
+        {
+            Replace((int)found, row);
+        }
+        else
+        {
+            Insert(row, prefix, preds);
+        }
+    }
+
+    /// <summary>
+    /// Finds the newest version of <paramref name="key"/> whose seq is at most <paramref name="maxSeq"/>,
+    /// whatever its kind (value, tombstone or merge operand: the caller interprets it).
+    /// </summary>
+    public bool TryGet(ReadOnlySpan<byte> key, ulong maxSeq, out RowEntry row)
+    {
+        var prefix = KeyPrefix(key);
+        var found = FindGreaterOrEqual(prefix, key, maxSeq, default);
+        if (IsMatch(found, prefix) && CompareKey(ref _nodes.At((int)found), prefix, key) == 0)
+        {
+            row = RowOf((int)found);
+            return true;
+        }
+
+        row = default;
+        return false;
+    }
+
+    /// <summary>Iterates every entry, ascending.</summary>
+    public KvTableIterator Iterate() => new(this, KeyBound.Unbounded, KeyBound.Unbounded, IterationOrder.Ascending);
+
+    /// <summary>
+    /// Iterates the entries whose key lies between <paramref name="start"/> and <paramref name="end"/>.
+    /// Ascending yields keys ascending; descending yields keys descending. In both orders the versions of one
+    /// key come newest (highest seq) first.
+    /// </summary>
+    public KvTableIterator Range(KeyBound start, KeyBound end, IterationOrder order) => new(this, start, end, order);
+
+    // True when a link points to a node whose top 4 key bytes match the prefix's.
+    private static bool IsMatch(long link, ulong prefix) => (int)link != Head && (ulong)link >> 32 == prefix >> 32;
+
+    private void Insert(in RowEntry row, ulong prefix, int[] preds)
+    {
+        var height = RandomHeight();
+        var currentHeight = _height;
+        for (var level = currentHeight; level < height; level++)
+        {
+            preds[level] = Head;
+        }
+
+        var rowIndex = _rows.Allocate(1);
+        _rows.At(rowIndex) = new StoredRow(row);
+
+        var key = row.Key.Span;
+        var inlineLength = InlineKeyLength(key.Length);
+        var node = _nodes.Allocate(LinkSlot + height + ((inlineLength + 7) >> 3));
+        ref var n = ref _nodes.At(node);
+        n = (long)prefix;
+        Unsafe.Add(ref n, SeqSlot) = (long)row.Seq;
+        Shape(ref n) = MakeShape(key.Length, height);
+        RowIndex(ref n) = rowIndex;
+        for (var level = 0; level < height; level++)
+        {
+            Link(ref n, level) = Link(ref _nodes.At(preds[level]), level);
+        }
+
+        if (inlineLength > 0)
+        {
+            key.Slice(sizeof(ulong), inlineLength).CopyTo(MemoryMarshal.CreateSpan(
+                ref Unsafe.As<long, byte>(ref Unsafe.Add(ref n, LinkSlot + height)), inlineLength));
+        }
+
+        // Publish bottom-up, so a node reachable on a level is reachable on every level below it.
+        var link = MakeLink(node, prefix);
+        for (var level = 0; level < height; level++)
+        {
+            Volatile.Write(ref Link(ref _nodes.At(preds[level]), level), link);
+        }
+
+        if (height > currentHeight)
+        {
+            Volatile.Write(ref _height, height);
+        }
+
+        Volatile.Write(ref _count, _count + 1);
+        Volatile.Write(ref _size, _size + EstimateSize(row));
+    }
+
+    private void Replace(int node, in RowEntry row)
+    {
+        ref var n = ref _nodes.At(node);
+        var oldSize = _rows.At(RowIndex(ref n)).EstimatedSize;
+        var rowIndex = _rows.Allocate(1);
+        _rows.At(rowIndex) = new StoredRow(row);
+        Volatile.Write(ref RowIndex(ref n), rowIndex);
+        Volatile.Write(ref _size, _size - oldSize + EstimateSize(row));
+    }
+
+    /// <summary>A tower height with P(height &gt; h) = 4^-h, capped at <see cref="MaxHeight"/> (xorshift64*).</summary>
+    private int RandomHeight()
+    {
+        var x = _rngState;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        _rngState = x;
+        var bits = x * 0x2545F4914F6CDD1DUL;
+        return Math.Min(MaxHeight, 1 + BitOperations.LeadingZeroCount(bits));
+    }
+}

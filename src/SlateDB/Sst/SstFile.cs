@@ -1,0 +1,229 @@
+using SlateDB.Format;
+using SlateDB.Format.Blocks;
+using SlateDB.Format.Filters;
+using SlateDB.Format.FlatBuffers;
+using SlateDB.Manifest;
+using SlateDB.Storage;
+
+namespace SlateDB.Sst;
+
+/// <summary>
+/// An opened SST: its size, format version, info, index and (if any) bloom filter, validated against each other.
+/// Immutable and shareable; blocks are read on demand with <see cref="ReadBlockAsync"/>.
+/// </summary>
+internal sealed class SstFile
+{
+    private static readonly IFilterPolicy[] s_policies = [new BloomFilterPolicy()];
+
+    private SstFile(string path, long size, ushort formatVersion, SsTableInfoModel info, SsTableIndexModel index, IFilter? filter)
+    {
+        Path = path;
+        Size = size;
+        FormatVersion = formatVersion;
+        Info = info;
+        Index = index;
+        Filter = filter;
+        BlockFormat = formatVersion == 1 ? BlockFormatVersion.V1 : BlockFormatVersion.V2;
+        DataEnd = info.FilterLen > 0 ? info.FilterOffset : info.IndexOffset;
+        for (var i = 0; i < index.Blocks.Count; i++)
+        {
+            var start = index.Blocks[i].Offset;
+            var end = i + 1 < index.Blocks.Count ? index.Blocks[i + 1].Offset : DataEnd;
+            if (end < start || end > DataEnd || end - start < 4)
+            {
+                Corruption.Throw(path, $"block {i} has an impossible range [{start}, {end})");
+            }
+        }
+    }
+
+    public string Path { get; }
+
+    public long Size { get; }
+
+    public ushort FormatVersion { get; }
+
+    public SsTableInfoModel Info { get; }
+
+    public SsTableIndexModel Index { get; }
+
+    public IFilter? Filter { get; }
+
+    public BlockFormatVersion BlockFormat { get; }
+
+    /// <summary>Where the data blocks end.</summary>
+    public ulong DataEnd { get; }
+
+    public int BlockCount => Index.Blocks.Count;
+
+    /// <summary>The byte range of block <paramref name="i"/> (with its checksum).</summary>
+    public ByteRange BlockRange(int i)
+    {
+        var start = Index.Blocks[i].Offset;
+        var end = i + 1 < Index.Blocks.Count ? Index.Blocks[i + 1].Offset : DataEnd;
+        return ByteRange.FromBounds((long)start, (long)end);
+    }
+
+    /// <summary>Opens an SST from its whole bytes (WAL replay, tests, tools).</summary>
+    public static SstFile Open(ReadOnlyMemory<byte> bytes, string path)
+    {
+        var (infoOffset, version) = SstLayout.ReadFooter(bytes.Span, bytes.Length, path);
+        var info = SsTableInfoCodec.Decode(Checksum.Verify(bytes[(int)infoOffset..^SstLayout.FooterLength], path), path);
+        var index = DecodeIndex(Slice(bytes, info.IndexOffset, info.IndexLen, "index", path), info, path);
+        IFilter? filter = null;
+        if (info.FilterLen > 0)
+        {
+            filter = DecodeFilter(Slice(bytes, info.FilterOffset, info.FilterLen, "filter", path), info, path);
+        }
+
+        return new SstFile(path, bytes.Length, version, info, index, filter);
+    }
+
+    /// <summary>
+    /// Opens an SST in the store. With <paramref name="knownInfo"/> (from the manifest) the footer is not read; the
+    /// index and filter are fetched in one ranged GET when they are adjacent.
+    /// </summary>
+    public static async Task<SstFile> OpenAsync(IObjectStore store, string path, SsTableInfoModel? knownInfo, ushort knownVersion, CancellationToken cancellationToken)
+    {
+        var head = await store.HeadAsync(path, cancellationToken).ConfigureAwait(false)
+            ?? throw new SlateDbException(SlateDbErrorKind.Data, $"The SST '{path}' is missing from the object store.");
+        var size = head.Size;
+        SsTableInfoModel info;
+        ushort version;
+        if (knownInfo is null)
+        {
+            var tailLength = (int)Math.Min(size, 64 * 1024);
+            var tail = await ReadRangeAsync(store, path, new ByteRange(size - tailLength, tailLength), cancellationToken).ConfigureAwait(false);
+            var (infoOffset, foundVersion) = SstLayout.ReadFooter(tail.Span, size, path);
+            version = foundVersion;
+            var infoStart = (long)infoOffset;
+            var infoBytes = infoStart >= size - tailLength
+                ? tail[(int)(infoStart - (size - tailLength))..^SstLayout.FooterLength]
+                : await ReadRangeAsync(store, path, ByteRange.FromBounds(infoStart, size - SstLayout.FooterLength), cancellationToken).ConfigureAwait(false);
+            info = SsTableInfoCodec.Decode(Checksum.Verify(infoBytes, path), path);
+        }
+        else
+        {
+            info = knownInfo;
+            version = knownVersion;
+        }
+
+        SstLayout.CheckSection(info.IndexOffset, info.IndexLen, size, "index", path);
+        if (info.FilterLen > 0)
+        {
+            SstLayout.CheckSection(info.FilterOffset, info.FilterLen, size, "filter", path);
+        }
+
+        // The filter sits right before the index: read both at once.
+        var start = info.FilterLen > 0 ? Math.Min(info.FilterOffset, info.IndexOffset) : info.IndexOffset;
+        var end = Math.Max(info.IndexOffset + info.IndexLen, info.FilterLen > 0 ? info.FilterOffset + info.FilterLen : 0);
+        var meta = await ReadRangeAsync(store, path, ByteRange.FromBounds((long)start, (long)end), cancellationToken).ConfigureAwait(false);
+        var index = DecodeIndex(meta.Slice((int)(info.IndexOffset - start), (int)info.IndexLen), info, path);
+        IFilter? filter = null;
+        if (info.FilterLen > 0)
+        {
+            filter = DecodeFilter(meta.Slice((int)(info.FilterOffset - start), (int)info.FilterLen), info, path);
+        }
+
+        return new SstFile(path, size, version, info, index, filter);
+    }
+
+    /// <summary>Reads and decodes data block <paramref name="i"/>.</summary>
+    public async ValueTask<Block> ReadBlockAsync(IObjectStore store, int i, CancellationToken cancellationToken)
+    {
+        var stored = await ReadRangeAsync(store, Path, BlockRange(i), cancellationToken).ConfigureAwait(false);
+        return DecodeBlock(stored);
+    }
+
+    /// <summary>Decodes a stored data block (checksum, decompression, block format).</summary>
+    public Block DecodeBlock(ReadOnlyMemory<byte> stored) =>
+        Block.Decode(SstLayout.OpenBlock(stored, Info.Compression, Path), BlockFormat, Path);
+
+    /// <summary>The index of the first block that can hold <paramref name="key"/> (the last whose separator is below it).</summary>
+    public int FirstBlockFor(ReadOnlySpan<byte> key)
+    {
+        var blocks = Index.Blocks;
+        int lo = 0, hi = blocks.Count - 1, found = 0;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (blocks[mid].FirstKey.Span.SequenceCompareTo(key) < 0)
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>The index of the last block that can hold a key at or below <paramref name="key"/> (its separator is not above it).</summary>
+    public int LastBlockFor(ReadOnlySpan<byte> key)
+    {
+        var blocks = Index.Blocks;
+        int lo = 0, hi = blocks.Count - 1, found = 0;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (blocks[mid].FirstKey.Span.SequenceCompareTo(key) <= 0)
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Roughly the memory the decoded metadata takes (for cache accounting).</summary>
+    public long MetadataSize
+    {
+        get
+        {
+            long size = 256 + (Info.FirstEntry?.Length ?? 0) + (Info.LastEntry?.Length ?? 0);
+            foreach (var block in Index.Blocks)
+            {
+                size += 40 + block.FirstKey.Length;
+            }
+
+            return size + (long)Info.FilterLen;
+        }
+    }
+
+    internal static async ValueTask<ReadOnlyMemory<byte>> ReadRangeAsync(IObjectStore store, string path, ByteRange range, CancellationToken cancellationToken)
+    {
+        var content = await store.GetRangeAsync(path, range, cancellationToken).ConfigureAwait(false)
+            ?? throw new SlateDbException(SlateDbErrorKind.Data, $"The SST '{path}' is missing from the object store.");
+        if (content.Data.Length != range.Length)
+        {
+            Corruption.Throw(path, $"reading {range} returned {content.Data.Length} bytes: the object is truncated");
+        }
+
+        return content.Data;
+    }
+
+    private static ReadOnlyMemory<byte> Slice(ReadOnlyMemory<byte> bytes, ulong offset, ulong length, string what, string path)
+    {
+        SstLayout.CheckSection(offset, length, bytes.Length, what, path);
+        return bytes.Slice((int)offset, (int)length);
+    }
+
+    private static SsTableIndexModel DecodeIndex(ReadOnlyMemory<byte> stored, SsTableInfoModel info, string path) =>
+        SsTableIndexCodec.Decode(SstLayout.OpenBlock(stored, info.Compression, path), path);
+
+    private static IFilter? DecodeFilter(ReadOnlyMemory<byte> stored, SsTableInfoModel info, string path)
+    {
+        var raw = SstLayout.OpenBlock(stored, info.Compression, path);
+        var filters = info.FilterFormat == SstFilterFormat.Legacy
+            ? FilterBlockCodec.DecodeLegacy(raw, s_policies, path)
+            : FilterBlockCodec.DecodeComposite(raw, s_policies, path);
+        return filters.Count > 0 ? filters[0].Filter : null;
+    }
+}

@@ -1,0 +1,58 @@
+using System.Buffers.Binary;
+using SlateDB.Format;
+using SlateDB.Format.Compression;
+using SlateDB.Manifest;
+
+namespace SlateDB.Sst;
+
+/// <summary>Reading the fixed parts of an SST: footer, checksummed and compressed blocks, block ranges.</summary>
+internal static class SstLayout
+{
+    /// <summary>The footer: info offset (u64 BE) and format version (u16 BE).</summary>
+    public const int FooterLength = 10;
+
+    /// <summary>Parses the footer at the end of <paramref name="tail"/> (which ends where the object ends).</summary>
+    public static (ulong InfoOffset, ushort Version) ReadFooter(ReadOnlySpan<byte> tail, long objectSize, string objectName)
+    {
+        if (objectSize < FooterLength || tail.Length < FooterLength)
+        {
+            Corruption.Throw(objectName, $"the object has {objectSize} bytes, too few for an SST footer");
+        }
+
+        var footer = tail[^FooterLength..];
+        var infoOffset = BinaryPrimitives.ReadUInt64BigEndian(footer);
+        var version = BinaryPrimitives.ReadUInt16BigEndian(footer[8..]);
+        if (version is not (1 or 2))
+        {
+            Corruption.Throw(objectName, $"unsupported SST format version {version} (supported: 1, 2)");
+        }
+
+        if (infoOffset > (ulong)(objectSize - FooterLength - 4))
+        {
+            Corruption.Throw(objectName, $"the info offset {infoOffset} lies outside the object ({objectSize} bytes)");
+        }
+
+        return (infoOffset, version);
+    }
+
+    /// <summary>Verifies the CRC of a stored block and decompresses it.</summary>
+    public static ReadOnlyMemory<byte> OpenBlock(ReadOnlyMemory<byte> stored, SstCompression compression, string objectName)
+    {
+        var payload = Checksum.Verify(stored, objectName);
+        return compression == SstCompression.None ? payload : BlockCompression.Decompress((BlockCodec)(byte)compression, payload, objectName);
+    }
+
+    /// <summary>Checks that a section of the SST lies inside the object.</summary>
+    public static void CheckSection(ulong offset, ulong length, long objectSize, string what, string objectName)
+    {
+        if (length > (ulong)objectSize || offset > (ulong)objectSize - length)
+        {
+            Corruption.Throw(objectName, $"the {what} [{offset}, +{length}) lies outside the object ({objectSize} bytes)");
+        }
+
+        if (length > int.MaxValue)
+        {
+            Corruption.Throw(objectName, $"the {what} is {length} bytes long, more than a block can be");
+        }
+    }
+}

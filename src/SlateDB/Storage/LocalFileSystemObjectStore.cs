@@ -1,0 +1,240 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Win32.SafeHandles;
+
+namespace SlateDB.Storage;
+
+/// <summary>
+/// An <see cref="IObjectStore"/> over a folder of the local file system: the object <c>a/b/c</c> is the plain file
+/// <c>a/b/c</c> under the root folder, the layout SlateDB's Rust <c>LocalFileSystem</c> store uses, so a folder written
+/// by SlateDB opens as it is.
+/// </summary>
+/// <remarks>
+/// <para><b>Atomic puts.</b> A put writes a temporary file beside its target (named <c>{name}#{digits}</c>), syncs it
+/// to disk and only then publishes it under the object's name, so no reader sees a partly written object and a crash
+/// leaves at most an invisible temporary file. <see cref="PutMode.Overwrite"/> publishes with an atomic rename;
+/// <see cref="PutMode.Create"/> with a hard link (on Windows, a move that refuses to replace), which fails if the name
+/// is taken, so of concurrent creates (from any threads or processes, including other SlateDB implementations) exactly
+/// one wins;
+/// <see cref="PutMode.Update(string)"/> compares versions and renames while holding an exclusive lock on the file
+/// <c>.lock#0</c> in the root folder (an in-process gate plus <c>flock</c>), so it is atomic across processes that
+/// use this class. Overwrites and deletes take the same lock, so they are ordered with respect to updates.</para>
+/// <para><b>Versions</b> are <c>{inode}-{mtime}-{size}</c> in hex (the Rust store's scheme; the inode is read on
+/// Linux and is 0 elsewhere). A put stamps the file's modification time from the <see cref="TimeProvider"/>, at
+/// least one microsecond after this instance's previous stamp, so every write gets a new version even when the clock
+/// stands still. On file systems that keep modification times coarser than a microsecond, two same-sized writes
+/// within one tick could share a version.</para>
+/// <para><b>Reserved names.</b> Names containing <c>#</c> are the store's own (temporary and lock files): paths
+/// containing <c>#</c> are rejected with <see cref="ArgumentException"/>, and listings skip such files, including the
+/// staging files the Rust store leaves after a crash.</para>
+/// <para><b>Limits of a file system.</b> An object cannot have the path of a folder that holds other objects (the
+/// put fails with <see cref="SlateDbErrorKind.Invalid"/>), and such a folder reads as no object. Deleting an object
+/// removes the folders it leaves empty, up to the root. I/O failures surface as <see cref="SlateDbException"/>:
+/// <see cref="SlateDbErrorKind.Invalid"/> for permanent ones (access denied, read-only file system, a file where a
+/// folder should be) and <see cref="SlateDbErrorKind.Unavailable"/> for the rest.</para>
+/// </remarks>
+[SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "The only disposable field is a SemaphoreSlim whose wait handle is never created, so disposing it frees nothing.")]
+public sealed partial class LocalFileSystemObjectStore : IObjectStore
+{
+    /// <summary>The lock file's name, in the root folder. It contains '#', so it can never be an object.</summary>
+    internal const string LockFileName = ".lock#0";
+
+    private readonly string _root;
+    private readonly string _lockPath;
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Creates a store over a folder, which is created on the first write if it does not exist.</summary>
+    /// <param name="rootDirectory">The root folder; relative paths resolve against the current directory.</param>
+    /// <param name="timeProvider">The clock that stamps written files; the system clock if omitted.</param>
+    public LocalFileSystemObjectStore(string rootDirectory, TimeProvider? timeProvider = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(rootDirectory);
+        _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(rootDirectory));
+        _lockPath = Path.Join(_root, LockFileName);
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>The absolute path of the root folder.</summary>
+    public string RootDirectory => _root;
+
+    /// <inheritdoc/>
+    public ValueTask<ObjectContent?> GetAsync(string path, CancellationToken cancellationToken) =>
+        ReadAsync(path, range: null, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<ObjectContent?> GetRangeAsync(string path, ByteRange range, CancellationToken cancellationToken) =>
+        ReadAsync(path, range, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<ObjectMetadata?> HeadAsync(string path, CancellationToken cancellationToken)
+    {
+        var fullPath = ToFullPath(path, nameof(path));
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            var kind = LocalFileApi.Stat(fullPath, out var stamp);
+            return ValueTask.FromResult(kind == LocalEntryKind.File ? ToMetadata(path, stamp) : null);
+        }
+        catch (Exception e) when (IsIoFailure(e))
+        {
+            throw Failure(e, "read the metadata of", path);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DeleteAsync(string path, CancellationToken cancellationToken)
+    {
+        var fullPath = ToFullPath(path, nameof(path));
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            if (LocalFileApi.Stat(fullPath, out _) != LocalEntryKind.File)
+            {
+                return; // Nothing to delete (a folder is no object); skipping the lock keeps GC of gone files cheap.
+            }
+
+            using (await AcquireStoreLockAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    File.Delete(fullPath);
+                }
+                catch (DirectoryNotFoundException)
+                {
+                    return; // Its folder is gone too: there is nothing to delete or clean up.
+                }
+                catch (UnauthorizedAccessException) when (Directory.Exists(fullPath))
+                {
+                    return; // A folder is no object.
+                }
+            }
+
+            RemoveEmptyFolders(Path.GetDirectoryName(fullPath));
+        }
+        catch (Exception e) when (IsIoFailure(e))
+        {
+            throw Failure(e, "delete", path);
+        }
+    }
+
+    private async ValueTask<ObjectContent?> ReadAsync(string path, ByteRange? range, CancellationToken cancellationToken)
+    {
+        var fullPath = ToFullPath(path, nameof(path));
+        cancellationToken.ThrowIfCancellationRequested();
+        SafeFileHandle handle;
+        try
+        {
+            // FileShare.Delete lets writers replace the file while we read the version we opened.
+            handle = File.OpenHandle(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException) when (Directory.Exists(fullPath))
+        {
+            return null;
+        }
+        catch (Exception e) when (IsIoFailure(e))
+        {
+            throw Failure(e, "open", path);
+        }
+
+        using (handle)
+        {
+            try
+            {
+                // Published files are never written again (writers replace them), so the handle sees one version.
+                var stamp = LocalFileApi.Stat(handle, fullPath);
+                var start = range is { } r ? Math.Min(r.Offset, stamp.Size) : 0;
+                var end = range is { } s ? Math.Min(s.End, stamp.Size) : stamp.Size;
+                if (end - start > Array.MaxLength)
+                {
+                    throw new SlateDbException(SlateDbErrorKind.Invalid, $"Object '{path}' has {stamp.Size} bytes, too many to read at once; read it in ranges.");
+                }
+
+                var buffer = end == start ? [] : GC.AllocateUninitializedArray<byte>((int)(end - start));
+                var filled = 0;
+                while (filled < buffer.Length)
+                {
+                    var read = await RandomAccess.ReadAsync(handle, buffer.AsMemory(filled), start + filled, cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        throw new SlateDbException(SlateDbErrorKind.Unavailable, $"Object '{path}' shrank while it was read: something outside the object store changed the file in place.");
+                    }
+
+                    filled += read;
+                }
+
+                return new ObjectContent(buffer, ToMetadata(path, stamp));
+            }
+            catch (Exception e) when (IsIoFailure(e))
+            {
+                throw Failure(e, "read", path);
+            }
+        }
+    }
+
+    /// <summary>Removes now-empty folders from <paramref name="folder"/> up to (not including) the root. Best effort.</summary>
+    private void RemoveEmptyFolders(string? folder)
+    {
+        while (folder is not null && folder.Length > _root.Length && folder.StartsWith(_root, StringComparison.Ordinal))
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return; // Not empty, already gone, or not ours to remove: stop climbing.
+            }
+
+            folder = Path.GetDirectoryName(folder);
+        }
+    }
+
+    private string ToFullPath(string path, string paramName)
+    {
+        ValidateNoReservedCharacter(path, paramName, isPrefix: false);
+        return ToFullPathUnchecked(path);
+    }
+
+    private static void ValidateNoReservedCharacter(string path, string paramName, bool isPrefix)
+    {
+        if (isPrefix)
+        {
+            ObjectPath.ValidatePrefix(path, paramName);
+        }
+        else
+        {
+            ObjectPath.Validate(path, paramName);
+        }
+
+        if (path.Contains('#', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{path}' contains '#', which the local object store reserves for its temporary and lock files.", paramName);
+        }
+    }
+
+    private static ObjectMetadata ToMetadata(string path, LocalFileStamp stamp) =>
+        new(path, stamp.Size, stamp.LastModified, stamp.Version);
+
+    private static bool IsIoFailure(Exception e) => e is IOException or UnauthorizedAccessException;
+
+    private SlateDbException Failure(Exception e, string operation, string path)
+    {
+        var message = $"The local object store at '{_root}' could not {operation} '{path}': {e.Message}";
+        return new SlateDbException(IsPermanent(e) ? SlateDbErrorKind.Invalid : SlateDbErrorKind.Unavailable, message, e);
+    }
+
+    /// <summary>Failures that retrying will not fix: access denied, a read-only file system, a bad or too long path.</summary>
+    private static bool IsPermanent(Exception e)
+    {
+        if (e is UnauthorizedAccessException or PathTooLongException)
+        {
+            return true;
+        }
+
+        // On Linux .NET reports the errno as the HResult: EXDEV, ENOTDIR, EISDIR, EROFS, ENAMETOOLONG, ELOOP.
+        return OperatingSystem.IsLinux() && e.HResult is 18 or 20 or 21 or 30 or 36 or 40;
+    }
+}

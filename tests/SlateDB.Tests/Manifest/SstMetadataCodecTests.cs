@@ -1,0 +1,99 @@
+using Google.FlatBuffers;
+using SlateDB.Format.FlatBuffers;
+using SlateDB.Manifest;
+using Fb = SlateDB.Format.FlatBuffers;
+
+namespace SlateDB.Tests.Manifest;
+
+public sealed class SstMetadataCodecTests
+{
+    private const string Name = "db/compacted/01ARZ3NDEKTSV4RRFFQ69G5FAV.sst";
+
+    [Fact]
+    public void Random_infos_round_trip()
+    {
+        const int seed = 41;
+        var generator = new ModelGenerator(seed);
+        for (var i = 0; i < 500; i++)
+        {
+            var info = generator.Info(forView: i % 2 == 0);
+            SsTableInfoCodec.Decode(SsTableInfoCodec.Encode(info), Name).Should().Be(info, $"seed {seed}, case {i}");
+        }
+    }
+
+    [Fact]
+    public void A_wal_sst_info_round_trips()
+    {
+        var info = new SsTableInfoModel { FirstEntry = new byte[] { 0, 0, 0, 0, 0, 0, 0, 42 }, SstType = SstKind.Wal, IndexOffset = 4096, IndexLen = 35 };
+        var decoded = SsTableInfoCodec.Decode(SsTableInfoCodec.Encode(info), Name);
+        decoded.Should().Be(info);
+        decoded.LastEntry.Should().BeNull();
+    }
+
+    [Fact]
+    public void An_info_without_filter_format_is_legacy()
+    {
+        var builder = new FlatBufferBuilder(64);
+        builder.Finish(Fb.SsTableInfo.CreateSsTableInfo(builder, index_offset: 10).Value);
+        var info = SsTableInfoCodec.Decode(builder.SizedByteArray(), Name);
+        info.Should().Be(new SsTableInfoModel { IndexOffset = 10, FilterFormat = SstFilterFormat.Legacy });
+    }
+
+    [Fact]
+    public void Unknown_enum_values_are_corrupt()
+    {
+        foreach (var (compression, type, filter) in new[] { (5, 0, 0), (0, 2, 0), (0, 0, 2) })
+        {
+            var builder = new FlatBufferBuilder(64);
+            builder.Finish(Fb.SsTableInfo.CreateSsTableInfo(builder, compression_format: (CompressionFormat)compression, sst_type: (SstType)type, filter_format: (FilterFormat)filter).Value);
+            var act = () => SsTableInfoCodec.Decode(builder.SizedByteArray(), Name);
+            act.Should().Throw<SlateDbException>().Where(e => e.Kind == SlateDbErrorKind.Data, $"({compression}, {type}, {filter})");
+        }
+    }
+
+    [Fact]
+    public void Random_indexes_round_trip()
+    {
+        const int seed = 42;
+        var generator = new ModelGenerator(seed);
+        for (var i = 0; i < 200; i++)
+        {
+            var blocks = Enumerable.Range(0, generator.Next(0, i + 2)).Select(_ => new BlockMetaModel(generator.Ulong(), generator.Bytes(0, 20))).ToArray();
+            var index = new SsTableIndexModel(blocks);
+            SsTableIndexCodec.Decode(SsTableIndexCodec.Encode(index), Name).Should().Be(index, $"seed {seed}, case {i}");
+        }
+    }
+
+    [Fact]
+    public void Random_stats_round_trip()
+    {
+        const int seed = 43;
+        var generator = new ModelGenerator(seed);
+        for (var i = 0; i < 200; i++)
+        {
+            var blocks = Enumerable.Range(0, generator.Next(0, i + 1)).Select(_ => new BlockStatsModel((ushort)generator.Next(0, 65536), (ushort)generator.Next(0, 65536), (ushort)generator.Next(0, 65536))).ToArray();
+            var stats = new SstStatsModel(generator.Ulong(), generator.Ulong(), generator.Ulong(), generator.Ulong(), generator.Ulong(), blocks);
+            SstStatsCodec.Decode(SstStatsCodec.Encode(stats), Name).Should().Be(stats, $"seed {seed}, case {i}");
+        }
+    }
+
+    [Fact]
+    public void Stats_without_blocks_store_no_block_vector()
+    {
+        var bytes = SstStatsCodec.Encode(new SstStatsModel(1, 2, 3, 4, 5, []));
+        var fb = Fb.SstStats.GetRootAsSstStats(new ByteBuffer(bytes));
+        fb.BlockStatsLength.Should().Be(0);
+        fb.NumMerges.Should().Be(3);
+        SstStatsCodec.Decode(bytes, Name).NumRows.Should().Be(6);
+    }
+
+    [Fact]
+    public void An_index_missing_its_required_block_list_is_corrupt()
+    {
+        var builder = new FlatBufferBuilder(64);
+        Fb.SsTableIndex.StartSsTableIndex(builder);
+        builder.Finish(builder.EndTable());
+        var act = () => SsTableIndexCodec.Decode(builder.SizedByteArray(), Name);
+        act.Should().Throw<SlateDbException>().Where(e => e.Kind == SlateDbErrorKind.Data && e.Message.Contains("block_meta", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,247 @@
+using SlateDB.Format;
+using SlateDB.Memtable;
+using static SlateDB.Tests.Memtable.KvTableTestData;
+
+namespace SlateDB.Tests.Memtable;
+
+public sealed class KvTableTests
+{
+    private const int U = (int)BoundKind.Unbounded;
+    private const int I = (int)BoundKind.Included;
+    private const int E = (int)BoundKind.Excluded;
+    private static readonly byte[] s_k = [0x6B];
+
+    [Fact]
+    public void Empty_table_finds_nothing_and_has_no_seqs()
+    {
+        var table = new KvTable();
+
+        table.TryGet(s_k, ulong.MaxValue, out _).Should().BeFalse();
+        table.TryGet([], ulong.MaxValue, out _).Should().BeFalse();
+        Drain(table.Iterate()).Should().BeEmpty();
+        Drain(table.Range(KeyBound.Unbounded, KeyBound.Unbounded, IterationOrder.Descending)).Should().BeEmpty();
+        table.IsEmpty.Should().BeTrue();
+        table.Metadata.Should().Be(new KvTableMetadata(0, 0, null, null, long.MinValue));
+    }
+
+    [Fact]
+    public void Versions_of_a_key_come_newest_first_and_reads_respect_max_seq()
+    {
+        var table = new KvTable();
+        foreach (var seq in new ulong[] { 3, 1, 5, 2, 4 })
+        {
+            table.Put(seq == 4 ? RowEntry.Delete(s_k, seq) : RowEntry.Put(s_k, new byte[] { (byte)seq }, seq));
+        }
+
+        Drain(table.Iterate()).Select(r => r.Seq).Should().Equal(5UL, 4UL, 3UL, 2UL, 1UL);
+        Drain(table.Range(KeyBound.Unbounded, KeyBound.Unbounded, IterationOrder.Descending))
+            .Select(r => r.Seq).Should().Equal(5UL, 4UL, 3UL, 2UL, 1UL);
+
+        table.TryGet(s_k, ulong.MaxValue, out var newest).Should().BeTrue();
+        newest.Seq.Should().Be(5);
+        table.TryGet(s_k, 4, out var tombstone).Should().BeTrue();
+        tombstone.IsTombstone.Should().BeTrue("TryGet returns tombstones for the caller to interpret");
+        table.TryGet(s_k, 3, out var three).Should().BeTrue();
+        three.Value.ToArray().Should().Equal(3);
+        table.TryGet(s_k, 0, out _).Should().BeFalse();
+        table.TryGet([0x6B, 0x00], ulong.MaxValue, out _).Should().BeFalse();
+        table.TryGet([], ulong.MaxValue, out _).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Keys_order_bytewise_unsigned_with_prefixes_first()
+    {
+        byte[][] sorted =
+        [
+            [], [0x00], [0x00, 0x00], [0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00], [0x01],
+            [0x61], [0x61, 0x00], [0x61, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00], [0x61, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00],
+            [0x61, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01], [0x61, 0x62], [0x7F], [0x80], [0xFF],
+            [0xFF, 0xFF, 0xFF, 0xFF], [0xFF, 0xFF, 0xFF, 0xFF, 0x00], [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF],
+        ];
+        var table = new KvTable(7);
+        var random = new Random(7);
+        foreach (var index in Enumerable.Range(0, sorted.Length).OrderBy(_ => random.Next()))
+        {
+            table.Put(RowEntry.Put(sorted[index], s_k, (ulong)index + 1));
+        }
+
+        Drain(table.Iterate()).Select(r => r.Key.ToArray()).Should().BeEquivalentTo(sorted, o => o.WithStrictOrdering());
+        Drain(table.Range(KeyBound.Unbounded, KeyBound.Unbounded, IterationOrder.Descending))
+            .Select(r => r.Key.ToArray()).Should().BeEquivalentTo(sorted.Reverse(), o => o.WithStrictOrdering());
+        foreach (var (key, index) in sorted.Select((k, i) => (k, i)))
+        {
+            table.TryGet(key, ulong.MaxValue, out var row).Should().BeTrue(Convert.ToHexString(key));
+            row.Seq.Should().Be((ulong)index + 1);
+        }
+    }
+
+    [Fact]
+    public void Long_keys_sharing_their_inline_bytes_compare_on_the_rest()
+    {
+        var table = new KvTable(3);
+        var keys = new List<byte[]>();
+        for (var tail = 0; tail < 40; tail++)
+        {
+            var key = new byte[36 + (tail % 5)];
+            key.AsSpan().Fill(0x42);
+            key[^1] = (byte)(tail * 6);
+            keys.Add(key);
+        }
+
+        foreach (var (key, i) in keys.Select((k, i) => (k, i)))
+        {
+            table.Put(RowEntry.Put(key, s_k, (ulong)i + 1));
+        }
+
+        var expected = keys.Order(Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b))).ToList();
+        Drain(table.Iterate()).Select(r => r.Key.ToArray()).Should().BeEquivalentTo(expected, o => o.WithStrictOrdering());
+        table.TryGet(keys[7], ulong.MaxValue, out var row).Should().BeTrue();
+        row.Seq.Should().Be(8);
+    }
+
+    [Fact]
+    public void Same_key_and_seq_replaces_the_row_and_adjusts_the_size()
+    {
+        var table = new KvTable();
+        table.Put(RowEntry.Put(s_k, new byte[10], 9, createTs: 100));
+        table.Put(RowEntry.Put(new byte[] { 0x6C }, new byte[1], 10));
+        var sizeBefore = table.EstimatedSize;
+
+        var replacement = RowEntry.MergeOperand(s_k, new byte[3], 9, createTs: 50, expireTs: 70);
+        table.Put(replacement);
+
+        table.EntryCount.Should().Be(2);
+        table.EstimatedSize.Should().Be(sizeBefore - (1 + 10 + 8 + 8) + (1 + 3 + 8 + 8 + 8));
+        table.TryGet(s_k, ulong.MaxValue, out var row).Should().BeTrue();
+        row.Should().Be(replacement, "the table keeps the given memory as is");
+        Drain(table.Iterate()).Should().HaveCount(2);
+        table.LastTick.Should().Be(100, "the largest create_ts seen stays");
+    }
+
+    [Fact]
+    public void Statistics_follow_the_inserts()
+    {
+        var table = new KvTable();
+        table.Put(RowEntry.Put(new byte[] { 1, 2 }, new byte[5], 20, createTs: 7));
+        table.Put(RowEntry.Delete(new byte[] { 3 }, 12, createTs: 9, expireTs: 11));
+        table.Put(RowEntry.Put(new byte[] { 4 }, new byte[2], 30));
+
+        table.Metadata.Should().Be(new KvTableMetadata(
+            EntryCount: 3,
+            EstimatedSize: (2 + 5 + 8 + 8) + (1 + 0 + 8 + 8 + 8) + (1 + 2 + 8),
+            FirstSeq: 12,
+            LastSeq: 30,
+            LastTick: 9));
+    }
+
+    [Theory]
+    [InlineData(I, 0x30, I, 0x30, new byte[] { 0x30 })]
+    [InlineData(I, 0x30, E, 0x30, new byte[0])]
+    [InlineData(E, 0x30, I, 0x30, new byte[0])]
+    [InlineData(I, 0x50, I, 0x10, new byte[0])]
+    [InlineData(E, 0x10, E, 0x30, new byte[] { 0x20 })]
+    [InlineData(I, 0x11, E, 0x31, new byte[] { 0x20, 0x30 })]
+    [InlineData(U, 0, E, 0x20, new byte[] { 0x10 })]
+    [InlineData(E, 0x30, U, 0, new byte[] { 0x40 })]
+    [InlineData(I, 0x41, U, 0, new byte[0])]
+    [InlineData(U, 0, E, 0x10, new byte[0])]
+    public void Range_bounds_select_the_right_keys(int startKindValue, byte start, int endKindValue, byte end, byte[] expectedKeys)
+    {
+        var startKind = (BoundKind)startKindValue;
+        var endKind = (BoundKind)endKindValue;
+        var table = new KvTable();
+        foreach (var key in new byte[] { 0x10, 0x20, 0x30, 0x40 })
+        {
+            table.Put(RowEntry.Put(new[] { key }, s_k, 2));
+            table.Put(RowEntry.Put(new[] { key }, s_k, 1));
+        }
+
+        var startBound = new KeyBound(startKind, startKind == BoundKind.Unbounded ? default : new[] { start });
+        var endBound = new KeyBound(endKind, endKind == BoundKind.Unbounded ? default : new[] { end });
+        var expected = expectedKeys.SelectMany(k => new[] { (k, 2UL), (k, 1UL) }).ToList();
+
+        Drain(table.Range(startBound, endBound, IterationOrder.Ascending)).Select(r => (r.Key.Span[0], r.Seq))
+            .Should().Equal(expected);
+        Drain(table.Range(startBound, endBound, IterationOrder.Descending)).Select(r => (r.Key.Span[0], r.Seq))
+            .Should().Equal(expected.GroupBy(e => e.k).Reverse().SelectMany(g => g));
+    }
+
+    [Fact]
+    public void Put_after_freeze_throws()
+    {
+        var table = new KvTable();
+        table.Put(RowEntry.Put(s_k, s_k, 1));
+        table.Freeze();
+
+        table.IsFrozen.Should().BeTrue();
+        var act = () => table.Put(RowEntry.Put(s_k, s_k, 2));
+        act.Should().Throw<InvalidOperationException>();
+        table.EntryCount.Should().Be(1);
+    }
+
+    [Fact]
+    public void Tower_heights_depend_only_on_the_seed()
+    {
+        static List<int> Heights(ulong seed)
+        {
+            var table = new KvTable(seed);
+            for (var i = 0; i < 2000; i++)
+            {
+                table.Put(RowEntry.Put(BitConverter.GetBytes(i * 7919), s_k, (ulong)i));
+            }
+
+            var heights = new List<int>();
+            for (var node = table.NextOf(KvTable.Head); node != KvTable.Head; node = table.NextOf(node))
+            {
+                heights.Add(table.HeightOf(node));
+            }
+
+            return heights;
+        }
+
+        var first = Heights(99);
+        Heights(99).Should().Equal(first);
+        Heights(100).Should().NotEqual(first);
+        first.Should().OnlyContain(h => h >= 1 && h <= KvTable.MaxHeight);
+        first.Count(h => h >= 2).Should().BeInRange(800, 1200, "about half the towers rise above level 0");
+    }
+
+    [Fact]
+    public void Every_level_is_sorted_and_a_subset_of_the_one_below()
+    {
+        var random = new Random(5);
+        var table = new KvTable(5);
+        var pool = KeyPool(random, 300);
+        for (var i = 0; i < 3000; i++)
+        {
+            table.Put(Row(random, pool[random.Next(pool.Count)], (ulong)random.Next(1, 500)));
+        }
+
+        var below = new HashSet<int>();
+        for (var node = table.NextOf(KvTable.Head, 0); node != KvTable.Head; node = table.NextOf(node, 0))
+        {
+            below.Add(node);
+        }
+
+        for (var level = 1; level < KvTable.MaxHeight; level++)
+        {
+            var current = new HashSet<int>();
+            var previous = KvTable.Head;
+            for (var node = table.NextOf(KvTable.Head, level); node != KvTable.Head; node = table.NextOf(node, level))
+            {
+                below.Should().Contain(node, $"level {level}");
+                table.HeightOf(node).Should().BeGreaterThan(level);
+                if (previous != KvTable.Head)
+                {
+                    var c = KvTableModel.CompareKeys(table.KeyOf(previous), table.KeyOf(node));
+                    (c < 0 || (c == 0 && table.RowOf(previous).Seq > table.RowOf(node).Seq)).Should().BeTrue($"level {level}");
+                }
+
+                previous = node;
+                current.Add(node);
+            }
+
+            below = current;
+        }
+    }
+}
