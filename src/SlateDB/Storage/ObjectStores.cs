@@ -9,14 +9,21 @@ namespace SlateDB.Storage;
 public delegate IObjectStore ObjectStoreFactory(Uri url, ObjectStoreUrlOptions options);
 
 /// <summary>
-/// Opens object stores from URLs, as SlateDB's <c>resolve_object_store</c> does. The core package has no cloud SDK, so
-/// each scheme has a factory registered with <see cref="Register"/>: the S3 package registers <c>s3</c> and <c>s3a</c>,
-/// the Azure package <c>az</c>, <c>azure</c>, <c>abfs</c> and <c>abfss</c>. A known adapter package that the
-/// application references but has not touched yet is loaded and registered on first use of its scheme.
+/// Opens object stores from URLs, as SlateDB's <c>resolve_object_store</c> does: <c>memory:///</c> (a new, empty
+/// <see cref="InMemoryObjectStore"/>) and <c>file:///path/to/folder</c> (a <see cref="LocalFileSystemObjectStore"/>
+/// rooted there) are built in. The core package has no cloud SDK, so other schemes have a factory registered with
+/// <see cref="Register"/>: the S3 package registers <c>s3</c> and <c>s3a</c>, the Azure package <c>az</c>,
+/// <c>azure</c>, <c>abfs</c> and <c>abfss</c>. A known adapter package that the application references but has not
+/// touched yet is loaded and registered on first use of its scheme.
 /// </summary>
 public static class ObjectStores
 {
-    private static readonly ConcurrentDictionary<string, ObjectStoreFactory> s_factories = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly ConcurrentDictionary<string, ObjectStoreFactory> s_factories = new(
+        [
+            new("memory", static (url, _) => OpenMemory(url)),
+            new("file", static (url, _) => new LocalFileSystemObjectStore(url.LocalPath)),
+        ],
+        StringComparer.OrdinalIgnoreCase);
 
     // Adapter packages by scheme: each has a public static parameterless Register() on the named type.
     private static readonly Dictionary<string, (string Assembly, string Type)> s_knownAdapters = new(StringComparer.OrdinalIgnoreCase)
@@ -54,7 +61,7 @@ public static class ObjectStores
     }
 
     /// <summary>
-    /// Opens the object store a URL names: <c>s3://bucket/prefix</c> (package SlateDB.Storage.Aws),
+    /// Opens the object store a URL names: <c>memory:///</c>, <c>file:///folder</c>, <c>s3://bucket/prefix</c> (package SlateDB.Storage.Aws),
     /// <c>az://container/prefix</c> (package SlateDB.Storage.Azure), or any scheme given to <see cref="Register"/>.
     /// Credentials and endpoints come from <paramref name="options"/> and the environment (see each adapter's
     /// <c>FromUrl</c>).
@@ -76,6 +83,16 @@ public static class ObjectStores
             ?? throw new NotSupportedException(
                 $"No object store is registered for the URL scheme '{uri.Scheme}'. " + HowToRegister(uri.Scheme));
         return factory(uri, options ?? new ObjectStoreUrlOptions());
+    }
+
+    private static InMemoryObjectStore OpenMemory(Uri url)
+    {
+        if (url.AbsolutePath is not ("" or "/"))
+        {
+            throw new ArgumentException($"'{url.OriginalString}' has a path; an in-memory store is named memory:///.", nameof(url));
+        }
+
+        return new InMemoryObjectStore();
     }
 
     private static ObjectStoreFactory? FindFactory(string scheme)

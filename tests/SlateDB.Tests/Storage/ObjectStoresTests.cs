@@ -27,6 +27,39 @@ public sealed class ObjectStoresTests
     }
 
     [Fact]
+    public async Task Memory_urls_open_a_new_empty_in_memory_store()
+    {
+        var first = ObjectStores.FromUrl("memory:///");
+        var second = ObjectStores.FromUrl("memory://");
+        await first.PutAsync("a", "x"u8.ToArray(), PutMode.Create, default);
+
+        first.Should().BeOfType<InMemoryObjectStore>();
+        (await second.HeadAsync("a", default)).Should().BeNull("each URL opens its own store");
+        FluentActions.Invoking(() => ObjectStores.FromUrl("memory:///some/path")).Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
+    public async Task File_urls_open_a_local_store_rooted_at_the_folder()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "slatedb-fromurl-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var store = ObjectStores.FromUrl(new Uri(folder).AbsoluteUri);
+            await store.PutAsync("db/x", "hello"u8.ToArray(), PutMode.Create, default);
+
+            store.Should().BeOfType<LocalFileSystemObjectStore>().Which.RootDirectory.Should().Be(folder);
+            (await File.ReadAllBytesAsync(Path.Combine(folder, "db", "x"))).Should().Equal("hello"u8.ToArray());
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public void An_unknown_scheme_is_not_supported_and_says_how_to_register_one()
     {
         var act = () => ObjectStores.FromUrl("nosuchscheme://x/y");

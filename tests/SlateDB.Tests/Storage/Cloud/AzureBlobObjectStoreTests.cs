@@ -1,4 +1,3 @@
-using Azure.Storage.Blobs;
 using SlateDB.Storage;
 using SlateDB.Storage.Azure;
 
@@ -7,35 +6,26 @@ namespace SlateDB.Tests.Storage.Cloud;
 /// <summary>The cloud store tests against a real Azurite (started by scripts/test-env.d/20-azurite.sh), plus Azure specifics.</summary>
 public sealed class AzureBlobObjectStoreTests : CloudObjectStoreTests
 {
-    private const string ContainerName = "slatedb-test";
+    private const string ContainerName = CloudStores.AzureContainer;
 
-    // The storage emulator's fixed, publicly documented development key.
-    private const string DevelopmentKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-    private static readonly Lazy<Task> s_container = new(() => new BlobContainerClient(TestServers.AzuriteConnectionString, ContainerName).CreateIfNotExistsAsync());
-
-    protected override bool IdenticalRewriteChangesVersion => true;
-
-    protected override IObjectStore CreateStore(string prefix) => Create(prefix);
-
-    // Azure's pages hold 5,000 names by default: ask for 500 so that 1,050 blobs take three pages.
-    protected override IObjectStore CreatePagingStore(string prefix) => Create(prefix, listPageSize: 500);
+    protected override IObjectStore CreateStore(string prefix) => CloudStores.Azure(prefix);
 
     protected override IObjectStore CreateUnreachableStore(Uri endpoint) => new AzureBlobObjectStore(new AzureBlobObjectStoreOptions
     {
         Container = ContainerName,
-        ConnectionString = ConnectionStringFor(endpoint, DevelopmentKey),
+        ConnectionString = CloudStores.AzuriteConnectionStringFor(endpoint, CloudStores.AzuriteKey),
         RequestTimeout = TimeSpan.FromSeconds(5),
     });
 
     protected override IObjectStore CreateStoreWithWrongCredentials(string prefix)
     {
-        var endpoint = new Uri(ParseBlobEndpoint(TestServers.AzuriteConnectionString).Replace("devstoreaccount1", "", StringComparison.Ordinal));
+        var endpoint = new Uri(CloudStores.AzuriteBlobEndpoint.Replace("devstoreaccount1", "", StringComparison.Ordinal));
         var wrongKey = Convert.ToBase64String(new byte[64]);
         return new AzureBlobObjectStore(new AzureBlobObjectStoreOptions
         {
             Container = ContainerName,
             Prefix = prefix,
-            ConnectionString = ConnectionStringFor(endpoint, wrongKey),
+            ConnectionString = CloudStores.AzuriteConnectionStringFor(endpoint, wrongKey),
         });
     }
 
@@ -58,13 +48,13 @@ public sealed class AzureBlobObjectStoreTests : CloudObjectStoreTests
     [ServerFact]
     public async Task FromUrl_reads_the_account_from_the_environment_names_SlateDB_uses()
     {
-        await s_container.Value;
-        var endpoint = ParseBlobEndpoint(TestServers.AzuriteConnectionString);
+        await CloudStores.EnsureAzureContainerAsync();
+        var endpoint = CloudStores.AzuriteBlobEndpoint;
         var prefix = NewPrefix();
         var environment = new Dictionary<string, string>
         {
             ["AZURE_STORAGE_ACCOUNT_NAME"] = "devstoreaccount1",
-            ["AZURE_STORAGE_ACCOUNT_KEY"] = DevelopmentKey,
+            ["AZURE_STORAGE_ACCOUNT_KEY"] = CloudStores.AzuriteKey,
             ["AZURE_STORAGE_ENDPOINT"] = endpoint,
             ["AZURE_ALLOW_HTTP"] = "true",
         };
@@ -74,13 +64,13 @@ public sealed class AzureBlobObjectStoreTests : CloudObjectStoreTests
         await store.PutAsync("via/url", Bytes("hello"), PutMode.Create, default);
 
         store.Should().BeOfType<AzureBlobObjectStore>().Which.NamePrefix.Should().Be(prefix + "/");
-        (await Create(prefix).GetAsync("via/url", default))!.Data.ToArray().Should().Equal(Bytes("hello"));
+        (await CloudStores.Azure(prefix).GetAsync("via/url", default))!.Data.ToArray().Should().Equal(Bytes("hello"));
     }
 
     [ServerFact]
     public async Task FromUrl_takes_a_connection_string_from_the_environment()
     {
-        await s_container.Value;
+        await CloudStores.EnsureAzureContainerAsync();
         var prefix = NewPrefix();
         var options = new ObjectStoreUrlOptions
         {
@@ -90,24 +80,6 @@ public sealed class AzureBlobObjectStoreTests : CloudObjectStoreTests
         var store = AzureBlobObjectStore.FromUrl($"azure://{ContainerName}/{prefix}", options);
         await store.PutAsync("x", Bytes("y"), PutMode.Create, default);
 
-        (await Create(prefix).HeadAsync("x", default))!.Size.Should().Be(1);
+        (await CloudStores.Azure(prefix).HeadAsync("x", default))!.Size.Should().Be(1);
     }
-
-    private static AzureBlobObjectStore Create(string prefix, int? listPageSize = null)
-    {
-        s_container.Value.GetAwaiter().GetResult();
-        return new AzureBlobObjectStore(new AzureBlobObjectStoreOptions
-        {
-            Container = ContainerName,
-            Prefix = prefix,
-            ConnectionString = TestServers.AzuriteConnectionString,
-            ListPageSize = listPageSize,
-        });
-    }
-
-    private static string ParseBlobEndpoint(string connectionString) =>
-        connectionString.Split(';').Single(part => part.StartsWith("BlobEndpoint=", StringComparison.Ordinal))["BlobEndpoint=".Length..];
-
-    private static string ConnectionStringFor(Uri endpoint, string key) =>
-        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={key};BlobEndpoint={endpoint}devstoreaccount1;";
 }

@@ -13,9 +13,7 @@ public sealed class S3ObjectStoreTests : CloudObjectStoreTests
     private static readonly TimeSpan WrongCredentialsTimeout = TimeSpan.FromSeconds(29);
     private static readonly TimeSpan MissingBucketTimeout = TimeSpan.FromSeconds(28);
 
-    protected override bool IdenticalRewriteChangesVersion => false;
-
-    protected override IObjectStore CreateStore(string prefix) => Create(prefix);
+    protected override IObjectStore CreateStore(string prefix) => CloudStores.S3(prefix);
 
     protected override IObjectStore CreateUnreachableStore(Uri endpoint) => new S3ObjectStore(new S3ObjectStoreOptions
     {
@@ -29,7 +27,7 @@ public sealed class S3ObjectStoreTests : CloudObjectStoreTests
     protected override IObjectStore CreateStoreWithWrongCredentials(string prefix)
     {
         var server = TestServers.S3;
-        return Create(prefix, options =>
+        return CloudStores.S3(prefix, options =>
         {
             options.Credentials = new BasicAWSCredentials(server.AccessKey, server.SecretKey + "-wrong");
             options.RequestTimeout = WrongCredentialsTimeout;
@@ -40,8 +38,8 @@ public sealed class S3ObjectStoreTests : CloudObjectStoreTests
     public async Task Radosgw_refuses_a_quoted_If_Match_so_the_default_sends_it_unquoted()
     {
         var prefix = NewPrefix();
-        var unquoted = Create(prefix);
-        var quoted = Create(prefix, options => options.IfMatchQuoting = S3IfMatchQuoting.Quoted);
+        var unquoted = CloudStores.S3(prefix);
+        var quoted = CloudStores.S3(prefix, options => options.IfMatchQuoting = S3IfMatchQuoting.Quoted);
         var v1 = await unquoted.PutAsync("obj", Bytes("v1"), PutMode.Create, default);
 
         var withQuotes = await quoted.PutAsync("obj", Bytes("quoted"), PutMode.Update(v1.Version!), default);
@@ -55,7 +53,7 @@ public sealed class S3ObjectStoreTests : CloudObjectStoreTests
     [ServerFact]
     public async Task A_missing_bucket_fails_as_invalid()
     {
-        var store = Create(NewPrefix(), options =>
+        var store = CloudStores.S3(NewPrefix(), options =>
         {
             options.Bucket = "no-such-bucket-" + Guid.NewGuid().ToString("N")[..8];
             options.RequestTimeout = MissingBucketTimeout;
@@ -87,26 +85,10 @@ public sealed class S3ObjectStoreTests : CloudObjectStoreTests
         var options = new ObjectStoreUrlOptions { EnvironmentReader = name => environment.GetValueOrDefault(name) };
 
         var store = ObjectStores.FromUrl($"s3://{server.Bucket}/{prefix}", options);
-        var direct = Create(prefix);
+        var direct = CloudStores.S3(prefix);
         await store.PutAsync("via/url", Bytes("hello"), PutMode.Create, default);
 
         store.Should().BeOfType<S3ObjectStore>().Which.KeyPrefix.Should().Be(prefix + "/");
         (await direct.GetAsync("via/url", default))!.Data.ToArray().Should().Equal(Bytes("hello"), "the URL's path is the key prefix");
-    }
-
-    private static S3ObjectStore Create(string prefix, Action<S3ObjectStoreOptions>? configure = null)
-    {
-        var server = TestServers.S3;
-        var options = new S3ObjectStoreOptions
-        {
-            Bucket = server.Bucket,
-            Prefix = prefix,
-            ServiceUrl = new Uri(server.Endpoint),
-            AllowHttp = true,
-            Region = server.Region,
-            Credentials = new BasicAWSCredentials(server.AccessKey, server.SecretKey),
-        };
-        configure?.Invoke(options);
-        return new S3ObjectStore(options);
     }
 }
