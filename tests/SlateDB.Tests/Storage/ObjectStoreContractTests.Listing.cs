@@ -22,7 +22,7 @@ public abstract partial class ObjectStoreContractTests
     /// <summary>Whether this store lists in ordinal order of paths (the contract leaves the order open).</summary>
     protected virtual bool ListsInOrdinalOrder => false;
 
-    [Theory]
+    [StoreTheory]
     [InlineData("db/wal/", new[] { "db/wal/00000000000000000001.sst", "db/wal/00000000000000000002.sst", "db/wal/00000000000000000010.sst" })]
     [InlineData("db/wal/0000000000000000000", new[] { "db/wal/00000000000000000001.sst", "db/wal/00000000000000000002.sst" })]
     [InlineData("db/wal", new[] { "db/wal/00000000000000000001.sst", "db/wal/00000000000000000002.sst", "db/wal/00000000000000000010.sst", "db/wal2/x.sst" })]
@@ -44,7 +44,7 @@ public abstract partial class ObjectStoreContractTests
         (await ListPaths(store, prefix)).Should().Equal(expected.Order(StringComparer.Ordinal), $"prefix '{prefix}'");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task List_with_an_empty_prefix_returns_everything_once()
     {
         var store = CreateStore();
@@ -62,7 +62,7 @@ public abstract partial class ObjectStoreContractTests
         }
     }
 
-    [Fact]
+    [StoreFact]
     public async Task List_of_an_empty_store_is_empty()
     {
         var store = CreateStore();
@@ -71,7 +71,7 @@ public abstract partial class ObjectStoreContractTests
         (await ListAll(store, "db/")).Should().BeEmpty();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task List_reports_the_same_metadata_as_head()
     {
         var store = CreateStore();
@@ -85,7 +85,7 @@ public abstract partial class ObjectStoreContractTests
         }
     }
 
-    [Fact]
+    [StoreFact]
     public async Task List_pages_through_many_objects()
     {
         const int count = 1500;
@@ -104,7 +104,7 @@ public abstract partial class ObjectStoreContractTests
         }
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("")]
     [InlineData("/leading")]
     [InlineData("trailing/")]
@@ -125,7 +125,7 @@ public abstract partial class ObjectStoreContractTests
         (await ListAll(store, string.Empty)).Should().BeEmpty("a rejected put writes nothing");
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("/leading")]
     [InlineData("double//slash/")]
     [InlineData("up/../")]
@@ -136,7 +136,7 @@ public abstract partial class ObjectStoreContractTests
         await FluentActions.Awaiting(async () => await ListAll(store, prefix)).Should().ThrowAsync<ArgumentException>();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_cancelled_token_cancels_every_operation_and_writes_nothing()
     {
         var store = CreateStore();

@@ -8,12 +8,14 @@ namespace SlateDB.Tests.Storage;
 public abstract partial class ObjectStoreContractTests
 {
     protected const int Racers = 16;
-    protected const int Rounds = 50;
+
+    /// <summary>How many rounds each race test runs (fewer for stores on a server, whose rounds take longer).</summary>
+    protected virtual int Rounds => 50;
 
     /// <summary>Where race timings go (null: nowhere).</summary>
     protected ITestOutputHelper? Output { get; init; }
 
-    [Fact]
+    [StoreFact]
     public async Task Of_concurrent_creates_of_one_key_exactly_one_is_written()
     {
         var store = CreateStore();
@@ -35,7 +37,7 @@ public abstract partial class ObjectStoreContractTests
         Output?.WriteLine($"{Rounds} rounds of {Racers} concurrent creates: {watch.ElapsedMilliseconds} ms");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Of_concurrent_updates_naming_one_version_exactly_one_is_written()
     {
         var store = CreateStore();
@@ -58,7 +60,7 @@ public abstract partial class ObjectStoreContractTests
         Output?.WriteLine($"{Rounds} rounds of {Racers} concurrent updates: {watch.ElapsedMilliseconds} ms");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Readers_racing_overwrites_see_whole_objects_only()
     {
         var store = CreateStore();

@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Sockets;
+using Azure;
+using Azure.Storage.Blobs.Models;
+
+namespace SlateDB.Storage.Azure;
+
+/// <summary>Turns Azure SDK failures into <see cref="SlateDbException"/>s whose kind tells a retry when to try again.</summary>
+internal static class AzureErrors
+{
+    private static readonly HashSet<string> s_transientCodes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        BlobErrorCode.ServerBusy.ToString(), BlobErrorCode.OperationTimedOut.ToString(), BlobErrorCode.InternalError.ToString(),
+    };
+
+    private static readonly HashSet<string> s_invalidCodes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        BlobErrorCode.ContainerNotFound.ToString(), BlobErrorCode.ContainerBeingDeleted.ToString(),
+        BlobErrorCode.ContainerDisabled.ToString(), BlobErrorCode.AuthenticationFailed.ToString(),
+        BlobErrorCode.AuthorizationFailure.ToString(), BlobErrorCode.InsufficientAccountPermissions.ToString(),
+        BlobErrorCode.AccountIsDisabled.ToString(), BlobErrorCode.InvalidAuthenticationInfo.ToString(),
+    };
+
+    /// <summary>404 for the blob itself (not its container, which is a configuration error).</summary>
+    public static bool IsBlobNotFound(RequestFailedException exception) =>
+        exception.Status == 404 && !IsCode(exception, BlobErrorCode.ContainerNotFound);
+
+    /// <summary>A create-if-absent upload found the blob: 409 <c>BlobAlreadyExists</c> (or 412 from some emulators).</summary>
+    public static bool IsExistingBlob(RequestFailedException exception) =>
+        (exception.Status == 409 && IsCode(exception, BlobErrorCode.BlobAlreadyExists)) || exception.Status == 412;
+
+    /// <summary>An If-Match upload lost: 412 <c>ConditionNotMet</c>, or 404 because the blob is gone.</summary>
+    public static bool IsVersionMismatch(RequestFailedException exception) =>
+        exception.Status == 412 || IsBlobNotFound(exception);
+
+    /// <summary>True for every failure except the caller's own cancellation, which passes through unchanged.</summary>
+    public static bool ShouldWrap(Exception exception, CancellationToken callerToken) =>
+        exception is not SlateDbException
+        && !(exception is OperationCanceledException && callerToken.IsCancellationRequested);
+
+    /// <summary>Wraps a failed request's exception in a <see cref="SlateDbException"/> of the fitting kind.</summary>
+    public static SlateDbException Wrap(Exception exception, string operation, string container, string name)
+    {
+        var kind = Classify(exception);
+        var detail = exception is RequestFailedException { Status: > 0 } failed
+            ? $"HTTP {failed.Status} {failed.ErrorCode}: {FirstLine(failed.Message)}"
+            : $"{exception.GetType().Name}: {FirstLine(exception.Message)}";
+        return new SlateDbException(kind, $"Azure {operation} of '{container}/{name}' failed ({Describe(kind)}): {detail}", exception);
+    }
+
+    /// <summary>The kind of a failure: see the remarks of <see cref="AzureBlobObjectStore"/>.</summary>
+    public static SlateDbErrorKind Classify(Exception exception)
+    {
+        switch (exception)
+        {
+            case RequestFailedException failed:
+                if (failed.Status == 0)
+                {
+                    // No HTTP answer: the connection failed or timed out.
+                    return SlateDbErrorKind.Unavailable;
+                }
+
+                if (failed.ErrorCode is { } code && s_transientCodes.Contains(code))
+                {
+                    return SlateDbErrorKind.Unavailable;
+                }
+
+                if (failed.Status is 408 or 429 || (failed.Status >= 500 && failed.Status != 501))
+                {
+                    return SlateDbErrorKind.Unavailable;
+                }
+
+                if (failed.Status is 401 or 403 || (failed.ErrorCode is { } invalid && s_invalidCodes.Contains(invalid)))
+                {
+                    return SlateDbErrorKind.Invalid;
+                }
+
+                return SlateDbErrorKind.Internal;
+
+            case AggregateException aggregate:
+                // The SDK's retry policy gave up: the last attempt's failure decides.
+                return aggregate.InnerExceptions.Count > 0 ? Classify(aggregate.InnerExceptions[^1]) : SlateDbErrorKind.Internal;
+
+            case HttpRequestException http:
+                return http.StatusCode is { } status && (int)status is >= 400 and < 500 and not 408 and not 429
+                    ? SlateDbErrorKind.Internal
+                    : SlateDbErrorKind.Unavailable;
+
+            default:
+                // A client-side timeout surfaces as OperationCanceledException (the caller's own never gets here).
+                return exception is IOException or SocketException or TimeoutException or OperationCanceledException or WebException
+                    ? SlateDbErrorKind.Unavailable
+                    : SlateDbErrorKind.Internal;
+        }
+    }
+
+    private static bool IsCode(RequestFailedException exception, BlobErrorCode code) =>
+        string.Equals(exception.ErrorCode, code.ToString(), StringComparison.OrdinalIgnoreCase);
+
+    private static string FirstLine(string message)
+    {
+        var newline = message.IndexOfAny(['\r', '\n']);
+        return newline < 0 ? message : message[..newline];
+    }
+
+    private static string Describe(SlateDbErrorKind kind) => kind switch
+    {
+        SlateDbErrorKind.Unavailable => "transient; retrying may help",
+        SlateDbErrorKind.Invalid => "check the credentials, permissions, container and endpoint",
+        _ => "unexpected",
+    };
+}
