@@ -72,7 +72,8 @@ internal sealed partial class KvTable
         ref var x = ref _nodes.At(a);
         ref var y = ref _nodes.At(b);
         var length = KeyLength(ref x);
-        if (x != y || length != KeyLength(ref y) || !InlineKey(ref x).SequenceEqual(InlineKey(ref y)))
+        var samePrefix = x == y; // slot 0 of a node is its key prefix
+        if (!samePrefix || length != KeyLength(ref y) || !InlineKey(ref x).SequenceEqual(InlineKey(ref y)))
         {
             return false;
         }

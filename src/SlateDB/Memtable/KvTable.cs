@@ -19,13 +19,18 @@ namespace SlateDB.Memtable;
 /// <para>Inserting a row whose (key, seq) is already present replaces that row (as Rust's memtable does);
 /// the entry count does not change and the estimated size is adjusted. Readers see either the old or the new
 /// row, never a mix.</para>
-/// <para>Storage: nodes live in an int arena (key prefix, seq, key length, row index, links) and rows in a
-/// <see cref="StoredRow"/> arena, so an insert allocates nothing but an occasional arena chunk. The table keeps
-/// the key and value memory it is given as is: callers must hand over buffers they will never mutate.</para>
+/// <para>Storage: nodes live in a <c>long</c> arena (key prefix, seq, key length, row index, links, key bytes
+/// 8..32) and rows in a <see cref="StoredRow"/> arena, so an insert allocates no object, only an occasional
+/// arena chunk (about 105 bytes per entry in all for 16-byte keys). The table keeps the key and value memory
+/// it is given as is: callers must hand over buffers they will never mutate.</para>
+/// <para>Speed: a search is bound by cache misses, one per node it moves onto. Each link carries the top 4 key
+/// bytes of its target, so deciding not to move costs no miss; with that, p = 1/2 needs fewer moves than
+/// p = 1/4 (about log2 n against 1.5 log2 n). Prefix and inline key bytes settle most other comparisons without
+/// touching the row.</para>
 /// </remarks>
 internal sealed partial class KvTable
 {
-    /// <summary>The tallest tower a node can have. With p = 1/4 this serves billions of entries.</summary>
+    /// <summary>The tallest tower a node can have (p = 1/2: full speed up to 2^24 entries, correct beyond).</summary>
     public const int MaxHeight = 24;
 
     /// <summary>The level seed used when none is given.</summary>
@@ -245,7 +250,7 @@ internal sealed partial class KvTable
         Volatile.Write(ref _size, _size - oldSize + EstimateSize(row));
     }
 
-    /// <summary>A tower height with P(height &gt; h) = 4^-h, capped at <see cref="MaxHeight"/> (xorshift64*).</summary>
+    /// <summary>A tower height with P(height &gt; h) = 2^-h, capped at <see cref="MaxHeight"/> (xorshift64*).</summary>
     private int RandomHeight()
     {
         var x = _rngState;
