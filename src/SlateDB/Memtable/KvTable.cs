@@ -151,8 +151,9 @@ internal sealed partial class KvTable
 
         var prefix = KeyPrefix(key);
         var preds = _preds;
-        var found = FindGreaterOrEqual(prefix, key, row.Seq, preds);
-        if (IsMatch(found, prefix) && CompareNode(ref _nodes.At((int)found), prefix, key, row.Seq) == 0)
+        var hint = HintFor(prefix);
+        var found = FindGreaterOrEqual(prefix, key, row.Seq, hint, preds);
+        if (MayMatch(found, hint) && CompareNode(ref _nodes.At((int)found), prefix, key, row.Seq) == 0)
         {
             Replace((int)found, row);
         }
@@ -169,8 +170,9 @@ internal sealed partial class KvTable
     public bool TryGet(ReadOnlySpan<byte> key, ulong maxSeq, out RowEntry row)
     {
         var prefix = KeyPrefix(key);
-        var found = FindGreaterOrEqual(prefix, key, maxSeq, default);
-        if (IsMatch(found, prefix) && CompareKey(ref _nodes.At((int)found), prefix, key) == 0)
+        var hint = HintFor(prefix);
+        var found = FindGreaterOrEqual(prefix, key, maxSeq, hint, default);
+        if (MayMatch(found, hint) && CompareKey(ref _nodes.At((int)found), prefix, key) == 0)
         {
             row = RowOf((int)found);
             return true;
@@ -189,9 +191,6 @@ internal sealed partial class KvTable
     /// key come newest (highest seq) first.
     /// </summary>
     public KvTableIterator Range(KeyBound start, KeyBound end, IterationOrder order) => new(this, start, end, order);
-
-    // True when a link points to a node whose top 4 key bytes match the prefix's.
-    private static bool IsMatch(long link, ulong prefix) => (int)link != Head && (ulong)link >> 32 == prefix >> 32;
 
     private void Insert(in RowEntry row, ulong prefix, int[] preds)
     {
@@ -238,6 +237,10 @@ internal sealed partial class KvTable
 
         Volatile.Write(ref _count, _count + 1);
         Volatile.Write(ref _size, _size + EstimateSize(row));
+        if (_count == HintSampleSize && !_hinted)
+        {
+            FixHintWindow();
+        }
     }
 
     private void Replace(int node, in RowEntry row)
