@@ -23,10 +23,10 @@ namespace SlateDB.Memtable;
 /// 8..32) and rows in a <see cref="StoredRow"/> arena, so an insert allocates no object, only an occasional
 /// arena chunk (about 105 bytes per entry in all for 16-byte keys). The table keeps the key and value memory
 /// it is given as is: callers must hand over buffers they will never mutate.</para>
-/// <para>Speed: a search is bound by cache misses, one per node it moves onto. Each link carries the top 4 key
-/// bytes of its target, so deciding not to move costs no miss; with that, p = 1/2 needs fewer moves than
-/// p = 1/4 (about log2 n against 1.5 log2 n). Prefix and inline key bytes settle most other comparisons without
-/// touching the row.</para>
+/// <para>Speed: a search is bound by cache misses, one per node it moves onto. Each link carries a hint of its
+/// target's key (KvTable.Hints.cs), so deciding not to move usually costs no miss; with that, p = 1/2 needs
+/// fewer moves than p = 1/4 (about log2 n against 1.5 log2 n). The 8-byte prefix and the inline key bytes in
+/// the node settle most remaining comparisons without touching the row.</para>
 /// </remarks>
 internal sealed partial class KvTable
 {
