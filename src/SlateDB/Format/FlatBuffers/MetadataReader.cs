@@ -61,8 +61,8 @@ internal static class MetadataReader
 
         return new M.SsTableInfoModel
         {
-            FirstEntry = FlatBufferInput.CopyBytes(info.GetFirstEntryBytes()),
-            LastEntry = FlatBufferInput.CopyBytes(info.GetLastEntryBytes()),
+            FirstEntry = OptionalBytes(info.GetFirstEntryBytes()),
+            LastEntry = OptionalBytes(info.GetLastEntryBytes()),
             IndexOffset = info.IndexOffset,
             IndexLen = info.IndexLen,
             FilterOffset = info.FilterOffset,
@@ -152,6 +152,20 @@ internal static class MetadataReader
     /// <summary>The sequence tracker blob; absent means an empty tracker.</summary>
     public static M.SequenceTracker ReadSequenceTracker(ArraySegment<byte>? blob)
         => blob is { } bytes ? M.SequenceTracker.FromBytes(bytes) : M.SequenceTracker.Empty;
+
+    /// <summary>
+    /// An optional byte vector: absent stays null. (A null <c>byte[]</c>, or a bare <c>null</c> next to a
+    /// <c>ReadOnlyMemory&lt;byte&gt;</c>, converts through the array conversion into a present, empty value.)
+    /// </summary>
+    private static ReadOnlyMemory<byte>? OptionalBytes(ArraySegment<byte>? bytes)
+    {
+        if (FlatBufferInput.CopyBytes(bytes) is not { } copy)
+        {
+            return default(ReadOnlyMemory<byte>?);
+        }
+
+        return new ReadOnlyMemory<byte>(copy);
+    }
 
     private static M.BytesBound ReadBound(BytesBound bound)
     {
