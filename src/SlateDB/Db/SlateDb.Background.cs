@@ -22,6 +22,7 @@ public sealed partial class SlateDb
         }
 
         _loops = [.. loops];
+        StartGarbageCollector();
         if (!State.Frozen.IsEmpty)
         {
             _flushSignal.Set();
