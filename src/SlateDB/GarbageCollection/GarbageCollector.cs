@@ -14,10 +14,22 @@ namespace SlateDB.GarbageCollection;
 /// whose expire time has passed are removed from the manifest. Tasks never run at the same time in one collector.
 /// </summary>
 /// <remarks>
-/// <para>Nothing a reader can still need is deleted: the rules of each kind, and why they are safe, are documented on
-/// <see cref="ManifestGarbage"/>, <see cref="WalGarbage"/>, <see cref="CompactedGarbage"/> and
-/// <see cref="CompactionsGarbage"/>. They assume readers reread the manifest more often than the minimum age (SlateDB
-/// polls every second by default) and that long-lived readers hold a checkpoint.</para>
+/// <para>Nothing a reader can still need is deleted. "Manifests readers may use" below are the newest one and every one
+/// superseded less than the minimum age ago; readers are assumed to reread the manifest more often than that (SlateDB
+/// polls every second by default), and long-lived readers to hold a checkpoint.</para>
+/// <list type="bullet">
+/// <item>Manifests: never the newest or one a live checkpoint names; others once written and superseded more than the
+/// minimum age ago (the longest of the manifest, WAL and compacted tasks' minimum ages).</item>
+/// <item>WAL objects (fences included): below the replay point of every manifest readers may use, outside every live
+/// checkpoint's replay range, and older than the minimum age.</item>
+/// <item>Compacted SSTs: named by no manifest readers may use, no live checkpoint's manifest and no unfinished
+/// compaction, with a ULID time before the earliest of now minus the minimum age, the oldest unfinished compaction
+/// and the newest L0 SST.</item>
+/// <item><c>.compactions</c>: every version but the newest, once older than the minimum age.</item>
+/// </list>
+/// <para>Before deleting manifest or <c>.compactions</c> versions it advances their GC boundary files
+/// (<c>gc/manifest.boundary</c>, <c>gc/compactions.boundary</c>), which newer SlateDB writers check and 0.12.1
+/// ignores.</para>
 /// <para>A database opened with <see cref="SlateDbOptions.GarbageCollectorOptions"/> set runs one of these in-process;
 /// <see cref="StartAsync"/> runs one on its own, for example in a separate maintenance process. The databases it
 /// cleans stay readable by SlateDB 0.12.1.</para>
