@@ -29,6 +29,7 @@ public sealed partial class SlateDb
         }
 
         _loops = [.. loops];
+        StartGarbageCollector();
         if (!State.Frozen.IsEmpty)
         {
             _flushSignal.Set();
