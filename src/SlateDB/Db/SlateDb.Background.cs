@@ -197,11 +197,12 @@ public sealed partial class SlateDb
                     },
                     token).ConfigureAwait(false);
                 _c.Metrics.ManifestUpdates.Add(1);
+
+                // The rows are durable in L0 now, WAL or not. Raise the durable mark before the memtable leaves the
+                // read state: a Remote read must never see the L0 SST (newest version per key only) with a mark
+                // below its rows.
+                _oracle.AdvanceDurable((long)lastSeq);
                 SwapState(s => s with { Frozen = s.Frozen.Remove(oldest), Core = _manifest.Current.Core });
-                if (!_c.Options.WalEnabled)
-                {
-                    _oracle.AdvanceDurable((long)lastSeq);
-                }
 
                 _c.Metrics.L0Flushes.Add(1);
                 _c.Metrics.L0FlushBytes.Add((long)sst.EstimatedSize);

@@ -58,6 +58,10 @@ public sealed partial class SlateDb
     /// Closes the database: writes what is buffered (WAL, then the memtable to L0), stops every background task and
     /// fails pending durability waits. Idempotent. Every later call on the database throws Closed.
     /// </summary>
+    /// <exception cref="SlateDbException">
+    /// Closed/Fenced: writing out found that another writer had opened the database (what was not durable is lost).
+    /// Unavailable: writing out failed otherwise.
+    /// </exception>
     public ValueTask CloseAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _closeStarted, 1) == 0)
@@ -99,6 +103,13 @@ public sealed partial class SlateDb
 
                 await FlushFrozenMemtablesAsync(ignoreL0Limit: true, cancellationToken).ConfigureAwait(false);
             }
+            catch (SlateDbException e) when (e.Kind == SlateDbErrorKind.Closed)
+            {
+                // Writing out found that another writer fenced this one: close as fenced and say so, like every
+                // other call on a fenced instance.
+                Interlocked.CompareExchange(ref _closedError, e, null);
+                Log.CloseFlushFailed(_logger, e);
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 flushError = e;
@@ -107,7 +118,8 @@ public sealed partial class SlateDb
         }
 
         Interlocked.CompareExchange(ref _closedError, clean, null);
-        _oracle.Close(_closedError!);
+        var closedError = Volatile.Read(ref _closedError)!;
+        _oracle.Close(closedError);
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -123,6 +135,11 @@ public sealed partial class SlateDb
         _c.OwnedBlockCache?.Dispose();
         _manifest.Dispose();
         _stop.Dispose();
+        if (previous is null && closedError.CloseReason != CloseReason.Clean)
+        {
+            throw closedError;
+        }
+
         if (flushError is not null)
         {
             throw new SlateDbException(SlateDbErrorKind.Unavailable, "The database closed, but writing out its buffered data failed; unflushed writes that were not awaited as durable may be lost.", flushError);

@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text;
+using SlateDB;
+using SlateDB.Storage;
+
+// Usage: SlateDB.CrashWriter <root folder> <round> <seed> <writers> <keys per writer>
+//
+// Opens the database "db" in a LocalFileSystemObjectStore over the folder, prints "ready", then runs <writers>
+// concurrent writers until the process is killed. Writer w owns the keys "w<w>-k<n>" (n < keys per writer) and writes
+// one at a time, each write awaited as durable. Around each write it prints, one line each:
+//   I <key> <value>   before the write starts (the write may or may not land if the process dies now)
+//   A <key> <value>   after the write is durable (it must survive the crash)
+// A delete prints "-" as its value. Values are "r<round>-w<w>-c<counter>-<padding>." and end with a full stop, so a
+// line cut short by the kill is recognisable. Lines are printed whole and flushed at once.
+if (args.Length != 5)
+{
+    Console.Error.WriteLine("usage: SlateDB.CrashWriter <root folder> <round> <seed> <writers> <keys per writer>");
+    return 2;
+}
+
+var root = args[0];
+var round = int.Parse(args[1], CultureInfo.InvariantCulture);
+var seed = int.Parse(args[2], CultureInfo.InvariantCulture);
+var writerCount = int.Parse(args[3], CultureInfo.InvariantCulture);
+var keysPerWriter = int.Parse(args[4], CultureInfo.InvariantCulture);
+
+var options = new SlateDbOptions
+{
+    FlushInterval = TimeSpan.FromMilliseconds(5),
+    L0SstSizeBytes = 8 * 1024,
+    L0MaxSsts = 1000,
+    MinFilterKeys = 8,
+    CompactorOptions = null,
+    GarbageCollectorOptions = null,
+};
+var store = new LocalFileSystemObjectStore(root);
+var db = await SlateDb.Builder("db", store).WithOptions(options).WithSeed(seed).OpenAsync();
+var output = Console.OpenStandardOutput();
+var outputLock = new Lock();
+
+void Print(string line)
+{
+    var bytes = Encoding.UTF8.GetBytes(line + "\n");
+    lock (outputLock)
+    {
+        output.Write(bytes);
+        output.Flush();
+    }
+}
+
+Print("ready");
+var durable = new WriteOptions { AwaitDurable = true };
+var writers = Enumerable.Range(0, writerCount).Select(w => Task.Run(async () =>
+{
+    var random = new Random(seed * 1000 + w);
+    for (var counter = 0; ; counter++)
+    {
+        var key = string.Create(CultureInfo.InvariantCulture, $"w{w}-k{random.Next(keysPerWriter)}");
+        var delete = random.Next(10) == 0;
+        var value = delete ? "-" : string.Create(CultureInfo.InvariantCulture, $"r{round}-w{w}-c{counter}-{new string('p', random.Next(200))}.");
+        Print($"I {key} {value}");
+        if (delete)
+        {
+            await db.DeleteAsync(key, durable);
+        }
+        else
+        {
+            await db.PutAsync(key, value, writeOptions: durable);
+        }
+
+        Print($"A {key} {value}");
+    }
+})).ToList();
+
+// Writers run until the process is killed; one that fails ends the program with its error.
+var failed = await Task.WhenAny(writers);
+await failed;
+return 1;

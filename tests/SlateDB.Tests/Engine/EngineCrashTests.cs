@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using SlateDB.Storage;
+using Xunit.Abstractions;
+using static SlateDB.Tests.Engine.EngineTestSupport;
+
+namespace SlateDB.Tests.Engine;
+
+/// <summary>
+/// Crash safety: a child process (SlateDB.CrashWriter) writes durably to a database in a local folder and is killed
+/// (SIGKILL) at a random moment; the test reopens the database in-process and checks that every acknowledged write is
+/// there with its latest acknowledged value. A write in flight at the kill may or may not have landed. Each round also
+/// checks the database still works: the test writes a marker of its own, and every earlier marker must be there.
+/// </summary>
+public sealed partial class EngineCrashTests(ITestOutputHelper output) : IDisposable
+{
+    private const int Rounds = 20;
+    private const int Writers = 6;
+    private const int KeysPerWriter = 20;
+    private const string Deleted = "-";
+
+    private readonly TempFolder _folder = new("slatedb-engine-crash-");
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task Every_acknowledged_write_survives_a_kill_at_a_random_moment()
+    {
+        var seed = Environment.GetEnvironmentVariable("SLATEDB_ENGINE_CRASH_SEED") is { Length: > 0 } text ? int.Parse(text, CultureInfo.InvariantCulture) : 20260903;
+        var random = new Random(seed);
+        var options = TestOptions(l0SstSizeBytes: 8 * 1024);
+        var store = new LocalFileSystemObjectStore(_folder.Path);
+
+        // What each key must hold: null while it was never written (or is deleted).
+        var expected = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var watch = Stopwatch.StartNew();
+        long acknowledged = 0;
+        var landedInFlight = 0;
+        for (var round = 0; round < Rounds; round++)
+        {
+            var because = $"seed {seed}, round {round}";
+            var runFor = TimeSpan.FromMilliseconds(random.Next(100, 801));
+            var lines = await RunChildUntilKilledAsync(round, seed + round, runFor, because);
+
+            // Replay the child's log: acknowledged writes become expectations; the last intent of each writer that
+            // was never acknowledged is in flight and may or may not have landed.
+            var inFlight = new Dictionary<string, (string Key, string Value)>(StringComparer.Ordinal);
+            foreach (var line in lines)
+            {
+                var match = LinePattern().Match(line);
+                if (!match.Success)
+                {
+                    continue; // "ready", or a line the kill cut short
+                }
+
+                var (kind, key, value) = (match.Groups[1].Value, match.Groups[2].Value, match.Groups[3].Value);
+                var writer = key[..key.IndexOf('-', StringComparison.Ordinal)];
+                if (kind == "I")
+                {
+                    inFlight[writer] = (key, value);
+                }
+                else
+                {
+                    inFlight.Remove(writer);
+                    expected[key] = value == Deleted ? null : value;
+                    acknowledged++;
+                }
+            }
+
+            await using (var db = await OpenAsync(store, options, seed: seed + round))
+            {
+                for (var w = 0; w < Writers; w++)
+                {
+                    for (var k = 0; k < KeysPerWriter; k++)
+                    {
+                        var key = $"w{w}-k{k}";
+                        var actual = await db.GetAsync(key);
+                        var want = expected.GetValueOrDefault(key);
+                        if (actual != want && inFlight.TryGetValue($"w{w}", out var pending) && pending.Key == key
+                            && actual == (pending.Value == Deleted ? null : pending.Value))
+                        {
+                            // The write in flight at the kill reached the WAL: it is the value from now on.
+                            expected[key] = actual;
+                            landedInFlight++;
+                            continue;
+                        }
+
+                        actual.Should().Be(want, $"{because}: key {key} must hold its last acknowledged value");
+                    }
+                }
+
+                for (var earlier = 0; earlier < round; earlier++)
+                {
+                    (await db.GetAsync($"marker-{earlier}")).Should().Be($"round {earlier}", because);
+                }
+
+                await db.PutAsync($"marker-{round}", $"round {round}");
+            }
+        }
+
+        output.WriteLine($"seed {seed}: {Rounds} kills, {acknowledged} acknowledged writes checked, {landedInFlight} in-flight writes landed, {watch.ElapsedMilliseconds} ms");
+        acknowledged.Should().BeGreaterThan(Rounds, "the child wrote something in most rounds");
+    }
+
+    /// <summary>Starts the writer, lets it write for <paramref name="runFor"/> after it is ready, kills it, returns its output.</summary>
+    private async Task<List<string>> RunChildUntilKilledAsync(int round, int seed, TimeSpan runFor, string because)
+    {
+        var writer = Path.Combine(AppContext.BaseDirectory, "SlateDB.CrashWriter.dll");
+        File.Exists(writer).Should().BeTrue("the crash writer is built beside the tests");
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath ? hostPath : "dotnet";
+        var start = new ProcessStartInfo(host)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+        };
+        foreach (var argument in new[] { writer, _folder.Path, Str(round), Str(seed), Str(Writers), Str(KeysPerWriter) })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("The crash writer did not start.");
+        var lines = new List<string>();
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reader = Task.Run(async () =>
+        {
+            while (await process.StandardOutput.ReadLineAsync() is { } line)
+            {
+                lines.Add(line);
+                if (line == "ready")
+                {
+                    ready.TrySetResult();
+                }
+            }
+        });
+        var errors = process.StandardError.ReadToEndAsync();
+        try
+        {
+            var started = await Task.WhenAny(ready.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(30)));
+            started.Should().BeSameAs(ready.Task, $"{because}: the crash writer opens the database (stderr: {await ErrorsSoFar(process, errors)})");
+            await Task.Delay(runFor);
+            process.HasExited.Should().BeFalse($"{because}: the crash writer runs until killed (stderr: {await ErrorsSoFar(process, errors)})");
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        await reader;
+        return lines;
+    }
+
+    private static async Task<string> ErrorsSoFar(Process process, Task<string> errors) =>
+        process.HasExited ? await errors : "(still running)";
+
+    private static string Str(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"^([IA]) (w\d+-k\d+) (-|r\d+-w\d+-c\d+-p*\.)$")]
+    private static partial Regex LinePattern();
+}
