@@ -130,8 +130,8 @@ internal sealed class SstBuilder
 
         var info = new SsTableInfoModel
         {
-            FirstEntry = _firstEntry,
-            LastEntry = _kind == SstKind.Compacted ? _lastKey : null,
+            FirstEntry = Optional(_firstEntry),
+            LastEntry = _kind == SstKind.Compacted ? Optional(_lastKey) : null,
             IndexOffset = indexOffset,
             IndexLen = indexLen,
             FilterOffset = filterOffset,
@@ -187,6 +187,13 @@ internal sealed class SstBuilder
         _output.Advance(4);
         return _output.WrittenCount - start;
     }
+
+    /// <summary>
+    /// An absent entry stays absent. (A null <c>byte[]</c> converts implicitly to an empty, non-null
+    /// <see cref="ReadOnlyMemory{T}"/>: written as an empty first/last entry, which SlateDB 0.12.1 rejects as an empty
+    /// key bound and panics on while replaying the WAL.)
+    /// </summary>
+    private static ReadOnlyMemory<byte>? Optional(byte[]? bytes) => bytes is null ? default(ReadOnlyMemory<byte>?) : bytes;
 
     private static byte[] SeqBytes(ulong seq)
     {
