@@ -52,9 +52,17 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
         return result.IsWritten ? sst.Bytes.Length : null;
     }
 
-    /// <summary>Writes an empty WAL SST at <paramref name="walId"/> (a fence, as SlateDB 0.12.1 writes it); false when the id is taken.</summary>
-    public async Task<bool> WriteWalFenceAsync(ulong walId, CancellationToken cancellationToken) =>
-        await WriteWalAsync(walId, [], cancellationToken).ConfigureAwait(false) is not null;
+    /// <summary>
+    /// Writes the fence at WAL id <paramref name="walId"/>; false when the id is taken. SlateDB 0.12.1 builds its fence
+    /// by flushing an empty memtable: an SST of type compacted with no rows and an empty statistics block, which this
+    /// writes byte for byte.
+    /// </summary>
+    public async Task<bool> WriteWalFenceAsync(ulong walId, CancellationToken cancellationToken)
+    {
+        var fence = new SstBuilder(_settings, SstKind.Compacted).Finish();
+        var result = await store.PutAsync(paths.WalSstPath(walId), fence.Bytes, PutMode.Create, cancellationToken).ConfigureAwait(false);
+        return result.IsWritten;
+    }
 
     /// <summary>Reads WAL object <paramref name="walId"/>'s rows in sequence order; null when it does not exist.</summary>
     public async Task<IReadOnlyList<RowEntry>?> ReadWalAsync(ulong walId, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using SlateDB.Manifest;
 using SlateDB.Sst;
+using SlateDB.Storage;
 
 namespace SlateDB.Tests.Sst;
 
@@ -74,6 +75,26 @@ public sealed class SstBuilderRealSlateDbTests
             reread.FirstEntry.Should().BeNull($"an empty {kind} SST stores no first entry");
             reread.LastEntry.Should().BeNull($"an empty {kind} SST stores no last entry");
         }
+    }
+
+    [Theory]
+    [InlineData("none")]
+    [InlineData("snappy")]
+    [InlineData("lz4")]
+    [InlineData("zstd")]
+    public async Task The_WAL_fence_is_the_one_SlateDB_writes(string codec)
+    {
+        var store = new InMemoryObjectStore();
+        var paths = new DbPaths("db");
+        var options = SlateDbOptions.Default with { CompressionCodec = Enum.Parse<CompressionCodec>(codec, ignoreCase: true) };
+        var tables = new TableStore(store, paths, options, cache: null);
+
+        (await tables.WriteWalFenceAsync(1, default)).Should().BeTrue();
+        (await tables.WriteWalFenceAsync(1, default)).Should().BeFalse("the slot is taken");
+        var written = await store.GetAsync(paths.WalSstPath(1), default);
+        var rust = File.ReadAllBytes(Path.Combine(Fixtures, codec, "db", "wal", "00000000000000000001.sst"));
+        written!.Data.ToArray().Should().Equal(rust, "SlateDB 0.12.1's fence is an empty SST of type compacted with an empty stats block");
+        (await tables.ReadWalAsync(1, default)).Should().BeEmpty();
     }
 
     private static SstBuildSettings Settings(string codec) =>
