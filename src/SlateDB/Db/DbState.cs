@@ -4,8 +4,11 @@ using SlateDB.Memtable;
 
 namespace SlateDB.Db;
 
-/// <summary>A frozen memtable waiting for its L0 flush, with the newest WAL id whose rows it fully holds.</summary>
-internal sealed record FrozenMemtable(KvTable Table, ulong RecentFlushedWalId)
+/// <summary>
+/// A frozen memtable waiting for its L0 flush, with the newest WAL id whose rows it fully holds and the (sequence, time)
+/// pairs its writes recorded, which the flush adds to the manifest's sequence tracker (none for replayed memtables).
+/// </summary>
+internal sealed record FrozenMemtable(KvTable Table, ulong RecentFlushedWalId, SequenceTracker? Sequences = null)
 {
     public ulong LastSeq => Table.LastSeq ?? 0;
 }

@@ -1,4 +1,5 @@
 using SlateDB.Caching;
+using Microsoft.Extensions.Logging;
 using SlateDB.Common;
 using SlateDB.Manifest;
 
@@ -192,6 +193,7 @@ public sealed partial class SlateDb
                                 LastL0Seq = Math.Max(core.LastL0Seq, lastSeq),
                                 LastL0ClockTick = Math.Max(core.LastL0ClockTick, lastTick),
                                 RecentSnapshotMinSeq = retentionSeq,
+                                SequenceTracker = WithSequences(core.SequenceTracker, oldest.Sequences),
                             },
                         };
                     },
@@ -212,6 +214,26 @@ public sealed partial class SlateDb
         finally
         {
             _l0FlushLock.Release();
+        }
+    }
+
+    /// <summary>The manifest's tracker extended with a flushed memtable's pairs; unchanged if a pair would go back in time.</summary>
+    private SequenceTracker WithSequences(SequenceTracker manifest, SequenceTracker? flushed)
+    {
+        if (flushed is null || flushed.Count == 0)
+        {
+            return manifest;
+        }
+
+        try
+        {
+            return manifest.ExtendFrom(flushed);
+        }
+        catch (ArgumentException e)
+        {
+            // Another writer's clock ran ahead of ours: keep its pairs rather than fail the flush.
+            _logger.LogWarning(e, "The flushed memtable's sequence-time pairs were not added to the manifest's tracker.");
+            return manifest;
         }
     }
 

@@ -1,5 +1,6 @@
 using SlateDB.Db;
 using SlateDB.Format;
+using SlateDB.Manifest;
 
 namespace SlateDB;
 
@@ -118,6 +119,7 @@ public sealed partial class SlateDb
             }
 
             _oracle.Commit(seq);
+            RecordSequenceLocked(seq);
             if (memtable.EstimatedSize >= _c.Options.L0SstSizeBytes)
             {
                 FreezeMemtableLocked();
@@ -152,10 +154,32 @@ public sealed partial class SlateDb
 
         // Every WAL object flushed so far holds only rows at or below this memtable's last sequence, so after this
         // memtable reaches L0, replay may start after the last flushed WAL id.
-        var frozen = new FrozenMemtable(memtable, Volatile.Read(ref _lastFlushedWalId));
+        var frozen = new FrozenMemtable(memtable, Volatile.Read(ref _lastFlushedWalId), _memtableSequences);
+        _memtableSequences = SequenceTracker.Empty;
+        _memtableSequenceSecond = null;
         var fresh = NewMemtable();
         SwapState(state => state with { Memtable = fresh, Frozen = state.Frozen.Insert(0, frozen) });
         _flushSignal.Set();
+    }
+
+    private SequenceTracker _memtableSequences = SequenceTracker.Empty;
+    private long? _memtableSequenceSecond;
+
+    /// <summary>
+    /// As SlateDB's writes: the active memtable's sequence tracker records (sequence, wall-clock time) at most once per
+    /// interval; the L0 flush adds these pairs to the manifest's tracker. Call under the write lock.
+    /// </summary>
+    private void RecordSequenceLocked(long seq)
+    {
+        var now = _c.TimeProvider.GetUtcNow();
+        var second = now.ToUnixTimeSeconds();
+        if (_memtableSequenceSecond is { } last && second - last < SequenceTracker.DefaultIntervalSeconds)
+        {
+            return;
+        }
+
+        _memtableSequences = _memtableSequences.Record((ulong)seq, now);
+        _memtableSequenceSecond = second;
     }
 
     private bool NeedsBackpressure() => State.UnflushedBytes >= _c.Options.MaxUnflushedBytes;

@@ -102,11 +102,24 @@ internal sealed class WriterManifest(ManifestStore store, ulong id, DbManifest m
 
         var changed = latest.Id != Id;
         Id = latest.Id;
-        Current = latest.Manifest;
+        Current = KeepSequenceTrackerState(latest.Manifest);
         return changed;
     }
 
     public void Dispose() => _lock.Dispose();
+
+    /// <summary>
+    /// A reread tracker with the same pairs as ours is replaced by ours, which also knows when it last recorded a pair:
+    /// as SlateDB's writer keeps its own tracker across manifest refreshes, so a flush within the tracker's interval
+    /// of the previous one adds no pair.
+    /// </summary>
+    private DbManifest KeepSequenceTrackerState(DbManifest reread)
+    {
+        var ours = Current.Core.SequenceTracker;
+        return ReferenceEquals(reread.Core.SequenceTracker, ours) || !reread.Core.SequenceTracker.Equals(ours)
+            ? reread
+            : reread with { Core = reread.Core with { SequenceTracker = ours } };
+    }
 
     private void CheckNotFenced()
     {

@@ -98,21 +98,23 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
     /// <summary>
     /// Writes a frozen memtable as the L0 SST <paramref name="id"/>. Per key it keeps the newest version and, for each
     /// live snapshot in <paramref name="snapshotSeqs"/> (ascending), the version that snapshot sees; other versions are
-    /// shadowed for every reader.
+    /// shadowed for every reader. Rows expired by the memtable's last write time are written as SlateDB writes them
+    /// (see <see cref="ApplyExpiry"/>).
     /// </summary>
     public async Task<SsTableHandle> WriteMemtableAsync(Ulid id, KvTable table, ulong[] snapshotSeqs, CancellationToken cancellationToken)
     {
         var builder = new SstBuilder(_settings, SstKind.Compacted, table.EstimatedSize);
         var iterator = table.Iterate();
+        var expiryCutoff = table.LastTick;
         ReadOnlyMemory<byte> previousKey = default;
         ulong newerSeq = 0;
         var first = true;
         while (iterator.TryNext(out var row))
         {
             var sameKey = !first && row.Key.Span.SequenceEqual(previousKey.Span);
-            if (!sameKey || SnapshotSeesVersion(snapshotSeqs, row.Seq, newerSeq))
+            if ((!sameKey || SnapshotSeesVersion(snapshotSeqs, row.Seq, newerSeq)) && ApplyExpiry(row, expiryCutoff) is { } kept)
             {
-                builder.Add(row);
+                builder.Add(kept);
             }
 
             previousKey = row.Key;
@@ -121,6 +123,22 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
         }
 
         return await WriteCompactedAsync(id, builder, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// As SlateDB 0.12.1 flushes and compacts: a row whose expiry is at or before <paramref name="cutoff"/> (for a flush,
+    /// the memtable's last write time) becomes a tombstone with the same sequence and create time and no expiry, so
+    /// neither it nor an older version underneath is read again (SlateDB's own reads do not hide expired rows); an
+    /// expired merge operand is dropped (null).
+    /// </summary>
+    internal static RowEntry? ApplyExpiry(in RowEntry row, long cutoff)
+    {
+        if (row.ExpireTs is not { } expire || expire > cutoff)
+        {
+            return row;
+        }
+
+        return row.Kind == RowKind.Merge ? null : RowEntry.Delete(row.Key, row.Seq, row.CreateTs);
     }
 
     /// <summary>True when some snapshot reads <paramref name="versionSeq"/> as its newest: versionSeq &lt;= s &lt; newerSeq.</summary>
