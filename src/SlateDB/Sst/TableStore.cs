@@ -128,12 +128,21 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
         return index < snapshotSeqs.Length && snapshotSeqs[index] < newerSeq;
     }
 
-    /// <summary>Finishes <paramref name="builder"/> and writes it as compacted SST <paramref name="id"/>.</summary>
+    /// <summary>Finishes <paramref name="builder"/> and writes it as compacted SST <paramref name="id"/>, which must not exist yet.</summary>
+    /// <exception cref="SlateDbException">Internal: an object with that id already exists (it is left as it is).</exception>
     public async Task<SsTableHandle> WriteCompactedAsync(Ulid id, SstBuilder builder, CancellationToken cancellationToken)
     {
         var sst = builder.Finish();
         var path = paths.CompactedSstPath(id);
-        await store.PutAsync(path, sst.Bytes, PutMode.Overwrite, cancellationToken).ConfigureAwait(false);
+
+        // Create-if-absent, as SlateDB writes SSTs: an id minted twice must fail, not replace an SST the manifest
+        // already lists (two writers seeded alike in the same millisecond mint the same ULID).
+        var result = await store.PutAsync(path, sst.Bytes, PutMode.Create, cancellationToken).ConfigureAwait(false);
+        if (!result.IsWritten)
+        {
+            throw new SlateDbException(SlateDbErrorKind.Internal, $"The SST '{path}' already exists: its id was minted twice, and the existing SST is kept.");
+        }
+
         var handle = new SsTableHandle(SsTableId.Compacted(id), SstBuildSettings.FormatVersion, sst.Info);
         if (cache is not null)
         {
