@@ -90,3 +90,24 @@ internal sealed class TestStore : IDisposable
         }
     }
 }
+
+/// <summary>Reads a database's manifest and SSTs straight from its store, as an outside observer.</summary>
+internal static class DbInspector
+{
+    public static async Task<SlateDB.Manifest.DbManifest> ManifestAsync(IObjectStore store, string path = "db")
+    {
+        var latest = await new SlateDB.Manifest.ManifestStore(store, new SlateDB.Manifest.DbPaths(path)).ReadLatestAsync(CancellationToken.None);
+        latest.Should().NotBeNull("the database has a manifest");
+        return latest!.Value.Manifest;
+    }
+
+    /// <summary>Every row (every version) of the L0 SST at <paramref name="index"/> (0: the newest).</summary>
+    public static async Task<List<SlateDB.Format.RowEntry>> L0RowsAsync(IObjectStore store, int index = 0, string path = "db")
+    {
+        var manifest = await ManifestAsync(store, path);
+        var view = manifest.Core.Tree.L0[index];
+        var sstPath = new SlateDB.Manifest.DbPaths(path).SstPath(view.Sst.Id);
+        var content = await store.GetAsync(sstPath, CancellationToken.None);
+        return SlateDB.Sst.TableStore.ReadAllRows(SlateDB.Sst.SstFile.Open(content!.Data, sstPath), content.Data);
+    }
+}
