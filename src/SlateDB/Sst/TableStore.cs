@@ -245,24 +245,35 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
             return null;
         }
 
-        for (var i = sst.FirstBlockFor(key.Span); i < sst.BlockCount; i++)
+        // Only blocks first..last can hold the key. There are two when the key is the next block's index key (often
+        // the whole first key): its newest versions may then end the block before. Read both in one request; the
+        // rest (a key whose versions span more blocks) one at a time.
+        var firstBlock = sst.FirstBlockFor(key.Span);
+        var lastBlock = sst.LastBlockFor(key.Span);
+        for (var i = firstBlock; i <= lastBlock;)
         {
-            var block = (await ReadBlocksAsync(sst, i, 1, cacheBlocks, cancellationToken).ConfigureAwait(false))[0];
-            var iterator = block.CreateIterator();
-            for (iterator.Seek(key.Span); iterator.IsValid; iterator.Next())
+            var count = i == firstBlock ? Math.Min(2, lastBlock - firstBlock + 1) : 1;
+            var blocks = await ReadBlocksAsync(sst, i, count, cacheBlocks, cancellationToken).ConfigureAwait(false);
+            foreach (var block in blocks)
             {
-                var row = iterator.Current;
-                var order = row.Key.Span.SequenceCompareTo(key.Span);
-                if (order > 0)
+                var iterator = block.CreateIterator();
+                for (iterator.Seek(key.Span); iterator.IsValid; iterator.Next())
                 {
-                    return null;
-                }
+                    var row = iterator.Current;
+                    var order = row.Key.Span.SequenceCompareTo(key.Span);
+                    if (order > 0)
+                    {
+                        return null;
+                    }
 
-                if (order == 0 && row.Seq <= maxSeq)
-                {
-                    return row;
+                    if (order == 0 && row.Seq <= maxSeq)
+                    {
+                        return row;
+                    }
                 }
             }
+
+            i += count;
         }
 
         return null;

@@ -101,6 +101,21 @@ internal static class DbInspector
         return latest!.Value.Manifest;
     }
 
+    /// <summary>The L0 SSTs, newest first, opened from their whole bytes.</summary>
+    public static async Task<List<(SlateDB.Sst.SstFile File, ReadOnlyMemory<byte> Bytes)>> L0FilesAsync(IObjectStore store, string path = "db")
+    {
+        var manifest = await ManifestAsync(store, path);
+        var files = new List<(SlateDB.Sst.SstFile, ReadOnlyMemory<byte>)>();
+        foreach (var view in manifest.Core.Tree.L0)
+        {
+            var sstPath = new SlateDB.Manifest.DbPaths(path).SstPath(view.Sst.Id);
+            var content = await store.GetAsync(sstPath, CancellationToken.None);
+            files.Add((SlateDB.Sst.SstFile.Open(content!.Data, sstPath), content.Data));
+        }
+
+        return files;
+    }
+
     /// <summary>Every row (every version) of the L0 SST at <paramref name="index"/> (0: the newest).</summary>
     public static async Task<List<SlateDB.Format.RowEntry>> L0RowsAsync(IObjectStore store, int index = 0, string path = "db")
     {
