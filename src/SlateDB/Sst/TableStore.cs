@@ -178,7 +178,7 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
     public async ValueTask<Block[]> ReadBlocksAsync(SstFile sst, int first, int count, bool cacheBlocks, CancellationToken cancellationToken)
     {
         var blocks = new Block[count];
-        var missing = false;
+        int firstMissing = -1, lastMissing = -1;
         for (var i = 0; i < count; i++)
         {
             if (cache is not null && cache.TryGet(BlockKey(sst, first + i), out var cached) && cached is Block block)
@@ -187,19 +187,21 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
             }
             else
             {
-                missing = true;
+                firstMissing = firstMissing < 0 ? i : firstMissing;
+                lastMissing = i;
             }
         }
 
-        if (!missing)
+        if (firstMissing < 0)
         {
             return blocks;
         }
 
-        var start = sst.BlockRange(first).Offset;
-        var end = sst.BlockRange(first + count - 1).End;
+        // One request from the first missing block to the last (cached blocks in between are read again).
+        var start = sst.BlockRange(first + firstMissing).Offset;
+        var end = sst.BlockRange(first + lastMissing).End;
         var bytes = await SstFile.ReadRangeAsync(store, sst.Path, ByteRange.FromBounds(start, end), cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < count; i++)
+        for (var i = firstMissing; i <= lastMissing; i++)
         {
             if (blocks[i] is not null)
             {
