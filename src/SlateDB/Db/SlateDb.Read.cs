@@ -34,8 +34,17 @@ public sealed partial class SlateDb
         row.Key,
         row.Value,
         (long)row.Seq,
-        DateTimeOffset.FromUnixTimeMilliseconds(row.CreateTs ?? 0),
-        row.ExpireTs is { } expire ? DateTimeOffset.FromUnixTimeMilliseconds(expire) : null);
+        FromUnixMillis(row.CreateTs ?? 0),
+        row.ExpireTs is { } expire ? FromUnixMillis(expire) : null);
+
+    // Stored timestamps are any i64 (a long TTL easily passes year 9999): clamp to what DateTimeOffset can hold.
+    private static DateTimeOffset FromUnixMillis(long millis) =>
+        millis >= s_maxUnixMillis ? DateTimeOffset.MaxValue
+        : millis <= s_minUnixMillis ? DateTimeOffset.MinValue
+        : DateTimeOffset.FromUnixTimeMilliseconds(millis);
+
+    private static readonly long s_maxUnixMillis = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+    private static readonly long s_minUnixMillis = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
 
     /// <summary>The highest sequence a read with these options may see.</summary>
     private ulong MaxVisibleSeq(DurabilityLevel durability, bool dirty)

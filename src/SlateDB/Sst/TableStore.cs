@@ -153,12 +153,21 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
         return index < snapshotSeqs.Length && snapshotSeqs[index] < newerSeq;
     }
 
-    /// <summary>Finishes <paramref name="builder"/> and writes it as compacted SST <paramref name="id"/>.</summary>
+    /// <summary>Finishes <paramref name="builder"/> and writes it as compacted SST <paramref name="id"/>, which must not exist yet.</summary>
+    /// <exception cref="SlateDbException">Internal: an object with that id already exists (it is left as it is).</exception>
     public async Task<SsTableHandle> WriteCompactedAsync(Ulid id, SstBuilder builder, CancellationToken cancellationToken)
     {
         var sst = builder.Finish();
         var path = paths.CompactedSstPath(id);
-        await store.PutAsync(path, sst.Bytes, PutMode.Overwrite, cancellationToken).ConfigureAwait(false);
+
+        // Create-if-absent, as SlateDB writes SSTs: an id minted twice must fail, not replace an SST the manifest
+        // already lists (two writers seeded alike in the same millisecond mint the same ULID).
+        var result = await store.PutAsync(path, sst.Bytes, PutMode.Create, cancellationToken).ConfigureAwait(false);
+        if (!result.IsWritten)
+        {
+            throw new SlateDbException(SlateDbErrorKind.Internal, $"The SST '{path}' already exists: its id was minted twice, and the existing SST is kept.");
+        }
+
         var handle = new SsTableHandle(SsTableId.Compacted(id), SstBuildSettings.FormatVersion, sst.Info);
         if (cache is not null)
         {
@@ -194,7 +203,7 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
     public async ValueTask<Block[]> ReadBlocksAsync(SstFile sst, int first, int count, bool cacheBlocks, CancellationToken cancellationToken)
     {
         var blocks = new Block[count];
-        var missing = false;
+        int firstMissing = -1, lastMissing = -1;
         for (var i = 0; i < count; i++)
         {
             if (cache is not null && cache.TryGet(BlockKey(sst, first + i), out var cached) && cached is Block block)
@@ -203,19 +212,21 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
             }
             else
             {
-                missing = true;
+                firstMissing = firstMissing < 0 ? i : firstMissing;
+                lastMissing = i;
             }
         }
 
-        if (!missing)
+        if (firstMissing < 0)
         {
             return blocks;
         }
 
-        var start = sst.BlockRange(first).Offset;
-        var end = sst.BlockRange(first + count - 1).End;
+        // One request from the first missing block to the last (cached blocks in between are read again).
+        var start = sst.BlockRange(first + firstMissing).Offset;
+        var end = sst.BlockRange(first + lastMissing).End;
         var bytes = await SstFile.ReadRangeAsync(store, sst.Path, ByteRange.FromBounds(start, end), cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < count; i++)
+        for (var i = firstMissing; i <= lastMissing; i++)
         {
             if (blocks[i] is not null)
             {
@@ -261,24 +272,35 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
             return null;
         }
 
-        for (var i = sst.FirstBlockFor(key.Span); i < sst.BlockCount; i++)
+        // Only blocks first..last can hold the key. There are two when the key is the next block's index key (often
+        // the whole first key): its newest versions may then end the block before. Read both in one request; the
+        // rest (a key whose versions span more blocks) one at a time.
+        var firstBlock = sst.FirstBlockFor(key.Span);
+        var lastBlock = sst.LastBlockFor(key.Span);
+        for (var i = firstBlock; i <= lastBlock;)
         {
-            var block = (await ReadBlocksAsync(sst, i, 1, cacheBlocks, cancellationToken).ConfigureAwait(false))[0];
-            var iterator = block.CreateIterator();
-            for (iterator.Seek(key.Span); iterator.IsValid; iterator.Next())
+            var count = i == firstBlock ? Math.Min(2, lastBlock - firstBlock + 1) : 1;
+            var blocks = await ReadBlocksAsync(sst, i, count, cacheBlocks, cancellationToken).ConfigureAwait(false);
+            foreach (var block in blocks)
             {
-                var row = iterator.Current;
-                var order = row.Key.Span.SequenceCompareTo(key.Span);
-                if (order > 0)
+                var iterator = block.CreateIterator();
+                for (iterator.Seek(key.Span); iterator.IsValid; iterator.Next())
                 {
-                    return null;
-                }
+                    var row = iterator.Current;
+                    var order = row.Key.Span.SequenceCompareTo(key.Span);
+                    if (order > 0)
+                    {
+                        return null;
+                    }
 
-                if (order == 0 && row.Seq <= maxSeq)
-                {
-                    return row;
+                    if (order == 0 && row.Seq <= maxSeq)
+                    {
+                        return row;
+                    }
                 }
             }
+
+            i += count;
         }
 
         return null;
