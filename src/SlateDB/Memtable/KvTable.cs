@@ -237,7 +237,7 @@ internal sealed partial class KvTable
 
         Volatile.Write(ref _count, _count + 1);
         Volatile.Write(ref _size, _size + EstimateSize(row));
-        if (_count == HintSampleSize && !_hinted)
+        if (HintsEnabled && _count == HintSampleSize && !_hinted)
         {
             FixHintWindow();
         }
