@@ -59,8 +59,17 @@ internal sealed class CompactionsFile(IObjectStore store, DbPaths paths, TimePro
     /// <exception cref="SlateDbException">Closed/Fenced: a newer compactor took the file over.</exception>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        var latest = await ReadLatestAsync(cancellationToken).ConfigureAwait(false)
-            ?? throw new SlateDbException(SlateDbErrorKind.Data, "The compactor state file disappeared.");
+        // Probe forward from the version held (no listing); list only when it was garbage-collected meanwhile.
+        var probed = await _versions.ProbeForwardAsync(Id, cancellationToken).ConfigureAwait(false);
+        var latest = probed is { } found
+            ? (found.Id, CompactionsCodec.Decode(found.Bytes, _versions.PathOf(found.Id)))
+            : await ReadLatestAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new SlateDbException(SlateDbErrorKind.Data, "The compactor state file disappeared.");
+        if (latest.Item1 < Id)
+        {
+            throw new SlateDbException(SlateDbErrorKind.Data, $"The newest compactor state ({latest.Item1}) is older than one this compactor already read ({Id}).");
+        }
+
         (Id, Current) = latest;
         CheckNotFenced();
     }

@@ -300,6 +300,39 @@ public sealed class CompactorTests
     }
 
     [Fact]
+    public async Task A_standalone_compactor_takes_over_from_the_embedded_one()
+    {
+        var store = new InMemoryObjectStore();
+        var options = WriterOptions with { CompactorOptions = new CompactorOptions { PollInterval = TimeSpan.FromMilliseconds(20) } };
+        await using var db = await SlateDb.OpenAsync("db", store, options);
+        (await db.CompactFullAsync()).Should().BeNull("the embedded compactor runs, but there is nothing to compact");
+        await using var standalone = await StartAsync(store);
+        standalone.Epoch.Should().Be(2);
+        await WriteL0Async(db, flushes: 4, keysPerFlush: 50);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                await db.CompactFullAsync();
+            }
+            catch (SlateDbException e) when (e.Kind == SlateDbErrorKind.Invalid || e.CloseReason == CloseReason.Fenced)
+            {
+                break;
+            }
+
+            await Task.Delay(20);
+        }
+
+        var act = () => db.CompactFullAsync();
+        (await act.Should().ThrowAsync<SlateDbException>()).Which.Kind.Should().Be(SlateDbErrorKind.Invalid, "the embedded compactor was fenced");
+        (await ManifestAsync(store)).Manifest.Core.Tree.L0.Should().HaveCount(4, "the fenced compactor compacted nothing");
+        (await standalone.RunOnceAsync()).Should().ContainSingle();
+        await db.PutAsync("still", "writable");
+        (await db.GetAsync("still")).Should().Be("writable");
+    }
+
+    [Fact]
     public async Task Bad_scheduler_options_fail_the_open()
     {
         var options = WriterOptions with { CompactorOptions = new CompactorOptions { SchedulerOptions = new Dictionary<string, string> { ["min_compaction_sources"] = "x" } } };
