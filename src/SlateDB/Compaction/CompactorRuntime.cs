@@ -173,9 +173,9 @@ internal sealed partial class CompactorRuntime : IAsyncDisposable
             {
                 return;
             }
-            catch (SlateDbException e) when (e.CloseReason == CloseReason.Fenced)
+            catch (SlateDbException e) when (e.Kind == SlateDbErrorKind.Closed)
             {
-                return;
+                return; // fenced or stopped
             }
             catch (Exception e)
             {
@@ -188,11 +188,17 @@ internal sealed partial class CompactorRuntime : IAsyncDisposable
         }
     }
 
+    /// <summary>Throws the fencing error once fenced, and Closed/Clean once stopped.</summary>
     private void ThrowIfFenced()
     {
         if (Volatile.Read(ref _fenced) is { } fenced)
         {
             throw fenced;
+        }
+
+        if (Volatile.Read(ref _stopTask) is not null)
+        {
+            throw SlateDbException.Closed(CloseReason.Clean, "The compactor is stopped.");
         }
     }
 

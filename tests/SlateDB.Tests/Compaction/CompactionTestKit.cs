@@ -87,6 +87,19 @@ internal sealed class CompactionTestKit
         return rows;
     }
 
+    /// <summary>Every row of a sorted run of the database "db" in another store.</summary>
+    public async Task<List<RowEntry>> ReadAsyncFrom(IObjectStore store, SortedRun run)
+    {
+        var tables = new TableStore(store, new DbPaths("db"), Options, cache: null);
+        var rows = new List<RowEntry>();
+        foreach (var view in run.Views)
+        {
+            rows.AddRange(await ReadViewAsync(tables, view));
+        }
+
+        return rows;
+    }
+
     public static async Task<List<RowEntry>> ReadViewAsync(TableStore tables, SsTableView view)
     {
         var rows = new List<RowEntry>();

@@ -60,30 +60,33 @@ public sealed class CompactorProcessTests(ITestOutputHelper output) : IDisposabl
         var writer = work.WriteAsync(stop.Token);
         var readers = Enumerable.Range(0, 2).Select(r => work.ReadAsync(Seed + r, stop.Token)).ToArray();
 
-        // A slow compactor: every SST it writes takes 150 ms, so it can be caught mid-compaction.
+        // A compactor whose third SST write never returns: it is caught, and killed, in the middle of a compaction.
         string inFlightId;
-        var halfWritten = new List<string>();
-        await using (var first = await ChildCompactor.StartAsync(_root.FullName, slowPutMs: 150, output))
+        List<string> halfWritten;
+        await using (var first = await ChildCompactor.StartAsync(_root.FullName, hangAfterPuts: 2, output))
         {
             first.Epoch.Should().Be(1);
-            var started = await first.WaitForAsync(line => line.StartsWith("log 101 ", StringComparison.Ordinal), TimeSpan.FromSeconds(90));
-            inFlightId = started.Split(' ')[3];
-            await first.WaitForAsync(line => line.StartsWith("put ", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            // Puts run concurrently: wait for the two that complete and one that hangs, in any order.
+            await first.WaitUntilAsync(
+                lines => lines.Count(line => line.StartsWith("put ", StringComparison.Ordinal)) == 2 && lines.Any(line => line.StartsWith("hang ", StringComparison.Ordinal)),
+                TimeSpan.FromSeconds(90));
             first.Kill();
             var lines = first.Lines;
-            lines.Should().NotContain(line => line.StartsWith($"log 102 Compaction {inFlightId} ", StringComparison.Ordinal), "it was killed before committing");
-            var lastCommit = lines.FindLastIndex(line => line.StartsWith("log 102 ", StringComparison.Ordinal));
-            halfWritten.AddRange(lines.Skip(lastCommit + 1).Where(line => line.StartsWith("put ", StringComparison.Ordinal)).Select(line => line[4..]));
+            var started = lines.Where(line => line.StartsWith("log 101 ", StringComparison.Ordinal)).Select(line => line.Split(' ')[3]).ToList();
+            var committed = lines.Where(line => line.StartsWith("log 102 ", StringComparison.Ordinal)).Select(line => line.Split(' ')[3]).ToHashSet();
+            inFlightId = started.First(id => !committed.Contains(id));
+            halfWritten = [.. lines.Where(line => line.StartsWith("put ", StringComparison.Ordinal)).Select(line => line[4..])];
         }
 
         output.WriteLine($"killed the first compactor during compaction {inFlightId} after {halfWritten.Count} of its SSTs; {work.Written} keys written so far ({watch.Elapsed.TotalSeconds:F1} s)");
-        halfWritten.Should().NotBeEmpty();
+        halfWritten.Should().HaveCount(2);
         var afterKill = (await manifests.ReadLatestAsync(CancellationToken.None))!.Value.Manifest;
+        afterKill.Core.Tree.Compacted.Should().BeEmpty("the first compaction never committed");
         Referenced(afterKill, paths).Should().NotIntersectWith(halfWritten, "half-written output is never referenced");
         var state = CompactionsCodec.Decode((await new VersionedObjectStore(store, "db/compactions", "compactions").ReadLatestAsync(CancellationToken.None))!.Value.Bytes, "c");
         state.Compactions.Should().Contain(record => record.Id.ToString() == inFlightId && record.Status == CompactionStatus.Running);
 
-        await using (var second = await ChildCompactor.StartAsync(_root.FullName, slowPutMs: 0, output))
+        await using (var second = await ChildCompactor.StartAsync(_root.FullName, hangAfterPuts: 0, output))
         {
             second.Epoch.Should().Be(2);
             await second.WaitForAsync(line => line.StartsWith($"log 102 Compaction {inFlightId} ", StringComparison.Ordinal), TimeSpan.FromSeconds(90));
@@ -299,7 +302,7 @@ public sealed class CompactorProcessTests(ITestOutputHelper output) : IDisposabl
             }
         }
 
-        public static async Task<ChildCompactor> StartAsync(string root, int slowPutMs, ITestOutputHelper output)
+        public static async Task<ChildCompactor> StartAsync(string root, int hangAfterPuts, ITestOutputHelper output)
         {
             var program = Path.Combine(AppContext.BaseDirectory, "SlateDB.CompactorProcess.dll");
             File.Exists(program).Should().BeTrue("the compactor process is built beside the tests");
@@ -311,7 +314,7 @@ public sealed class CompactorProcessTests(ITestOutputHelper output) : IDisposabl
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            foreach (var argument in new[] { program, root, "db", "20", (32 * 1024).ToString(CultureInfo.InvariantCulture), slowPutMs.ToString(CultureInfo.InvariantCulture) })
+            foreach (var argument in new[] { program, root, "db", "20", (32 * 1024).ToString(CultureInfo.InvariantCulture), hangAfterPuts.ToString(CultureInfo.InvariantCulture) })
             {
                 start.ArgumentList.Add(argument);
             }
@@ -374,6 +377,21 @@ public sealed class CompactorProcessTests(ITestOutputHelper output) : IDisposabl
             catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
             {
                 throw new TimeoutException($"The compactor process printed no expected line ({_read} lines read). Errors: {Errors()}", e);
+            }
+        }
+
+        /// <summary>Waits until the lines printed so far satisfy <paramref name="condition"/>.</summary>
+        public async Task WaitUntilAsync(Func<List<string>, bool> condition, TimeSpan timeout)
+        {
+            var watch = Stopwatch.StartNew();
+            while (!condition(Lines))
+            {
+                if (watch.Elapsed > timeout || _process.HasExited)
+                {
+                    throw new TimeoutException($"The compactor process never printed what was expected. Errors: {Errors()}");
+                }
+
+                await Task.Delay(10);
             }
         }
 

@@ -333,6 +333,57 @@ public sealed class CompactorTests
     }
 
     [Fact]
+    public async Task Versions_an_open_snapshot_reads_survive_compaction()
+    {
+        var store = new InMemoryObjectStore();
+        await using var db = await SlateDb.OpenAsync("db", store, WriterOptions);
+        await db.PutAsync("a", "old");
+        await db.PutAsync("b", "old");
+        await db.FlushAsync(MemTable);
+        await using var snapshot = db.Snapshot();
+        for (var i = 0; i < 4; i++)
+        {
+            await db.PutAsync("a", $"new{i}");
+            await db.DeleteAsync("b");
+            await db.FlushAsync(MemTable);
+        }
+
+        var manifest = (await ManifestAsync(store)).Manifest;
+        manifest.Core.RecentSnapshotMinSeq.Should().Be((ulong)snapshot.Sequence, "the writer records the snapshot for compaction");
+        await using var compactor = await StartAsync(store);
+        var result = (await compactor.CompactFullAsync())!;
+        result.RowsWritten.Should().Be(10, "every version above the snapshot's sequence stays, plus the one it reads, for both keys");
+
+        await db.RefreshManifestAsync(CancellationToken.None);
+        (await snapshot.GetAsync(B("a"))).Should().Equal(B("old"));
+        (await snapshot.GetAsync(B("b"))).Should().Equal(B("old"));
+        (await db.GetAsync("a")).Should().Be("new3");
+        (await db.GetAsync("b")).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Rows_expire_at_the_clock_tick_of_the_newest_L0()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
+        var store = new InMemoryObjectStore(time);
+        await using var db = await SlateDb.Builder("db", store).WithOptions(WriterOptions).WithTimeProvider(time).OpenAsync();
+        await db.PutAsync(B("short"), B("x"), new PutOptions { Ttl = Ttl.ExpireAfter(TimeSpan.FromSeconds(5)) });
+        await db.PutAsync(B("long"), B("x"), new PutOptions { Ttl = Ttl.ExpireAfter(TimeSpan.FromHours(1)) });
+        await db.PutAsync(B("forever"), B("x"));
+        await db.FlushAsync(MemTable);
+        time.Advance(TimeSpan.FromSeconds(10));
+        await db.PutAsync("tick", "moves the L0 clock");
+        await db.FlushAsync(MemTable);
+
+        await using var compactor = Compactor.Builder("db", store).WithTimeProvider(time).WithPollingDisabled().StartAsync() is var starting ? await starting : null!;
+        var result = (await compactor.CompactFullAsync())!;
+        result.RowsRead.Should().Be(4);
+        result.RowsWritten.Should().Be(3, "the expired row became a tombstone, dropped in the last run");
+        var rows = await new CompactionTestKit().ReadAsyncFrom(store, (await ManifestAsync(store)).Manifest.Core.Tree.Compacted.Single());
+        rows.Select(row => S(row.Key)).Should().Equal("forever", "long", "tick");
+    }
+
+    [Fact]
     public async Task Bad_scheduler_options_fail_the_open()
     {
         var options = WriterOptions with { CompactorOptions = new CompactorOptions { SchedulerOptions = new Dictionary<string, string> { ["min_compaction_sources"] = "x" } } };
