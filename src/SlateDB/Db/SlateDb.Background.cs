@@ -18,7 +18,7 @@ public sealed partial class SlateDb
     private void StartBackgroundWork()
     {
         var token = _stop.Token;
-        var loops = new List<Task> { Task.Run(() => FlushLoopAsync(token), CancellationToken.None), Task.Run(() => PollLoopAsync(token), CancellationToken.None) };
+        var loops = new List<Task> { StartEmbeddedCompactor(token), Task.Run(() => FlushLoopAsync(token), CancellationToken.None), Task.Run(() => PollLoopAsync(token), CancellationToken.None) };
         if (_c.Options.WalEnabled)
         {
             loops.Add(Task.Run(() => WalLoopAsync(token), CancellationToken.None));
@@ -209,6 +209,7 @@ public sealed partial class SlateDb
                 _c.Metrics.L0Flushes.Add(1);
                 _c.Metrics.L0FlushBytes.Add((long)sst.EstimatedSize);
                 SignalProgress();
+                WakeCompactor();
             }
         }
         finally

@@ -1,0 +1,73 @@
+using SlateDB.Format;
+
+namespace SlateDB.Compaction;
+
+/// <summary>
+/// What a compaction keeps of each key's versions (SlateDB's retention iterator, without the time-based window).
+/// </summary>
+/// <param name="RetentionMinSeq">
+/// The lowest sequence a live snapshot may read at (the manifest's <c>recent_snapshot_min_seq</c>): versions above it
+/// are kept, and so is the newest version at or below it.
+/// </param>
+/// <param name="CompactionClockTick">
+/// "Now" for expiry (the manifest's <c>last_l0_clock_tick</c>): a row whose <c>expire_ts</c> is at or before it has
+/// expired.
+/// </param>
+/// <param name="DropTombstones">
+/// True when the output is the oldest sorted run of the tree: nothing older can be shadowed, so tombstones at the old
+/// end of a key's history go.
+/// </param>
+internal readonly record struct RetentionPolicy(ulong RetentionMinSeq, long CompactionClockTick, bool DropTombstones);
+
+/// <summary>Applies a <see cref="RetentionPolicy"/> to one key's versions.</summary>
+internal static class RetentionFilter
+{
+    /// <summary>
+    /// Appends to <paramref name="kept"/> the versions of one key to write, newest first. <paramref name="versions"/>
+    /// holds all versions of the key read by the compaction, newest (highest sequence) first.
+    /// </summary>
+    /// <remarks>
+    /// <list type="bullet">
+    /// <item>An expired value becomes a tombstone with the same sequence and create time (dropping it could bring back
+    /// an older version with a longer life from a lower run); an expired merge operand is dropped.</item>
+    /// <item>The newest version is always kept; older ones are kept while their sequence is above the retention
+    /// sequence, plus the first one at or below it (the version a snapshot at that sequence reads). Merge operands never
+    /// end the history (there is no merge operator to fold them, so they stay as they are).</item>
+    /// <item>With <see cref="RetentionPolicy.DropTombstones"/>, tombstones at the old end of what is kept are removed.</item>
+    /// </list>
+    /// </remarks>
+    public static void Apply(IReadOnlyList<RowEntry> versions, in RetentionPolicy policy, List<RowEntry> kept)
+    {
+        ArgumentNullException.ThrowIfNull(versions);
+        ArgumentNullException.ThrowIfNull(kept);
+        var start = kept.Count;
+        for (var i = 0; i < versions.Count; i++)
+        {
+            var row = versions[i];
+            var isMerge = row.Kind == RowKind.Merge;
+            if (row.ExpireTs is { } expireTs && expireTs <= policy.CompactionClockTick)
+            {
+                if (isMerge)
+                {
+                    continue;
+                }
+
+                row = RowEntry.Delete(row.Key, row.Seq, row.CreateTs, expireTs: null);
+            }
+
+            kept.Add(row);
+            if (!isMerge && row.Seq <= policy.RetentionMinSeq)
+            {
+                break;
+            }
+        }
+
+        if (policy.DropTombstones)
+        {
+            while (kept.Count > start && kept[^1].IsTombstone)
+            {
+                kept.RemoveAt(kept.Count - 1);
+            }
+        }
+    }
+}

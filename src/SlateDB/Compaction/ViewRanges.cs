@@ -1,0 +1,62 @@
+using SlateDB.Format;
+using SlateDB.Iterators;
+using SlateDB.Manifest;
+using SlateDB.Sst;
+
+namespace SlateDB.Compaction;
+
+/// <summary>Reading SST views within their visible range (views of shared SSTs restrict what they show).</summary>
+internal static class ViewRanges
+{
+    /// <summary>The scan range of a view: everything, or its visible range.</summary>
+    public static KeyRange Of(SsTableView view)
+    {
+        if (view.VisibleRange is not { } visible)
+        {
+            return KeyRange.All;
+        }
+
+        return KeyRange.Create(
+            visible.Start.IsBounded ? visible.Start.Key : null,
+            visible.Start.Kind == BoundKind.Included,
+            visible.End.IsBounded ? visible.End.Key : null,
+            visible.End.Kind == BoundKind.Included);
+    }
+
+    /// <summary>Ascending rows of a sorted run, each view read within its visible range.</summary>
+    public static IRowIterator SortedRun(TableStore tables, SortedRun run, BlockFetch fetch) =>
+        run.Views.All(view => view.VisibleRange is null)
+            ? new SortedRunRowIterator(tables, run, KeyRange.All, IterationOrder.Ascending, fetch)
+            : new ViewSequenceRowIterator(tables, run.Views, fetch);
+
+    /// <summary>Ascending rows of one view within its visible range.</summary>
+    public static IRowIterator View(TableStore tables, SsTableView view, BlockFetch fetch) =>
+        new SstRowIterator(tables, view, Of(view), IterationOrder.Ascending, fetch);
+
+    /// <summary>The views of a sorted run one after the other, each within its own visible range.</summary>
+    private sealed class ViewSequenceRowIterator(TableStore tables, IReadOnlyList<SsTableView> views, BlockFetch fetch) : IRowIterator
+    {
+        private int _next;
+        private IRowIterator? _current;
+
+        public RowEntry Current => _current!.Current;
+
+        public async ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                if (_current is not null && await _current.MoveNextAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return true;
+                }
+
+                if (_next >= views.Count)
+                {
+                    return false;
+                }
+
+                _current = View(tables, views[_next++], fetch);
+            }
+        }
+    }
+}
