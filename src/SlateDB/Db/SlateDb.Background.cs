@@ -1,3 +1,4 @@
+using SlateDB.Caching;
 using SlateDB.Common;
 using SlateDB.Manifest;
 
@@ -22,7 +23,13 @@ public sealed partial class SlateDb
             loops.Add(Task.Run(() => WalLoopAsync(token), CancellationToken.None));
         }
 
+        if (_c.Store is DiskCachedObjectStore diskCache && _c.Options.ObjectStoreCacheOptions.PreloadDiskCacheOnStartup is { } preload)
+        {
+            loops.Add(Task.Run(() => PreloadDiskCacheAsync(diskCache, preload, token), CancellationToken.None));
+        }
+
         _loops = [.. loops];
+        StartGarbageCollector();
         if (!State.Frozen.IsEmpty)
         {
             _flushSignal.Set();
@@ -30,6 +37,24 @@ public sealed partial class SlateDb
     }
 
     private void RequestWalFlush() => _walFlushSignal.Set();
+
+    private async Task PreloadDiskCacheAsync(DiskCachedObjectStore cache, PreloadLevel level, CancellationToken token)
+    {
+        try
+        {
+            var tree = State.Core.Tree;
+            var views = level == PreloadLevel.L0Sst ? tree.L0 : tree.AllViews;
+            await cache.PreloadAsync(views.Select(view => _c.Paths.SstPath(view.Sst.Id)).ToList(), token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (e is SlateDbException or IOException)
+        {
+            // A failed preload only leaves the cache colder.
+            Log.PreloadFailed(_logger, e);
+        }
+    }
 
     /// <summary>Wakes writers waiting for memory or L0 room.</summary>
     private void SignalProgress()

@@ -118,6 +118,7 @@ public sealed partial class SlateDb
         }
 
         SignalProgress();
+        await StopGarbageCollectorAsync().ConfigureAwait(false);
         _c.Metrics.Dispose();
         _c.OwnedBlockCache?.Dispose();
         _manifest.Dispose();

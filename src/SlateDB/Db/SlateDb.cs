@@ -82,7 +82,13 @@ public sealed partial class SlateDb : IAsyncDisposable
         // As SlateDB: transient failures are retried (every attempt is counted by the instrumentation below it).
         var retryOptions = RetryOptions.Default with { MaxRetries = settings.Options.ObjectStoreMaxRetries };
         var instrumented = new InstrumentedObjectStore(settings.Store, metrics, settings.TimeProvider);
-        var store = new RetryingObjectStore(instrumented, retryOptions, settings.TimeProvider, new Random(seed), settings.LoggerFactory.CreateLogger("SlateDB.ObjectStore"));
+        IObjectStore store = new RetryingObjectStore(instrumented, retryOptions, settings.TimeProvider, new Random(seed), settings.LoggerFactory.CreateLogger("SlateDB.ObjectStore"));
+        if (settings.Options.ObjectStoreCacheOptions.RootFolder is not null)
+        {
+            // The local disk cache sits in front, so a cache hit costs no object-store request at all.
+            store = new DiskCachedObjectStore(store, settings.Options.ObjectStoreCacheOptions);
+        }
+
         var ownedCache = settings.BlockCache is null && !settings.BlockCacheDisabled ? new MemoryBlockCache() : null;
         var blockCache = settings.BlockCacheDisabled ? null : settings.BlockCache ?? ownedCache;
         var paths = new DbPaths(settings.Path);

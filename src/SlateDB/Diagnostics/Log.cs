@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace SlateDB;
 
-/// <summary>The engine's log messages (source-generated). Next free event id: 12.</summary>
+/// <summary>The engine's log messages (source-generated). Next free event id: 13.</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Opened database '{Path}' as writer epoch {Epoch}: replayed {WalCount} WAL objects ({Rows} rows), last sequence {LastSeq}.")]
@@ -22,6 +22,9 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "WAL object {WalId} exists already (an older writer's); fencing at the next id.")]
     public static partial void FenceSlotTaken(ILogger logger, ulong walId);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Preloading the local disk cache failed; reads will fill it instead.")]
+    public static partial void PreloadFailed(ILogger logger, Exception error);
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Created database '{Path}'.")]
     public static partial void Created(ILogger logger, string path);

@@ -41,6 +41,7 @@ public sealed class SlateDbMetrics : IDisposable
         ObjectStoreBytes = _meter.CreateCounter<long>("slatedb.object_store.bytes", "By", "Object-store bytes moved, by operation.");
         ObjectStoreDuration = _meter.CreateHistogram<double>("slatedb.object_store.request.duration", "s", "Object-store request latency, by operation.");
         ObjectStoreErrors = _meter.CreateCounter<long>("slatedb.object_store.errors", "{error}", "Object-store requests that failed, by operation.");
+        GcDeletedObjects = _meter.CreateCounter<long>("slatedb.gc.deleted", "{object}", "Objects deleted by the garbage collector, by kind (manifest, wal, compacted, compactions).");
     }
 
     internal Counter<long> WriteBatches { get; }
@@ -70,6 +71,8 @@ public sealed class SlateDbMetrics : IDisposable
     internal Histogram<double> ObjectStoreDuration { get; }
 
     internal Counter<long> ObjectStoreErrors { get; }
+
+    internal Counter<long> GcDeletedObjects { get; }
 
     internal static TagList OperationTag(string operation) => new() { { "operation", operation } };
 

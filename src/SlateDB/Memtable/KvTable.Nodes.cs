@@ -13,7 +13,7 @@ internal sealed partial class KvTable
     //   [1]    seq
     //   [2]    shape (int: key length in the low 24 bits, tower height above) | index in _rows of the current
     //          row (int; replaced when the same (key, seq) is inserted again)
-    //   [3..]  one link per level: next node address (low 32 bits) | top 4 bytes of that node's key (high 32 bits)
+    //   [3..]  one link per level: next node address (low 32 bits) | hint of that node's key (high 32 bits)
     //   then   key bytes 8..32 (as many as the key has), so most comparisons never leave the node
     // Address 0 is the head node, so 0 doubles as "no node". There are no back links: a descending iterator
     // searches for the predecessor of each key instead (see KvTableIterator).
@@ -72,7 +72,8 @@ internal sealed partial class KvTable
         ref var x = ref _nodes.At(a);
         ref var y = ref _nodes.At(b);
         var length = KeyLength(ref x);
-        if (x != y || length != KeyLength(ref y) || !InlineKey(ref x).SequenceEqual(InlineKey(ref y)))
+        var samePrefix = x == y; // slot 0 of a node is its key prefix
+        if (!samePrefix || length != KeyLength(ref y) || !InlineKey(ref x).SequenceEqual(InlineKey(ref y)))
         {
             return false;
         }
@@ -143,9 +144,6 @@ internal sealed partial class KvTable
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ref long Link(ref long node, int level) => ref Unsafe.Add(ref node, LinkSlot + level);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static long MakeLink(int node, ulong prefix) => (long)((prefix & 0xFFFF_FFFF_0000_0000UL) | (uint)node);
 
     private static ref int Shape(ref long node) => ref Unsafe.As<long, int>(ref Unsafe.Add(ref node, ShapeSlot));
 

@@ -2,8 +2,8 @@ namespace SlateDB.Memtable;
 
 /// <summary>The skip-list searches shared by the writer and the readers.</summary>
 /// <remarks>
-/// Each link carries the top 4 key bytes of the node it points to, so a search decides most steps from the link
-/// alone and only touches the next node when it moves onto it or when those bytes tie.
+/// A link can carry a 31-bit hint of its target's key (see <c>KvTable.Hints.cs</c>), so a search decides most
+/// steps from the link alone and only touches the next node when it moves onto it or when the hints tie.
 /// </remarks>
 internal sealed partial class KvTable
 {
@@ -12,9 +12,8 @@ internal sealed partial class KvTable
     /// node address, 0 when there is none. When <paramref name="preds"/> is not empty it receives, for each
     /// level below the current height, the last node before that position.
     /// </summary>
-    private long FindGreaterOrEqual(ulong prefix, ReadOnlySpan<byte> key, ulong seq, Span<int> preds)
+    private long FindGreaterOrEqual(ulong prefix, ReadOnlySpan<byte> key, ulong seq, SearchHint hint, Span<int> preds)
     {
-        var hint = (uint)(prefix >> 32);
         var level = Volatile.Read(ref _height) - 1;
         var pred = Head;
         ref var predNode = ref _nodes.At(Head);
@@ -25,15 +24,15 @@ internal sealed partial class KvTable
             var next = (int)link;
             if (next != Head && next != known)
             {
-                var nextHint = (uint)((ulong)link >> 32);
-                if (nextHint < hint)
+                var nextHint = hint.Of(link);
+                if (nextHint != 0 && nextHint < hint.Target)
                 {
                     pred = next;
                     predNode = ref _nodes.At(next);
                     continue;
                 }
 
-                if (nextHint == hint)
+                if (nextHint == 0 || nextHint == hint.Target)
                 {
                     ref var nextNode = ref _nodes.At(next);
                     if (CompareNode(ref nextNode, prefix, key, seq) < 0)
@@ -67,7 +66,7 @@ internal sealed partial class KvTable
     internal int FindLastBefore(ReadOnlySpan<byte> key, bool orEqual)
     {
         var prefix = KeyPrefix(key);
-        var hint = (uint)(prefix >> 32);
+        var hint = HintFor(prefix);
         var level = Volatile.Read(ref _height) - 1;
         var pred = Head;
         ref var predNode = ref _nodes.At(Head);
@@ -78,15 +77,15 @@ internal sealed partial class KvTable
             var next = (int)link;
             if (next != Head && next != known)
             {
-                var nextHint = (uint)((ulong)link >> 32);
-                if (nextHint < hint)
+                var nextHint = hint.Of(link);
+                if (nextHint != 0 && nextHint < hint.Target)
                 {
                     pred = next;
                     predNode = ref _nodes.At(next);
                     continue;
                 }
 
-                if (nextHint == hint)
+                if (nextHint == 0 || nextHint == hint.Target)
                 {
                     ref var nextNode = ref _nodes.At(next);
                     var c = CompareKey(ref nextNode, prefix, key);

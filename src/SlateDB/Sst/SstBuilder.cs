@@ -134,8 +134,8 @@ internal sealed class SstBuilder
 
         var info = new SsTableInfoModel
         {
-            FirstEntry = _firstEntry,
-            LastEntry = _kind == SstKind.Compacted ? _lastKey : null,
+            FirstEntry = Optional(_firstEntry),
+            LastEntry = _kind == SstKind.Compacted ? Optional(_lastKey) : null,
             IndexOffset = indexOffset,
             IndexLen = indexLen,
             FilterOffset = filterOffset,
@@ -191,6 +191,12 @@ internal sealed class SstBuilder
         _output.Advance(4);
         return _output.WrittenCount - start;
     }
+
+    /// <summary>
+    /// Absent stays absent, as SlateDB writes it (an empty SST has no first or last entry). A null <c>byte[]</c>
+    /// assigned to a <c>ReadOnlyMemory&lt;byte&gt;?</c> would convert to a present, empty entry.
+    /// </summary>
+    private static ReadOnlyMemory<byte>? Optional(byte[]? bytes) => bytes is null ? default(ReadOnlyMemory<byte>?) : bytes;
 
     private static byte[] SeqBytes(ulong seq)
     {

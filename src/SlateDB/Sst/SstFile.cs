@@ -63,6 +63,9 @@ internal sealed class SstFile
         return ByteRange.FromBounds((long)start, (long)end);
     }
 
+    /// <summary>The byte range of the statistics block (with its checksum); null when the SST has none (WAL SSTs).</summary>
+    public ByteRange? StatsRange => Info.StatsLen > 0 ? new ByteRange((long)Info.StatsOffset, (long)Info.StatsLen) : null;
+
     /// <summary>Opens an SST from its whole bytes (WAL replay, tests, tools).</summary>
     public static SstFile Open(ReadOnlyMemory<byte> bytes, string path)
     {
@@ -73,6 +76,11 @@ internal sealed class SstFile
         if (info.FilterLen > 0)
         {
             filter = DecodeFilter(Slice(bytes, info.FilterOffset, info.FilterLen, "filter", path), info, path);
+        }
+
+        if (info.StatsLen > 0)
+        {
+            SstLayout.CheckSection(info.StatsOffset, info.StatsLen, bytes.Length, "statistics", path);
         }
 
         return new SstFile(path, bytes.Length, version, info, index, filter);
@@ -113,6 +121,11 @@ internal sealed class SstFile
             SstLayout.CheckSection(info.FilterOffset, info.FilterLen, size, "filter", path);
         }
 
+        if (info.StatsLen > 0)
+        {
+            SstLayout.CheckSection(info.StatsOffset, info.StatsLen, size, "statistics", path);
+        }
+
         // The filter sits right before the index: read both at once.
         var start = info.FilterLen > 0 ? Math.Min(info.FilterOffset, info.IndexOffset) : info.IndexOffset;
         var end = Math.Max(info.IndexOffset + info.IndexLen, info.FilterLen > 0 ? info.FilterOffset + info.FilterLen : 0);
@@ -137,6 +150,22 @@ internal sealed class SstFile
     /// <summary>Decodes a stored data block (checksum, decompression, block format).</summary>
     public Block DecodeBlock(ReadOnlyMemory<byte> stored) =>
         Block.Decode(SstLayout.OpenBlock(stored, Info.Compression, Path), BlockFormat, Path);
+
+    /// <summary>Reads and decodes the statistics block; null when the SST has none.</summary>
+    public async ValueTask<SstStatsModel?> ReadStatsAsync(IObjectStore store, CancellationToken cancellationToken)
+    {
+        if (StatsRange is not { } range)
+        {
+            return null;
+        }
+
+        var stored = await ReadRangeAsync(store, Path, range, cancellationToken).ConfigureAwait(false);
+        return DecodeStats(stored);
+    }
+
+    /// <summary>Decodes a stored statistics block (checksum, decompression, flatbuffer).</summary>
+    public SstStatsModel DecodeStats(ReadOnlyMemory<byte> stored) =>
+        SstStatsCodec.Decode(SstLayout.OpenBlock(stored, Info.Compression, Path), Path);
 
     /// <summary>The index of the first block that can hold <paramref name="key"/> (the last whose separator is below it).</summary>
     public int FirstBlockFor(ReadOnlySpan<byte> key)

@@ -14,9 +14,10 @@ internal static class SstLayout
     /// <summary>Parses the footer at the end of <paramref name="tail"/> (which ends where the object ends).</summary>
     public static (ulong InfoOffset, ushort Version) ReadFooter(ReadOnlySpan<byte> tail, long objectSize, string objectName)
     {
-        if (objectSize < FooterLength || tail.Length < FooterLength)
+        // The smallest SST is an info checksum and the footer (an empty info would not decode either).
+        if (objectSize < FooterLength + Checksum.Size || tail.Length < FooterLength)
         {
-            Corruption.Throw(objectName, $"the object has {objectSize} bytes, too few for an SST footer");
+            Corruption.Throw(objectName, $"the object has {objectSize} bytes, too few for an SST footer and info");
         }
 
         var footer = tail[^FooterLength..];
@@ -27,7 +28,7 @@ internal static class SstLayout
             Corruption.Throw(objectName, $"unsupported SST format version {version} (supported: 1, 2)");
         }
 
-        if (infoOffset > (ulong)(objectSize - FooterLength - 4))
+        if (infoOffset > (ulong)(objectSize - FooterLength - Checksum.Size))
         {
             Corruption.Throw(objectName, $"the info offset {infoOffset} lies outside the object ({objectSize} bytes)");
         }

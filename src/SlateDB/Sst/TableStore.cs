@@ -12,7 +12,7 @@ namespace SlateDB.Sst;
 /// The engine's SST I/O (SlateDB's <c>TableStore</c>): writes WAL SSTs, fences and L0/compacted SSTs, reads WAL SSTs
 /// back, and serves point lookups from SSTs through their (cached) index and bloom filter.
 /// </summary>
-internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptions options, IBlockCache? cache)
+internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptions options, IBlockCache? cache = null)
 {
     private readonly SstBuildSettings _settings = SstBuildSettings.From(options);
 
@@ -52,9 +52,16 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
         return result.IsWritten ? sst.Bytes.Length : null;
     }
 
-    /// <summary>Writes an empty WAL SST at <paramref name="walId"/> (a fence, as SlateDB 0.12.1 writes it); false when the id is taken.</summary>
-    public async Task<bool> WriteWalFenceAsync(ulong walId, CancellationToken cancellationToken) =>
-        await WriteWalAsync(walId, [], cancellationToken).ConfigureAwait(false) is not null;
+    /// <summary>
+    /// Writes the fence at <paramref name="walId"/> as SlateDB 0.12.1 writes it: it flushes an empty memtable there, so
+    /// the object is an empty SST of the compacted kind (no blocks, statistics of zero rows). False when the id is taken.
+    /// </summary>
+    public async Task<bool> WriteWalFenceAsync(ulong walId, CancellationToken cancellationToken)
+    {
+        var fence = new SstBuilder(_settings, SstKind.Compacted).Finish();
+        var result = await store.PutAsync(paths.WalSstPath(walId), fence.Bytes, PutMode.Create, cancellationToken).ConfigureAwait(false);
+        return result.IsWritten;
+    }
 
     /// <summary>Reads WAL object <paramref name="walId"/>'s rows in sequence order; null when it does not exist.</summary>
     public async Task<IReadOnlyList<RowEntry>?> ReadWalAsync(ulong walId, CancellationToken cancellationToken)

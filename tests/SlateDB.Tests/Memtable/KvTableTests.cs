@@ -244,4 +244,54 @@ public sealed class KvTableTests
             below = current;
         }
     }
+
+    [Theory]
+    [InlineData("user", 1)]
+    [InlineData("", 2)]
+    [InlineData("same-key", 3)]
+    public void Keys_outside_the_sampled_hint_window_keep_their_order(string samplePrefix, int seed)
+    {
+        // The first HintSampleSize entries fix the hint window; later keys fall below, inside and above it.
+        var random = new Random(seed);
+        var keys = new List<byte[]>();
+        for (var i = 0; i < KvTable.HintSampleSize; i++)
+        {
+            var suffix = samplePrefix == "same-key" ? string.Empty : random.NextInt64(1_000_000_000_000L).ToString("D12");
+            keys.Add(System.Text.Encoding.ASCII.GetBytes(samplePrefix + suffix));
+        }
+
+        string[] later =
+        [
+            "", "a", "use", "user", "user\0", "user0", "user5", "user999999999999999", "usera", "v", "same", "same-kez",
+            "same-key\0", "\u007f", "zzzzzzzzzzzzzzzzzzzzzzzz",
+        ];
+        keys.AddRange(later.Select(k => System.Text.Encoding.Latin1.GetBytes(k)));
+        keys.Add([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]);
+        for (var i = 0; i < 500; i++)
+        {
+            var key = new byte[random.Next(0, 20)];
+            random.NextBytes(key);
+            keys.Add(key);
+        }
+
+        var table = new KvTable((ulong)seed);
+        var model = new KvTableModel();
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var row = RowEntry.Put(keys[i], s_k, (ulong)i + 1);
+            table.Put(row);
+            model.Put(row);
+        }
+
+        ShouldEqualRows(Drain(table.Iterate()), model.All.ToList(), $"seed {seed}");
+        ShouldEqualRows(
+            Drain(table.Range(KeyBound.Unbounded, KeyBound.Unbounded, IterationOrder.Descending)),
+            model.Range(KeyBound.Unbounded, KeyBound.Unbounded, IterationOrder.Descending),
+            $"seed {seed}");
+        foreach (var key in keys)
+        {
+            table.TryGet(key, ulong.MaxValue, out var row).Should().BeTrue($"seed {seed}, key {Convert.ToHexString(key)}");
+            row.Should().Be(model.Get(key, ulong.MaxValue)!.Value);
+        }
+    }
 }

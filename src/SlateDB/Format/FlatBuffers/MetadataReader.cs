@@ -153,6 +153,20 @@ internal static class MetadataReader
     public static M.SequenceTracker ReadSequenceTracker(ArraySegment<byte>? blob)
         => blob is { } bytes ? M.SequenceTracker.FromBytes(bytes) : M.SequenceTracker.Empty;
 
+    /// <summary>
+    /// An optional byte vector: absent stays null. (A null <c>byte[]</c>, or a bare <c>null</c> next to a
+    /// <c>ReadOnlyMemory&lt;byte&gt;</c>, converts through the array conversion into a present, empty value.)
+    /// </summary>
+    private static ReadOnlyMemory<byte>? OptionalBytes(ArraySegment<byte>? bytes)
+    {
+        if (FlatBufferInput.CopyBytes(bytes) is not { } copy)
+        {
+            return default(ReadOnlyMemory<byte>?);
+        }
+
+        return new ReadOnlyMemory<byte>(copy);
+    }
+
     private static M.BytesBound ReadBound(BytesBound bound)
     {
         var key = FlatBufferInput.CopyBytes(bound.GetKeyBytes());

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using SlateDB.Manifest;
+
+namespace SlateDB.GarbageCollection;
+
+public sealed partial class GarbageCollector
+{
+    /// <summary>
+    /// Runs one task: removes expired checkpoints (not in a dry run: the candidates are chosen as if they were
+    /// removed), chooses the obsolete objects, then deletes them (advancing the kind's GC boundary first for
+    /// versioned metadata) or, in a dry run, logs them.
+    /// </summary>
+    private async Task<(GarbageCollectionTaskResult Result, int ExpiredCheckpoints)> RunTaskAsync(GarbageKind kind, GarbageCollectorDirectoryOptions options, CancellationToken token)
+    {
+        await _runLock.WaitAsync(token).ConfigureAwait(false);
+        try
+        {
+            var now = _env.Time.GetUtcNow();
+            var result = new GarbageCollectionTaskResult { Kind = kind, DryRun = options.DryRun };
+            var expired = 0;
+            List<(ulong Id, string Path)> candidates;
+            try
+            {
+                if (!options.DryRun)
+                {
+                    expired = await CheckpointExpiry.RemoveExpiredAsync(_env, now, token).ConfigureAwait(false);
+                }
+
+                candidates = await FindAsync(kind, options, now, token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+            {
+                GcLog.TaskFailed(_env.Logger, kind, e);
+                return (result with { Error = e }, expired);
+            }
+
+            GcLog.Candidates(_env.Logger, kind, candidates.Count);
+            result = result with { Candidates = candidates.Select(candidate => candidate.Path).ToList() };
+            if (options.DryRun)
+            {
+                foreach (var path in result.Candidates)
+                {
+                    GcLog.WouldDelete(_env.Logger, kind, path);
+                }
+
+                return (result, expired);
+            }
+
+            if (candidates.Count > 0 && BoundaryName(kind) is { } boundaryName)
+            {
+                try
+                {
+                    var boundaryPath = _env.Paths.GcBoundaryPath(boundaryName);
+                    var boundary = candidates.Max(candidate => candidate.Id);
+                    await GcBoundary.AdvanceAsync(_env.Store, boundaryPath, boundary, token).ConfigureAwait(false);
+                    GcLog.BoundaryAdvanced(_env.Logger, boundaryPath, boundary);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+                {
+                    GcLog.TaskFailed(_env.Logger, kind, e);
+                    return (result with { Error = e }, expired);
+                }
+            }
+
+            var (deleted, failed) = await DeleteAllAsync(kind, result.Candidates, token).ConfigureAwait(false);
+            GcLog.Collected(_env.Logger, kind, deleted, failed);
+            return (result with { Deleted = deleted, Failed = failed }, expired);
+        }
+        finally
+        {
+            _runLock.Release();
+        }
+    }
+
+    /// <summary>The obsolete objects of one kind, ascending by id, with their ids (versions; 0 for SSTs).</summary>
+    private async Task<List<(ulong Id, string Path)>> FindAsync(GarbageKind kind, GarbageCollectorDirectoryOptions options, DateTimeOffset now, CancellationToken token)
+    {
+        var paths = _env.Paths;
+        switch (kind)
+        {
+            case GarbageKind.Manifest:
+                var manifests = await ManifestGarbage.FindAsync(_env, options, ReaderWindow(), now, token).ConfigureAwait(false);
+                return manifests.Select(id => (id, paths.ManifestPath(id))).ToList();
+            case GarbageKind.Wal:
+                var wal = await WalGarbage.FindAsync(_env, options, now, token).ConfigureAwait(false);
+                return wal.Select(id => (id, paths.WalSstPath(id))).ToList();
+            case GarbageKind.Compacted:
+                var compacted = await CompactedGarbage.FindAsync(_env, options, now, token).ConfigureAwait(false);
+                return compacted.Select(id => (0UL, paths.CompactedSstPath(id))).ToList();
+            default:
+                var compactions = await CompactionsGarbage.FindAsync(_env, options, now, token).ConfigureAwait(false);
+                return compactions.Select(id => (id, paths.CompactionsPath(id))).ToList();
+        }
+    }
+
+    /// <summary>
+    /// How long a superseded manifest version is kept: the longest minimum age of the tasks that protect what such a
+    /// version references, so they can still read it.
+    /// </summary>
+    private TimeSpan ReaderWindow() =>
+        new[] { Options.ManifestOptions, Options.WalOptions, Options.CompactedOptions }
+            .Where(options => options is not null)
+            .Select(options => options!.MinAge)
+            .DefaultIfEmpty(TimeSpan.Zero)
+            .Max();
+
+    private static string? BoundaryName(GarbageKind kind) => kind switch
+    {
+        GarbageKind.Manifest => DbPaths.ManifestFolder,
+        GarbageKind.Compactions => DbPaths.CompactionsFolder,
+        _ => null,
+    };
+
+    private static string MetricKind(GarbageKind kind) => kind switch
+    {
+        GarbageKind.Manifest => "manifest",
+        GarbageKind.Wal => "wal",
+        GarbageKind.Compacted => "compacted",
+        _ => "compactions",
+    };
+
+    /// <summary>Deletes <paramref name="paths"/>, at most <see cref="DeleteConcurrency"/> at a time; a failed delete is logged and counted.</summary>
+    private async Task<(int Deleted, int Failed)> DeleteAllAsync(GarbageKind kind, IReadOnlyList<string> paths, CancellationToken token)
+    {
+        var deleted = 0;
+        var failed = 0;
+        var tags = new TagList { { "kind", MetricKind(kind) } };
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = DeleteConcurrency, CancellationToken = token };
+        await Parallel.ForEachAsync(paths, parallel, async (path, ct) =>
+        {
+            try
+            {
+                await _env.Store.DeleteAsync(path, ct).ConfigureAwait(false);
+                Interlocked.Increment(ref deleted);
+                _env.Metrics.GcDeletedObjects.Add(1, tags);
+                GcLog.DeletedObject(_env.Logger, kind, path);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref failed);
+                GcLog.DeleteFailed(_env.Logger, kind, path, e);
+            }
+        }).ConfigureAwait(false);
+        return (deleted, failed);
+    }
+}

@@ -1,0 +1,229 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SlateDB.Diagnostics;
+using SlateDB.Manifest;
+using SlateDB.Storage;
+
+namespace SlateDB.GarbageCollection;
+
+/// <summary>
+/// SlateDB's garbage collector: deletes old manifest versions, WAL objects already reflected in L0, compacted SSTs no
+/// manifest or checkpoint references any more, and old <c>.compactions</c> versions. Each kind is a task with its own
+/// interval, minimum age and dry-run switch (<see cref="GarbageCollectorOptions"/>); before each task, checkpoints
+/// whose expire time has passed are removed from the manifest. Tasks never run at the same time in one collector.
+/// </summary>
+/// <remarks>
+/// <para>Nothing a reader can still need is deleted. "Manifests readers may use" below are the newest one and every one
+/// superseded less than the minimum age ago; readers are assumed to reread the manifest more often than that (SlateDB
+/// polls every second by default), and long-lived readers to hold a checkpoint.</para>
+/// <list type="bullet">
+/// <item>Manifests: never the newest or one a live checkpoint names; others once written and superseded more than the
+/// minimum age ago (the longest of the manifest, WAL and compacted tasks' minimum ages).</item>
+/// <item>WAL objects (fences included): below the replay point of every manifest readers may use, outside every live
+/// checkpoint's replay range, and older than the minimum age.</item>
+/// <item>Compacted SSTs: named by no manifest readers may use, no live checkpoint's manifest and no unfinished
+/// compaction, with a ULID time before the earliest of now minus the minimum age, the oldest unfinished compaction
+/// and the newest L0 SST.</item>
+/// <item><c>.compactions</c>: every version but the newest, once older than the minimum age.</item>
+/// </list>
+/// <para>Before deleting manifest or <c>.compactions</c> versions it advances their GC boundary files
+/// (<c>gc/manifest.boundary</c>, <c>gc/compactions.boundary</c>), which newer SlateDB writers check and 0.12.1
+/// ignores.</para>
+/// <para>A database opened with <see cref="SlateDbOptions.GarbageCollectorOptions"/> set runs one of these in-process;
+/// <see cref="StartAsync"/> runs one on its own, for example in a separate maintenance process. The databases it
+/// cleans stay readable by SlateDB 0.12.1.</para>
+/// </remarks>
+public sealed partial class GarbageCollector : IAsyncDisposable
+{
+    private const int DeleteConcurrency = 8;
+    private static readonly GarbageKind[] TaskOrder = [GarbageKind.Manifest, GarbageKind.Wal, GarbageKind.Compacted, GarbageKind.Compactions];
+
+    private readonly GcEnvironment _env;
+    private readonly SlateDbMetrics? _ownedMetrics;
+    private readonly SemaphoreSlim _runLock = new(1, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _stopLock = new();
+    private Task[] _loops = [];
+    private Task? _stopTask;
+
+    private GarbageCollector(GcEnvironment env, GarbageCollectorOptions options, SlateDbMetrics? ownedMetrics)
+    {
+        _env = env;
+        Options = options;
+        _ownedMetrics = ownedMetrics;
+    }
+
+    /// <summary>The settings the collector runs with.</summary>
+    public GarbageCollectorOptions Options { get; }
+
+    /// <summary>The database's path (its key prefix in the object store).</summary>
+    public string Path => _env.Paths.Root;
+
+    /// <summary>
+    /// Starts a collector for the database at <paramref name="path"/>: each enabled task with an interval runs every
+    /// interval (the first run one interval after the start); <see cref="RunOnceAsync"/> runs them all on demand.
+    /// </summary>
+    /// <param name="path">The database's key prefix in the store.</param>
+    /// <param name="objectStore">Where the database lives (wrap it in a <see cref="RetryingObjectStore"/> to retry transient failures).</param>
+    /// <param name="options">Which tasks run and how; null for the defaults.</param>
+    /// <param name="timeProvider">The clock for intervals, ages and checkpoint expiry; the system clock when null.</param>
+    /// <param name="loggerFactory">Where to log; nowhere when null.</param>
+    /// <param name="meterFactory">Creates the <c>SlateDB</c> meter its counters live on; a new meter when null.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <exception cref="ArgumentException">A setting is out of range.</exception>
+    /// <exception cref="SlateDbException">Invalid: there is no database at <paramref name="path"/>.</exception>
+    public static async Task<GarbageCollector> StartAsync(
+        string path,
+        IObjectStore objectStore,
+        GarbageCollectorOptions? options = null,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(objectStore);
+        options ??= new GarbageCollectorOptions();
+        Validate(options);
+        var metrics = new SlateDbMetrics(meterFactory);
+        try
+        {
+            var env = new GcEnvironment(objectStore, new DbPaths(path), timeProvider ?? TimeProvider.System, Logger(loggerFactory), metrics);
+            await env.History.ListAsync(cancellationToken).ConfigureAwait(false);
+            var collector = new GarbageCollector(env, options, metrics);
+            collector.Start();
+            return collector;
+        }
+        catch
+        {
+            metrics.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Starts the collector a database runs in-process, on the database's (already wrapped) store and meter.</summary>
+    internal static GarbageCollector StartEmbedded(IObjectStore store, DbPaths paths, GarbageCollectorOptions options, TimeProvider time, ILoggerFactory loggerFactory, SlateDbMetrics metrics)
+    {
+        Validate(options);
+        var collector = new GarbageCollector(new GcEnvironment(store, paths, time, Logger(loggerFactory), metrics), options, ownedMetrics: null);
+        collector.Start();
+        return collector;
+    }
+
+    /// <summary>
+    /// Runs every enabled task once, now (after any run already under way): manifests, WAL, compacted SSTs, then
+    /// <c>.compactions</c>. A task that fails is reported in the summary and does not stop the others.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The collector was stopped.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled or the collector stopped meanwhile.</exception>
+    public async Task<GarbageCollectionSummary> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _stopTask) is not null, this);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+        var results = new List<GarbageCollectionTaskResult>();
+        var expired = 0;
+        foreach (var kind in TaskOrder)
+        {
+            if (OptionsOf(kind) is { } options)
+            {
+                var (result, removed) = await RunTaskAsync(kind, options, linked.Token).ConfigureAwait(false);
+                results.Add(result);
+                expired += removed;
+            }
+        }
+
+        return new GarbageCollectionSummary { Tasks = results, ExpiredCheckpoints = expired };
+    }
+
+    /// <summary>Stops the background tasks (a delete under way is cancelled; the next run picks it up again). Idempotent.</summary>
+    public Task StopAsync()
+    {
+        lock (_stopLock)
+        {
+            return _stopTask ??= Task.Run(StopCoreAsync, CancellationToken.None);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => new(StopAsync());
+
+    private async Task StopCoreAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_loops).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        GcLog.Stopped(_env.Logger, Path);
+        _ownedMetrics?.Dispose();
+    }
+
+    private static ILogger Logger(ILoggerFactory? loggerFactory) =>
+        loggerFactory?.CreateLogger("SlateDB.GarbageCollector") ?? NullLogger.Instance;
+
+    private static void Validate(GarbageCollectorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        foreach (var directory in new[] { options.ManifestOptions, options.WalOptions, options.CompactedOptions, options.CompactionsOptions })
+        {
+            if (directory is null)
+            {
+                continue;
+            }
+
+            if (directory.Interval is { } interval && interval <= TimeSpan.Zero)
+            {
+                throw new ArgumentException("A garbage collector task's interval must be positive.", nameof(options));
+            }
+
+            if (directory.MinAge < TimeSpan.Zero)
+            {
+                throw new ArgumentException("A garbage collector task's minimum age must not be negative.", nameof(options));
+            }
+        }
+    }
+
+    private GarbageCollectorDirectoryOptions? OptionsOf(GarbageKind kind) => kind switch
+    {
+        GarbageKind.Manifest => Options.ManifestOptions,
+        GarbageKind.Wal => Options.WalOptions,
+        GarbageKind.Compacted => Options.CompactedOptions,
+        _ => Options.CompactionsOptions,
+    };
+
+    private void Start()
+    {
+        var token = _stop.Token;
+        var loops = new List<Task>();
+        foreach (var kind in TaskOrder)
+        {
+            if (OptionsOf(kind) is { Interval: { } interval } options)
+            {
+                loops.Add(Task.Run(() => LoopAsync(kind, options, interval, token), CancellationToken.None));
+            }
+        }
+
+        _loops = [.. loops];
+        GcLog.Started(_env.Logger, Path, string.Join(", ", TaskOrder.Where(kind => OptionsOf(kind) is not null)));
+    }
+
+    private async Task LoopAsync(GarbageKind kind, GarbageCollectorDirectoryOptions options, TimeSpan interval, CancellationToken token)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(interval, _env.Time, token).ConfigureAwait(false);
+                await RunTaskAsync(kind, options, token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+    }
+}

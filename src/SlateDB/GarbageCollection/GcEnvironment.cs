@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+using SlateDB.Diagnostics;
+using SlateDB.Manifest;
+using SlateDB.Storage;
+
+namespace SlateDB.GarbageCollection;
+
+/// <summary>What every garbage collection task works with: the store, the database's paths, its clock and diagnostics.</summary>
+internal sealed class GcEnvironment
+{
+    public GcEnvironment(IObjectStore store, DbPaths paths, TimeProvider time, ILogger logger, SlateDbMetrics metrics)
+    {
+        Store = store;
+        Paths = paths;
+        Time = time;
+        Logger = logger;
+        Metrics = metrics;
+        Manifests = new ManifestStore(store, paths);
+        Compactions = new VersionedObjectStore(store, paths.CompactionsDirectory.TrimEnd('/'), "compactions");
+        History = new ManifestHistory(Manifests);
+    }
+
+    public IObjectStore Store { get; }
+
+    public DbPaths Paths { get; }
+
+    public TimeProvider Time { get; }
+
+    public ILogger Logger { get; }
+
+    public SlateDbMetrics Metrics { get; }
+
+    public ManifestStore Manifests { get; }
+
+    /// <summary>The versions of the compactor's state (<c>compactions/&lt;id&gt;.compactions</c>).</summary>
+    public VersionedObjectStore Compactions { get; }
+
+    /// <summary>Manifest versions read so far (they never change, so they are read once).</summary>
+    public ManifestHistory History { get; }
+}
