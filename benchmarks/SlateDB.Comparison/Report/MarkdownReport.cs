@@ -153,7 +153,7 @@ internal sealed class MarkdownReport(ComparisonResults results, string notes)
 
         md.AppendLine("## Peak memory, CPU and allocations");
         md.AppendLine();
-        md.AppendLine("Peak memory is the child process's peak resident set (`VmHWM` in /proc/self/status at its end: engine, caches, runtime and harness), the largest over the repetitions. CPU is the process's CPU time (all threads, user + system) during the timed part, per operation: less sensitive to other load on the machine than the wall-clock rates. Allocations are managed bytes per operation during the timed part (.NET engines; they include the harness's fresh key and value arrays, about 170 bytes per written row, and for gets the returned value).");
+        md.AppendLine(Inv, $"Peak memory is the child process's peak resident set (`VmHWM` in /proc/self/status at its end: engine, caches, runtime and harness), the largest over the repetitions. CPU is the process's CPU time (all threads, user + system) during the timed part, per operation: less sensitive to other load on the machine than the wall-clock rates. Allocations are managed bytes per operation during the timed part (.NET engines; they include the harness's fresh key and value arrays, about 170 bytes per written row, and for gets the returned value). SlateDB 0.12.1's figures are for its smaller database ({results.Settings.NodeOperations:N0} rows).");
         md.AppendLine();
         md.Append("| workload | metric |");
         foreach (var engine in Engines())
@@ -271,7 +271,7 @@ internal sealed class MarkdownReport(ComparisonResults results, string notes)
         md.AppendLine("bash benchmarks/run-comparison.sh    # builds in Release, runs everything, rewrites this page and its charts");
         md.AppendLine("```");
         md.AppendLine();
-        md.AppendLine(Inv, $"This page came from `--ops {s.Operations} --reads {s.Reads} --batch {s.BatchSize} --reps {s.Repetitions} --node-ops {s.NodeOperations} --node-reads {s.NodeReads} --node-reps {s.NodeRepetitions} --seed {s.Seed}`; pass other values to the script (it forwards its arguments; `--help` lists them). The raw results are in `benchmarks/results.json` next to the charts; `--report-only PATH` regenerates this page from such a file. One engine and workload can be run by hand: `dotnet benchmarks/SlateDB.Comparison/bin/Release/net10.0/SlateDB.Comparison.dll --engine ours --workload fillrandom --dir /tmp/x` (readrandom and scan expect a fillbatch database in the folder).");
+        md.AppendLine(Inv, $"This page came from `--ops {s.Operations} --reads {s.Reads} --batch {s.BatchSize} --reps {s.Repetitions} --node-ops {s.NodeOperations} --node-reads {s.NodeReads} --node-reps {s.NodeRepetitions} --seed {s.Seed}`; pass other values to the script (it forwards its arguments; `--help` lists them). The raw results are in `docs/benchmarks/results.json`, next to the charts; `--report-only docs/benchmarks/results.json` regenerates this page (and the charts) from them without running anything. One engine and workload can be run by hand: `dotnet benchmarks/SlateDB.Comparison/bin/Release/net10.0/SlateDB.Comparison.dll --engine ours --workload fillrandom --dir /tmp/x` (readrandom and scan expect a fillbatch database in the folder).");
     }
 
     private string ThroughputChart(string workload)

@@ -40,9 +40,10 @@ internal static class SvgBarChart
         var high = Math.Max(0, logs.DefaultIfEmpty(0).Max()) + 0.1;
         double X(double log) => LabelWidth + ((log - low) / (high - low) * BarArea);
         var one = X(0);
-        var svg = Begin(title, subtitle, bars.Count);
-        svg.Append(Inv($"<line x1=\"{one:F1}\" y1=\"{Top - 6}\" x2=\"{one:F1}\" y2=\"{Top + (bars.Count * RowHeight)}\" stroke=\"#333\" stroke-dasharray=\"4 3\"/>\n"));
-        svg.Append(Inv($"<text x=\"{one:F1}\" y=\"{Top - 10}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#333\">1× (equal)</text>\n"));
+        var svg = Begin(title, subtitle, bars.Count, extraBottom: 14);
+        var bottom = Top + (bars.Count * RowHeight);
+        svg.Append(Inv($"<line x1=\"{one:F1}\" y1=\"{Top}\" x2=\"{one:F1}\" y2=\"{bottom + 2}\" stroke=\"#333\" stroke-dasharray=\"4 3\"/>\n"));
+        svg.Append(Inv($"<text x=\"{one:F1}\" y=\"{bottom + 16}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#333\">1× (equal)</text>\n"));
         for (var i = 0; i < bars.Count; i++)
         {
             var x = X(logs[i]);
@@ -54,9 +55,9 @@ internal static class SvgBarChart
         return End(svg);
     }
 
-    private static StringBuilder Begin(string title, string subtitle, int rows)
+    private static StringBuilder Begin(string title, string subtitle, int rows, int extraBottom = 0)
     {
-        var height = Top + (rows * RowHeight) + 16;
+        var height = Top + (rows * RowHeight) + 16 + extraBottom;
         var svg = new StringBuilder();
         svg.Append(Inv($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{height}\" viewBox=\"0 0 {Width} {height}\" font-family=\"Segoe UI, Helvetica, Arial, sans-serif\">\n"));
         svg.Append(Inv($"<rect width=\"{Width}\" height=\"{height}\" fill=\"#ffffff\"/>\n"));
