@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using SlateDB.Bencher;
+using SlateDB.Comparison.Engines;
+
+namespace SlateDB.Comparison;
+
+/// <summary>
+/// One engine and one workload, in this (child) process: opens the engine on the folder, runs the untimed
+/// preparation, times the workload, closes the engine and reports peak memory.
+/// </summary>
+internal sealed class ChildRun(ComparisonOptions options)
+{
+    private readonly KeyGenerator _keys = new(options.Operations, options.KeySize, "uniform");
+    private readonly ValuePool _values = new(options.ValueSize, options.Seed);
+
+    public async Task<RunResult> RunAsync()
+    {
+        var directory = options.Directory!;
+        var workload = options.Workload!;
+        var isFill = workload is Workloads.FillRandom or Workloads.FillBatch;
+        if (isFill && Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        Directory.CreateDirectory(directory);
+        var engine = await OpenAsync(options.Engine!, directory).ConfigureAwait(false);
+        Measured measured;
+        try
+        {
+            measured = workload switch
+            {
+                Workloads.FillRandom => await TimeAsync(() => FillAsync(engine, batched: false)).ConfigureAwait(false),
+                Workloads.FillBatch => await TimeAsync(() => FillAsync(engine, batched: true)).ConfigureAwait(false),
+                Workloads.ReadRandom => await ReadRandomAsync(engine).ConfigureAwait(false),
+                _ => await ScanAsync(engine).ConfigureAwait(false),
+            };
+        }
+        finally
+        {
+            await engine.DisposeAsync().ConfigureAwait(false);
+        }
+
+        return new RunResult
+        {
+            Engine = options.Engine!,
+            Workload = workload,
+            Repetition = options.Repetition,
+            Operations = measured.Operations,
+            Seconds = measured.Seconds,
+            OpsPerSecond = measured.Operations / measured.Seconds,
+            PeakRssBytes = ProcessMemory.PeakRssBytes(),
+            CpuMicrosPerOp = measured.CpuSeconds * 1e6 / measured.Operations,
+            AllocatedBytesPerOp = (double)measured.AllocatedBytes / measured.Operations,
+            Found = measured.Found,
+        };
+    }
+
+    private static async Task<IKvEngine> OpenAsync(string engine, string directory) => engine switch
+    {
+        EngineNames.Ours => await OursEngine.OpenAsync(directory).ConfigureAwait(false),
+        EngineNames.RocksDb => RocksDbEngine.Open(directory),
+        EngineNames.ZoneTree => ZoneTreeEngine.Open(directory),
+        _ => throw new ArgumentException($"Engine '{engine}' does not run in a .NET child."),
+    };
+
+    private async Task<(long Operations, long Found)> FillAsync(IKvEngine engine, bool batched)
+    {
+        var total = options.Operations;
+        if (!batched)
+        {
+            for (long i = 0; i < total; i++)
+            {
+                await engine.PutAsync(_keys.KeyOf(i), ValueOf(i)).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            var rows = new List<KeyValuePair<byte[], byte[]>>(options.BatchSize);
+            for (long i = 0; i < total; i += options.BatchSize)
+            {
+                rows.Clear();
+                for (var j = i; j < Math.Min(total, i + options.BatchSize); j++)
+                {
+                    rows.Add(new(_keys.KeyOf(j), ValueOf(j)));
+                }
+
+                await engine.WriteBatchAsync(rows).ConfigureAwait(false);
+            }
+        }
+
+        await engine.PersistAsync().ConfigureAwait(false);
+        return (total, total);
+    }
+
+    private async Task<Measured> ReadRandomAsync(IKvEngine engine)
+    {
+        await engine.PrepareForReadsAsync().ConfigureAwait(false);
+        await GetPassAsync(engine, options.Seed + 1000).ConfigureAwait(false);
+        var measured = await TimeAsync(() => GetPassAsync(engine, options.Seed)).ConfigureAwait(false);
+        return measured.Found == measured.Operations
+            ? measured
+            : throw new InvalidOperationException($"{options.Engine}: readrandom found {measured.Found:N0} of {measured.Operations:N0} present keys (seed {options.Seed}).");
+    }
+
+    private async Task<(long Operations, long Found)> GetPassAsync(IKvEngine engine, int seed)
+    {
+        var random = new Random(seed);
+        long found = 0;
+        for (long i = 0; i < options.Reads; i++)
+        {
+            if (await engine.GetAsync(_keys.KeyOf(random.NextInt64(options.Operations))).ConfigureAwait(false) == options.ValueSize)
+            {
+                found++;
+            }
+        }
+
+        return (options.Reads, found);
+    }
+
+    private async Task<Measured> ScanAsync(IKvEngine engine)
+    {
+        await engine.PrepareForReadsAsync().ConfigureAwait(false);
+        await engine.ScanAllAsync().ConfigureAwait(false);
+        var measured = await TimeAsync(async () =>
+        {
+            var rows = await engine.ScanAllAsync().ConfigureAwait(false);
+            return (rows, rows);
+        }).ConfigureAwait(false);
+        return measured.Found == options.Operations
+            ? measured
+            : throw new InvalidOperationException($"{options.Engine}: the scan saw {measured.Found:N0} rows, expected {options.Operations:N0}.");
+    }
+
+    private static async Task<Measured> TimeAsync(Func<Task<(long Operations, long Found)>> body)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        using var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var clock = Stopwatch.StartNew();
+        var (operations, found) = await body().ConfigureAwait(false);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        process.Refresh();
+        var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
+        return new Measured(operations, found, seconds, cpu, allocated);
+    }
+
+    private byte[] ValueOf(long index) => _values.ValueOf(index);
+
+    private readonly record struct Measured(long Operations, long Found, double Seconds, double CpuSeconds, long AllocatedBytes);
+}

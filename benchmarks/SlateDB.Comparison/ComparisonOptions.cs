@@ -1,0 +1,120 @@
+using System.Globalization;
+
+namespace SlateDB.Comparison;
+
+/// <summary>Command-line settings of the comparison (the parent run) and of one child run.</summary>
+internal sealed record ComparisonOptions
+{
+    public long Operations { get; init; } = 1_000_000;
+    public long Reads { get; init; } = 200_000;
+    public int BatchSize { get; init; } = 1000;
+    public int KeySize { get; init; } = 16;
+    public int ValueSize { get; init; } = 100;
+    public int Repetitions { get; init; } = 3;
+    public int Seed { get; init; } = 42;
+
+    public long NodeOperations { get; init; } = 50_000;
+    public long NodeReads { get; init; } = 10_000;
+    public int NodeRepetitions { get; init; } = 2;
+
+    public IReadOnlyList<string> Engines { get; init; } = EngineNames.All;
+    public IReadOnlyList<string> SelectedWorkloads { get; init; } = Workloads.All;
+
+    /// <summary>Seconds of the durable-write target run (0 skips it).</summary>
+    public double DurableSeconds { get; init; } = 10;
+
+    public string? RepoRoot { get; init; }
+    public string? WorkDirectory { get; init; }
+    public string? ResultsPath { get; init; }
+    public string? DocsPath { get; init; }
+
+    /// <summary>Regenerates the report from an existing results file without running anything.</summary>
+    public string? ReportOnly { get; init; }
+
+    // A child run: one engine, one workload, one database folder.
+    public string? Engine { get; init; }
+    public string? Workload { get; init; }
+    public string? Directory { get; init; }
+    public int Repetition { get; init; }
+
+    public const string Usage = """
+        SlateDB.Comparison: the same workloads on SlateDB for .NET, RocksDB, ZoneTree and SlateDB 0.12.1 (Node).
+          --ops N            puts per fill (default 1000000)      --reads N     gets in readrandom (default 200000)
+          --batch N          rows per batch in fillbatch (1000)   --reps N      repetitions (default 3)
+          --node-ops N --node-reads N --node-reps N    smaller counts for SlateDB through Node (50000, 10000, 2)
+          --engines a,b      ours,rocksdb,zonetree,slatedb-0.12.1 (default all)
+          --workloads a,b    fillrandom,fillbatch,readrandom,scan (default all)
+          --durable-seconds S  length of the durable-write target run (default 10; 0 skips it)
+          --results PATH     results JSON (default docs/benchmarks/results.json)
+          --docs PATH        report Markdown (default docs/benchmarks.md; charts beside it in benchmarks/)
+          --work DIR         folder for the databases (default a new temporary folder)
+          --report-only PATH regenerate the report from a results JSON
+          --seed N           random seed (default 42)
+        Child mode (started by the runner): --engine E --workload W --dir DIR [--rep N]
+        """;
+
+    public bool IsChild => Engine is not null;
+
+    public static ComparisonOptions Parse(string[] args)
+    {
+        var o = new ComparisonOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            long L() => long.Parse(Next(), CultureInfo.InvariantCulture);
+            IReadOnlyList<string> List() => Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            o = args[i] switch
+            {
+                "--ops" => o with { Operations = L() },
+                "--reads" => o with { Reads = L() },
+                "--batch" => o with { BatchSize = (int)L() },
+                "--reps" => o with { Repetitions = (int)L() },
+                "--seed" => o with { Seed = (int)L() },
+                "--node-ops" => o with { NodeOperations = L() },
+                "--node-reads" => o with { NodeReads = L() },
+                "--node-reps" => o with { NodeRepetitions = (int)L() },
+                "--engines" => o with { Engines = List() },
+                "--workloads" => o with { SelectedWorkloads = List() },
+                "--durable-seconds" => o with { DurableSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--repo" => o with { RepoRoot = Next() },
+                "--work" => o with { WorkDirectory = Next() },
+                "--results" => o with { ResultsPath = Next() },
+                "--docs" => o with { DocsPath = Next() },
+                "--report-only" => o with { ReportOnly = Next() },
+                "--engine" => o with { Engine = Next() },
+                "--workload" => o with { Workload = Next() },
+                "--dir" => o with { Directory = Next() },
+                "--rep" => o with { Repetition = (int)L() },
+                _ => throw new ArgumentException($"Unknown option {args[i]}."),
+            };
+        }
+
+        if (o.Operations < 1 || o.Reads < 1 || o.BatchSize < 1 || o.Repetitions < 1 || o.KeySize < 16 || o.NodeOperations < 1)
+        {
+            throw new ArgumentException("Counts must be positive.");
+        }
+
+        foreach (var engine in o.Engines.Concat(o.Engine is null ? [] : [o.Engine]))
+        {
+            if (!EngineNames.All.Contains(engine))
+            {
+                throw new ArgumentException($"Unknown engine '{engine}'.");
+            }
+        }
+
+        foreach (var workload in o.SelectedWorkloads.Concat(o.Workload is null ? [] : [o.Workload]))
+        {
+            if (!Workloads.All.Contains(workload))
+            {
+                throw new ArgumentException($"Unknown workload '{workload}'.");
+            }
+        }
+
+        if (o.IsChild && (o.Workload is null || o.Directory is null))
+        {
+            throw new ArgumentException("A child run needs --engine, --workload and --dir.");
+        }
+
+        return o;
+    }
+}

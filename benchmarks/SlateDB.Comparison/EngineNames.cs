@@ -1,0 +1,57 @@
+namespace SlateDB.Comparison;
+
+/// <summary>The engines the runner knows, with their display names.</summary>
+internal static class EngineNames
+{
+    public const string Ours = "ours";
+    public const string RocksDb = "rocksdb";
+    public const string ZoneTree = "zonetree";
+    public const string SlateDbNode = "slatedb-0.12.1";
+
+    public static readonly IReadOnlyList<string> All = [Ours, RocksDb, ZoneTree, SlateDbNode];
+
+    public static string Display(string engine) => engine switch
+    {
+        Ours => "SlateDB for .NET",
+        RocksDb => "RocksDB (NuGet RocksDB 11.12.0.7641)",
+        ZoneTree => "ZoneTree 2.1.3",
+        SlateDbNode => "SlateDB 0.12.1 (Node binding)",
+        _ => engine,
+    };
+
+    public static string Short(string engine) => engine switch
+    {
+        Ours => "ours",
+        RocksDb => "RocksDB",
+        ZoneTree => "ZoneTree",
+        SlateDbNode => "SlateDB 0.12.1 (Node)",
+        _ => engine,
+    };
+
+    /// <summary>The settings each engine runs with, and why any default was changed.</summary>
+    public static string Settings(string engine) => engine switch
+    {
+        Ours => "Defaults (WAL on, flush interval 100 ms, 64 MiB memtable, no compression, 512 MiB block cache) over "
+            + "`LocalFileSystemObjectStore` (every object written to a temporary file, fsynced, renamed), with one change: "
+            + "`L0MaxSsts` = 1,000,000, because no compactor is merged yet and the default limit of 8 L0 SSTs would "
+            + "stall memtable flushes (these fills make at most 3). Writes use `AwaitDurable = false`; a fill ends "
+            + "with `FlushAsync()` (one WAL flush).",
+        RocksDb => "Defaults (WAL on, 64 MiB write buffer, leveled compaction in the background) with "
+            + "`WriteOptions.sync = false` (no fsync per write), and what our tables have by default so that both do "
+            + "the same work: a 10-bit bloom filter per key, a 512 MiB LRU block cache and no compression (RocksDB's "
+            + "defaults are no filter, a 32 MiB cache and Snappy). A fill ends with `FlushWAL(sync: true)`; reads and "
+            + "scans first flush the memtable (`Flush`, waiting).",
+        ZoneTree => "Defaults (WAL mode `AsyncCompressed`: log entries are queued and appended by a background thread, "
+            + "no fsync per write; 1M-row mutable segment; Zstd disk segments), with the byte-array comparer "
+            + "(`BytesLexicographicComparerAscending`), `BytesSerializer` for keys and values, and the default "
+            + "maintainer (`CreateMaintainer()`). ZoneTree has no non-transactional batch API, so fillbatch issues "
+            + "1,000 upserts per batch. A fill ends with `SyncWALAsync()`; reads and scans first move the mutable "
+            + "segment to a disk segment and merge.",
+        SlateDbNode => "The real SlateDB 0.12.1 through its official Node binding `@slatedb/uniffi` "
+            + "(tools/slatedb-node/bench.mjs), default settings, `file://` object store, one writer awaiting each "
+            + "call, `await_durable: false`, batches via `WriteBatch`. A fill ends with a WAL flush; reads and scans "
+            + "first flush the memtable. Every call crosses the FFI boundary (a Promise per call), which bounds its "
+            + "rates far below the engine's own speed, so it runs smaller counts.",
+        _ => string.Empty,
+    };
+}

@@ -1,0 +1,62 @@
+using SlateDB.Storage;
+
+namespace SlateDB.Comparison.Engines;
+
+/// <summary>SlateDB for .NET over <see cref="LocalFileSystemObjectStore"/> (each object written to a temporary file, fsynced, renamed).</summary>
+internal sealed class OursEngine : IKvEngine
+{
+    private static readonly WriteOptions NoWait = new() { AwaitDurable = false };
+    private static readonly FlushOptions MemtableFlush = new() { FlushType = FlushType.MemTable };
+    private readonly SlateDb _db;
+
+    private OursEngine(SlateDb db) => _db = db;
+
+    public static async Task<OursEngine> OpenAsync(string directory)
+    {
+        var options = SlateDbOptions.Default with { L0MaxSsts = 1_000_000 };
+        var db = await SlateDb.OpenAsync("db", new LocalFileSystemObjectStore(directory), options).ConfigureAwait(false);
+        return new OursEngine(db);
+    }
+
+    public ValueTask PutAsync(byte[] key, byte[] value)
+    {
+        var pending = _db.PutAsync(key, value, writeOptions: NoWait);
+        return pending.IsCompletedSuccessfully ? ValueTask.CompletedTask : Await(pending);
+    }
+
+    public ValueTask WriteBatchAsync(IReadOnlyList<KeyValuePair<byte[], byte[]>> rows)
+    {
+        var batch = new WriteBatch();
+        foreach (var row in rows)
+        {
+            batch.Put(row.Key, row.Value);
+        }
+
+        var pending = _db.WriteAsync(batch, NoWait);
+        return pending.IsCompletedSuccessfully ? ValueTask.CompletedTask : Await(pending);
+    }
+
+    public async ValueTask<int> GetAsync(byte[] key) => await _db.GetAsync(key).ConfigureAwait(false) is { } value ? value.Length : -1;
+
+    public async ValueTask<long> ScanAllAsync()
+    {
+        long rows = 0;
+        await foreach (var row in _db.ScanAsync(KeyRange.All).ConfigureAwait(false))
+        {
+            if (row.Value.Length >= 0)
+            {
+                rows++;
+            }
+        }
+
+        return rows;
+    }
+
+    public ValueTask PersistAsync() => _db.FlushAsync();
+
+    public ValueTask PrepareForReadsAsync() => _db.FlushAsync(MemtableFlush);
+
+    public ValueTask DisposeAsync() => _db.CloseAsync();
+
+    private static async ValueTask Await(ValueTask<WriteHandle> pending) => await pending.ConfigureAwait(false);
+}

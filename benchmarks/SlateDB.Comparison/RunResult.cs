@@ -1,0 +1,44 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SlateDB.Comparison;
+
+/// <summary>One timed workload of one engine in one child process (the child prints it as a JSON line).</summary>
+internal sealed record RunResult
+{
+    public required string Engine { get; init; }
+
+    public required string Workload { get; init; }
+
+    public int Repetition { get; init; }
+
+    public long Operations { get; init; }
+
+    public double Seconds { get; init; }
+
+    public double OpsPerSecond { get; init; }
+
+    /// <summary>The child's peak resident set (VmHWM) at its end: the engine, its caches and the harness.</summary>
+    public long PeakRssBytes { get; init; }
+
+    /// <summary>Process CPU time (all threads, user + system) during the timed part, per operation, in microseconds.</summary>
+    public double CpuMicrosPerOp { get; init; }
+
+    /// <summary>Managed bytes allocated during the timed part per operation (.NET engines only; includes the harness's key and value arrays).</summary>
+    public double? AllocatedBytesPerOp { get; init; }
+
+    /// <summary>Rows found (gets) or seen (scans); for fills, rows written.</summary>
+    public long Found { get; init; }
+}
+
+/// <summary>Shared JSON settings: camelCase, indented files.</summary>
+internal static class Json
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static readonly JsonSerializerOptions Indented = new(Options) { WriteIndented = true };
+}
