@@ -13,9 +13,6 @@ namespace SlateDB.Compatibility.Tests.Scenarios;
 /// </summary>
 public sealed class CompactionCompatibilityTests
 {
-    private const string DotNetCompactorPending =
-        "Enable when the .NET compactor lands: SlateDbOptions.CompactorOptions does not start a compactor yet.";
-
     private static readonly EngineSettings Writing = EngineSettings.Default with { L0SstSizeBytes = 64 * 1024 };
 
     private static readonly EngineSettings Compacting = Writing with { Compactor = true, CompactorPollMillis = 100, CompactorMaxSstSize = 64 * 1024 };
@@ -26,7 +23,7 @@ public sealed class CompactionCompatibilityTests
     public Task SlateDB_compacts_L0s_written_by_either_engine_and_both_read_the_result(EngineKind l0Writer) =>
         RunAsync(l0Writer, compactor: EngineKind.Rust, seed: 51);
 
-    [CompatTheory(Skip = DotNetCompactorPending)]
+    [CompatTheory]
     [InlineData(EngineKind.Rust)]
     [InlineData(EngineKind.DotNet)]
     public Task DotNet_compacts_L0s_written_by_either_engine_and_both_read_the_result(EngineKind l0Writer) =>
