@@ -77,7 +77,14 @@ public sealed partial class SlateDb : IAsyncDisposable
         var seed = settings.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
         var random = new Random(seed);
         var metrics = new SlateDbMetrics(settings.MeterFactory);
-        var store = new InstrumentedObjectStore(settings.Store, metrics);
+        // As SlateDB: every request is counted, and retried when it fails transiently (without bound by default).
+        var retryOptions = RetryOptions.Default with { MaxRetries = settings.Options.ObjectStoreMaxRetries };
+        var store = new RetryingObjectStore(
+            new InstrumentedObjectStore(settings.Store, metrics),
+            retryOptions,
+            settings.TimeProvider,
+            new Random(random.Next()),
+            settings.LoggerFactory.CreateLogger("SlateDB.ObjectStore"));
         var paths = new DbPaths(settings.Path);
         var components = new DbComponents
         {
