@@ -71,11 +71,15 @@ public sealed partial class SlateDb
             while (!token.IsCancellationRequested)
             {
                 _walFlushSignal.Reset();
+
+                // The next tick is due one interval after this pass starts, not after it ends: the WAL is written at
+                // a fixed rate (as SlateDB's ticker does), so the PUT's latency does not stretch the interval.
+                var tick = _c.Options.FlushInterval is { } interval ? Task.Delay(interval, _c.TimeProvider, token) : null;
                 await FlushWalOnceAsync(token).ConfigureAwait(false);
                 var signal = _walFlushSignal.WaitAsync();
-                if (_c.Options.FlushInterval is { } interval)
+                if (tick is not null)
                 {
-                    await Task.WhenAny(signal, Task.Delay(interval, _c.TimeProvider, token)).ConfigureAwait(false);
+                    await Task.WhenAny(signal, tick).ConfigureAwait(false);
                 }
                 else
                 {

@@ -34,7 +34,10 @@ public sealed partial class SlateDb
 
         lock (_writeLock)
         {
+            // Read the target with the freeze, under the lock: a write committed between the two would land in the
+            // frozen memtable with a sequence above the target, and the wait below would skip that memtable.
             ThrowIfClosed();
+            target = _oracle.CommittedSeq;
             FreezeMemtableLocked();
         }
 

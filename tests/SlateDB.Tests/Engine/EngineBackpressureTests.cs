@@ -104,4 +104,47 @@ public sealed class EngineBackpressureTests
         (await reopened.GetAsync("after")).Should().Be("x");
         (await reopened.GetAsync(Bytes("fill-0"))).Should().Equal(value);
     }
+
+    [Fact]
+    public async Task With_l0_full_writers_wait_and_close_still_writes_everything_out()
+    {
+        var store = new InMemoryObjectStore();
+        var options = TestOptions(L0Size) with { MaxUnflushedBytes = MaxUnflushed, L0MaxSsts = 2 };
+        var db = await OpenAsync(store, options);
+        var value = new byte[1000];
+
+        // Without a compactor, L0 stops at two SSTs; memtables then pile up until writers must wait.
+        var written = new List<int>();
+        ValueTask<WriteHandle> waiting = default;
+        for (var i = 0; i < 200; i++)
+        {
+            var write = db.PutAsync(Bytes($"k{i:D3}"), value);
+            if (!write.IsCompleted)
+            {
+                await Task.Delay(50);
+                if (!write.IsCompleted)
+                {
+                    waiting = write;
+                    break;
+                }
+            }
+
+            await write;
+            written.Add(i);
+        }
+
+        waiting.IsCompleted.Should().BeFalse("a write waits once L0 is full and memory is at the limit");
+        var closed = (await FluentActions.Awaiting(async () =>
+        {
+            await db.CloseAsync();
+            await waiting;
+        }).Should().ThrowAsync<SlateDbException>("the waiting write is refused by the close")).Which;
+        closed.Kind.Should().Be(SlateDbErrorKind.Closed);
+
+        await using var reopened = await OpenAsync(store, options, seed: 2);
+        foreach (var i in written)
+        {
+            (await reopened.GetAsync(Bytes($"k{i:D3}"))).Should().Equal(value, $"k{i:D3} was written before close");
+        }
+    }
 }

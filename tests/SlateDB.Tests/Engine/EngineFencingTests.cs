@@ -145,6 +145,65 @@ public sealed class EngineFencingTests
         }
     }
 
+    [Fact]
+    public async Task Of_writers_opening_at_the_same_time_at_most_one_can_write()
+    {
+        for (var round = 0; round < 10; round++)
+        {
+            var store = new InMemoryObjectStore();
+            var options = TestOptions();
+            var first = await OpenAsync(store, options, seed: 1);
+            await first.PutAsync("first", "1", writeOptions: Durable);
+
+            var opens = Enumerable.Range(0, 3).Select(i => Task.Run(() => OpenAsync(store, options, seed: 10 + i))).ToList();
+            var winners = new List<string>();
+            var instances = new List<SlateDb>();
+            foreach (var (open, i) in opens.Select((o, i) => (o, i)))
+            {
+                try
+                {
+                    var db = await open;
+                    instances.Add(db);
+                    await db.PutAsync($"writer-{i}", "x", writeOptions: Durable);
+                    winners.Add($"writer-{i}");
+                }
+                catch (SlateDbException e) when (e.Kind == SlateDbErrorKind.Closed)
+                {
+                    ShouldBeFenced(e);
+                }
+            }
+
+            // Later writes settle it: only the newest writer may write (if it was the one that wrote above, fine).
+            var survivors = new List<string>();
+            foreach (var (db, i) in instances.Select((d, i) => (d, i)))
+            {
+                try
+                {
+                    await db.PutAsync($"later-{i}", "y", writeOptions: Durable);
+                    survivors.Add($"later-{i}");
+                }
+                catch (SlateDbException e) when (e.Kind == SlateDbErrorKind.Closed)
+                {
+                    ShouldBeFenced(e);
+                }
+            }
+
+            survivors.Should().HaveCount(1, $"round {round}: exactly one writer owns the database after the race");
+            foreach (var db in instances)
+            {
+                await CloseMaybeFencedAsync(db);
+            }
+
+            await CloseMaybeFencedAsync(first);
+            await using var check = await OpenAsync(store, options, seed: 99);
+            (await check.GetAsync("first")).Should().Be("1");
+            foreach (var key in winners.Concat(survivors))
+            {
+                (await check.GetAsync(key)).Should().Be(key.StartsWith("later", StringComparison.Ordinal) ? "y" : "x", $"round {round}: {key} was acknowledged");
+            }
+        }
+    }
+
     private static void ShouldBeFenced(SlateDbException exception)
     {
         exception.Kind.Should().Be(SlateDbErrorKind.Closed, exception.ToString());

@@ -36,11 +36,13 @@ internal sealed class EngineModelRun
         _store = store;
         _output = output;
         var codecs = Enum.GetValues<CompressionCodec>();
-        _options = TestOptions(l0SstSizeBytes: _random.Next(8, 65) * 1024) with { FlushInterval = null, CompressionCodec = codecs[_random.Next(codecs.Length)] };
+        // Half the seeds also flush the WAL on a (fake-clock) timer, racing the operations; the rest only on demand.
+        var flushInterval = _random.Next(2) == 0 ? (TimeSpan?)null : TimeSpan.FromMilliseconds(_random.Next(5, 50));
+        _options = TestOptions(l0SstSizeBytes: _random.Next(8, 65) * 1024) with { FlushInterval = flushInterval, CompressionCodec = codecs[_random.Next(codecs.Length)] };
         _keys = NewKeyPool(_random);
     }
 
-    private string Because => $"seed {_seed}, step {_step} ({_operation}), options L0SstSizeBytes={_options.L0SstSizeBytes} codec={_options.CompressionCodec}";
+    private string Because => $"seed {_seed}, step {_step} ({_operation}), options {Describe(_options)}";
 
     public async Task RunAsync(int operations)
     {
@@ -70,7 +72,7 @@ internal sealed class EngineModelRun
             throw new Xunit.Sdk.XunitException($"Engine model run failed: {Because}: {e}");
         }
 
-        _output.WriteLine($"seed {_seed}: {operations} operations in {watch.ElapsedMilliseconds} ms; L0SstSizeBytes={_options.L0SstSizeBytes}, codec={_options.CompressionCodec}; "
+        _output.WriteLine($"seed {_seed}: {operations} operations in {watch.ElapsedMilliseconds} ms; {Describe(_options)}; "
             + string.Join(", ", _counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}")) + $"; {_model.Count} live keys");
     }
 
@@ -249,6 +251,9 @@ internal sealed class EngineModelRun
             CheckKeyValue(key, await _db.GetKeyValueAsync(key));
         }
     }
+
+    private static string Describe(SlateDbOptions options) =>
+        $"L0SstSizeBytes={options.L0SstSizeBytes} codec={options.CompressionCodec} FlushInterval={options.FlushInterval?.TotalMilliseconds.ToString() ?? "none"}";
 
     private byte[] PickKey() => _keys[_random.Next(_keys.Count)];
 
