@@ -101,16 +101,15 @@ public sealed partial class SlateDb
 
         foreach (var run in tree.Compacted)
         {
-            var view = SortedRuns.FindViewForKey(run, key.Span);
-            if (view is null)
+            // Usually one view; more when adjacent SSTs share the key (newest versions in the first).
+            var (first, last) = SortedRuns.ViewsForKey(run, key.Span);
+            for (var i = first; i <= last; i++)
             {
-                continue;
-            }
-
-            var row = await _c.Tables.GetAsync(view, key, maxSeq, cacheBlocks, cancellationToken).ConfigureAwait(false);
-            if (row is not null)
-            {
-                return row;
+                var row = await _c.Tables.GetAsync(run.Views[i], key, maxSeq, cacheBlocks, cancellationToken).ConfigureAwait(false);
+                if (row is not null)
+                {
+                    return row;
+                }
             }
         }
 

@@ -23,8 +23,10 @@ internal sealed class SortedRunRowIterator : IRowIterator
         _range = range;
         _order = order;
         _fetch = fetch;
-        var firstView = range.Start is { } start ? IndexOfViewFor(run, start.Span) : 0;
-        var lastView = range.End is { } end ? IndexOfViewFor(run, end.Span) : run.Views.Count - 1;
+
+        // From the first view that may hold the start key (adjacent views may share it) to the last starting at or before the end.
+        var firstView = range.Start is { } start ? SortedRuns.ViewsForKey(run, start.Span).First : 0;
+        var lastView = range.End is { } end ? Math.Max(0, SortedRuns.LastViewStartingAtOrBefore(run, end.Span)) : run.Views.Count - 1;
         (_next, _last) = order == IterationOrder.Ascending ? (firstView, lastView) : (lastView, firstView);
     }
 
@@ -47,28 +49,5 @@ internal sealed class SortedRunRowIterator : IRowIterator
             _current = new SstRowIterator(_tables, _run.Views[_next], _range, _order, _fetch);
             _next += _order == IterationOrder.Ascending ? 1 : -1;
         }
-    }
-
-    /// <summary>The index of the last view whose first key is at or below <paramref name="key"/> (0 when none).</summary>
-    private static int IndexOfViewFor(SortedRun run, ReadOnlySpan<byte> key)
-    {
-        var views = run.Views;
-        int lo = 0, hi = views.Count - 1, found = 0;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            var first = views[mid].Sst.Info.FirstEntry;
-            if (first is null || first.Value.Span.SequenceCompareTo(key) <= 0)
-            {
-                found = mid;
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return found;
     }
 }

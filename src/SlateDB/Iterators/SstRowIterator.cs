@@ -14,10 +14,11 @@ internal readonly record struct BlockFetch(long ReadAheadBytes, int MaxFetchTask
 /// <summary>
 /// Rows of one SST within a range, in either direction. Blocks are fetched ahead of the reader: up to
 /// <see cref="BlockFetch.MaxFetchTasks"/> reads in flight, each covering adjacent blocks up to
-/// <see cref="BlockFetch.ReadAheadBytes"/>; cached blocks cost no read.
+/// <see cref="BlockFetch.ReadAheadBytes"/>; cached blocks cost no read. Only the keys the view shows are returned.
 /// </summary>
-internal sealed class SstRowIterator(TableStore tables, SsTableView view, KeyRange range, IterationOrder order, BlockFetch fetch) : IRowIterator
+internal sealed class SstRowIterator(TableStore tables, SsTableView view, KeyRange scanRange, IterationOrder order, BlockFetch fetch) : IRowIterator
 {
+    private readonly KeyRange _range = ViewRange.Clip(scanRange, view.VisibleRange);
     private readonly Queue<Task<Block[]>> _inFlight = new();
     private readonly bool _ascending = order == IterationOrder.Ascending;
     private SstFile? _sst;
@@ -49,7 +50,7 @@ internal sealed class SstRowIterator(TableStore tables, SsTableView view, KeyRan
             if (_rows is { IsValid: true })
             {
                 var row = _rows.Current;
-                if (_ascending ? range.IsAfterEnd(row.Key.Span) : range.IsBeforeStart(row.Key.Span))
+                if (_ascending ? _range.IsAfterEnd(row.Key.Span) : _range.IsBeforeStart(row.Key.Span))
                 {
                     return Finish();
                 }
@@ -59,7 +60,7 @@ internal sealed class SstRowIterator(TableStore tables, SsTableView view, KeyRan
                     // moved on; the row captured above is the one to return
                 }
 
-                if (range.Contains(row.Key.Span))
+                if (_range.Contains(row.Key.Span))
                 {
                     _current = row;
                     return true;
@@ -82,12 +83,17 @@ internal sealed class SstRowIterator(TableStore tables, SsTableView view, KeyRan
     private async ValueTask<bool> OpenAsync(CancellationToken cancellationToken)
     {
         var info = view.Sst.Info;
-        if (range.End is { } end && info.FirstEntry is { } first && info.SstType == SstKind.Compacted && RangeEndsBefore(end, first))
+        if (_range.IsEmpty)
         {
             return Finish();
         }
 
-        if (range.Start is { } start && info.LastEntry is { } last && info.SstType == SstKind.Compacted && RangeStartsAfter(start, last))
+        if (_range.End is { } end && info.FirstEntry is { } first && info.SstType == SstKind.Compacted && RangeEndsBefore(end, first))
+        {
+            return Finish();
+        }
+
+        if (_range.Start is { } start && info.LastEntry is { } last && info.SstType == SstKind.Compacted && RangeStartsAfter(start, last))
         {
             return Finish();
         }
@@ -100,13 +106,13 @@ internal sealed class SstRowIterator(TableStore tables, SsTableView view, KeyRan
 
         if (_ascending)
         {
-            _nextToFetch = range.Start is { } s ? _sst.FirstBlockFor(s.Span) : 0;
-            _lastBlock = range.End is { } e ? _sst.LastBlockFor(e.Span) : _sst.BlockCount - 1;
+            _nextToFetch = _range.Start is { } s ? _sst.FirstBlockFor(s.Span) : 0;
+            _lastBlock = _range.End is { } e ? _sst.LastBlockFor(e.Span) : _sst.BlockCount - 1;
         }
         else
         {
-            _nextToFetch = range.End is { } e ? _sst.LastBlockFor(e.Span) : _sst.BlockCount - 1;
-            _lastBlock = range.Start is { } s ? _sst.FirstBlockFor(s.Span) : 0;
+            _nextToFetch = _range.End is { } e ? _sst.LastBlockFor(e.Span) : _sst.BlockCount - 1;
+            _lastBlock = _range.Start is { } s ? _sst.FirstBlockFor(s.Span) : 0;
         }
 
         return true;
@@ -115,13 +121,13 @@ internal sealed class SstRowIterator(TableStore tables, SsTableView view, KeyRan
     private bool RangeEndsBefore(ReadOnlyMemory<byte> end, ReadOnlyMemory<byte> firstKey)
     {
         var order = end.Span.SequenceCompareTo(firstKey.Span);
-        return order < 0 || (order == 0 && !range.EndInclusive);
+        return order < 0 || (order == 0 && !_range.EndInclusive);
     }
 
     private bool RangeStartsAfter(ReadOnlyMemory<byte> start, ReadOnlyMemory<byte> lastKey)
     {
         var order = start.Span.SequenceCompareTo(lastKey.Span);
-        return order > 0 || (order == 0 && !range.StartInclusive);
+        return order > 0 || (order == 0 && !_range.StartInclusive);
     }
 
     private void Position(BlockIterator rows)
@@ -130,7 +136,7 @@ internal sealed class SstRowIterator(TableStore tables, SsTableView view, KeyRan
         _firstBlock = false;
         if (_ascending)
         {
-            if (first && range.Start is { } start)
+            if (first && _range.Start is { } start)
             {
                 rows.Seek(start.Span);
             }
@@ -139,7 +145,7 @@ internal sealed class SstRowIterator(TableStore tables, SsTableView view, KeyRan
                 rows.SeekToFirst();
             }
         }
-        else if (first && range.End is { } end)
+        else if (first && _range.End is { } end)
         {
             rows.SeekForPrev(end.Span);
         }

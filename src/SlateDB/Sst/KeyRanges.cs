@@ -30,19 +30,44 @@ internal static class KeyRanges
     }
 }
 
-/// <summary>Lookups in sorted runs, whose SSTs cover disjoint key ranges in key order.</summary>
+/// <summary>
+/// Lookups in sorted runs, whose SSTs cover key ranges in key order. Adjacent SSTs may share one boundary key (a
+/// compaction can cut its output between two versions of a key): the newer versions then end the earlier SST.
+/// </summary>
 internal static class SortedRuns
 {
-    /// <summary>The view of <paramref name="run"/> whose key range may hold <paramref name="key"/>; null when none can.</summary>
+    /// <summary>The view of <paramref name="run"/> whose key range starts last at or before <paramref name="key"/>; null when none can hold it.</summary>
     public static SsTableView? FindViewForKey(SortedRun run, ReadOnlySpan<byte> key)
+    {
+        var index = LastViewStartingAtOrBefore(run, key);
+        return index < 0 ? null : run.Views[index];
+    }
+
+    /// <summary>
+    /// The views that may hold <paramref name="key"/>, as an index range (empty when Last &lt; First): the last one
+    /// starting at or before it, and the ones before that end with it. Versions of the key are newest in the first.
+    /// </summary>
+    public static (int First, int Last) ViewsForKey(SortedRun run, ReadOnlySpan<byte> key)
+    {
+        var last = LastViewStartingAtOrBefore(run, key);
+        var first = last;
+        while (first > 0 && MayEndWith(run.Views[first - 1], key))
+        {
+            first--;
+        }
+
+        return (Math.Max(first, 0), last);
+    }
+
+    /// <summary>The index of the last view whose effective start key is at or below <paramref name="key"/>; -1 when none.</summary>
+    public static int LastViewStartingAtOrBefore(SortedRun run, ReadOnlySpan<byte> key)
     {
         var views = run.Views;
         int lo = 0, hi = views.Count - 1, found = -1;
         while (lo <= hi)
         {
             var mid = (lo + hi) >>> 1;
-            var first = views[mid].Sst.Info.FirstEntry;
-            if (first is null || first.Value.Span.SequenceCompareTo(key) <= 0)
+            if (EffectiveStart(views[mid]).SequenceCompareTo(key) <= 0)
             {
                 found = mid;
                 lo = mid + 1;
@@ -53,6 +78,21 @@ internal static class SortedRuns
             }
         }
 
-        return found < 0 ? null : views[found];
+        return found;
+    }
+
+    /// <summary>Where a view's keys start: its visible range's start when bounded, otherwise its SST's first key.</summary>
+    private static ReadOnlySpan<byte> EffectiveStart(SsTableView view) =>
+        view.VisibleRange is { Start.IsBounded: true } visible ? visible.Start.Key.Span : view.Sst.Info.FirstEntry is { } first ? first.Span : [];
+
+    /// <summary>True when <paramref name="view"/> may hold <paramref name="key"/> as (or after) its last key.</summary>
+    private static bool MayEndWith(SsTableView view, ReadOnlySpan<byte> key)
+    {
+        if (view.Sst.Info.LastEntry is { } last && last.Span.SequenceCompareTo(key) < 0)
+        {
+            return false;
+        }
+
+        return view.VisibleRange is not { } visible || KeyRanges.Contains(visible, key);
     }
 }

@@ -34,7 +34,7 @@ internal sealed class ScanModelRun(TestStore store, int seed) : IAsyncDisposable
     private SlateDb Db => _db!;
 
     /// <summary>Names the failing run (seed, store, step) and its last operations, so a failure can be replayed.</summary>
-    private string Because => $"seed {seed} ({store.Kind} store), step {_step} (last operations: {string.Join("; ", _trail)})";
+    private LazyText Because => new(() => $"seed {seed} ({store.Kind} store), step {_step} (last operations: {string.Join("; ", _trail)})");
 
     private void Trace(string operation)
     {
@@ -343,5 +343,11 @@ internal sealed class ScanModelRun(TestStore store, int seed) : IAsyncDisposable
                 next.Should().BeNull("{0}: iterator {1} should be at its end", Because, context);
             }
         }
+    }
+
+    /// <summary>Text built only when an assertion fails and formats its reason.</summary>
+    private sealed class LazyText(Func<string> text)
+    {
+        public override string ToString() => text();
     }
 }
