@@ -108,12 +108,12 @@ internal static class ZlibBlockCodec
 
         public override bool CanWrite => true;
 
-        public override long Length => throw new NotSupportedException();
+        public override long Length => throw new NotSupportedException("This stream only accepts writes.");
 
         public override long Position
         {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
+            get => throw new NotSupportedException("This stream only accepts writes.");
+            set => throw new NotSupportedException("This stream only accepts writes.");
         }
 
         public override void Write(ReadOnlySpan<byte> buffer)
@@ -128,10 +128,10 @@ internal static class ZlibBlockCodec
         {
         }
 
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("This stream only accepts writes.");
 
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("This stream only accepts writes.");
 
-        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException("This stream only accepts writes.");
     }
 }
