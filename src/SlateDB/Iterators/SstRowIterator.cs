@@ -55,10 +55,8 @@ internal sealed class SstRowIterator(TableStore tables, SsTableView view, KeyRan
                     return Finish();
                 }
 
-                if (_ascending ? _rows.Next() : _rows.Prev())
-                {
-                    // moved on; the row captured above is the one to return
-                }
+                // Step past the row captured above; it is the one to return.
+                _ = _ascending ? _rows.Next() : _rows.Prev();
 
                 if (_range.Contains(row.Key.Span))
                 {

@@ -100,26 +100,7 @@ internal static class RowCodecV2
         Need(span, pos, valueLength, "value", objectName);
         var value = source.Slice(pos, (int)valueLength);
         pos += (int)valueLength;
-        Need(span, pos, 9, "sequence number and flags", objectName);
-        var seq = BinaryPrimitives.ReadUInt64BigEndian(span[pos..]);
-        var flags = span[pos + 8];
-        pos += 9;
-        var kind = RowFlags.Validate(flags, objectName);
-        long? expireTs = null;
-        long? createTs = null;
-        if ((flags & RowFlags.HasExpireTs) != 0)
-        {
-            Need(span, pos, 8, "expire timestamp", objectName);
-            expireTs = BinaryPrimitives.ReadInt64BigEndian(span[pos..]);
-            pos += 8;
-        }
-
-        if ((flags & RowFlags.HasCreateTs) != 0)
-        {
-            Need(span, pos, 8, "create timestamp", objectName);
-            createTs = BinaryPrimitives.ReadInt64BigEndian(span[pos..]);
-            pos += 8;
-        }
+        var kind = RowFlags.ReadSeqFlagsAndTimestamps(span, ref pos, objectName, out var seq, out var expireTs, out var createTs);
 
         if (kind == RowKind.Tombstone)
         {

@@ -68,4 +68,36 @@ internal static class RowFlags
                 return default;
         }
     }
+
+    /// <summary>
+    /// Reads the part both row versions share after the key and value: the sequence number (u64 BE), the flags, then
+    /// expire_ts and create_ts (i64 BE) when their flags say so. Advances <paramref name="position"/> past them.
+    /// </summary>
+    public static RowKind ReadSeqFlagsAndTimestamps(ReadOnlySpan<byte> span, ref int position, string objectName, out ulong seq, out long? expireTs, out long? createTs)
+    {
+        Need(span, position, 9, "sequence number and flags", objectName);
+        seq = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(span[position..]);
+        var flags = span[position + 8];
+        position += 9;
+        var kind = Validate(flags, objectName);
+        expireTs = (flags & HasExpireTs) != 0 ? ReadTimestamp(span, ref position, "expire timestamp", objectName) : null;
+        createTs = (flags & HasCreateTs) != 0 ? ReadTimestamp(span, ref position, "create timestamp", objectName) : null;
+        return kind;
+    }
+
+    private static long ReadTimestamp(ReadOnlySpan<byte> span, ref int position, string what, string objectName)
+    {
+        Need(span, position, 8, what, objectName);
+        var value = System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(span[position..]);
+        position += 8;
+        return value;
+    }
+
+    private static void Need(ReadOnlySpan<byte> span, int position, int count, string what, string objectName)
+    {
+        if ((uint)count > (uint)(span.Length - position))
+        {
+            Corruption.Throw(objectName, $"row {what} ({count} bytes at byte {position}) runs past the {span.Length}-byte buffer");
+        }
+    }
 }
