@@ -1,11 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
-using Microsoft.Extensions.Caching.Memory;
 
 namespace SlateDB.Caching;
 
 /// <summary>
-/// The default block cache: two byte-bounded LRU-like caches (Microsoft.Extensions.Caching.Memory), one for data
-/// blocks and one for metadata, sized as SlateDB's defaults (512 MiB and 128 MiB). Counts hits and misses.
+/// The default block cache: two byte-bounded caches with CLOCK (second-chance) eviction, one for data blocks and one
+/// for metadata, sized as SlateDB's defaults (512 MiB and 128 MiB). Lookups take no lock. Counts hits and misses.
 /// </summary>
 public sealed class MemoryBlockCache : IBlockCache, IDisposable
 {
@@ -15,8 +14,8 @@ public sealed class MemoryBlockCache : IBlockCache, IDisposable
     /// <summary>SlateDB's default metadata budget: 128 MiB.</summary>
     public const long DefaultMetadataCapacityBytes = 128L * 1024 * 1024;
 
-    private readonly MemoryCache _data;
-    private readonly MemoryCache _metadata;
+    private readonly ClockCache<BlockCacheKey> _data;
+    private readonly ClockCache<BlockCacheKey> _metadata;
     private long _hits;
     private long _misses;
 
@@ -25,8 +24,8 @@ public sealed class MemoryBlockCache : IBlockCache, IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dataCapacityBytes);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(metadataCapacityBytes);
-        _data = new MemoryCache(new MemoryCacheOptions { SizeLimit = dataCapacityBytes, CompactionPercentage = 0.10 });
-        _metadata = new MemoryCache(new MemoryCacheOptions { SizeLimit = metadataCapacityBytes, CompactionPercentage = 0.10 });
+        _data = new ClockCache<BlockCacheKey>(dataCapacityBytes);
+        _metadata = new ClockCache<BlockCacheKey>(metadataCapacityBytes);
     }
 
     /// <summary>Lookups that found their entry.</summary>
@@ -38,7 +37,7 @@ public sealed class MemoryBlockCache : IBlockCache, IDisposable
     /// <inheritdoc/>
     public bool TryGet(BlockCacheKey key, [NotNullWhen(true)] out object? value)
     {
-        if (CacheFor(key).TryGetValue(key, out value) && value is not null)
+        if (CacheFor(key).TryGet(key, out value))
         {
             Interlocked.Increment(ref _hits);
             return true;
@@ -53,9 +52,7 @@ public sealed class MemoryBlockCache : IBlockCache, IDisposable
     public void Set(BlockCacheKey key, object value, long sizeBytes)
     {
         ArgumentNullException.ThrowIfNull(value);
-        using var entry = CacheFor(key).CreateEntry(key);
-        entry.Value = value;
-        entry.Size = Math.Max(1, sizeBytes);
+        CacheFor(key).Set(key, value, sizeBytes);
     }
 
     /// <inheritdoc/>
@@ -64,9 +61,15 @@ public sealed class MemoryBlockCache : IBlockCache, IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        _data.Dispose();
-        _metadata.Dispose();
+        _data.Clear();
+        _metadata.Clear();
     }
 
-    private MemoryCache CacheFor(BlockCacheKey key) => key.Kind == BlockCacheEntryKind.DataBlock ? _data : _metadata;
+    /// <summary>The bytes of data blocks held.</summary>
+    public long DataSizeBytes => _data.SizeBytes;
+
+    /// <summary>The bytes of metadata held.</summary>
+    public long MetadataSizeBytes => _metadata.SizeBytes;
+
+    private ClockCache<BlockCacheKey> CacheFor(BlockCacheKey key) => key.Kind == BlockCacheEntryKind.DataBlock ? _data : _metadata;
 }

@@ -1,5 +1,6 @@
 using SlateDB.Db;
 using SlateDB.Format;
+using SlateDB.Format.Blocks;
 using SlateDB.Manifest;
 using SlateDB.Sst;
 
@@ -27,8 +28,14 @@ public sealed partial class SlateDb
     public async ValueTask<KeyValue?> GetKeyValueAsync(ReadOnlyMemory<byte> key, ReadOptions? options = null, CancellationToken cancellationToken = default)
     {
         var row = await GetRowAsync(key, options ?? ReadOptions.Default, ulong.MaxValue, cancellationToken).ConfigureAwait(false);
-        return row is { } found ? ToKeyValue(found) : null;
+        return row is { } found ? PointReadResult(found) : null;
     }
+
+    /// <summary>
+    /// The public form of a row a point read found. The key is copied: a row found in an SST carries the caller's own
+    /// key memory (see <see cref="BlockPointSearch"/>), which the caller may reuse.
+    /// </summary>
+    internal static KeyValue PointReadResult(in RowEntry row) => ToKeyValue(row with { Key = row.Key.ToArray() });
 
     internal static KeyValue ToKeyValue(in RowEntry row) => new(
         row.Key,
@@ -88,14 +95,21 @@ public sealed partial class SlateDb
         return null;
     }
 
-    private async ValueTask<RowEntry?> FindInTreeAsync(LsmTreeState tree, ReadOnlyMemory<byte> key, ulong maxSeq, bool cacheBlocks, CancellationToken cancellationToken)
+    /// <summary>
+    /// The newest visible version in the SSTs, newest SST first. Served without awaiting when every SST it probes has
+    /// its metadata and blocks cached; otherwise the whole search runs again, reading what it misses.
+    /// </summary>
+    private ValueTask<RowEntry?> FindInTreeAsync(LsmTreeState tree, ReadOnlyMemory<byte> key, ulong maxSeq, bool cacheBlocks, CancellationToken cancellationToken)
     {
+        var lookup = new PointLookup(key, maxSeq);
         foreach (var view in tree.L0)
         {
-            var row = await _c.Tables.GetAsync(view, key, maxSeq, cacheBlocks, cancellationToken).ConfigureAwait(false);
-            if (row is not null)
+            switch (_c.Tables.TryGetCached(view, lookup, out var row))
             {
-                return row;
+                case CachedLookup.Found:
+                    return new(row);
+                case CachedLookup.NeedsRead:
+                    return FindInTreeSlowAsync(tree, lookup, cacheBlocks, cancellationToken);
             }
         }
 
@@ -105,7 +119,36 @@ public sealed partial class SlateDb
             var (first, last) = SortedRuns.ViewsForKey(run, key.Span);
             for (var i = first; i <= last; i++)
             {
-                var row = await _c.Tables.GetAsync(run.Views[i], key, maxSeq, cacheBlocks, cancellationToken).ConfigureAwait(false);
+                switch (_c.Tables.TryGetCached(run.Views[i], lookup, out var row))
+                {
+                    case CachedLookup.Found:
+                        return new(row);
+                    case CachedLookup.NeedsRead:
+                        return FindInTreeSlowAsync(tree, lookup, cacheBlocks, cancellationToken);
+                }
+            }
+        }
+
+        return new((RowEntry?)null);
+    }
+
+    private async ValueTask<RowEntry?> FindInTreeSlowAsync(LsmTreeState tree, PointLookup lookup, bool cacheBlocks, CancellationToken cancellationToken)
+    {
+        foreach (var view in tree.L0)
+        {
+            var row = await _c.Tables.GetAsync(view, lookup, cacheBlocks, cancellationToken).ConfigureAwait(false);
+            if (row is not null)
+            {
+                return row;
+            }
+        }
+
+        foreach (var run in tree.Compacted)
+        {
+            var (first, last) = SortedRuns.ViewsForKey(run, lookup.Key.Span);
+            for (var i = first; i <= last; i++)
+            {
+                var row = await _c.Tables.GetAsync(run.Views[i], lookup, cacheBlocks, cancellationToken).ConfigureAwait(false);
                 if (row is not null)
                 {
                     return row;

@@ -31,7 +31,7 @@ public sealed class DbSnapshot : IAsyncDisposable
     {
         ThrowIfDisposed();
         var row = await _db.GetRowAsync(key, options ?? ReadOptions.Default, (ulong)Sequence, cancellationToken).ConfigureAwait(false);
-        return row is { } found ? SlateDb.ToKeyValue(found) : null;
+        return row is { } found ? SlateDb.PointReadResult(found) : null;
     }
 
     /// <summary>Scans a range as of the snapshot.</summary>

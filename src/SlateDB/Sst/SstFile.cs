@@ -15,6 +15,15 @@ internal sealed class SstFile
 {
     private static readonly IFilterPolicy[] s_policies = [new BloomFilterPolicy()];
 
+    /// <summary>
+    /// Each block's first key cut to its first 8 bytes (zero-padded, big-endian): index searches compare these
+    /// integers, in one small array, and read a whole key only when the prefixes tie.
+    /// </summary>
+    private readonly ulong[] _firstKeyPrefixes;
+
+    /// <summary>Each block's offset, copied out of the index model for the read path.</summary>
+    private readonly ulong[] _blockStarts;
+
     private SstFile(string path, long size, ushort formatVersion, SsTableInfoModel info, SsTableIndexModel index, IFilter? filter)
     {
         Path = path;
@@ -25,8 +34,12 @@ internal sealed class SstFile
         Filter = filter;
         BlockFormat = formatVersion == 1 ? BlockFormatVersion.V1 : BlockFormatVersion.V2;
         DataEnd = info.FilterLen > 0 ? info.FilterOffset : info.IndexOffset;
+        _firstKeyPrefixes = new ulong[index.Blocks.Count];
+        _blockStarts = new ulong[index.Blocks.Count];
         for (var i = 0; i < index.Blocks.Count; i++)
         {
+            _firstKeyPrefixes[i] = KeyPrefix(index.Blocks[i].FirstKey.Span);
+            _blockStarts[i] = index.Blocks[i].Offset;
             var start = index.Blocks[i].Offset;
             var end = i + 1 < index.Blocks.Count ? index.Blocks[i + 1].Offset : DataEnd;
             if (end < start || end > DataEnd || end - start < 4)
@@ -53,13 +66,13 @@ internal sealed class SstFile
     /// <summary>Where the data blocks end.</summary>
     public ulong DataEnd { get; }
 
-    public int BlockCount => Index.Blocks.Count;
+    public int BlockCount => _blockStarts.Length;
 
     /// <summary>The byte range of block <paramref name="i"/> (with its checksum).</summary>
     public ByteRange BlockRange(int i)
     {
-        var start = Index.Blocks[i].Offset;
-        var end = i + 1 < Index.Blocks.Count ? Index.Blocks[i + 1].Offset : DataEnd;
+        var start = _blockStarts[i];
+        var end = i + 1 < _blockStarts.Length ? _blockStarts[i + 1] : DataEnd;
         return ByteRange.FromBounds((long)start, (long)end);
     }
 
@@ -75,7 +88,9 @@ internal sealed class SstFile
         IFilter? filter = null;
         if (info.FilterLen > 0)
         {
-            filter = DecodeFilter(Slice(bytes, info.FilterOffset, info.FilterLen, "filter", path), info, path);
+            // A copy: an uncompressed filter would otherwise be a slice that keeps the whole SST buffer alive for as
+            // long as the opened SST is cached.
+            filter = DecodeFilter(Slice(bytes, info.FilterOffset, info.FilterLen, "filter", path).ToArray(), info, path);
         }
 
         if (info.StatsLen > 0)
@@ -170,12 +185,12 @@ internal sealed class SstFile
     /// <summary>The index of the first block that can hold <paramref name="key"/> (the last whose separator is below it).</summary>
     public int FirstBlockFor(ReadOnlySpan<byte> key)
     {
-        var blocks = Index.Blocks;
-        int lo = 0, hi = blocks.Count - 1, found = 0;
+        var keyPrefix = KeyPrefix(key);
+        int lo = 0, hi = _firstKeyPrefixes.Length - 1, found = 0;
         while (lo <= hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (blocks[mid].FirstKey.Span.SequenceCompareTo(key) < 0)
+            if (CompareFirstKey(mid, keyPrefix, key) < 0)
             {
                 found = mid;
                 lo = mid + 1;
@@ -192,12 +207,12 @@ internal sealed class SstFile
     /// <summary>The index of the last block that can hold a key at or below <paramref name="key"/> (its separator is not above it).</summary>
     public int LastBlockFor(ReadOnlySpan<byte> key)
     {
-        var blocks = Index.Blocks;
-        int lo = 0, hi = blocks.Count - 1, found = 0;
+        var keyPrefix = KeyPrefix(key);
+        int lo = 0, hi = _firstKeyPrefixes.Length - 1, found = 0;
         while (lo <= hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (blocks[mid].FirstKey.Span.SequenceCompareTo(key) <= 0)
+            if (CompareFirstKey(mid, keyPrefix, key) <= 0)
             {
                 found = mid;
                 lo = mid + 1;
@@ -211,12 +226,36 @@ internal sealed class SstFile
         return found;
     }
 
+    /// <summary>Block <paramref name="block"/>'s first key against <paramref name="key"/> (whose prefix is <paramref name="keyPrefix"/>).</summary>
+    private int CompareFirstKey(int block, ulong keyPrefix, ReadOnlySpan<byte> key)
+    {
+        // Zero padding keeps the order: prefixes that differ order their keys the same way.
+        var prefix = _firstKeyPrefixes[block];
+        return prefix != keyPrefix
+            ? (prefix < keyPrefix ? -1 : 1)
+            : Index.Blocks[block].FirstKey.Span.SequenceCompareTo(key);
+    }
+
+    /// <summary>The first 8 bytes of a key as a big-endian integer, zero-padded when the key is shorter.</summary>
+    internal static ulong KeyPrefix(ReadOnlySpan<byte> key)
+    {
+        if (key.Length >= sizeof(ulong))
+        {
+            return System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(key);
+        }
+
+        Span<byte> padded = stackalloc byte[sizeof(ulong)];
+        padded.Clear();
+        key.CopyTo(padded);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(padded);
+    }
+
     /// <summary>Roughly the memory the decoded metadata takes (for cache accounting).</summary>
     public long MetadataSize
     {
         get
         {
-            long size = 256 + (Info.FirstEntry?.Length ?? 0) + (Info.LastEntry?.Length ?? 0);
+            long size = 256 + (Info.FirstEntry?.Length ?? 0) + (Info.LastEntry?.Length ?? 0) + (16L * _firstKeyPrefixes.Length);
             foreach (var block in Index.Blocks)
             {
                 size += 40 + block.FirstKey.Length;

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using SlateDB.Caching;
 using SlateDB.Common;
 using SlateDB.Format;
@@ -15,6 +17,7 @@ namespace SlateDB.Sst;
 internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptions options, IBlockCache? cache = null)
 {
     private readonly SstBuildSettings _settings = SstBuildSettings.From(options);
+    private readonly ConcurrentDictionary<SsTableId, string> _paths = new();
 
     public IObjectStore Store => store;
 
@@ -179,22 +182,39 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
     }
 
     /// <summary>Opens the SST behind a handle: its metadata (index, filter) comes from the cache when it is there.</summary>
-    public async ValueTask<SstFile> OpenAsync(SsTableHandle handle, CancellationToken cancellationToken)
-    {
-        var path = paths.SstPath(handle.Id);
-        var key = new BlockCacheKey(path, 0, BlockCacheEntryKind.Metadata);
-        if (cache is not null && cache.TryGet(key, out var cached) && cached is SstFile file)
-        {
-            return file;
-        }
+    public ValueTask<SstFile> OpenAsync(SsTableHandle handle, CancellationToken cancellationToken)
+        => TryGetOpened(handle, out var file) ? new(file) : OpenUncachedAsync(handle, cancellationToken);
 
+    private async ValueTask<SstFile> OpenUncachedAsync(SsTableHandle handle, CancellationToken cancellationToken)
+    {
+        var path = PathOf(handle.Id);
         var opened = await SstFile.OpenAsync(store, path, handle.Info, handle.FormatVersion, cancellationToken).ConfigureAwait(false);
-        cache?.Set(key, opened, opened.MetadataSize);
+        cache?.Set(new BlockCacheKey(path, 0, BlockCacheEntryKind.Metadata), opened, opened.MetadataSize);
         return opened;
     }
 
+    /// <summary>The opened SST behind a handle when its metadata is cached.</summary>
+    private bool TryGetOpened(SsTableHandle handle, [NotNullWhen(true)] out SstFile? file)
+    {
+        if (cache is not null && cache.TryGet(new BlockCacheKey(PathOf(handle.Id), 0, BlockCacheEntryKind.Metadata), out var cached) && cached is SstFile found)
+        {
+            file = found;
+            return true;
+        }
+
+        file = null;
+        return false;
+    }
+
+    /// <summary>An SST's object path, built once per SST (reads look it up for every cache probe).</summary>
+    private string PathOf(SsTableId id) => _paths.TryGetValue(id, out var path) ? path : _paths.GetOrAdd(id, paths.SstPath(id));
+
     /// <summary>Forgets cached data of an SST that is no longer part of the database.</summary>
-    public void Evict(SsTableHandle handle) => cache?.Remove(new BlockCacheKey(paths.SstPath(handle.Id), 0, BlockCacheEntryKind.Metadata));
+    public void Evict(SsTableHandle handle)
+    {
+        cache?.Remove(new BlockCacheKey(paths.SstPath(handle.Id), 0, BlockCacheEntryKind.Metadata));
+        _paths.TryRemove(handle.Id, out _);
+    }
 
     /// <summary>
     /// Reads <paramref name="count"/> adjacent data blocks from <paramref name="first"/>: from the cache where they are,
@@ -248,26 +268,23 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
     private static BlockCacheKey BlockKey(SstFile sst, int index) => new(sst.Path, sst.BlockRange(index).Offset, BlockCacheEntryKind.DataBlock);
 
     /// <summary>The newest version of <paramref name="key"/> with sequence at most <paramref name="maxSeq"/> in one SST view.</summary>
-    public async ValueTask<RowEntry?> GetAsync(SsTableView view, ReadOnlyMemory<byte> key, ulong maxSeq, bool cacheBlocks, CancellationToken cancellationToken)
+    public ValueTask<RowEntry?> GetAsync(SsTableView view, ReadOnlyMemory<byte> key, ulong maxSeq, bool cacheBlocks, CancellationToken cancellationToken)
+        => GetAsync(view, new PointLookup(key, maxSeq), cacheBlocks, cancellationToken);
+
+    /// <summary>The newest version of the looked-up key in one SST view, reading what the cache does not hold.</summary>
+    public async ValueTask<RowEntry?> GetAsync(SsTableView view, PointLookup lookup, bool cacheBlocks, CancellationToken cancellationToken)
     {
-        var info = view.Sst.Info;
-        if (info.FirstEntry is { } first && key.Span.SequenceCompareTo(first.Span) < 0)
+        switch (TryGetCached(view, lookup, out var found))
         {
-            return null;
+            case CachedLookup.Found:
+                return found;
+            case CachedLookup.Absent:
+                return null;
         }
 
-        if (info.LastEntry is { } last && key.Span.SequenceCompareTo(last.Span) > 0)
-        {
-            return null;
-        }
-
-        if (view.VisibleRange is { } visible && !KeyRanges.Contains(visible, key.Span))
-        {
-            return null;
-        }
-
+        var key = lookup.Key;
         var sst = await OpenAsync(view.Sst, cancellationToken).ConfigureAwait(false);
-        if (sst.Filter is { } filter && !filter.MightMatch(Format.Filters.FilterQuery.Point(key)))
+        if (!lookup.MightContain(sst))
         {
             return null;
         }
@@ -283,20 +300,12 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
             var blocks = await ReadBlocksAsync(sst, i, count, cacheBlocks, cancellationToken).ConfigureAwait(false);
             foreach (var block in blocks)
             {
-                var iterator = block.CreateIterator();
-                for (iterator.Seek(key.Span); iterator.IsValid; iterator.Next())
+                switch (BlockPointSearch.Find(block, key, lookup.MaxSeq, out var row))
                 {
-                    var row = iterator.Current;
-                    var order = row.Key.Span.SequenceCompareTo(key.Span);
-                    if (order > 0)
-                    {
-                        return null;
-                    }
-
-                    if (order == 0 && row.Seq <= maxSeq)
-                    {
+                    case PointSearchOutcome.Found:
                         return row;
-                    }
+                    case PointSearchOutcome.Absent:
+                        return null;
                 }
             }
 
@@ -304,5 +313,51 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A point lookup in one SST view that uses only memory: the view's key range, then the cached metadata (bloom
+    /// filter, index) and cached data blocks. <see cref="CachedLookup.NeedsRead"/> when something must be fetched.
+    /// </summary>
+    public CachedLookup TryGetCached(SsTableView view, PointLookup lookup, out RowEntry row)
+    {
+        row = default;
+        var key = lookup.Key.Span;
+        var info = view.Sst.Info;
+        if ((info.FirstEntry is { } first && key.SequenceCompareTo(first.Span) < 0)
+            || (info.LastEntry is { } last && key.SequenceCompareTo(last.Span) > 0)
+            || (view.VisibleRange is { } visible && !KeyRanges.Contains(visible, key)))
+        {
+            return CachedLookup.Absent;
+        }
+
+        if (!TryGetOpened(view.Sst, out var sst))
+        {
+            return CachedLookup.NeedsRead;
+        }
+
+        if (!lookup.MightContain(sst))
+        {
+            return CachedLookup.Absent;
+        }
+
+        var lastBlock = sst.LastBlockFor(key);
+        for (var i = sst.FirstBlockFor(key); i <= lastBlock; i++)
+        {
+            if (cache is null || !cache.TryGet(BlockKey(sst, i), out var cached) || cached is not Block block)
+            {
+                return CachedLookup.NeedsRead;
+            }
+
+            switch (BlockPointSearch.Find(block, lookup.Key, lookup.MaxSeq, out row))
+            {
+                case PointSearchOutcome.Found:
+                    return CachedLookup.Found;
+                case PointSearchOutcome.Absent:
+                    return CachedLookup.Absent;
+            }
+        }
+
+        return CachedLookup.Absent;
     }
 }

@@ -1,0 +1,149 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+
+namespace SlateDB.Caching;
+
+/// <summary>
+/// A byte-bounded cache with CLOCK (second-chance) eviction. Lookups are lock-free: a hit only sets the entry's
+/// referenced bit. Inserts and removals take a lock and evict, in insertion order, entries not referenced since the
+/// clock hand last passed them; a referenced entry loses its bit and gets another round. Entries larger than the
+/// whole capacity are not kept.
+/// </summary>
+/// <typeparam name="TKey">The key type.</typeparam>
+internal sealed class ClockCache<TKey>
+    where TKey : notnull
+{
+    private readonly ConcurrentDictionary<TKey, Entry> _map = new();
+    private readonly Queue<Entry> _clock = new();
+    private readonly Lock _lock = new();
+    private readonly long _capacity;
+    private long _size;
+
+    /// <summary>Creates a cache that holds at most <paramref name="capacityBytes"/> bytes of entries.</summary>
+    public ClockCache(long capacityBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacityBytes);
+        _capacity = capacityBytes;
+    }
+
+    /// <summary>The bytes held, as the sizes given to <see cref="Set"/> add up.</summary>
+    public long SizeBytes => Interlocked.Read(ref _size);
+
+    /// <summary>How many entries are held.</summary>
+    public int Count => _map.Count;
+
+    /// <summary>Looks an entry up and marks it recently used.</summary>
+    public bool TryGet(TKey key, [NotNullWhen(true)] out object? value)
+    {
+        if (_map.TryGetValue(key, out var entry))
+        {
+            if (entry.Referenced == 0)
+            {
+                Volatile.Write(ref entry.Referenced, 1);
+            }
+
+            value = entry.Value;
+            return true;
+        }
+
+        value = null;
+        return false;
+    }
+
+    /// <summary>Adds or replaces an entry, then evicts until the cache fits its capacity.</summary>
+    public void Set(TKey key, object value, long sizeBytes)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var size = Math.Max(1, sizeBytes);
+        lock (_lock)
+        {
+            if (_map.TryRemove(key, out var old))
+            {
+                Forget(old);
+            }
+
+            if (size > _capacity)
+            {
+                return;
+            }
+
+            var entry = new Entry(key, value, size);
+            _map[key] = entry;
+            _clock.Enqueue(entry);
+            Interlocked.Add(ref _size, size);
+            Evict();
+        }
+    }
+
+    /// <summary>Drops an entry if it is there.</summary>
+    public void Remove(TKey key)
+    {
+        lock (_lock)
+        {
+            if (_map.TryRemove(key, out var entry))
+            {
+                Forget(entry);
+            }
+        }
+    }
+
+    /// <summary>Drops every entry.</summary>
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _map.Clear();
+            _clock.Clear();
+            Interlocked.Exchange(ref _size, 0);
+        }
+    }
+
+    private void Forget(Entry entry)
+    {
+        entry.Removed = true;
+        Interlocked.Add(ref _size, -entry.Size);
+    }
+
+    private void Evict()
+    {
+        // Each pass over the queue clears every referenced bit, so two passes always free enough.
+        var budget = 2 * _clock.Count;
+        while (_size > _capacity && _clock.TryDequeue(out var entry))
+        {
+            if (entry.Removed)
+            {
+                continue;
+            }
+
+            if (entry.Referenced != 0 && budget-- > 0)
+            {
+                entry.Referenced = 0;
+                _clock.Enqueue(entry);
+                continue;
+            }
+
+            _map.TryRemove(new KeyValuePair<TKey, Entry>(entry.Key, entry));
+            Forget(entry);
+        }
+
+        // Replaced and removed entries stay queued until the hand reaches them; compact when they pile up.
+        if (_clock.Count > 64 && _clock.Count > 2 * _map.Count)
+        {
+            var live = _clock.Where(e => !e.Removed).ToArray();
+            _clock.Clear();
+            foreach (var entry in live)
+            {
+                _clock.Enqueue(entry);
+            }
+        }
+    }
+
+    private sealed class Entry(TKey key, object value, long size)
+    {
+        public readonly TKey Key = key;
+        public readonly object Value = value;
+        public readonly long Size = size;
+        public int Referenced;
+        public bool Removed;
+    }
+}

@@ -1,0 +1,131 @@
+using SlateDB.Caching;
+
+namespace SlateDB.Tests.Caching;
+
+public class ClockCacheTests
+{
+    [Fact]
+    public void Holds_no_more_than_its_capacity()
+    {
+        var cache = new ClockCache<int>(1000);
+        for (var i = 0; i < 500; i++)
+        {
+            cache.Set(i, i, 37);
+            cache.SizeBytes.Should().BeLessThanOrEqualTo(1000);
+        }
+
+        cache.Count.Should().Be(1000 / 37);
+        cache.TryGet(499, out var newest).Should().BeTrue();
+        newest.Should().Be(499);
+        cache.TryGet(0, out _).Should().BeFalse("the oldest entries are evicted first");
+    }
+
+    [Fact]
+    public void An_entry_read_since_the_hand_passed_gets_a_second_chance()
+    {
+        var cache = new ClockCache<string>(3);
+        cache.Set("a", "A", 1);
+        cache.Set("b", "B", 1);
+        cache.Set("c", "C", 1);
+        cache.TryGet("a", out _).Should().BeTrue();
+
+        cache.Set("d", "D", 1);
+
+        cache.TryGet("a", out var a).Should().BeTrue("it was read, so b (older and unread) goes instead");
+        a.Should().Be("A");
+        cache.TryGet("b", out _).Should().BeFalse();
+        cache.TryGet("c", out _).Should().BeTrue();
+        cache.TryGet("d", out _).Should().BeTrue();
+        cache.SizeBytes.Should().Be(3);
+    }
+
+    [Fact]
+    public void Replacing_an_entry_counts_only_the_new_size()
+    {
+        var cache = new ClockCache<int>(100);
+        cache.Set(1, "old", 40);
+        cache.Set(1, "new", 10);
+
+        cache.SizeBytes.Should().Be(10);
+        cache.Count.Should().Be(1);
+        cache.TryGet(1, out var value).Should().BeTrue();
+        value.Should().Be("new");
+    }
+
+    [Fact]
+    public void An_entry_larger_than_the_capacity_is_not_kept_and_evicts_nothing()
+    {
+        var cache = new ClockCache<int>(100);
+        cache.Set(1, "small", 10);
+        cache.Set(2, "huge", 101);
+
+        cache.TryGet(2, out _).Should().BeFalse();
+        cache.TryGet(1, out _).Should().BeTrue();
+        cache.SizeBytes.Should().Be(10);
+    }
+
+    [Fact]
+    public void Remove_and_clear_release_their_bytes()
+    {
+        var cache = new ClockCache<int>(100);
+        cache.Set(1, "x", 10);
+        cache.Set(2, "y", 20);
+        cache.Remove(1);
+        cache.Remove(3);
+
+        cache.TryGet(1, out _).Should().BeFalse();
+        cache.SizeBytes.Should().Be(20);
+
+        cache.Clear();
+        cache.Count.Should().Be(0);
+        cache.SizeBytes.Should().Be(0);
+    }
+
+    [Fact]
+    public void Sizes_stay_consistent_under_concurrent_sets_gets_and_removes()
+    {
+        const int seed = 2026;
+        var cache = new ClockCache<int>(5_000);
+        var threads = Enumerable.Range(0, 4).Select(t => new Thread(() =>
+        {
+            var random = new Random(seed + t);
+            for (var i = 0; i < 50_000; i++)
+            {
+                var key = random.Next(400);
+                switch (random.Next(10))
+                {
+                    case < 5:
+                        if (cache.TryGet(key, out var value))
+                        {
+                            ((int)value).Should().Be(SizeOf(key));
+                        }
+
+                        break;
+                    case < 9:
+                        cache.Set(key, SizeOf(key), SizeOf(key));
+                        break;
+                    default:
+                        cache.Remove(key);
+                        break;
+                }
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+
+        long present = 0;
+        for (var key = 0; key < 400; key++)
+        {
+            if (cache.TryGet(key, out _))
+            {
+                present += SizeOf(key);
+            }
+        }
+
+        cache.SizeBytes.Should().Be(present, $"the counted size must equal the entries held (seed {seed})");
+        cache.SizeBytes.Should().BeLessThanOrEqualTo(5_000);
+        cache.Count.Should().BeGreaterThan(0);
+
+        static int SizeOf(int key) => 10 + (key % 50);
+    }
+}
