@@ -12,7 +12,26 @@ internal abstract class BlockIterator
     private protected BlockIterator(Block block) => Block = block;
 
     /// <summary>The block being read.</summary>
-    public Block Block { get; }
+    public Block Block { get; private set; }
+
+    /// <summary>
+    /// Points this iterator at another block of the same format, unpositioned, so a reader moving through many blocks
+    /// keeps one iterator (and its buffers). Rows handed out before stay valid.
+    /// </summary>
+    /// <exception cref="ArgumentException">The block has another format version.</exception>
+    public void Reset(Block block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        if (block.Version != Block.Version)
+        {
+            throw new ArgumentException($"A {Block.Version} block iterator cannot read a {block.Version} block.", nameof(block));
+        }
+
+        Block = block;
+        ResetCore(block);
+    }
+
+    private protected abstract void ResetCore(Block block);
 
     /// <summary>Whether the iterator is on a row.</summary>
     public abstract bool IsValid { get; }

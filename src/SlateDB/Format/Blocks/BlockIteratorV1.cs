@@ -8,9 +8,9 @@ namespace SlateDB.Format.Blocks;
 /// </summary>
 internal sealed class BlockIteratorV1 : BlockIterator
 {
-    private readonly ReadOnlyMemory<byte> _data;
-    private readonly ReadOnlyMemory<byte> _firstKey;
-    private readonly int _count;
+    private ReadOnlyMemory<byte> _data;
+    private ReadOnlyMemory<byte> _firstKey;
+    private int _count;
     private int _index = -1;
     private RowEntry _current;
 
@@ -23,6 +23,15 @@ internal sealed class BlockIteratorV1 : BlockIterator
     }
 
     public override bool IsValid => _index >= 0;
+
+    private protected override void ResetCore(Block block)
+    {
+        _data = block.Data;
+        _firstKey = block.FirstKeyV1;
+        _count = block.OffsetCount;
+        _index = -1;
+        _current = default;
+    }
 
     private protected override RowEntry CurrentCore => _current;
 

@@ -17,8 +17,8 @@ internal sealed class BlockIteratorV2 : BlockIterator
     /// </summary>
     internal const int MaxRegionKeyBytes = 16 * 1024 * 1024;
 
-    private readonly ReadOnlyMemory<byte> _data;
-    private readonly int _restartCount;
+    private ReadOnlyMemory<byte> _data;
+    private int _restartCount;
     private RowEntry[] _rows = new RowEntry[BlockBuilderV2.DefaultRestartInterval];
     private int[] _shared = new int[BlockBuilderV2.DefaultRestartInterval];
     private int _rowCount;
@@ -33,6 +33,15 @@ internal sealed class BlockIteratorV2 : BlockIterator
     }
 
     public override bool IsValid => _index >= 0;
+
+    private protected override void ResetCore(Block block)
+    {
+        _data = block.Data;
+        _restartCount = block.OffsetCount;
+        _rowCount = 0;
+        _region = -1;
+        _index = -1;
+    }
 
     private protected override RowEntry CurrentCore => _rows[_index];
 

@@ -135,6 +135,53 @@ public sealed class BlockIteratorTests
         RowAssert.Equal(iterator.Current, model[index], because);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void One_iterator_reset_from_block_to_block_reads_each_as_a_new_one_would(int versionNumber)
+    {
+        var version = (BlockFormatVersion)versionNumber;
+        const int seed = 31;
+        var random = new Random(seed);
+        var blocks = Split(RandomRows.Sorted(random, 300), version, 1024);
+        blocks.Count.Should().BeGreaterThan(3);
+        BlockIterator? iterator = null;
+        var earlier = new List<(RowEntry Read, RowEntry Model)>();
+        foreach (var (encoded, blockRows) in blocks)
+        {
+            var block = Block.Decode(encoded, version, "test");
+            if (iterator is null)
+            {
+                iterator = block.CreateIterator();
+            }
+            else
+            {
+                iterator.Reset(block);
+            }
+
+            iterator.IsValid.Should().BeFalse("a reset iterator is not positioned");
+            var model = blockRows.Select(r => RandomRows.AsDecoded(r, version == BlockFormatVersion.V1)).ToList();
+            var read = new List<RowEntry>();
+            for (iterator.SeekToFirst(); iterator.IsValid; iterator.Next())
+            {
+                read.Add(iterator.Current);
+            }
+
+            RowAssert.Equal(read, model, $"seed {seed}, {version}");
+            iterator.Seek(model[^1].Key.Span);
+            iterator.Current.Key.ToArray().Should().Equal(model[^1].Key.ToArray());
+            earlier.AddRange(read.Zip(model));
+        }
+
+        foreach (var (readRow, modelRow) in earlier)
+        {
+            RowAssert.Equal(readRow, modelRow, "rows handed out before a reset stay valid");
+        }
+
+        var other = Block.Decode(Split(RandomRows.Sorted(random, 5), version == BlockFormatVersion.V1 ? BlockFormatVersion.V2 : BlockFormatVersion.V1, 4096)[0].Encoded, version == BlockFormatVersion.V1 ? BlockFormatVersion.V2 : BlockFormatVersion.V1, "other");
+        iterator!.Invoking(i => i.Reset(other)).Should().Throw<ArgumentException>();
+    }
+
     internal static List<(byte[] Encoded, List<RowEntry> Rows)> Split(List<RowEntry> rows, BlockFormatVersion version, int blockSize)
     {
         var blocks = new List<(byte[], List<RowEntry>)>();
