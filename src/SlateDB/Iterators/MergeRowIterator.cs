@@ -20,7 +20,6 @@ internal sealed class MergeRowIterator : IRowIterator
     private readonly bool _descending;
     private int _count;
     private bool _started;
-    private RowEntry _current;
 
     public MergeRowIterator(IReadOnlyList<IRowIterator> sources, IterationOrder order)
     {
@@ -30,7 +29,8 @@ internal sealed class MergeRowIterator : IRowIterator
         _descending = order == IterationOrder.Descending;
     }
 
-    public RowEntry Current => _current;
+    /// <summary>The top source's row (valid after <see cref="MoveNextAsync"/> returned true).</summary>
+    public RowEntry Current => _heads[_heap[0]];
 
     public ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
     {
@@ -65,13 +65,7 @@ internal sealed class MergeRowIterator : IRowIterator
             }
         }
 
-        if (_count == 0)
-        {
-            return false;
-        }
-
-        _current = _heads[_heap[0]];
-        return true;
+        return _count > 0;
     }
 
     private async ValueTask<bool> AdvanceSlowAsync(int top, ValueTask<bool> pending) =>
@@ -82,28 +76,23 @@ internal sealed class MergeRowIterator : IRowIterator
     {
         if (moved)
         {
-            if (_count == 1)
-            {
-                _current = _sources[top].Current;
-                return true;
-            }
-
             _heads[top] = _sources[top].Current;
-            SiftDown(0);
-        }
-        else
-        {
-            if (--_count == 0)
+            if (_count > 1)
             {
-                _current = default;
-                return false;
+                SiftDown(0);
             }
 
-            _heap[0] = _heap[_count];
-            SiftDown(0);
+            return true;
         }
 
-        _current = _heads[_heap[0]];
+        if (--_count == 0)
+        {
+            _heads[top] = default;
+            return false;
+        }
+
+        _heap[0] = _heap[_count];
+        SiftDown(0);
         return true;
     }
 

@@ -19,12 +19,14 @@ public sealed class DbIterator : IAsyncDisposable
     private IRowIterator _rows;
     private bool _exhausted;
 
-    /// <summary>Whether versions of <see cref="_groupKey"/> are being gathered (the key's first row has been read).</summary>
+    /// <summary>Whether versions of one key are being gathered (the key's first row has been read).</summary>
     private bool _inGroup;
-    private ReadOnlyMemory<byte> _groupKey;
 
-    /// <summary>The newest version of the group's key this iterator may see; valid when <see cref="_hasBest"/>.</summary>
-    private RowEntry _best;
+    /// <summary>
+    /// The newest version of the key being gathered that this iterator may see when <see cref="_hasBest"/>; otherwise
+    /// the key's first row, kept for its key.
+    /// </summary>
+    private RowEntry _group;
     private bool _hasBest;
 
     /// <summary>The last key returned. Keys handed out by the sources are immutable, so this holds no copy.</summary>
@@ -144,11 +146,12 @@ public sealed class DbIterator : IAsyncDisposable
 
             // Gather every version of a key (they come together); keep the newest one this iterator may see.
             var row = _rows.Current;
-            if (_inGroup && row.Key.Span.SequenceEqual(_groupKey.Span))
+            if (_inGroup && row.Key.Span.SequenceEqual(_group.Key.Span))
             {
-                if (row.Seq <= _maxSeq && (!_hasBest || row.Seq > _best.Seq))
+                if (row.Seq <= _maxSeq && (!_hasBest || row.Seq > _group.Seq))
                 {
-                    (_best, _hasBest) = (row, true);
+                    _group = row;
+                    _hasBest = true;
                 }
 
                 continue;
@@ -157,9 +160,8 @@ public sealed class DbIterator : IAsyncDisposable
             // A new key: the previous one is complete.
             var found = CloseGroup();
             _inGroup = true;
-            _groupKey = row.Key;
+            _group = row;
             _hasBest = row.Seq <= _maxSeq;
-            _best = _hasBest ? row : default;
             if (found is not null)
             {
                 next = found;
@@ -185,9 +187,8 @@ public sealed class DbIterator : IAsyncDisposable
             return null;
         }
 
-        var visible = _best;
-        _best = default;
         _hasBest = false;
+        ref readonly var visible = ref _group;
         if (visible.Kind == RowKind.Tombstone)
         {
             return null;
@@ -235,7 +236,7 @@ public sealed class DbIterator : IAsyncDisposable
         _rows = _open(ascending ? _range.WithStart(owned) : _range.WithEnd(owned));
         _inGroup = false;
         _hasBest = false;
-        _best = default;
+        _group = default;
         _exhausted = false;
         return ValueTask.CompletedTask;
     }
