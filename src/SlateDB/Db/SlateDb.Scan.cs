@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using SlateDB.Db;
 using SlateDB.Iterators;
 
@@ -40,17 +39,8 @@ public sealed partial class SlateDb
 
     internal void ReleaseSnapshot(DbSnapshot snapshot) => _snapshots.Unregister((ulong)snapshot.Sequence);
 
-    internal async IAsyncEnumerable<KeyValue> ScanCoreAsync(KeyRange range, ScanOptions options, ulong seqCap, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var iterator = await CreateIteratorCoreAsync(range, options, seqCap, cancellationToken).ConfigureAwait(false);
-        await using (iterator.ConfigureAwait(false))
-        {
-            while (await iterator.NextAsync(cancellationToken).ConfigureAwait(false) is { } item)
-            {
-                yield return item;
-            }
-        }
-    }
+    internal IAsyncEnumerable<KeyValue> ScanCoreAsync(KeyRange range, ScanOptions options, ulong seqCap, CancellationToken cancellationToken) =>
+        new ScanEnumerable(token => CreateIteratorCoreAsync(range, options, seqCap, token), cancellationToken);
 
     internal ValueTask<DbIterator> CreateIteratorCoreAsync(KeyRange range, ScanOptions options, ulong seqCap, CancellationToken cancellationToken)
     {
@@ -59,7 +49,7 @@ public sealed partial class SlateDb
         ThrowIfClosed();
         var maxSeq = Math.Min(seqCap, MaxVisibleSeq(options.DurabilityFilter, options.Dirty));
         var state = State;
-        var fetch = new BlockFetch(Math.Max(1, options.ReadAheadBytes), Math.Max(1, options.MaxFetchTasks), options.CacheBlocks);
+        var fetch = BlockFetch.From(options);
         var order = options.Order;
         IRowIterator Open(KeyRange r) => OpenSources(state, r, order, fetch);
         return ValueTask.FromResult(new DbIterator(Open, range, order, maxSeq, _clock.Now, onDispose: null));

@@ -32,22 +32,47 @@ internal sealed class SortedRunRowIterator : IRowIterator
 
     public RowEntry Current => _current!.Current;
 
-    public async ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
+    public ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        if (_current is not null)
         {
-            if (_current is not null && await _current.MoveNextAsync(cancellationToken).ConfigureAwait(false))
+            var pending = _current.MoveNextAsync(cancellationToken);
+            if (!pending.IsCompletedSuccessfully)
             {
-                return true;
+                return NextSstAsync(pending, cancellationToken);
             }
 
+            if (pending.Result)
+            {
+                return new ValueTask<bool>(true);
+            }
+        }
+
+        return NextSstAsync(new ValueTask<bool>(false), cancellationToken);
+    }
+
+    /// <summary>Finishes the current SST's step; when it has no row left, moves on to the next SST with one.</summary>
+    private async ValueTask<bool> NextSstAsync(ValueTask<bool> pending, CancellationToken cancellationToken)
+    {
+        if (await pending.ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        while (true)
+        {
             if (_run.Views.Count == 0 || (_order == IterationOrder.Ascending ? _next > _last : _next < _last))
             {
                 return false;
             }
 
-            _current = new SstRowIterator(_tables, _run.Views[_next], _range, _order, _fetch);
+            // The next SST starts with the read size the scan has reached: it is already known to be sequential.
+            _current = new SstRowIterator(_tables, _run.Views[_next], _range, _order, _fetch, _current?.ReadAheadBytes ?? 0);
             _next += _order == IterationOrder.Ascending ? 1 : -1;
+            if (await _current.MoveNextAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return true;
+            }
         }
     }
 }

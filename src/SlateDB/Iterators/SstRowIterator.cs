@@ -5,22 +5,28 @@ using SlateDB.Sst;
 
 namespace SlateDB.Iterators;
 
-/// <summary>How a scan fetches blocks: bytes per read (adjacent blocks together), reads in flight, caching.</summary>
-internal readonly record struct BlockFetch(long ReadAheadBytes, int MaxFetchTasks, bool CacheBlocks)
-{
-    public static BlockFetch Default => new(1, 1, false);
-}
-
 /// <summary>
 /// Rows of one SST within a range, in either direction. Blocks are fetched ahead of the reader: up to
-/// <see cref="BlockFetch.MaxFetchTasks"/> reads in flight, each covering adjacent blocks up to
-/// <see cref="BlockFetch.ReadAheadBytes"/>; cached blocks cost no read. Only the keys the view shows are returned.
+/// <see cref="BlockFetch.MaxFetchTasks"/> reads in flight, each covering adjacent blocks up to the
+/// <see cref="ReadAheadWindow"/> (the configured read-ahead, grown while the scan stays sequential); cached blocks cost
+/// no read. Only the keys the view shows are returned. A row of a block already in memory is returned without waiting.
 /// </summary>
-internal sealed class SstRowIterator(TableStore tables, SsTableView view, KeyRange scanRange, IterationOrder order, BlockFetch fetch) : IRowIterator
+internal sealed class SstRowIterator : IRowIterator
 {
-    private readonly KeyRange _range = ViewRange.Clip(scanRange, view.VisibleRange);
+    private readonly TableStore _tables;
+    private readonly SsTableView _view;
+    private readonly BlockFetch _fetch;
+    private readonly KeyRange _range;
     private readonly Queue<Task<Block[]>> _inFlight = new();
-    private readonly bool _ascending = order == IterationOrder.Ascending;
+    private readonly bool _ascending;
+
+    /// <summary>Whether rows may lie past the far end of the range (it is bounded in the scan's direction).</summary>
+    private readonly bool _checkFarBound;
+    private ReadAheadWindow _window;
+    private long _lastStartedBytes;
+
+    /// <summary>Whether rows may still lie before the near end of the range: true until one row is inside it.</summary>
+    private bool _checkNearBound;
     private SstFile? _sst;
     private int _nextToFetch;
     private int _lastBlock;
@@ -31,9 +37,48 @@ internal sealed class SstRowIterator(TableStore tables, SsTableView view, KeyRan
     private bool _done;
     private RowEntry _current;
 
+    /// <param name="tables">Reads the SST.</param>
+    /// <param name="view">The SST and the keys it shows.</param>
+    /// <param name="scanRange">The keys to return (clipped to what the view shows).</param>
+    /// <param name="order">The direction.</param>
+    /// <param name="fetch">How blocks are fetched.</param>
+    /// <param name="carriedReadAhead">A read size already reached by the scan (the previous SST of a sorted run), or 0.</param>
+    public SstRowIterator(TableStore tables, SsTableView view, KeyRange scanRange, IterationOrder order, BlockFetch fetch, long carriedReadAhead = 0)
+    {
+        _tables = tables;
+        _view = view;
+        _fetch = fetch;
+        _range = ViewRange.Clip(scanRange, view.VisibleRange);
+        _ascending = order == IterationOrder.Ascending;
+        _checkFarBound = _ascending ? _range.End is not null : _range.Start is not null;
+        _checkNearBound = _ascending ? _range.Start is not null : _range.End is not null;
+        _window = new ReadAheadWindow(fetch, carriedReadAhead);
+    }
+
     public RowEntry Current => _current;
 
-    public async ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
+    /// <summary>The size of the reads this iterator starts now (grown while the scan was sequential).</summary>
+    public long ReadAheadBytes => _window.Bytes;
+
+    public ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
+    {
+        if (_rows is { } rows)
+        {
+            var step = StepInBlock(rows);
+            if (step != Step.BlockDone)
+            {
+                return new ValueTask<bool>(step == Step.Row);
+            }
+        }
+        else if (_done)
+        {
+            return new ValueTask<bool>(false);
+        }
+
+        return MoveNextSlowAsync(cancellationToken);
+    }
+
+    private async ValueTask<bool> MoveNextSlowAsync(CancellationToken cancellationToken)
     {
         if (_done)
         {
@@ -47,24 +92,13 @@ internal sealed class SstRowIterator(TableStore tables, SsTableView view, KeyRan
 
         while (true)
         {
-            if (_rows is { IsValid: true })
+            if (_rows is { } rows)
             {
-                var row = _rows.Current;
-                if (_ascending ? _range.IsAfterEnd(row.Key.Span) : _range.IsBeforeStart(row.Key.Span))
+                var step = StepInBlock(rows);
+                if (step != Step.BlockDone)
                 {
-                    return Finish();
+                    return step == Step.Row;
                 }
-
-                // Step past the row captured above; it is the one to return.
-                _ = _ascending ? _rows.Next() : _rows.Prev();
-
-                if (_range.Contains(row.Key.Span))
-                {
-                    _current = row;
-                    return true;
-                }
-
-                continue;
             }
 
             var block = await NextBlockAsync(cancellationToken).ConfigureAwait(false);
@@ -78,9 +112,43 @@ internal sealed class SstRowIterator(TableStore tables, SsTableView view, KeyRan
         }
     }
 
+    /// <summary>The next row of the block in memory: a row (now <see cref="Current"/>), the end of the range, or the end of the block.</summary>
+    private Step StepInBlock(BlockIterator rows)
+    {
+        while (rows.IsValid)
+        {
+            var row = rows.Current;
+            if (_checkFarBound && (_ascending ? _range.IsAfterEnd(row.Key.Span) : _range.IsBeforeStart(row.Key.Span)))
+            {
+                Finish();
+                return Step.End;
+            }
+
+            // Step past the row captured above; it is the one to return.
+            _ = _ascending ? rows.Next() : rows.Prev();
+
+            // Keys only move away from the near end, so once one row is inside the range every later one is.
+            if (_checkNearBound)
+            {
+                if (_ascending ? _range.IsBeforeStart(row.Key.Span) : _range.IsAfterEnd(row.Key.Span))
+                {
+                    continue;
+                }
+
+                _checkNearBound = false;
+            }
+
+            _current = row;
+            return Step.Row;
+        }
+
+        _rows = null;
+        return Step.BlockDone;
+    }
+
     private async ValueTask<bool> OpenAsync(CancellationToken cancellationToken)
     {
-        var info = view.Sst.Info;
+        var info = _view.Sst.Info;
         if (_range.IsEmpty)
         {
             return Finish();
@@ -96,7 +164,7 @@ internal sealed class SstRowIterator(TableStore tables, SsTableView view, KeyRan
             return Finish();
         }
 
-        _sst = await tables.OpenAsync(view.Sst, cancellationToken).ConfigureAwait(false);
+        _sst = await _tables.OpenAsync(_view.Sst, cancellationToken).ConfigureAwait(false);
         if (_sst.BlockCount == 0)
         {
             return Finish();
@@ -160,6 +228,8 @@ internal sealed class SstRowIterator(TableStore tables, SsTableView view, KeyRan
             return _blocks[_blockInUnit++];
         }
 
+        // Every block of the last read is used up: the scan takes the next read, which may grow the reads started now.
+        _window.OnReadTaken(_lastStartedBytes);
         FillPipeline();
         if (!_inFlight.TryDequeue(out var unit))
         {
@@ -176,9 +246,11 @@ internal sealed class SstRowIterator(TableStore tables, SsTableView view, KeyRan
     private void FillPipeline()
     {
         var sst = _sst!;
-        while (_inFlight.Count < Math.Max(1, fetch.MaxFetchTasks) && HasMoreToFetch())
+        while (_inFlight.Count < Math.Max(1, _fetch.MaxFetchTasks) && HasMoreToFetch())
         {
-            // Take adjacent blocks in the scan's direction up to the read-ahead budget (at least one).
+            // Take adjacent blocks in the scan's direction up to the read-ahead budget (at least one), never past
+            // the last block the range can touch.
+            var budget = _window.Bytes;
             var first = _nextToFetch;
             var count = 1;
             long bytes = sst.BlockRange(first).Length;
@@ -191,7 +263,7 @@ internal sealed class SstRowIterator(TableStore tables, SsTableView view, KeyRan
                 }
 
                 var size = sst.BlockRange(candidate).Length;
-                if (bytes + size > fetch.ReadAheadBytes)
+                if (bytes + size > budget)
                 {
                     break;
                 }
@@ -202,8 +274,8 @@ internal sealed class SstRowIterator(TableStore tables, SsTableView view, KeyRan
 
             var lowest = _ascending ? first : first - count + 1;
             _nextToFetch = _ascending ? first + count : first - count;
-            var reversed = !_ascending;
-            _inFlight.Enqueue(FetchAsync(sst, lowest, count, reversed));
+            _lastStartedBytes = bytes;
+            _inFlight.Enqueue(FetchAsync(sst, lowest, count, reversed: !_ascending));
         }
     }
 
@@ -211,7 +283,7 @@ internal sealed class SstRowIterator(TableStore tables, SsTableView view, KeyRan
 
     private async Task<Block[]> FetchAsync(SstFile sst, int lowest, int count, bool reversed)
     {
-        var blocks = await tables.ReadBlocksAsync(sst, lowest, count, fetch.CacheBlocks, CancellationToken.None).ConfigureAwait(false);
+        var blocks = await _tables.ReadBlocksAsync(sst, lowest, count, _fetch.CacheBlocks, CancellationToken.None).ConfigureAwait(false);
         if (reversed)
         {
             Array.Reverse(blocks);
@@ -225,5 +297,17 @@ internal sealed class SstRowIterator(TableStore tables, SsTableView view, KeyRan
         _done = true;
         _rows = null;
         return false;
+    }
+
+    private enum Step
+    {
+        /// <summary>A row is ready.</summary>
+        Row,
+
+        /// <summary>The range ended: no row is left.</summary>
+        End,
+
+        /// <summary>The block in memory has no row left: fetch the next.</summary>
+        BlockDone,
     }
 }

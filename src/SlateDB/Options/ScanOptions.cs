@@ -13,6 +13,9 @@ public enum IterationOrder
 /// <summary>Per-scan settings (SlateDB's <c>ScanOptions</c>).</summary>
 public sealed record ScanOptions
 {
+    /// <summary>The default of <see cref="MaxReadAheadBytes"/>: 256 KiB.</summary>
+    internal const long DefaultMaxReadAheadBytes = 256 * 1024;
+
     /// <summary>The default settings.</summary>
     public static ScanOptions Default { get; } = new();
 
@@ -25,8 +28,22 @@ public sealed record ScanOptions
     /// <summary>Whether to see writes not yet committed. Default false.</summary>
     public bool Dirty { get; init; }
 
-    /// <summary>How many bytes of SST blocks one read fetches (adjacent blocks are read together). Default 1: one block per read.</summary>
+    /// <summary>
+    /// How many bytes of SST blocks one read fetches (adjacent blocks are read together). Default 1: one block per read.
+    /// This is where reads start; a long scan grows it up to <see cref="MaxReadAheadBytes"/>.
+    /// </summary>
     public long ReadAheadBytes { get; init; } = 1;
+
+    /// <summary>
+    /// The most bytes of SST blocks one read may fetch once a scan proves sequential (adaptive read-ahead, as RocksDB's
+    /// automatic read-ahead works). Each SST's first two reads fetch <see cref="ReadAheadBytes"/>; every time the scan
+    /// has used up one read and moves on to the next, the size of the reads it starts doubles (from at least the size of
+    /// the last read) up to this cap. Short scans therefore cost as many requests as without growth, while a full scan
+    /// makes a few large requests per SST instead of one per block: fewer, bigger ranged GETs, which object stores bill
+    /// and serve more cheaply. Reads never go past the last block the scan's range can touch. Default 256 KiB; 0, or
+    /// any value at or below <see cref="ReadAheadBytes"/>, turns growth off.
+    /// </summary>
+    public long MaxReadAheadBytes { get; init; } = DefaultMaxReadAheadBytes;
 
     /// <summary>Whether blocks the scan reads are kept in the block cache. Default false.</summary>
     public bool CacheBlocks { get; init; }

@@ -17,10 +17,20 @@ public sealed class DbIterator : IAsyncDisposable
     private readonly Func<long> _now;
     private readonly Action? _onDispose;
     private IRowIterator _rows;
-    private bool _hasPending;
     private bool _exhausted;
-    private RowEntry _pending;
-    private byte[]? _lastKey;
+
+    /// <summary>Whether versions of one key are being gathered (the key's first row has been read).</summary>
+    private bool _inGroup;
+
+    /// <summary>
+    /// The newest version of the key being gathered that this iterator may see when <see cref="_hasBest"/>; otherwise
+    /// the key's first row, kept for its key.
+    /// </summary>
+    private RowEntry _group;
+    private bool _hasBest;
+
+    /// <summary>The last key returned. Keys handed out by the sources are immutable, so this holds no copy.</summary>
+    private ReadOnlyMemory<byte>? _lastKey;
     private Exception? _failure;
     private bool _disposed;
 
@@ -38,65 +48,164 @@ public sealed class DbIterator : IAsyncDisposable
 
     /// <summary>The next key and value, or null at the end of the range.</summary>
     /// <exception cref="SlateDbException">A read failed (the iterator is then unusable).</exception>
-    public async ValueTask<KeyValue?> NextAsync(CancellationToken cancellationToken = default)
+    public ValueTask<KeyValue?> NextAsync(CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_failure is not null)
+        // Errors go into the returned task, as from an async method.
+        if (_disposed)
         {
-            throw new SlateDbException(SlateDbErrorKind.Invalid, "The iterator failed earlier and cannot be used.", _failure);
+            return ValueTask.FromException<KeyValue?>(new ObjectDisposedException(GetType().FullName));
         }
 
+        if (_failure is not null)
+        {
+            return ValueTask.FromException<KeyValue?>(new SlateDbException(SlateDbErrorKind.Invalid, "The iterator failed earlier and cannot be used.", _failure));
+        }
+
+        // Rows already in memory are read without an async state machine; the first wait for I/O hands over to one.
+        ValueTask<bool> waiting;
         try
         {
-            while (!_exhausted)
+            if (TryNext(advanced: null, cancellationToken, out var next, out waiting))
             {
-                if (!_hasPending && !await AdvanceAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    _exhausted = true;
-                    return null;
-                }
-
-                // Gather every version of this key; keep the newest one this iterator may see.
-                var key = _pending.Key;
-                RowEntry? best = null;
-                do
-                {
-                    var row = _pending;
-                    if (row.Seq <= _maxSeq && (best is null || row.Seq > best.Value.Seq))
-                    {
-                        best = row;
-                    }
-
-                    _hasPending = false;
-                }
-                while (await AdvanceAsync(cancellationToken).ConfigureAwait(false) && _pending.Key.Span.SequenceEqual(key.Span));
-
-                if (best is not { } visible || visible.Kind == RowKind.Tombstone)
-                {
-                    continue;
-                }
-
-                if (visible.Kind == RowKind.Merge)
-                {
-                    throw new SlateDbException(SlateDbErrorKind.Invalid, "The database holds merge operands, but no merge operator is configured.");
-                }
-
-                if (visible.ExpireTs is { } expire && expire <= _now())
-                {
-                    continue;
-                }
-
-                _lastKey = visible.Key.ToArray();
-                return SlateDb.ToKeyValue(visible);
+                return new ValueTask<KeyValue?>(next);
+            }
+        }
+        catch (Exception e)
+        {
+            if (e is not OperationCanceledException)
+            {
+                _failure = e;
             }
 
-            return null;
+            return ValueTask.FromException<KeyValue?>(e);
+        }
+
+        return NextSlowAsync(waiting, cancellationToken);
+    }
+
+    private async ValueTask<KeyValue?> NextSlowAsync(ValueTask<bool> waiting, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                var advanced = await waiting.ConfigureAwait(false);
+                if (TryNext(advanced, cancellationToken, out var next, out waiting))
+                {
+                    return next;
+                }
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             _failure = e;
             throw;
         }
+    }
+
+    /// <summary>
+    /// Reads rows until the next visible key (true, <paramref name="next"/> set; null at the end) or until a source has
+    /// to wait (false, <paramref name="waiting"/> to await, its result to pass back as <paramref name="advanced"/>).
+    /// <paramref name="advanced"/> is the result of the source step awaited before, or null for none.
+    /// </summary>
+    private bool TryNext(bool? advanced, CancellationToken cancellationToken, out KeyValue? next, out ValueTask<bool> waiting)
+    {
+        waiting = default;
+        while (!_exhausted)
+        {
+            bool moved;
+            if (advanced is { } result)
+            {
+                moved = result;
+                advanced = null;
+            }
+            else
+            {
+                var step = _rows.MoveNextAsync(cancellationToken);
+                if (!step.IsCompletedSuccessfully)
+                {
+                    waiting = step;
+                    next = null;
+                    return false;
+                }
+
+                moved = step.Result;
+            }
+
+            if (!moved)
+            {
+                _exhausted = true;
+                if (CloseGroup() is { } last)
+                {
+                    next = last;
+                    return true;
+                }
+
+                break;
+            }
+
+            // Gather every version of a key (they come together); keep the newest one this iterator may see.
+            var row = _rows.Current;
+            if (_inGroup && row.Key.Span.SequenceEqual(_group.Key.Span))
+            {
+                if (row.Seq <= _maxSeq && (!_hasBest || row.Seq > _group.Seq))
+                {
+                    _group = row;
+                    _hasBest = true;
+                }
+
+                continue;
+            }
+
+            // A new key: the previous one is complete.
+            var found = CloseGroup();
+            _inGroup = true;
+            _group = row;
+            _hasBest = row.Seq <= _maxSeq;
+            if (found is not null)
+            {
+                next = found;
+                return true;
+            }
+        }
+
+        next = null;
+        return true;
+    }
+
+    /// <summary>Ends the key being gathered: its newest visible version, or null when it is deleted, expired or not visible.</summary>
+    private KeyValue? CloseGroup()
+    {
+        if (!_inGroup)
+        {
+            return null;
+        }
+
+        _inGroup = false;
+        if (!_hasBest)
+        {
+            return null;
+        }
+
+        _hasBest = false;
+        ref readonly var visible = ref _group;
+        if (visible.Kind == RowKind.Tombstone)
+        {
+            return null;
+        }
+
+        if (visible.Kind == RowKind.Merge)
+        {
+            throw new SlateDbException(SlateDbErrorKind.Invalid, "The database holds merge operands, but no merge operator is configured.");
+        }
+
+        if (visible.ExpireTs is { } expire && expire <= _now())
+        {
+            return null;
+        }
+
+        _lastKey = visible.Key;
+        return SlateDb.ToKeyValue(visible);
     }
 
     /// <summary>
@@ -114,9 +223,9 @@ public sealed class DbIterator : IAsyncDisposable
         }
 
         var ascending = _order == IterationOrder.Ascending;
-        if (_lastKey is not null)
+        if (_lastKey is { } lastKey)
         {
-            var order = key.Span.SequenceCompareTo(_lastKey);
+            var order = key.Span.SequenceCompareTo(lastKey.Span);
             if (ascending ? order <= 0 : order >= 0)
             {
                 throw new SlateDbException(SlateDbErrorKind.Invalid, "Cannot seek backwards: the key is not ahead of the last key returned.");
@@ -125,7 +234,9 @@ public sealed class DbIterator : IAsyncDisposable
 
         var owned = key.ToArray();
         _rows = _open(ascending ? _range.WithStart(owned) : _range.WithEnd(owned));
-        _hasPending = false;
+        _inGroup = false;
+        _hasBest = false;
+        _group = default;
         _exhausted = false;
         return ValueTask.CompletedTask;
     }
@@ -140,18 +251,5 @@ public sealed class DbIterator : IAsyncDisposable
         }
 
         return ValueTask.CompletedTask;
-    }
-
-    private async ValueTask<bool> AdvanceAsync(CancellationToken cancellationToken)
-    {
-        if (await _rows.MoveNextAsync(cancellationToken).ConfigureAwait(false))
-        {
-            _pending = _rows.Current;
-            _hasPending = true;
-            return true;
-        }
-
-        _hasPending = false;
-        return false;
     }
 }

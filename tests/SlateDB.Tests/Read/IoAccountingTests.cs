@@ -203,10 +203,16 @@ public sealed class IoAccountingTests(ITestOutputHelper output)
             return (stats, count);
         }
 
-        var oneByOne = await ScanAsync(new ScanOptions());
+        var oneByOne = await ScanAsync(new ScanOptions { MaxReadAheadBytes = 0 });
         oneByOne.Rows.Should().Be(rows);
         oneByOne.Stats.RangeGets.Should().BeLessThanOrEqualTo(blocks).And.BeGreaterThan(blocks * 9 / 10);
         (oneByOne.Stats.Requests - oneByOne.Stats.RangeGets).Should().Be(0);
+
+        // The defaults start block by block and grow the reads while the scan stays sequential (up to 256 KiB).
+        var adaptive = await ScanAsync(new ScanOptions());
+        adaptive.Rows.Should().Be(rows);
+        adaptive.Stats.RangeGets.Should().BeLessThan(blocks / 10).And.BeLessThanOrEqualTo((files.Count * 10) + (dataBytes / (256 * 1024)));
+        (adaptive.Stats.Requests - adaptive.Stats.RangeGets).Should().Be(0);
 
         var readAhead = await ScanAsync(new ScanOptions { ReadAheadBytes = 1024 * 1024, MaxFetchTasks = 2 });
         readAhead.Rows.Should().Be(rows);
@@ -227,7 +233,7 @@ public sealed class IoAccountingTests(ITestOutputHelper output)
         cached.Stats.Requests.Should().Be(0, "every block is in the cache");
         (cache.Hits - dataHits).Should().BeGreaterThanOrEqualTo(blocks);
         (cache.Misses - dataMisses).Should().Be(0);
-        output.WriteLine($"{rows} rows in {files.Count} L0 SSTs, {blocks} blocks ({dataBytes} bytes): {oneByOne.Stats.RangeGets} GETs block by block, " +
+        output.WriteLine($"{rows} rows in {files.Count} L0 SSTs, {blocks} blocks ({dataBytes} bytes): {oneByOne.Stats.RangeGets} GETs block by block, {adaptive.Stats.RangeGets} with the default adaptive read-ahead, " +
             $"{readAhead.Stats.RangeGets} with 1 MiB read-ahead, {parallel.Stats.RangeGets} with 64 KiB x 4, {caching.Stats.RangeGets} caching, {cached.Stats.RangeGets} once cached");
     }
 
@@ -250,7 +256,8 @@ public sealed class IoAccountingTests(ITestOutputHelper output)
 
         for (var n = 0; n < 2; n++)
         {
-            var stats = await Measure(store, async () => (await ToListAsync(db.ScanAsync(KeyRange.All, new ScanOptions { CacheBlocks = true }))).Should().HaveCount(20_000));
+            var blockByBlock = new ScanOptions { CacheBlocks = true, MaxReadAheadBytes = 0 };
+            var stats = await Measure(store, async () => (await ToListAsync(db.ScanAsync(KeyRange.All, blockByBlock))).Should().HaveCount(20_000));
             stats.Heads.Should().Be(files.Count);
             stats.RangeGets.Should().Be(files.Count + blocks, "each SST's metadata and every block, again on every scan");
         }

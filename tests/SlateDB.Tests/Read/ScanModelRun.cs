@@ -244,6 +244,7 @@ internal sealed class ScanModelRun(TestStore store, int seed) : IAsyncDisposable
         ReadAheadBytes = _r.Next(5) switch { 0 => 1, 1 => 512, 2 => 4096, 3 => 20_000, _ => 1 << 20 },
         MaxFetchTasks = _r.Next(4) switch { 0 => 1, 1 => 2, 2 => 3, _ => 8 },
         CacheBlocks = _r.Next(2) == 0,
+        MaxReadAheadBytes = _r.Next(3) switch { 0 => 0, 1 => 10_000, _ => ScanOptions.DefaultMaxReadAheadBytes },
     };
 
     private List<(byte[] Key, byte[] Value, long Seq)> Expected(ModelRange range, IterationOrder order)
