@@ -14,8 +14,8 @@ internal static class Workloads
     {
         FillRandom => $"{o.Operations:N0} puts, {o.KeySize}-byte keys in a fixed permutation, {o.ValueSize}-byte values, one writer, no durable wait; ends with one WAL flush/sync",
         FillBatch => $"{o.Operations:N0} puts in batches of {o.BatchSize:N0}, otherwise as fillrandom",
-        ReadRandom => $"{o.Reads:N0} gets of present keys (uniform), after a memtable flush and an untimed warm-up pass of as many gets",
-        Scan => "every key in order (full-range scan, key and value materialized), after one untimed warm-up scan",
+        ReadRandom => $"{o.Reads:N0} gets of present keys (uniform), after a memtable flush and {ChildRun.WarmUpPasses} untimed warm-up passes of as many gets (other keys; one pass for SlateDB 0.12.1 through Node)",
+        Scan => $"every key in order (full-range scan, key and value materialized), after {ChildRun.WarmUpPasses} untimed warm-up scans (one for SlateDB 0.12.1 through Node)",
         _ => workload,
     };
 }

@@ -182,7 +182,7 @@ internal sealed class MarkdownReport(ComparisonResults results, string notes)
         }
 
         md.AppendLine();
-        md.AppendLine(Inv, $"Keys are the bencher's (benchmarks/SlateDB.Bencher/KeyGenerator.cs): {s.KeySize} bytes, a scrambled 8-byte prefix (splitmix64's finalizer, a bijection, so the fill order is a fixed permutation of the key space) then the index. Each put gets fresh key and value arrays (an engine may keep them); values are 100 random bytes cut from a seeded 1 MiB pool at an offset that depends on the row, so they differ and do not compress. Gets draw indexes uniformly from a seeded generator (seed {s.Seed}; .NET's `Random` in .NET, mulberry32 in Node). readrandom and scan run in their own processes on the database fillbatch left, reopened; the timed pass is the second one.");
+        md.AppendLine(Inv, $"Keys are the bencher's (benchmarks/SlateDB.Bencher/KeyGenerator.cs): {s.KeySize} bytes, a scrambled 8-byte prefix (splitmix64's finalizer, a bijection, so the fill order is a fixed permutation of the key space) then the index. Each put gets fresh key and value arrays (an engine may keep them); values are 100 random bytes cut from a seeded 1 MiB pool at an offset that depends on the row, so they differ and do not compress. Gets draw indexes uniformly from a seeded generator (seed {s.Seed}; .NET's `Random` in .NET, mulberry32 in Node). readrandom and scan run in their own processes on the database fillbatch left, reopened; the timed pass follows the warm-up passes.");
         md.AppendLine();
         md.AppendLine("## Engine settings");
         md.AppendLine();

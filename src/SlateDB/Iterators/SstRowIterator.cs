@@ -33,6 +33,9 @@ internal sealed class SstRowIterator : IRowIterator
     private Block[]? _blocks;
     private int _blockInUnit;
     private BlockIterator? _rows;
+
+    /// <summary>The block iterator, kept across blocks (reset onto each) so its buffers are allocated once per SST.</summary>
+    private BlockIterator? _blockIterator;
     private bool _firstBlock = true;
     private bool _done;
     private RowEntry _current;
@@ -107,7 +110,16 @@ internal sealed class SstRowIterator : IRowIterator
                 return Finish();
             }
 
-            _rows = block.CreateIterator();
+            if (_blockIterator is { } reused && reused.Block.Version == block.Version)
+            {
+                reused.Reset(block);
+            }
+            else
+            {
+                _blockIterator = block.CreateIterator();
+            }
+
+            _rows = _blockIterator;
             Position(_rows);
         }
     }
@@ -296,6 +308,7 @@ internal sealed class SstRowIterator : IRowIterator
     {
         _done = true;
         _rows = null;
+        _blockIterator = null;
         return false;
     }
 
