@@ -123,7 +123,7 @@ public sealed partial class SlateDb
             }
 
             _oracle.Commit(seq);
-            RecordSequenceLocked(seq);
+            RecordSequenceLocked(seq, now);
             if (memtable.EstimatedSize >= _c.Options.L0SstSizeBytes)
             {
                 FreezeMemtableLocked();
@@ -173,11 +173,18 @@ public sealed partial class SlateDb
     /// As SlateDB's writes: the active memtable's sequence tracker records (sequence, wall-clock time) at most once per
     /// interval; the L0 flush adds these pairs to the manifest's tracker. Call under the write lock.
     /// </summary>
-    private void RecordSequenceLocked(long seq)
+    private void RecordSequenceLocked(long seq, long clockMillis)
     {
+        // The database clock never runs behind the wall clock, so while it says the interval has not passed, neither
+        // has it by the wall clock: most writes skip reading the time a second time.
+        if (_memtableSequenceSecond is { } last && (clockMillis / 1000) - last < SequenceTracker.DefaultIntervalSeconds)
+        {
+            return;
+        }
+
         var now = _c.TimeProvider.GetUtcNow();
         var second = now.ToUnixTimeSeconds();
-        if (_memtableSequenceSecond is { } last && second - last < SequenceTracker.DefaultIntervalSeconds)
+        if (_memtableSequenceSecond is { } previous && second - previous < SequenceTracker.DefaultIntervalSeconds)
         {
             return;
         }
@@ -186,7 +193,12 @@ public sealed partial class SlateDb
         _memtableSequenceSecond = second;
     }
 
-    private bool NeedsBackpressure() => State.UnflushedBytes >= _c.Options.MaxUnflushedBytes;
+    private bool NeedsBackpressure()
+    {
+        var state = State;
+        var limit = _c.Options.MaxUnflushedBytes;
+        return state.Frozen.IsEmpty ? state.Memtable.EstimatedSize >= limit : state.UnflushedBytes >= limit;
+    }
 
     private async Task WaitForBackpressureAsync(CancellationToken cancellationToken)
     {
