@@ -12,8 +12,8 @@ public sealed partial class SlateDb
     public ValueTask<WriteHandle> PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, PutOptions? putOptions = null, WriteOptions? writeOptions = null, CancellationToken cancellationToken = default)
     {
         WriteBatch.ValidateKey(key.Span);
-        var operation = new BatchOperation(key.ToArray(), value.ToArray(), IsDelete: false, (putOptions ?? PutOptions.Default).Ttl);
-        return WriteCoreAsync(new SingleOperation(operation), writeOptions ?? WriteOptions.Default, cancellationToken);
+        var operation = new SingleOperation(key, value, IsDelete: false, (putOptions ?? PutOptions.Default).Ttl);
+        return WriteCoreAsync(operation, writeOptions ?? WriteOptions.Default, cancellationToken);
     }
 
     /// <summary>Writes a UTF-8 string value under a UTF-8 string key.</summary>
@@ -29,8 +29,8 @@ public sealed partial class SlateDb
     public ValueTask<WriteHandle> DeleteAsync(ReadOnlyMemory<byte> key, WriteOptions? writeOptions = null, CancellationToken cancellationToken = default)
     {
         WriteBatch.ValidateKey(key.Span);
-        var operation = new BatchOperation(key.ToArray(), [], IsDelete: true, Ttl.Default);
-        return WriteCoreAsync(new SingleOperation(operation), writeOptions ?? WriteOptions.Default, cancellationToken);
+        var operation = new SingleOperation(key, ReadOnlyMemory<byte>.Empty, IsDelete: true, Ttl.Default);
+        return WriteCoreAsync(operation, writeOptions ?? WriteOptions.Default, cancellationToken);
     }
 
     /// <summary>Deletes a UTF-8 string key.</summary>
@@ -50,7 +50,7 @@ public sealed partial class SlateDb
             throw new SlateDbException(SlateDbErrorKind.Invalid, "A write batch must hold at least one operation.");
         }
 
-        return WriteCoreAsync(new BatchOperations(batch.Operations), writeOptions ?? WriteOptions.Default, cancellationToken);
+        return WriteCoreAsync(new BatchOperations(batch, batch.Count), writeOptions ?? WriteOptions.Default, cancellationToken);
     }
 
     private ValueTask<WriteHandle> WriteCoreAsync<TOperations>(TOperations operations, WriteOptions writeOptions, CancellationToken cancellationToken)
@@ -60,7 +60,8 @@ public sealed partial class SlateDb
         ThrowIfClosed();
         if (NeedsBackpressure())
         {
-            return WaitThenWriteAsync(operations, writeOptions, cancellationToken);
+            // The caller may reuse its buffers once this call returns: keep a copy while the write waits.
+            return WaitThenWriteAsync(operations.Detach(), writeOptions, cancellationToken);
         }
 
         var handle = Commit(operations);
@@ -103,23 +104,26 @@ public sealed partial class SlateDb
             var memtable = _state.Memtable;
             var walEnabled = _c.Options.WalEnabled;
             var defaultTtl = _c.Options.DefaultTtl;
-            for (var i = 0; i < operations.Count; i++)
+            var count = operations.Count;
+            for (var i = 0; i < count; i++)
             {
-                var op = operations[i];
-                var row = op.IsDelete
-                    ? RowEntry.Delete(op.Key, (ulong)seq, createTs: now)
-                    : RowEntry.Put(op.Key, op.Value, (ulong)seq, createTs: now, expireTs: op.Ttl.ExpireTsFor(now, defaultTtl));
+                operations.Get(i, out var key, out var value, out var isDelete, out var ttl);
+                var row = isDelete
+                    ? RowEntry.Delete(key, (ulong)seq, createTs: now)
+                    : RowEntry.Put(key, value, (ulong)seq, createTs: now, expireTs: ttl.ExpireTsFor(now, defaultTtl));
+
+                // The memtable keeps a copy; the WAL buffer shares it, so the caller's buffers are free again.
+                memtable.Put(row, out var stored);
                 if (walEnabled)
                 {
-                    _walBuffer.Append(row);
+                    _walBuffer.Append(stored);
                 }
 
-                memtable.Put(row);
-                bytes += op.Key.Length + op.Value.Length;
+                bytes += key.Length + value.Length;
             }
 
             _oracle.Commit(seq);
-            RecordSequenceLocked(seq);
+            RecordSequenceLocked(seq, now);
             if (memtable.EstimatedSize >= _c.Options.L0SstSizeBytes)
             {
                 FreezeMemtableLocked();
@@ -169,11 +173,18 @@ public sealed partial class SlateDb
     /// As SlateDB's writes: the active memtable's sequence tracker records (sequence, wall-clock time) at most once per
     /// interval; the L0 flush adds these pairs to the manifest's tracker. Call under the write lock.
     /// </summary>
-    private void RecordSequenceLocked(long seq)
+    private void RecordSequenceLocked(long seq, long clockMillis)
     {
+        // The database clock never runs behind the wall clock, so while it says the interval has not passed, neither
+        // has it by the wall clock: most writes skip reading the time a second time.
+        if (_memtableSequenceSecond is { } last && (clockMillis / 1000) - last < SequenceTracker.DefaultIntervalSeconds)
+        {
+            return;
+        }
+
         var now = _c.TimeProvider.GetUtcNow();
         var second = now.ToUnixTimeSeconds();
-        if (_memtableSequenceSecond is { } last && second - last < SequenceTracker.DefaultIntervalSeconds)
+        if (_memtableSequenceSecond is { } previous && second - previous < SequenceTracker.DefaultIntervalSeconds)
         {
             return;
         }
@@ -182,7 +193,12 @@ public sealed partial class SlateDb
         _memtableSequenceSecond = second;
     }
 
-    private bool NeedsBackpressure() => State.UnflushedBytes >= _c.Options.MaxUnflushedBytes;
+    private bool NeedsBackpressure()
+    {
+        var state = State;
+        var limit = _c.Options.MaxUnflushedBytes;
+        return state.Frozen.IsEmpty ? state.Memtable.EstimatedSize >= limit : state.UnflushedBytes >= limit;
+    }
 
     private async Task WaitForBackpressureAsync(CancellationToken cancellationToken)
     {
@@ -204,20 +220,36 @@ public sealed partial class SlateDb
     {
         int Count { get; }
 
-        BatchOperation this[int index] { get; }
+        void Get(int index, out ReadOnlyMemory<byte> key, out ReadOnlyMemory<byte> value, out bool isDelete, out Ttl ttl);
+
+        /// <summary>The same operations, no longer depending on buffers the caller may reuse.</summary>
+        IOperations Detach();
     }
 
-    private readonly struct SingleOperation(BatchOperation operation) : IOperations
+    /// <summary>One put or delete over the caller's memory, which the memtable copies at commit.</summary>
+    private readonly record struct SingleOperation(ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte> Value, bool IsDelete, Ttl Ttl) : IOperations
     {
         public int Count => 1;
 
-        public BatchOperation this[int index] => operation;
+        public void Get(int index, out ReadOnlyMemory<byte> key, out ReadOnlyMemory<byte> value, out bool isDelete, out Ttl ttl)
+        {
+            key = Key;
+            value = Value;
+            isDelete = IsDelete;
+            ttl = Ttl;
+        }
+
+        public IOperations Detach() => this with { Key = Key.ToArray(), Value = Value.ToArray() };
     }
 
-    private readonly struct BatchOperations(IReadOnlyList<BatchOperation> operations) : IOperations
+    /// <summary>The first <paramref name="count"/> operations of a batch, which holds its own copies.</summary>
+    private readonly struct BatchOperations(WriteBatch batch, int count) : IOperations
     {
-        public int Count => operations.Count;
+        public int Count => count;
 
-        public BatchOperation this[int index] => operations[index];
+        public void Get(int index, out ReadOnlyMemory<byte> key, out ReadOnlyMemory<byte> value, out bool isDelete, out Ttl ttl) =>
+            batch.GetOperation(index, out key, out value, out isDelete, out ttl);
+
+        public IOperations Detach() => this;
     }
 }

@@ -11,8 +11,8 @@ internal sealed partial class KvTable
     // A node is a block of longs in _nodes:
     //   [0]    the first 8 key bytes as a big-endian number, zero padded (orders like the key when it differs)
     //   [1]    seq
-    //   [2]    shape (int: key length in the low 24 bits, tower height above) | index in _rows of the current
-    //          row (int; replaced when the same (key, seq) is inserted again)
+    //   [2]    shape (int: key length in the low 24 bits, tower height above) | address in _data of the current
+    //          row (uint; replaced when the same (key, seq) is inserted again)
     //   [3..]  one link per level: next node address (low 32 bits) | hint of that node's key (high 32 bits)
     //   then   key bytes 8..32 (as many as the key has), so most comparisons never leave the node
     // Address 0 is the head node, so 0 doubles as "no node". There are no back links: a descending iterator
@@ -24,7 +24,6 @@ internal sealed partial class KvTable
     private const int LinkSlot = 3;
     private const int InlineKeyLimit = 32;
     private const int NodeOffsetBits = 17;
-    private const int RowOffsetBits = 14;
 
     /// <summary>The first 8 bytes of <paramref name="key"/> as a big-endian number, zero padded.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -54,7 +53,8 @@ internal sealed partial class KvTable
     internal RowEntry RowOf(int node)
     {
         ref var n = ref _nodes.At(node);
-        return _rows.At(Volatile.Read(ref RowIndex(ref n))).ToRow((ulong)Unsafe.Add(ref n, SeqSlot));
+        var address = (uint)Volatile.Read(ref RowAddress(ref n));
+        return StoredRow.Read(_data.ChunkOf(address), RowArena.OffsetOf(address), KeyLength(ref n), (ulong)Unsafe.Add(ref n, SeqSlot));
     }
 
     /// <summary>The key of a node.</summary>
@@ -140,7 +140,11 @@ internal sealed partial class KvTable
         ref Unsafe.As<long, byte>(ref Unsafe.Add(ref node, LinkSlot + Height(ref node))),
         InlineKeyLength(KeyLength(ref node)));
 
-    private ReadOnlySpan<byte> FullKey(ref long node) => _rows.At(Volatile.Read(ref RowIndex(ref node))).Key.Span;
+    private ReadOnlySpan<byte> FullKey(ref long node)
+    {
+        var address = (uint)Volatile.Read(ref RowAddress(ref node));
+        return StoredRow.Key(_data.ChunkOf(address), RowArena.OffsetOf(address), KeyLength(ref node));
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ref long Link(ref long node, int level) => ref Unsafe.Add(ref node, LinkSlot + level);
@@ -153,5 +157,5 @@ internal sealed partial class KvTable
 
     private static int Height(ref long node) => (int)((uint)Shape(ref node) >> 24);
 
-    private static ref int RowIndex(ref long node) => ref Unsafe.Add(ref Shape(ref node), 1);
+    private static ref int RowAddress(ref long node) => ref Unsafe.Add(ref Shape(ref node), 1);
 }

@@ -11,7 +11,7 @@ namespace SlateDB.Memtable;
 /// comes first. Several versions of one key coexist.
 /// </summary>
 /// <remarks>
-/// <para>Threading: exactly one thread at a time may call <see cref="Put"/> (the engine serialises writes);
+/// <para>Threading: exactly one thread at a time may call <see cref="Put(in RowEntry)"/> (the engine serialises writes);
 /// any number of threads may call <see cref="TryGet"/>, iterate and read the statistics at the same time,
 /// without locks. A node is fully built before it is linked with a release write, and readers follow links
 /// with acquire reads, so they never see a half-built entry. Readers may or may not see rows inserted after
@@ -19,10 +19,11 @@ namespace SlateDB.Memtable;
 /// <para>Inserting a row whose (key, seq) is already present replaces that row (as Rust's memtable does);
 /// the entry count does not change and the estimated size is adjusted. Readers see either the old or the new
 /// row, never a mix.</para>
-/// <para>Storage: nodes live in a <c>long</c> arena (key prefix, seq, key length, row index, links, key bytes
-/// 8..32) and rows in a <see cref="StoredRow"/> arena, so an insert allocates no object, only an occasional
-/// arena chunk (about 105 bytes per entry in all for 16-byte keys). The table keeps the key and value memory
-/// it is given as is: callers must hand over buffers they will never mutate.</para>
+/// <para>Storage: nodes live in a <c>long</c> arena (key prefix, seq, key length, row address, links, key bytes
+/// 8..32) and rows (header, key, value; see <see cref="StoredRow"/>) in a byte arena, so an insert allocates no
+/// object, only an occasional arena chunk: about 60 bytes per entry besides the key and value for 16-byte keys,
+/// and nothing the garbage collector has to trace per row. The table copies the key and value it is given, so
+/// callers may reuse their buffers; rows it hands out are slices of its own copy, never mutated.</para>
 /// <para>Speed: a search is bound by cache misses, one per node it moves onto. Each link carries a hint of its
 /// target's key (KvTable.Hints.cs), so deciding not to move usually costs no miss; with that, p = 1/2 needs
 /// fewer moves than p = 1/4 (about log2 n against 1.5 log2 n). The 8-byte prefix and the inline key bytes in
@@ -37,7 +38,7 @@ internal sealed partial class KvTable
     public const ulong DefaultLevelSeed = 0x5EED_5EED_5EED_5EEDUL;
 
     private readonly ChunkedArena<long> _nodes = new(NodeOffsetBits, 512);
-    private readonly ChunkedArena<StoredRow> _rows = new(RowOffsetBits, 64);
+    private readonly RowArena _data = new();
     private readonly int[] _preds = new int[MaxHeight];
 
     private ulong _rngState;
@@ -113,14 +114,25 @@ internal sealed partial class KvTable
         return size;
     }
 
-    /// <summary>Marks the table read-only; later <see cref="Put"/> calls throw. Called by the writer thread.</summary>
+    /// <summary>Marks the table read-only; later <see cref="Put(in RowEntry)"/> calls throw. Called by the writer thread.</summary>
     public void Freeze() => Volatile.Write(ref _frozen, true);
 
+    /// <summary>Bytes the table's row arena holds (allocated chunks, used or not).</summary>
+    public long ArenaBytes => _data.AllocatedBytes;
+
     /// <summary>
-    /// Inserts <paramref name="row"/>, or replaces the row with the same key and seq. Writer thread only.
+    /// Inserts a copy of <paramref name="row"/>, or replaces the row with the same key and seq. Writer thread only.
     /// </summary>
     /// <exception cref="InvalidOperationException">The table is frozen.</exception>
-    public void Put(in RowEntry row)
+    public void Put(in RowEntry row) => Put(row, out _);
+
+    /// <summary>
+    /// Inserts a copy of <paramref name="row"/>, or replaces the row with the same key and seq, and returns in
+    /// <paramref name="stored"/> the row as the table keeps it (key and value slices of the table's copy, which
+    /// never changes). Writer thread only.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The table is frozen.</exception>
+    public void Put(in RowEntry row, out RowEntry stored)
     {
         if (_frozen)
         {
@@ -149,17 +161,21 @@ internal sealed partial class KvTable
             Volatile.Write(ref _firstSeq, row.Seq);
         }
 
+        // The copy is invisible to readers until a node links to it (with a release write).
+        var address = _data.Allocate(StoredRow.Length(row), out var chunk, out var offset);
+        stored = StoredRow.Write(chunk, offset, row);
+
         var prefix = KeyPrefix(key);
         var preds = _preds;
         var hint = HintFor(prefix);
         var found = FindGreaterOrEqual(prefix, key, row.Seq, hint, preds);
         if (MayMatch(found, hint) && CompareNode(ref _nodes.At((int)found), prefix, key, row.Seq) == 0)
         {
-            Replace((int)found, row);
+            Replace((int)found, address, row);
         }
         else
         {
-            Insert(row, prefix, preds);
+            Insert(row, address, prefix, preds);
         }
     }
 
@@ -192,7 +208,7 @@ internal sealed partial class KvTable
     /// </summary>
     public KvTableIterator Range(KeyBound start, KeyBound end, IterationOrder order) => new(this, start, end, order);
 
-    private void Insert(in RowEntry row, ulong prefix, int[] preds)
+    private void Insert(in RowEntry row, uint address, ulong prefix, int[] preds)
     {
         var height = RandomHeight();
         var currentHeight = _height;
@@ -201,9 +217,6 @@ internal sealed partial class KvTable
             preds[level] = Head;
         }
 
-        var rowIndex = _rows.Allocate(1);
-        _rows.At(rowIndex) = new StoredRow(row);
-
         var key = row.Key.Span;
         var inlineLength = InlineKeyLength(key.Length);
         var node = _nodes.Allocate(LinkSlot + height + ((inlineLength + 7) >> 3));
@@ -211,7 +224,7 @@ internal sealed partial class KvTable
         n = (long)prefix;
         Unsafe.Add(ref n, SeqSlot) = (long)row.Seq;
         Shape(ref n) = MakeShape(key.Length, height);
-        RowIndex(ref n) = rowIndex;
+        RowAddress(ref n) = (int)address;
         for (var level = 0; level < height; level++)
         {
             Link(ref n, level) = Link(ref _nodes.At(preds[level]), level);
@@ -243,13 +256,12 @@ internal sealed partial class KvTable
         }
     }
 
-    private void Replace(int node, in RowEntry row)
+    private void Replace(int node, uint address, in RowEntry row)
     {
         ref var n = ref _nodes.At(node);
-        var oldSize = _rows.At(RowIndex(ref n)).EstimatedSize;
-        var rowIndex = _rows.Allocate(1);
-        _rows.At(rowIndex) = new StoredRow(row);
-        Volatile.Write(ref RowIndex(ref n), rowIndex);
+        var old = (uint)RowAddress(ref n);
+        var oldSize = StoredRow.EstimatedSize(_data.ChunkOf(old), RowArena.OffsetOf(old), KeyLength(ref n));
+        Volatile.Write(ref RowAddress(ref n), (int)address);
         Volatile.Write(ref _size, _size - oldSize + EstimateSize(row));
     }
 

@@ -112,7 +112,21 @@ internal sealed class KvTableIterator
         }
 
         row = _table.RowOf(node);
-        _next = _table.NextOf(node);
+        var next = _table.NextOf(node);
+        _next = next;
+
+        // The caller works on this row before it asks for the next: meanwhile the next row and the node after it
+        // come into the cache (the next node itself was asked for one step ago).
+        if (next != KvTable.Head)
+        {
+            var after = _table.NextOf(next);
+            if (after != KvTable.Head)
+            {
+                _table.PrefetchRow(after);
+                _table.PrefetchNode(_table.NextOf(after));
+            }
+        }
+
         return true;
     }
 

@@ -1,56 +1,109 @@
+using System.Buffers.Binary;
 using SlateDB.Format;
 
 namespace SlateDB.Memtable;
 
 /// <summary>
-/// A <see cref="RowEntry"/> as the table keeps it: the seq lives in the skip-list node, and the optional
-/// timestamps are flagged rather than nullable, which brings the slot from 80 to 56 bytes.
+/// How the table lays a <see cref="RowEntry"/> out in its <see cref="RowArena"/>:
+/// <code>
+/// value length (i32 LE) | flags (u8: kind in bits 0-1, create ts bit 2, expire ts bit 3)
+/// | create ts (i64 LE, if flagged) | expire ts (i64 LE, if flagged) | key | value
+/// </code>
+/// The seq and the key length live in the skip-list node, so a row is 5 bytes (13 with a create time) plus its key
+/// and value, and one read of it usually brings header, key and value into the cache together.
 /// </summary>
-internal readonly struct StoredRow
+internal static class StoredRow
 {
-    private const byte HasCreateTs = 1;
-    private const byte HasExpireTs = 2;
+    private const int FixedLength = sizeof(int) + 1;
+    private const byte KindMask = 3;
+    private const byte HasCreateTs = 4;
+    private const byte HasExpireTs = 8;
 
-    private readonly ReadOnlyMemory<byte> _key;
-    private readonly ReadOnlyMemory<byte> _value;
-    private readonly long _createTs;
-    private readonly long _expireTs;
-    private readonly RowKind _kind;
-    private readonly byte _flags;
+    /// <summary>The bytes <paramref name="row"/> takes.</summary>
+    public static int Length(in RowEntry row) =>
+        FixedLength + row.Key.Length + row.Value.Length
+        + (row.CreateTs.HasValue ? sizeof(long) : 0)
+        + (row.ExpireTs.HasValue ? sizeof(long) : 0);
 
-    public StoredRow(in RowEntry row)
+    /// <summary>
+    /// Writes <paramref name="row"/> at <paramref name="offset"/> of <paramref name="chunk"/> (<see cref="Length"/> bytes)
+    /// and returns it as stored: the same row over the copied key and value.
+    /// </summary>
+    public static RowEntry Write(byte[] chunk, int offset, in RowEntry row)
     {
-        _key = row.Key;
-        _value = row.Value;
-        _kind = row.Kind;
+        var destination = chunk.AsSpan(offset);
+        var value = row.Value.Span;
+        BinaryPrimitives.WriteInt32LittleEndian(destination, value.Length);
+        var flags = (byte)((byte)row.Kind & KindMask);
+        var pos = FixedLength;
         if (row.CreateTs is { } createTs)
         {
-            _createTs = createTs;
-            _flags |= HasCreateTs;
+            flags |= HasCreateTs;
+            BinaryPrimitives.WriteInt64LittleEndian(destination[pos..], createTs);
+            pos += sizeof(long);
         }
 
         if (row.ExpireTs is { } expireTs)
         {
-            _expireTs = expireTs;
-            _flags |= HasExpireTs;
+            flags |= HasExpireTs;
+            BinaryPrimitives.WriteInt64LittleEndian(destination[pos..], expireTs);
+            pos += sizeof(long);
         }
+
+        destination[sizeof(int)] = flags;
+        var key = row.Key.Span;
+        key.CopyTo(destination[pos..]);
+        value.CopyTo(destination[(pos + key.Length)..]);
+        var keyStart = offset + pos;
+        return new RowEntry(
+            new ReadOnlyMemory<byte>(chunk, keyStart, key.Length),
+            value.IsEmpty ? ReadOnlyMemory<byte>.Empty : new ReadOnlyMemory<byte>(chunk, keyStart + key.Length, value.Length),
+            row.Kind,
+            row.Seq,
+            row.CreateTs,
+            row.ExpireTs);
     }
 
-    /// <summary>The key memory as it was given.</summary>
-    public ReadOnlyMemory<byte> Key => _key;
+    /// <summary>The row stored at <paramref name="offset"/>; its key and value are slices of <paramref name="chunk"/>.</summary>
+    public static RowEntry Read(byte[] chunk, int offset, int keyLength, ulong seq)
+    {
+        var header = chunk.AsSpan(offset);
+        var valueLength = BinaryPrimitives.ReadInt32LittleEndian(header);
+        var flags = header[sizeof(int)];
+        var pos = FixedLength;
+        long? createTs = null;
+        long? expireTs = null;
+        if ((flags & HasCreateTs) != 0)
+        {
+            createTs = BinaryPrimitives.ReadInt64LittleEndian(header[pos..]);
+            pos += sizeof(long);
+        }
 
-    /// <summary>The row again, with its seq.</summary>
-    public RowEntry ToRow(ulong seq) => new(
-        _key,
-        _value,
-        _kind,
-        seq,
-        (_flags & HasCreateTs) != 0 ? _createTs : null,
-        (_flags & HasExpireTs) != 0 ? _expireTs : null);
+        if ((flags & HasExpireTs) != 0)
+        {
+            expireTs = BinaryPrimitives.ReadInt64LittleEndian(header[pos..]);
+            pos += sizeof(long);
+        }
 
-    /// <summary>Same as <see cref="KvTable.EstimateSize"/> of the row.</summary>
-    public long EstimatedSize =>
-        _key.Length + _value.Length + sizeof(ulong)
-        + ((_flags & HasCreateTs) != 0 ? sizeof(long) : 0)
-        + ((_flags & HasExpireTs) != 0 ? sizeof(long) : 0);
+        var keyStart = offset + pos;
+        return new RowEntry(
+            new ReadOnlyMemory<byte>(chunk, keyStart, keyLength),
+            valueLength == 0 ? ReadOnlyMemory<byte>.Empty : new ReadOnlyMemory<byte>(chunk, keyStart + keyLength, valueLength),
+            (RowKind)(flags & KindMask),
+            seq,
+            createTs,
+            expireTs);
+    }
+
+    /// <summary>The key of the row stored at <paramref name="offset"/>.</summary>
+    public static ReadOnlySpan<byte> Key(byte[] chunk, int offset, int keyLength) =>
+        chunk.AsSpan(offset + HeaderLength(chunk[offset + sizeof(int)]), keyLength);
+
+    /// <summary>Same as <see cref="KvTable.EstimateSize"/> of the row stored at <paramref name="offset"/>.</summary>
+    public static long EstimatedSize(byte[] chunk, int offset, int keyLength) =>
+        keyLength + BinaryPrimitives.ReadInt32LittleEndian(chunk.AsSpan(offset)) + sizeof(ulong)
+        + HeaderLength(chunk[offset + sizeof(int)]) - FixedLength;
+
+    private static int HeaderLength(byte flags) =>
+        FixedLength + ((flags & HasCreateTs) != 0 ? sizeof(long) : 0) + ((flags & HasExpireTs) != 0 ? sizeof(long) : 0);
 }

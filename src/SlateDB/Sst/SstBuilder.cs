@@ -23,13 +23,16 @@ internal sealed class SstBuilder
 {
     private readonly SstBuildSettings _settings;
     private readonly SstKind _kind;
-    private readonly ArrayBufferWriter<byte> _output;
+    private readonly OutputBuffer _output;
     private readonly BlockBuilder _block;
     private readonly List<BlockMetaModel> _blocks = [];
     private readonly List<BlockStatsModel> _blockStats = [];
     private readonly BloomFilterBuilder? _filter;
     private byte[]? _firstEntry;
-    private byte[]? _lastKey;
+
+    // The last key added (compacted SSTs), kept in a reused buffer: it is only needed as an array at the end.
+    private byte[] _lastKey = [];
+    private int _lastKeyLength = -1;
     private ReadOnlyMemory<byte> _pendingIndexKey;
     private ushort _blockPuts;
     private ushort _blockDeletes;
@@ -43,12 +46,18 @@ internal sealed class SstBuilder
 
     /// <param name="settings">Block size, codec and filter settings.</param>
     /// <param name="kind">Compacted (key order) or WAL (sequence order).</param>
-    /// <param name="expectedSize">The expected size of the SST, to size the output buffer once.</param>
+    /// <param name="expectedSize">
+    /// The expected size of the SST, to size the output buffer once: for a WAL SST an upper bound of its uncompressed
+    /// size (<see cref="Wal.WalBuffer.EstimatedSize"/>), for a compacted one the rows' estimated size.
+    /// </param>
     public SstBuilder(SstBuildSettings settings, SstKind kind, long expectedSize = 64 * 1024)
     {
         _settings = settings;
         _kind = kind;
-        _output = new ArrayBufferWriter<byte>((int)Math.Clamp(expectedSize + (expectedSize / 8) + 4096, 4096, Array.MaxLength));
+        // WAL writers pass WalBuffer.EstimatedSize, a close upper bound of the uncompressed object; compacted writers
+        // pass SlateDB's row size estimate, which leaves out varints and block overhead (and compression may grow a block).
+        var slack = kind == SstKind.Wal && settings.Codec == BlockCodec.None ? 0 : expectedSize / 8;
+        _output = new OutputBuffer((int)Math.Clamp(expectedSize + slack + 4096, 4096, Array.MaxLength));
         _block = BlockBuilder.Create(BlockFormatVersion.V2, settings.BlockSize);
         if (kind == SstKind.Compacted)
         {
@@ -63,19 +72,14 @@ internal sealed class SstBuilder
 
     public void Add(in RowEntry row)
     {
-        if (!_block.WouldFit(row))
-        {
-            FinishBlock();
-        }
-
         if (_block.IsEmpty)
         {
-            _pendingIndexKey = _kind == SstKind.Wal ? SeqBytes(row.Seq) : IndexKey(_lastKey, row.Key.Span);
+            StartBlock(row);
         }
-
-        if (!_block.TryAdd(row))
+        else if (!_block.TryAdd(row))
         {
-            throw new InvalidOperationException("An empty block refused a row.");
+            FinishBlock();
+            StartBlock(row);
         }
 
         _rows++;
@@ -103,9 +107,16 @@ internal sealed class SstBuilder
         }
         else
         {
-            _firstEntry ??= row.Key.ToArray();
-            _lastKey = row.Key.ToArray();
-            _filter!.AddKey(row.Key.Span);
+            var key = row.Key.Span;
+            _firstEntry ??= key.ToArray();
+            if (_lastKey.Length < key.Length)
+            {
+                _lastKey = new byte[Math.Max(key.Length, 2 * _lastKey.Length)];
+            }
+
+            key.CopyTo(_lastKey);
+            _lastKeyLength = key.Length;
+            _filter!.AddKey(key);
         }
     }
 
@@ -135,7 +146,7 @@ internal sealed class SstBuilder
         var info = new SsTableInfoModel
         {
             FirstEntry = Optional(_firstEntry),
-            LastEntry = _kind == SstKind.Compacted ? Optional(_lastKey) : null,
+            LastEntry = _kind == SstKind.Compacted ? Optional(_lastKeyLength < 0 ? null : _lastKey.AsSpan(0, _lastKeyLength).ToArray()) : null,
             IndexOffset = indexOffset,
             IndexLen = indexLen,
             FilterOffset = filterOffset,
@@ -156,6 +167,18 @@ internal sealed class SstBuilder
         return new EncodedSst(_output.WrittenMemory, info, _rows);
     }
 
+    /// <summary>Adds the first row of a block, after working out the block's index key.</summary>
+    private void StartBlock(in RowEntry row)
+    {
+        _pendingIndexKey = _kind == SstKind.Wal
+            ? SeqBytes(row.Seq)
+            : IndexKey(_lastKey.AsSpan(0, Math.Max(0, _lastKeyLength)), hasPrevious: _lastKeyLength >= 0, row.Key.Span);
+        if (!_block.TryAdd(row))
+        {
+            throw new InvalidOperationException("An empty block refused a row.");
+        }
+    }
+
     private void FinishBlock()
     {
         if (_block.IsEmpty)
@@ -164,15 +187,25 @@ internal sealed class SstBuilder
         }
 
         _blocks.Add(new BlockMetaModel((ulong)_output.WrittenCount, _pendingIndexKey));
-        var raw = ArrayPool<byte>.Shared.Rent(_block.EncodedLength);
-        try
+        if (_settings.Codec == BlockCodec.None)
         {
-            var length = _block.WriteTo(raw);
-            WriteBlock(raw.AsSpan(0, length), _settings.Codec);
+            // Stored as is: build the block straight into the output.
+            var start = _output.WrittenCount;
+            _output.Advance(_block.WriteTo(_output.GetSpan(_block.EncodedLength)));
+            AppendChecksum(start);
         }
-        finally
+        else
         {
-            ArrayPool<byte>.Shared.Return(raw);
+            var raw = ArrayPool<byte>.Shared.Rent(_block.EncodedLength);
+            try
+            {
+                var length = _block.WriteTo(raw);
+                WriteBlock(raw.AsSpan(0, length), _settings.Codec);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(raw);
+            }
         }
 
         _blockStats.Add(new BlockStatsModel(_blockPuts, _blockDeletes, _blockMerges));
@@ -185,11 +218,16 @@ internal sealed class SstBuilder
     {
         var start = _output.WrittenCount;
         BlockCompression.Compress(codec, payload, _output);
-        var stored = _output.WrittenSpan[start..];
-        var crc = Checksum.Compute(stored);
+        AppendChecksum(start);
+        return _output.WrittenCount - start;
+    }
+
+    /// <summary>Appends the CRC-32 of the bytes written since <paramref name="start"/>.</summary>
+    private void AppendChecksum(int start)
+    {
+        var crc = Checksum.Compute(_output.WrittenSpan[start..]);
         BinaryPrimitives.WriteUInt32BigEndian(_output.GetSpan(4), crc);
         _output.Advance(4);
-        return _output.WrittenCount - start;
     }
 
     /// <summary>
@@ -209,14 +247,17 @@ internal sealed class SstBuilder
     /// The index key of a block: empty for the first; otherwise the shortest prefix of the block's first key that is
     /// greater than the previous block's last key (the whole key when they are equal), as SlateDB computes it.
     /// </summary>
-    internal static byte[] IndexKey(byte[]? previousLastKey, ReadOnlySpan<byte> firstKey)
+    internal static byte[] IndexKey(byte[]? previousLastKey, ReadOnlySpan<byte> firstKey) =>
+        IndexKey(previousLastKey, previousLastKey is not null, firstKey);
+
+    private static byte[] IndexKey(ReadOnlySpan<byte> previousLastKey, bool hasPrevious, ReadOnlySpan<byte> firstKey)
     {
-        if (previousLastKey is null)
+        if (!hasPrevious)
         {
             return [];
         }
 
-        var common = previousLastKey.AsSpan().CommonPrefixLength(firstKey);
+        var common = previousLastKey.CommonPrefixLength(firstKey);
         if (common < previousLastKey.Length && common < firstKey.Length)
         {
             return firstKey[..(common + 1)].ToArray();
@@ -228,5 +269,61 @@ internal sealed class SstBuilder
         }
 
         return firstKey[..Math.Min(firstKey.Length, previousLastKey.Length + 1)].ToArray();
+    }
+
+    /// <summary>
+    /// The SST's bytes, in one array that grows by doubling (as <see cref="ArrayBufferWriter{T}"/>) but is allocated
+    /// without zeroing: every byte handed out is written before it is read, and the pages past the end of a
+    /// generously sized buffer are never touched.
+    /// </summary>
+    private sealed class OutputBuffer(int capacity) : IBufferWriter<byte>
+    {
+        private byte[] _buffer = GC.AllocateUninitializedArray<byte>(capacity);
+        private int _written;
+
+        public int WrittenCount => _written;
+
+        public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
+
+        public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
+
+        public void Advance(int count)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(count);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _buffer.Length - _written);
+            _written += count;
+        }
+
+        public Memory<byte> GetMemory(int sizeHint = 0)
+        {
+            Reserve(sizeHint);
+            return _buffer.AsMemory(_written);
+        }
+
+        public Span<byte> GetSpan(int sizeHint = 0)
+        {
+            Reserve(sizeHint);
+            return _buffer.AsSpan(_written);
+        }
+
+        private void Reserve(int sizeHint)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(sizeHint);
+            var needed = Math.Max(sizeHint, 1);
+            if (_buffer.Length - _written >= needed)
+            {
+                return;
+            }
+
+            var size = (int)Math.Min(Array.MaxLength, Math.Max((long)_written + needed, 2L * _buffer.Length));
+            if (size - _written < needed)
+            {
+                throw new InvalidOperationException("The SST would be larger than the largest array.");
+            }
+
+            var bigger = GC.AllocateUninitializedArray<byte>(size);
+            _buffer.AsSpan(0, _written).CopyTo(bigger);
+            _buffer = bigger;
+        }
     }
 }

@@ -1,4 +1,7 @@
-using SlateDB.Common;
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace SlateDB;
 
@@ -7,30 +10,52 @@ namespace SlateDB;
 /// visible, and durable, together. A later operation on a key replaces an earlier one in the same batch.
 /// Keys and values are copied when added, so the caller may reuse its buffers.
 /// </summary>
+/// <remarks>
+/// Operations are copied back to back into a few slabs (one array per slab, not two per operation), each starting with
+/// a small header: flags (u8: delete bit 0, TTL bit 1), key length (u16), value length (i32), the TTL if flagged,
+/// then the key and the value. The batch finds a repeated key through a hash index once it holds more than a few
+/// operations. The memtable copies rows again when the batch is written, so the slabs are short-lived.
+/// </remarks>
 public sealed class WriteBatch
 {
     /// <summary>The longest key: 65,535 bytes.</summary>
     public const int MaxKeyLength = ushort.MaxValue;
 
     private const int IndexThreshold = 8;
+    private const int FirstSlabLength = 256;
+    private const int SlabOffsetBits = 16;
+    private const int MaxSlabLength = 1 << SlabOffsetBits;
+    private const int MaxSlabs = 1 << (31 - SlabOffsetBits);
+    private const int HeaderLength = 1 + sizeof(ushort) + sizeof(int);
+    private const byte DeleteFlag = 1;
+    private const byte TtlFlag = 2;
 
-    private readonly List<BatchOperation> _operations = [];
-    private Dictionary<byte[], int>? _indexByKey;
+    private static readonly int s_ttlLength = Unsafe.SizeOf<Ttl>();
+
+    private readonly List<byte[]> _slabs = [];
+    private byte[] _slab = [];
+    private int _slabUsed;
+
+    // Where each operation starts: slab number << SlabOffsetBits | offset in the slab. A replaced operation's entry
+    // points to the replacement (its old bytes stay, unused).
+    private int[] _positions = [];
+    private int _count;
+
+    // Open addressing over operation numbers + 1 (0 = empty slot); its length is a power of two.
+    private int[]? _index;
 
     /// <summary>How many operations the batch holds (after replacements).</summary>
-    public int Count => _operations.Count;
+    public int Count => _count;
 
     /// <summary>True when the batch holds no operation.</summary>
-    public bool IsEmpty => _operations.Count == 0;
-
-    internal IReadOnlyList<BatchOperation> Operations => _operations;
+    public bool IsEmpty => _count == 0;
 
     /// <summary>Adds a put.</summary>
     /// <exception cref="ArgumentException">The key is empty or longer than <see cref="MaxKeyLength"/>.</exception>
     public WriteBatch Put(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, PutOptions? options = null)
     {
         ValidateKey(key.Span);
-        Add(new BatchOperation(key.ToArray(), value.ToArray(), IsDelete: false, (options ?? PutOptions.Default).Ttl));
+        Add(key.Span, value.Span, isDelete: false, (options ?? PutOptions.Default).Ttl);
         return this;
     }
 
@@ -47,7 +72,7 @@ public sealed class WriteBatch
     public WriteBatch Delete(ReadOnlyMemory<byte> key)
     {
         ValidateKey(key.Span);
-        Add(new BatchOperation(key.ToArray(), [], IsDelete: true, Ttl.Default));
+        Add(key.Span, [], isDelete: true, Ttl.Default);
         return this;
     }
 
@@ -72,43 +97,175 @@ public sealed class WriteBatch
         }
     }
 
-    private void Add(BatchOperation operation)
+    /// <summary>Operation <paramref name="index"/> (in the order first added), as slices of the batch's own copy.</summary>
+    internal void GetOperation(int index, out ReadOnlyMemory<byte> key, out ReadOnlyMemory<byte> value, out bool isDelete, out Ttl ttl)
     {
-        if (_indexByKey is null)
+        var position = _positions[index];
+        var slab = _slabs[position >> SlabOffsetBits];
+        var offset = position & (MaxSlabLength - 1);
+        var flags = slab[offset];
+        var keyLength = BinaryPrimitives.ReadUInt16LittleEndian(slab.AsSpan(offset + 1));
+        var valueLength = BinaryPrimitives.ReadInt32LittleEndian(slab.AsSpan(offset + 1 + sizeof(ushort)));
+        var start = offset + HeaderLength;
+        isDelete = (flags & DeleteFlag) != 0;
+        if ((flags & TtlFlag) != 0)
         {
-            for (var i = 0; i < _operations.Count; i++)
-            {
-                if (_operations[i].Key.AsSpan().SequenceEqual(operation.Key))
-                {
-                    _operations[i] = operation;
-                    return;
-                }
-            }
-
-            _operations.Add(operation);
-            if (_operations.Count > IndexThreshold)
-            {
-                _indexByKey = new Dictionary<byte[], int>(ByteArrayEqualityComparer.Instance);
-                for (var i = 0; i < _operations.Count; i++)
-                {
-                    _indexByKey[_operations[i].Key] = i;
-                }
-            }
-
-            return;
-        }
-
-        if (_indexByKey.TryGetValue(operation.Key, out var index))
-        {
-            _operations[index] = operation;
+            ttl = MemoryMarshal.Read<Ttl>(slab.AsSpan(start));
+            start += s_ttlLength;
         }
         else
         {
-            _indexByKey[operation.Key] = _operations.Count;
-            _operations.Add(operation);
+            ttl = Ttl.Default;
+        }
+
+        key = new ReadOnlyMemory<byte>(slab, start, keyLength);
+        value = valueLength == 0 ? ReadOnlyMemory<byte>.Empty : new ReadOnlyMemory<byte>(slab, start + keyLength, valueLength);
+    }
+
+    private void Add(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool isDelete, Ttl ttl)
+    {
+        var hasTtl = ttl != Ttl.Default;
+        var length = (long)HeaderLength + (hasTtl ? s_ttlLength : 0) + key.Length + value.Length;
+        if (length > Array.MaxLength)
+        {
+            throw new ArgumentException($"A value of {value.Length} bytes does not fit in a write batch.", nameof(value));
+        }
+
+        var position = Reserve((int)length, out var slab, out var offset);
+        var destination = slab.AsSpan(offset, (int)length);
+        destination[0] = (byte)((isDelete ? DeleteFlag : 0) | (hasTtl ? TtlFlag : 0));
+        BinaryPrimitives.WriteUInt16LittleEndian(destination[1..], (ushort)key.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(destination[(1 + sizeof(ushort))..], value.Length);
+        var start = HeaderLength;
+        if (hasTtl)
+        {
+            MemoryMarshal.Write(destination[start..], in ttl);
+            start += s_ttlLength;
+        }
+
+        key.CopyTo(destination[start..]);
+        value.CopyTo(destination[(start + key.Length)..]);
+
+        var existing = Find(key, out var hash);
+        if (existing >= 0)
+        {
+            _positions[existing] = position;
+            return;
+        }
+
+        if (_count == _positions.Length)
+        {
+            Array.Resize(ref _positions, Math.Max(8, _count * 2));
+        }
+
+        _positions[_count++] = position;
+        if (_index is not null)
+        {
+            if (_count * 2 > _index.Length)
+            {
+                Reindex(_index.Length * 2);
+            }
+            else
+            {
+                Insert(_index, hash, _count - 1);
+            }
+        }
+        else if (_count > IndexThreshold)
+        {
+            Reindex(32);
         }
     }
-}
 
-/// <summary>One operation of a <see cref="WriteBatch"/>; the arrays are owned by the batch.</summary>
-internal readonly record struct BatchOperation(byte[] Key, byte[] Value, bool IsDelete, Ttl Ttl);
+    /// <summary>Space for <paramref name="length"/> bytes in a slab; returns the position of its first byte.</summary>
+    private int Reserve(int length, out byte[] slab, out int offset)
+    {
+        if (_slabUsed + length > _slab.Length)
+        {
+            if (_slabs.Count == MaxSlabs)
+            {
+                throw new InvalidOperationException("The write batch is full.");
+            }
+
+            // Slabs double up to 64 KiB (offsets fit 16 bits; slabs stay off the large object heap). An operation
+            // larger than that gets a slab of its own, always at offset 0.
+            var size = Math.Min(MaxSlabLength, Math.Max(FirstSlabLength, _slab.Length * 2));
+            _slab = new byte[Math.Max(size, length)];
+            _slabs.Add(_slab);
+            _slabUsed = 0;
+        }
+
+        slab = _slab;
+        offset = _slabUsed;
+        _slabUsed += length;
+        return ((_slabs.Count - 1) << SlabOffsetBits) | offset;
+    }
+
+    /// <summary>The number of the operation on <paramref name="key"/>, or -1; the key's hash once the index exists.</summary>
+    private int Find(ReadOnlySpan<byte> key, out uint hash)
+    {
+        if (_index is null)
+        {
+            hash = 0;
+            for (var i = 0; i < _count; i++)
+            {
+                if (KeyOf(i).SequenceEqual(key))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        hash = Hash(key);
+        var mask = _index.Length - 1;
+        for (var slot = (int)(hash & mask); ; slot = (slot + 1) & mask)
+        {
+            var entry = _index[slot];
+            if (entry == 0)
+            {
+                return -1;
+            }
+
+            if (KeyOf(entry - 1).SequenceEqual(key))
+            {
+                return entry - 1;
+            }
+        }
+    }
+
+    private void Reindex(int length)
+    {
+        var index = new int[length];
+        for (var i = 0; i < _count; i++)
+        {
+            Insert(index, Hash(KeyOf(i)), i);
+        }
+
+        _index = index;
+    }
+
+    private static void Insert(int[] index, uint hash, int operation)
+    {
+        var mask = index.Length - 1;
+        var slot = (int)(hash & mask);
+        while (index[slot] != 0)
+        {
+            slot = (slot + 1) & mask;
+        }
+
+        index[slot] = operation + 1;
+    }
+
+    private ReadOnlySpan<byte> KeyOf(int operation)
+    {
+        var position = _positions[operation];
+        var slab = _slabs[position >> SlabOffsetBits];
+        var offset = position & (MaxSlabLength - 1);
+        var keyLength = BinaryPrimitives.ReadUInt16LittleEndian(slab.AsSpan(offset + 1));
+        var start = offset + HeaderLength + ((slab[offset] & TtlFlag) != 0 ? s_ttlLength : 0);
+        return slab.AsSpan(start, keyLength);
+    }
+
+    private static uint Hash(ReadOnlySpan<byte> key) => (uint)XxHash3.HashToUInt64(key);
+}

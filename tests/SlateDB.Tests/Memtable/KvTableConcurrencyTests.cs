@@ -137,7 +137,7 @@ public sealed class KvTableConcurrencyTests
         table.LastTick.Should().Be(Entries - 1);
     }
 
-    // The row is exactly the original or the replacement of its seq: never a mix of both, never garbage.
+    // The row holds exactly the original or the replacement of its seq (the table keeps copies): never a mix of both, never garbage.
     private static bool IsWellFormed(RowEntry[] rows, RowEntry[] replacements, RowEntry row)
     {
         if (row.Seq == 0 || row.Seq > (ulong)rows.Length)
@@ -145,7 +145,7 @@ public sealed class KvTableConcurrencyTests
             return false;
         }
 
-        return row == rows[row.Seq - 1] || row == replacements[row.Seq - 1];
+        return KvTableTestData.SameRowContent(row, rows[row.Seq - 1]) || KvTableTestData.SameRowContent(row, replacements[row.Seq - 1]);
     }
 
     private static bool InOrder(RowEntry previous, RowEntry current, IterationOrder order)

@@ -28,7 +28,7 @@ public sealed class KvTableModelTests
             found.Should().Be(expected.HasValue, $"{because}, key {Convert.ToHexString(key)} maxSeq {readSeq}");
             if (expected.HasValue)
             {
-                row.Should().Be(expected.Value, because);
+                row.ShouldHoldSameContent(expected.Value, because);
             }
         }
     }

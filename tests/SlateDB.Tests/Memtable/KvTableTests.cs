@@ -100,6 +100,26 @@ public sealed class KvTableTests
     }
 
     [Fact]
+    public void The_table_keeps_copies_so_callers_may_reuse_their_buffers()
+    {
+        var table = new KvTable();
+        var key = new byte[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34 };
+        var value = new byte[300_000];
+        Array.Fill(value, (byte)7);
+        var row = RowEntry.Put(key, value, 5, createTs: 11, expireTs: 99);
+        table.Put(row, out var stored);
+        var expected = RowEntry.Put(key.ToArray(), value.ToArray(), 5, createTs: 11, expireTs: 99);
+        key[33] = 0;
+        value[0] = 0;
+
+        stored.ShouldHoldSameContent(expected, "the stored row is the table's copy");
+        table.TryGet(expected.Key.Span, ulong.MaxValue, out var found).Should().BeTrue("a key longer than 32 bytes compares its tail from the copy");
+        found.ShouldHoldSameContent(expected, "the buffers were changed after the put");
+        table.TryGet(key, ulong.MaxValue, out _).Should().BeFalse();
+        Drain(table.Iterate()).Single().ShouldHoldSameContent(expected, "iteration reads the copy too");
+    }
+
+    [Fact]
     public void Same_key_and_seq_replaces_the_row_and_adjusts_the_size()
     {
         var table = new KvTable();
@@ -113,7 +133,7 @@ public sealed class KvTableTests
         table.EntryCount.Should().Be(2);
         table.EstimatedSize.Should().Be(sizeBefore - (1 + 10 + 8 + 8) + (1 + 3 + 8 + 8 + 8));
         table.TryGet(s_k, ulong.MaxValue, out var row).Should().BeTrue();
-        row.Should().Be(replacement, "the table keeps the given memory as is");
+        row.ShouldHoldSameContent(replacement, "the replacement is what the table holds now");
         Drain(table.Iterate()).Should().HaveCount(2);
         table.LastTick.Should().Be(100, "the largest create_ts seen stays");
     }
@@ -291,7 +311,7 @@ public sealed class KvTableTests
         foreach (var key in keys)
         {
             table.TryGet(key, ulong.MaxValue, out var row).Should().BeTrue($"seed {seed}, key {Convert.ToHexString(key)}");
-            row.Should().Be(model.Get(key, ulong.MaxValue)!.Value);
+            row.ShouldHoldSameContent(model.Get(key, ulong.MaxValue)!.Value, $"seed {seed}, key {Convert.ToHexString(key)}");
         }
     }
 }

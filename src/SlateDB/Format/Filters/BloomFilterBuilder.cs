@@ -7,8 +7,15 @@ namespace SlateDB.Format.Filters;
 /// </summary>
 internal sealed class BloomFilterBuilder : IFilterBuilder
 {
+    // Hashes go into chunks that double from 1,024 up to 8,192 hashes (64 KiB, off the large object heap) and are
+    // never copied.
+    private const int FirstChunkLength = 1024;
+    private const int MaxChunkLength = 8192;
+
     private readonly int _bitsPerKey;
-    private ulong[] _hashes = [];
+    private readonly List<ulong[]> _chunks = [];
+    private ulong[] _current = [];
+    private int _used;
     private int _count;
 
     /// <summary>Creates a builder giving each entry <paramref name="bitsPerKey"/> bits.</summary>
@@ -32,12 +39,15 @@ internal sealed class BloomFilterBuilder : IFilterBuilder
     /// <summary>Adds one entry by its SipHash-1-3 hash.</summary>
     public void AddHash(ulong keyHash)
     {
-        if (_count == _hashes.Length)
+        if (_used == _current.Length)
         {
-            Array.Resize(ref _hashes, Math.Max(256, _hashes.Length * 2));
+            _current = new ulong[Math.Min(MaxChunkLength, Math.Max(FirstChunkLength, _current.Length * 2))];
+            _chunks.Add(_current);
+            _used = 0;
         }
 
-        _hashes[_count++] = keyHash;
+        _current[_used++] = keyHash;
+        _count++;
     }
 
     /// <inheritdoc />
@@ -51,9 +61,16 @@ internal sealed class BloomFilterBuilder : IFilterBuilder
         var bits = new byte[BloomLayout.FilterBytes(_count, _bitsPerKey)];
         if (bits.Length > 0)
         {
-            for (int i = 0; i < _count; i++)
+            var remaining = _count;
+            foreach (var chunk in _chunks)
             {
-                BloomLayout.SetProbes(bits, _hashes[i], numProbes);
+                var length = Math.Min(chunk.Length, remaining);
+                for (var i = 0; i < length; i++)
+                {
+                    BloomLayout.SetProbes(bits, chunk[i], numProbes);
+                }
+
+                remaining -= length;
             }
         }
 
