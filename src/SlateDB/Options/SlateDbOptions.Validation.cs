@@ -20,7 +20,7 @@ public sealed partial record SlateDbOptions
         Check(ManifestUpdateTimeout > TimeSpan.Zero, "manifest_update_timeout must be positive.");
         Check(MinFilterKeys >= 0, "min_filter_keys must not be negative.");
         Check(FilterBitsPerKey is > 0 and <= 64, "filter_bits_per_key must be between 1 and 64.");
-        Check(L0SstSizeBytes > 0, "l0_sst_size_bytes must be positive.");
+        Check(L0SstSizeBytes is > 0 and <= MaxL0SstSizeBytes, "l0_sst_size_bytes must be positive and at most 1 GiB (a memtable is built into an L0 SST in memory).");
         Check(L0MaxSsts > 0, "l0_max_ssts must be positive.");
         Check(L0FlushParallelism > 0, "l0_flush_parallelism must be at least 1.");
         Check(MaxUnflushedBytes > L0SstSizeBytes, "max_unflushed_bytes must be greater than l0_sst_size_bytes.");

@@ -29,7 +29,13 @@ public sealed partial record SlateDbOptions
     /// <summary>Bloom filter bits per key. Default 10 (about 0.8% false positives).</summary>
     public int FilterBitsPerKey { get; init; } = 10;
 
-    /// <summary>The memtable size (estimated encoded bytes) at which it is frozen and flushed to an L0 SST. Default 64 MiB.</summary>
+    /// <summary>The largest <see cref="L0SstSizeBytes"/> accepted: 1 GiB (an L0 SST is built in one buffer in memory).</summary>
+    public const long MaxL0SstSizeBytes = 1L << 30;
+
+    /// <summary>
+    /// The memtable size (estimated encoded bytes) at which it is frozen and flushed to an L0 SST. Default 64 MiB; at
+    /// most <see cref="MaxL0SstSizeBytes"/>.
+    /// </summary>
     public long L0SstSizeBytes { get; init; } = 64L * 1024 * 1024;
 
     /// <summary>The most L0 SSTs; memtable flushes wait for compaction beyond it. Default 8.</summary>

@@ -117,6 +117,18 @@ public sealed class SlateDbOptionsTests
     public void Missing_names_keep_their_defaults() =>
         SlateDbOptions.FromJson("{}").Should().BeEquivalentTo(SlateDbOptions.Default);
 
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(-1L)]
+    [InlineData((1L << 30) + 1)]
+    public void An_l0_sst_size_outside_1_byte_to_1_GiB_is_invalid(long bytes)
+    {
+        var act = () => (SlateDbOptions.Default with { L0SstSizeBytes = bytes, MaxUnflushedBytes = long.MaxValue }).Validate();
+
+        act.Should().Throw<SlateDbException>().Where(e => e.Kind == SlateDbErrorKind.Invalid && e.Message.Contains("l0_sst_size_bytes"));
+        (SlateDbOptions.Default with { L0SstSizeBytes = 1L << 30, MaxUnflushedBytes = 1L << 31 }).Validate();
+    }
+
     [Fact]
     public void Bad_values_are_all_reported()
     {
