@@ -14,6 +14,17 @@ internal sealed record ComparisonOptions
     public int Seed { get; init; } = 42;
 
     public long NodeOperations { get; init; } = 50_000;
+
+    /// <summary>
+    /// Rows of SlateDB-through-Node's fillbatch, which readrandom and scan then read; 0 means as many as the .NET
+    /// engines (<see cref="Operations"/>): batches cross the binding 1,000 rows at a time, so the full count is affordable.
+    /// </summary>
+    public long NodeBatchOperations { get; init; }
+
+    /// <summary>The rows SlateDB through Node writes in <paramref name="workload"/> (and reads, for the read workloads).</summary>
+    public long NodeRowsFor(string workload) => workload == Workloads.FillRandom
+        ? NodeOperations
+        : NodeBatchOperations > 0 ? NodeBatchOperations : Operations;
     public long NodeReads { get; init; } = 10_000;
     public int NodeRepetitions { get; init; } = 2;
 
@@ -41,7 +52,9 @@ internal sealed record ComparisonOptions
         SlateDB.Comparison: the same workloads on SlateDB for .NET, RocksDB, ZoneTree and SlateDB 0.12.1 (Node).
           --ops N            puts per fill (default 1000000)      --reads N     gets in readrandom (default 200000)
           --batch N          rows per batch in fillbatch (1000)   --reps N      repetitions (default 3)
-          --node-ops N --node-reads N --node-reps N    smaller counts for SlateDB through Node (50000, 10000, 2)
+          --node-ops N --node-reads N --node-reps N    smaller counts for SlateDB through Node (50000, 10000, 2);
+                             --node-ops is its fillrandom's rows only
+          --node-batch-ops N rows of its fillbatch, then read by its readrandom and scan (default: as --ops)
           --engines a,b      ours,rocksdb,zonetree,slatedb-0.12.1 (default all)
           --workloads a,b    fillrandom,fillbatch,readrandom,scan (default all)
           --durable-seconds S  length of the durable-write target run (default 10; 0 skips it)
@@ -71,6 +84,7 @@ internal sealed record ComparisonOptions
                 "--reps" => o with { Repetitions = (int)L() },
                 "--seed" => o with { Seed = (int)L() },
                 "--node-ops" => o with { NodeOperations = L() },
+                "--node-batch-ops" => o with { NodeBatchOperations = L() },
                 "--node-reads" => o with { NodeReads = L() },
                 "--node-reps" => o with { NodeRepetitions = (int)L() },
                 "--engines" => o with { Engines = List() },

@@ -33,6 +33,9 @@ internal sealed record RunSettings
 
     public long NodeOperations { get; init; }
 
+    /// <summary>Rows of SlateDB-through-Node's fillbatch database (0 in results written before it was recorded).</summary>
+    public long NodeBatchOperations { get; init; }
+
     public long NodeReads { get; init; }
 
     public int NodeRepetitions { get; init; }
@@ -52,6 +55,7 @@ internal sealed record RunSettings
         ValueSize = o.ValueSize,
         Repetitions = o.Repetitions,
         NodeOperations = o.NodeOperations,
+        NodeBatchOperations = o.NodeRowsFor(SlateDB.Comparison.Workloads.FillBatch),
         NodeReads = o.NodeReads,
         NodeRepetitions = o.NodeRepetitions,
         Seed = o.Seed,

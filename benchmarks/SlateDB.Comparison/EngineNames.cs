@@ -51,7 +51,7 @@ internal static class EngineNames
             + "(tools/slatedb-node/bench.mjs), default settings, `file://` object store, one writer awaiting each "
             + "call, `await_durable: false`, batches via `WriteBatch`. A fill ends with a WAL flush; reads and scans "
             + "first flush the memtable. Every call crosses the FFI boundary (a Promise per call), which bounds its "
-            + "rates far below the engine's own speed, so it runs smaller counts.",
+            + "rates far below the engine's own speed, so its fillrandom (one call per put) runs a smaller count.",
         _ => string.Empty,
     };
 }

@@ -96,7 +96,7 @@ internal sealed class Orchestrator(ComparisonOptions options, string repoRoot)
             List<string> args =
             [
                 _nodeScript, "--workload", workload, "--dir", directory,
-                "--ops", options.NodeOperations.ToString(inv), "--reads", options.NodeReads.ToString(inv),
+                "--ops", options.NodeRowsFor(workload).ToString(inv), "--reads", options.NodeReads.ToString(inv),
                 "--batch", options.BatchSize.ToString(inv), "--value-size", options.ValueSize.ToString(inv),
                 "--seed", options.Seed.ToString(inv),
             ];

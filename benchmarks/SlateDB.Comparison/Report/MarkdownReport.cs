@@ -86,7 +86,7 @@ internal sealed class MarkdownReport(ComparisonResults results, string notes)
         }
 
         md.AppendLine();
-        md.AppendLine(Inv, $"Counts: {s.Operations:N0} rows per fill and {s.Reads:N0} gets for the .NET engines; {s.NodeOperations:N0} rows and {s.NodeReads:N0} gets for SlateDB 0.12.1 through Node (rates are per second, so they compare; its smaller database is a slight advantage to it).");
+        md.AppendLine(Inv, $"Counts: {s.Operations:N0} rows per fill and {s.Reads:N0} gets for the .NET engines. SlateDB 0.12.1 through Node writes {s.NodeBatchOperations:N0} rows in fillbatch, which its readrandom ({s.NodeReads:N0} gets) and scan then read, and only {s.NodeOperations:N0} in fillrandom, where every put is its own call across the binding (rates are per second, so they compare; a smaller database is a slight advantage).");
         md.AppendLine();
 
         if (Peers().Any())
@@ -153,7 +153,7 @@ internal sealed class MarkdownReport(ComparisonResults results, string notes)
 
         md.AppendLine("## Peak memory, CPU and allocations");
         md.AppendLine();
-        md.AppendLine(Inv, $"Peak memory is the child process's peak resident set (`VmHWM` in /proc/self/status at its end: engine, caches, runtime and harness), the largest over the repetitions. CPU is the process's CPU time (all threads, user + system) during the timed part, per operation: less sensitive to other load on the machine than the wall-clock rates. Allocations are managed bytes per operation during the timed part (.NET engines; they include the harness's fresh key and value arrays, about 170 bytes per written row, and for gets the returned value). SlateDB 0.12.1's figures are for its smaller database ({results.Settings.NodeOperations:N0} rows).");
+        md.AppendLine(Inv, $"Peak memory is the child process's peak resident set (`VmHWM` in /proc/self/status at its end: engine, caches, runtime and harness), the largest over the repetitions. CPU is the process's CPU time (all threads, user + system) during the timed part, per operation: less sensitive to other load on the machine than the wall-clock rates. Allocations are managed bytes per operation during the timed part (.NET engines; they include the harness's fresh key and value arrays, about 170 bytes per written row, and for gets the returned value). SlateDB 0.12.1's fillrandom figures are for its smaller database ({results.Settings.NodeOperations:N0} rows).");
         md.AppendLine();
         md.Append("| workload | metric |");
         foreach (var engine in Engines())
@@ -277,7 +277,7 @@ internal sealed class MarkdownReport(ComparisonResults results, string notes)
         md.AppendLine("bash benchmarks/run-comparison.sh    # builds in Release, runs everything, rewrites this page and its charts");
         md.AppendLine("```");
         md.AppendLine();
-        md.AppendLine(Inv, $"This page came from `--ops {s.Operations} --reads {s.Reads} --batch {s.BatchSize} --reps {s.Repetitions} --node-ops {s.NodeOperations} --node-reads {s.NodeReads} --node-reps {s.NodeRepetitions} --seed {s.Seed}`; pass other values to the script (it forwards its arguments; `--help` lists them). The raw results are in `docs/benchmarks/results.json`, next to the charts; `--report-only docs/benchmarks/results.json` regenerates this page (and the charts) from them without running anything. One engine and workload can be run by hand: `dotnet benchmarks/SlateDB.Comparison/bin/Release/net10.0/SlateDB.Comparison.dll --engine ours --workload fillrandom --dir /tmp/x` (readrandom and scan expect a fillbatch database in the folder).");
+        md.AppendLine(Inv, $"This page came from `--ops {s.Operations} --reads {s.Reads} --batch {s.BatchSize} --reps {s.Repetitions} --node-ops {s.NodeOperations} --node-batch-ops {s.NodeBatchOperations} --node-reads {s.NodeReads} --node-reps {s.NodeRepetitions} --seed {s.Seed}`; pass other values to the script (it forwards its arguments; `--help` lists them). The raw results are in `docs/benchmarks/results.json`, next to the charts; `--report-only docs/benchmarks/results.json` regenerates this page (and the charts) from them without running anything. One engine and workload can be run by hand: `dotnet benchmarks/SlateDB.Comparison/bin/Release/net10.0/SlateDB.Comparison.dll --engine ours --workload fillrandom --dir /tmp/x` (readrandom and scan expect a fillbatch database in the folder).");
     }
 
     private string ThroughputChart(string workload)
@@ -322,7 +322,7 @@ internal sealed class MarkdownReport(ComparisonResults results, string notes)
         return SvgBarChart.Linear("Peak resident memory of each child process (MiB)", Subtitle(), bars);
     }
 
-    private string Subtitle() => string.Create(Inv, $"{results.Machine.LogicalCores} cores, {results.Machine.Dotnet}, {results.GeneratedAt:yyyy-MM-dd}; {results.Settings.Operations:N0} rows (.NET engines), {results.Settings.NodeOperations:N0} (Node)");
+    private string Subtitle() => string.Create(Inv, $"{results.Machine.LogicalCores} cores, {results.Machine.Dotnet}, {results.GeneratedAt:yyyy-MM-dd}; {results.Settings.Operations:N0} rows (.NET engines), {results.Settings.NodeBatchOperations:N0} ({results.Settings.NodeOperations:N0} in fillrandom) through Node");
 
     private static string Color(string engine) => engine switch
     {
