@@ -32,10 +32,9 @@ internal static class EngineNames
     public static string Settings(string engine) => engine switch
     {
         Ours => "Defaults (WAL on, flush interval 100 ms, 64 MiB memtable, no compression, 512 MiB block cache) over "
-            + "`LocalFileSystemObjectStore` (every object written to a temporary file, fsynced, renamed), with one change: "
-            + "`L0MaxSsts` = 1,000,000, because no compactor is merged yet and the default limit of 8 L0 SSTs would "
-            + "stall memtable flushes (these fills make at most 3). Writes use `AwaitDurable = false`; a fill ends "
-            + "with `FlushAsync()` (one WAL flush).",
+            + "`LocalFileSystemObjectStore` (every object written to a temporary file, fsynced, renamed), compactor "
+            + "included (these fills make at most 3 L0 SSTs, fewer than the 4 that start a compaction). Writes use "
+            + "`AwaitDurable = false`; a fill ends with `FlushAsync()` (one WAL flush).",
         RocksDb => "Defaults (WAL on, 64 MiB write buffer, leveled compaction in the background) with "
             + "`WriteOptions.sync = false` (no fsync per write), and what our tables have by default so that both do "
             + "the same work: a 10-bit bloom filter per key, a 512 MiB LRU block cache and no compression (RocksDB's "

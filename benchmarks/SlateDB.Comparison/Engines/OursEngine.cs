@@ -13,8 +13,7 @@ internal sealed class OursEngine : IKvEngine
 
     public static async Task<OursEngine> OpenAsync(string directory)
     {
-        var options = SlateDbOptions.Default with { L0MaxSsts = 1_000_000 };
-        var db = await SlateDb.OpenAsync("db", new LocalFileSystemObjectStore(directory), options).ConfigureAwait(false);
+        var db = await SlateDb.OpenAsync("db", new LocalFileSystemObjectStore(directory), SlateDbOptions.Default).ConfigureAwait(false);
         return new OursEngine(db);
     }
 
