@@ -93,54 +93,10 @@ internal sealed class MarkdownReport(ComparisonResults results, string notes)
         {
             md.AppendLine("## Ratios: ours ÷ peer (median ops/s; above 1 means we are faster)");
             md.AppendLine();
-            md.Append("| workload |");
-            foreach (var peer in Peers())
-            {
-                md.Append(Inv, $" vs {EngineNames.Short(peer)} |");
-            }
-
-            md.AppendLine();
-            md.Append("|---|");
-            md.AppendLine(string.Concat(Peers().Select(_ => "---:|")));
-            foreach (var workload in Workloads())
-            {
-                md.Append(Inv, $"| {workload} |");
-                foreach (var peer in Peers())
-                {
-                    md.Append(Ratio(workload, peer) is { } r ? string.Create(Inv, $" **{r:F2}×** |") : " – |");
-                }
-
-                md.AppendLine();
-            }
-
-            md.AppendLine();
-        }
-
-        if (Peers().Any())
-        {
+            AppendPeerTable(md, Ratio, bold: true);
             md.AppendLine("CPU time is steadier than wall-clock time on a shared machine, so here is the same comparison by CPU cost: the peer's CPU time per operation divided by ours (all threads of each process, background work included; above 1 means we spend less CPU per operation).");
             md.AppendLine();
-            md.Append("| workload |");
-            foreach (var peer in Peers())
-            {
-                md.Append(Inv, $" vs {EngineNames.Short(peer)} |");
-            }
-
-            md.AppendLine();
-            md.Append("|---|");
-            md.AppendLine(string.Concat(Peers().Select(_ => "---:|")));
-            foreach (var workload in Workloads())
-            {
-                md.Append(Inv, $"| {workload} |");
-                foreach (var peer in Peers())
-                {
-                    md.Append(CpuRatio(workload, peer) is { } r ? string.Create(Inv, $" {r:F2}× |") : " – |");
-                }
-
-                md.AppendLine();
-            }
-
-            md.AppendLine();
+            AppendPeerTable(md, CpuRatio, bold: false);
         }
 
         md.AppendLine("## Charts");
@@ -209,6 +165,33 @@ internal sealed class MarkdownReport(ComparisonResults results, string notes)
         foreach (var engine in Engines())
         {
             md.Append(Find(engine, workload) is { } x ? $" {cell(x)} |" : " – |");
+        }
+
+        md.AppendLine();
+    }
+
+    /// <summary>A table of one figure per workload (rows) and peer (columns), then a blank line.</summary>
+    private void AppendPeerTable(StringBuilder md, Func<string, string, double?> figure, bool bold)
+    {
+        md.Append("| workload |");
+        foreach (var peer in Peers())
+        {
+            md.Append(Inv, $" vs {EngineNames.Short(peer)} |");
+        }
+
+        md.AppendLine();
+        md.Append("|---|");
+        md.AppendLine(string.Concat(Peers().Select(_ => "---:|")));
+        var mark = bold ? "**" : string.Empty;
+        foreach (var workload in Workloads())
+        {
+            md.Append(Inv, $"| {workload} |");
+            foreach (var peer in Peers())
+            {
+                md.Append(figure(workload, peer) is { } r ? string.Create(Inv, $" {mark}{r:F2}×{mark} |") : " – |");
+            }
+
+            md.AppendLine();
         }
 
         md.AppendLine();
