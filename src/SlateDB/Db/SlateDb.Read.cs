@@ -102,9 +102,10 @@ public sealed partial class SlateDb
     private ValueTask<RowEntry?> FindInTreeAsync(LsmTreeState tree, ReadOnlyMemory<byte> key, ulong maxSeq, bool cacheBlocks, CancellationToken cancellationToken)
     {
         var lookup = new PointLookup(key, maxSeq);
-        foreach (var view in tree.L0)
+        var views = new PointProbeOrder(tree, key);
+        while (views.MoveNext())
         {
-            switch (_c.Tables.TryGetCached(view, lookup, out var row))
+            switch (_c.Tables.TryGetCached(views.Current, lookup, out var row))
             {
                 case CachedLookup.Found:
                     return new(row);
@@ -113,46 +114,18 @@ public sealed partial class SlateDb
             }
         }
 
-        foreach (var run in tree.Compacted)
-        {
-            // Usually one view; more when adjacent SSTs share the key (newest versions in the first).
-            var (first, last) = SortedRuns.ViewsForKey(run, key.Span);
-            for (var i = first; i <= last; i++)
-            {
-                switch (_c.Tables.TryGetCached(run.Views[i], lookup, out var row))
-                {
-                    case CachedLookup.Found:
-                        return new(row);
-                    case CachedLookup.NeedsRead:
-                        return FindInTreeSlowAsync(tree, lookup, cacheBlocks, cancellationToken);
-                }
-            }
-        }
-
         return new((RowEntry?)null);
     }
 
     private async ValueTask<RowEntry?> FindInTreeSlowAsync(LsmTreeState tree, PointLookup lookup, bool cacheBlocks, CancellationToken cancellationToken)
     {
-        foreach (var view in tree.L0)
+        var views = new PointProbeOrder(tree, lookup.Key);
+        while (views.MoveNext())
         {
-            var row = await _c.Tables.GetAsync(view, lookup, cacheBlocks, cancellationToken).ConfigureAwait(false);
+            var row = await _c.Tables.GetAsync(views.Current, lookup, cacheBlocks, cancellationToken).ConfigureAwait(false);
             if (row is not null)
             {
                 return row;
-            }
-        }
-
-        foreach (var run in tree.Compacted)
-        {
-            var (first, last) = SortedRuns.ViewsForKey(run, lookup.Key.Span);
-            for (var i = first; i <= last; i++)
-            {
-                var row = await _c.Tables.GetAsync(run.Views[i], lookup, cacheBlocks, cancellationToken).ConfigureAwait(false);
-                if (row is not null)
-                {
-                    return row;
-                }
             }
         }
 

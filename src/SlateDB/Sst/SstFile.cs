@@ -183,36 +183,21 @@ internal sealed class SstFile
         SstStatsCodec.Decode(SstLayout.OpenBlock(stored, Info.Compression, Path), Path);
 
     /// <summary>The index of the first block that can hold <paramref name="key"/> (the last whose separator is below it).</summary>
-    public int FirstBlockFor(ReadOnlySpan<byte> key)
-    {
-        var keyPrefix = KeyPrefix(key);
-        int lo = 0, hi = _firstKeyPrefixes.Length - 1, found = 0;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (CompareFirstKey(mid, keyPrefix, key) < 0)
-            {
-                found = mid;
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return found;
-    }
+    public int FirstBlockFor(ReadOnlySpan<byte> key) => LastBlockStartingBefore(key, orAt: false);
 
     /// <summary>The index of the last block that can hold a key at or below <paramref name="key"/> (its separator is not above it).</summary>
-    public int LastBlockFor(ReadOnlySpan<byte> key)
+    public int LastBlockFor(ReadOnlySpan<byte> key) => LastBlockStartingBefore(key, orAt: true);
+
+    /// <summary>The last block whose first key is below <paramref name="key"/> (or equal to it when <paramref name="orAt"/>); 0 when none is.</summary>
+    private int LastBlockStartingBefore(ReadOnlySpan<byte> key, bool orAt)
     {
         var keyPrefix = KeyPrefix(key);
         int lo = 0, hi = _firstKeyPrefixes.Length - 1, found = 0;
         while (lo <= hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (CompareFirstKey(mid, keyPrefix, key) <= 0)
+            var order = CompareFirstKey(mid, keyPrefix, key);
+            if (order < 0 || (orAt && order == 0))
             {
                 found = mid;
                 lo = mid + 1;

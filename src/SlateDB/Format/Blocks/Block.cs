@@ -115,6 +115,22 @@ internal sealed class Block
     /// <summary>Where the stretch starting at offset <paramref name="index"/> ends: the next offset, or the end of the data.</summary>
     internal int EndOfOffset(int index) => index + 1 < OffsetCount ? OffsetAt(index + 1) : DataLength;
 
+    /// <summary>
+    /// For V2, the full key stored at restart point <paramref name="restart"/> (a slice of the block): a row at a
+    /// restart point shares no bytes with the row before it.
+    /// </summary>
+    internal ReadOnlySpan<byte> RestartKeyV2(int restart)
+    {
+        var data = _encoded.Span[..EndOfOffset(restart)];
+        RowCodecV2.DecodeKey(data, OffsetAt(restart), ObjectName, out var shared, out var start, out var length);
+        if (shared != 0)
+        {
+            Corruption.Throw(ObjectName, $"the row at restart point {restart} shares {shared} key bytes; it must share none");
+        }
+
+        return data.Slice(start, length);
+    }
+
     /// <summary>A new iterator over this block, not yet positioned (call a seek first).</summary>
     public BlockIterator CreateIterator() => Version == BlockFormatVersion.V1
         ? new BlockIteratorV1(this)

@@ -86,7 +86,7 @@ internal abstract class BlockIterator
     /// Compares the key <c>prefix ++ suffix</c> with <paramref name="target"/> bytewise (unsigned) without
     /// joining the two parts.
     /// </summary>
-    private protected static int CompareSplitKey(ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> suffix, ReadOnlySpan<byte> target)
+    internal static int CompareSplitKey(ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> suffix, ReadOnlySpan<byte> target)
     {
         if (prefix.Length > target.Length)
         {

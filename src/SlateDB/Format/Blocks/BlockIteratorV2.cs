@@ -64,7 +64,7 @@ internal sealed class BlockIteratorV2 : BlockIterator
         while (low < high)
         {
             var mid = low + ((high - low) / 2);
-            if (RestartKey(mid).SequenceCompareTo(key) < 0)
+            if (Block.RestartKeyV2(mid).SequenceCompareTo(key) < 0)
             {
                 low = mid + 1;
             }
@@ -97,7 +97,7 @@ internal sealed class BlockIteratorV2 : BlockIterator
         while (low < high)
         {
             var mid = low + ((high - low) / 2);
-            if (RestartKey(mid).SequenceCompareTo(key) <= 0)
+            if (Block.RestartKeyV2(mid).SequenceCompareTo(key) <= 0)
             {
                 low = mid + 1;
             }
@@ -164,19 +164,6 @@ internal sealed class BlockIteratorV2 : BlockIterator
     private void Invalidate()
     {
         _index = -1;
-    }
-
-    /// <summary>The full key stored at restart point <paramref name="restart"/> (a slice of the block).</summary>
-    private ReadOnlySpan<byte> RestartKey(int restart)
-    {
-        var data = _data.Span[..Block.EndOfOffset(restart)];
-        RowCodecV2.DecodeKey(data, Block.OffsetAt(restart), Block.ObjectName, out var shared, out var start, out var length);
-        if (shared != 0)
-        {
-            Corruption.Throw(Block.ObjectName, $"the row at restart point {restart} shares {shared} key bytes; it must share none");
-        }
-
-        return data.Slice(start, length);
     }
 
     /// <summary>Decodes every row of restart region <paramref name="region"/> and rebuilds their keys.</summary>

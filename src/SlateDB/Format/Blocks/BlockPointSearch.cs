@@ -66,19 +66,11 @@ internal static class BlockPointSearch
     /// <summary>The region before the first restart whose key is at least <paramref name="key"/> (newer versions of the key may end it).</summary>
     private static int FirstRegion(Block block, ReadOnlySpan<byte> key)
     {
-        var data = block.Data.Span;
         int low = 0, high = block.OffsetCount;
         while (low < high)
         {
             var mid = low + ((high - low) / 2);
-            var restart = data[..block.EndOfOffset(mid)];
-            RowCodecV2.DecodeKey(restart, block.OffsetAt(mid), block.ObjectName, out var shared, out var suffixStart, out var suffixLength);
-            if (shared != 0)
-            {
-                Corruption.Throw(block.ObjectName, $"the row at restart point {mid} shares {shared} key bytes; it must share none");
-            }
-
-            if (restart.Slice(suffixStart, suffixLength).SequenceCompareTo(key) < 0)
+            if (block.RestartKeyV2(mid).SequenceCompareTo(key) < 0)
             {
                 low = mid + 1;
             }
@@ -112,7 +104,7 @@ internal static class BlockPointSearch
             }
 
             var suffix = decoded.KeySuffix.Span;
-            var order = CompareSplit(current[..shared], suffix, target);
+            var order = BlockIterator.CompareSplitKey(current[..shared], suffix, target);
             if (order > 0)
             {
                 row = default;
@@ -147,19 +139,6 @@ internal static class BlockPointSearch
 
         row = default;
         return PointSearchOutcome.NotPassed;
-    }
-
-    /// <summary>Compares <c>prefix ++ suffix</c> with <paramref name="target"/> bytewise without joining them.</summary>
-    private static int CompareSplit(ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> suffix, ReadOnlySpan<byte> target)
-    {
-        if (prefix.Length >= target.Length)
-        {
-            var head = prefix[..target.Length].SequenceCompareTo(target);
-            return head != 0 ? head : (prefix.Length > target.Length || suffix.Length > 0 ? 1 : 0);
-        }
-
-        var order = prefix.SequenceCompareTo(target[..prefix.Length]);
-        return order != 0 ? order : suffix.SequenceCompareTo(target[prefix.Length..]);
     }
 
     private static PointSearchOutcome FindWithIterator(Block block, ReadOnlyMemory<byte> key, ulong maxSeq, out RowEntry row)
