@@ -26,6 +26,12 @@ internal sealed record DbState(KvTable Memtable, ImmutableList<FrozenMemtable> F
         get
         {
             var total = Memtable.EstimatedSize;
+            if (Frozen.IsEmpty)
+            {
+                // The common case, checked on every write: skip the list's enumerator.
+                return total;
+            }
+
             foreach (var frozen in Frozen)
             {
                 total += frozen.Table.EstimatedSize;

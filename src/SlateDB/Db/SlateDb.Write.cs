@@ -193,12 +193,7 @@ public sealed partial class SlateDb
         _memtableSequenceSecond = second;
     }
 
-    private bool NeedsBackpressure()
-    {
-        var state = State;
-        var limit = _c.Options.MaxUnflushedBytes;
-        return state.Frozen.IsEmpty ? state.Memtable.EstimatedSize >= limit : state.UnflushedBytes >= limit;
-    }
+    private bool NeedsBackpressure() => State.UnflushedBytes >= _c.Options.MaxUnflushedBytes;
 
     private async Task WaitForBackpressureAsync(CancellationToken cancellationToken)
     {
