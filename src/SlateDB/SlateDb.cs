@@ -10,6 +10,7 @@ using SlateDB.Memtable;
 using SlateDB.Sst;
 using SlateDB.Storage;
 using SlateDB.Wal;
+using SlateDB.WritePath;
 
 namespace SlateDB;
 

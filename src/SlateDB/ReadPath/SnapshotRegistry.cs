@@ -1,4 +1,4 @@
-namespace SlateDB.Db;
+namespace SlateDB.ReadPath;
 
 /// <summary>
 /// The sequence numbers live snapshots read at. Memtable flushes keep, for every key, the version each of them

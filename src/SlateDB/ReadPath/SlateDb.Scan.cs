@@ -1,4 +1,5 @@
 using SlateDB.Db;
+using SlateDB.ReadPath;
 using SlateDB.Iterators;
 
 namespace SlateDB;

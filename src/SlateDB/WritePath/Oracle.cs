@@ -1,4 +1,4 @@
-namespace SlateDB.Db;
+namespace SlateDB.WritePath;
 
 /// <summary>
 /// The sequence-number watermarks: the last assigned, the last committed (visible to reads) and the last durable

@@ -1,6 +1,6 @@
 using System.Runtime.ExceptionServices;
 
-namespace SlateDB.Iterators;
+namespace SlateDB.ReadPath;
 
 /// <summary>
 /// A scan as an async sequence (what <c>ScanAsync</c> returns). Each enumeration opens its own <see cref="DbIterator"/>
