@@ -1,13 +1,8 @@
 using System.Collections.Immutable;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
-using SlateDB.Caching;
-using SlateDB.Common;
+using SlateDB.Composition;
 using SlateDB.Db;
-using SlateDB.Diagnostics;
-using SlateDB.Manifest;
 using SlateDB.Memtable;
-using SlateDB.Sst;
 using SlateDB.Storage;
 using SlateDB.Wal;
 using SlateDB.WritePath;
@@ -74,51 +69,19 @@ public sealed partial class SlateDb : IAsyncDisposable
     /// <summary>A builder for opening a database with components (clock, logging, metrics, seed).</summary>
     public static SlateDbBuilder Builder(string path, IObjectStore objectStore) => new(path, objectStore);
 
-    internal static async Task<SlateDb> OpenCoreAsync(DbOpenSettings settings, CancellationToken cancellationToken)
+    internal static async Task<SlateDb> OpenCoreAsync(ComponentSettings settings, CancellationToken cancellationToken)
     {
-        var seed = settings.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
-        var random = new Random(seed);
-        var metrics = new SlateDbMetrics(settings.MeterFactory);
-
-        // As SlateDB: transient failures are retried (every attempt is counted by the instrumentation below it).
-        var retryOptions = RetryOptions.Default with { MaxRetries = settings.Options.ObjectStoreMaxRetries };
-        var instrumented = new InstrumentedObjectStore(settings.Store, metrics, settings.TimeProvider);
-        IObjectStore store = new RetryingObjectStore(instrumented, retryOptions, settings.TimeProvider, new Random(seed), settings.LoggerFactory.CreateLogger("SlateDB.ObjectStore"));
-        if (settings.Options.ObjectStoreCacheOptions.RootFolder is not null)
-        {
-            // The local disk cache sits in front, so a cache hit costs no object-store request at all.
-            store = new DiskCachedObjectStore(store, settings.Options.ObjectStoreCacheOptions);
-        }
-
-        var ownedCache = settings.BlockCache is null && !settings.BlockCacheDisabled ? new MemoryBlockCache() : null;
-        var blockCache = settings.BlockCacheDisabled ? null : settings.BlockCache ?? ownedCache;
-        var paths = new DbPaths(settings.Path);
-        var components = new DbComponents
-        {
-            Path = paths.Root,
-            Store = store,
-            Paths = paths,
-            Options = settings.Options,
-            TimeProvider = settings.TimeProvider,
-            LoggerFactory = settings.LoggerFactory,
-            Metrics = metrics,
-            Tables = new TableStore(store, paths, settings.Options, blockCache),
-            OwnedBlockCache = ownedCache,
-            Manifests = new ManifestStore(store, paths),
-            Ids = new IdGenerator(settings.TimeProvider, random.Next()),
-        };
-
+        var components = DbComponents.Create(settings with { UseDiskCache = true });
         try
         {
-            var (manifest, recovered) = await Recovery.OpenAsync(components, random, cancellationToken).ConfigureAwait(false);
-            var db = new SlateDb(components, manifest, recovered, random);
+            var (manifest, recovered) = await Recovery.OpenAsync(components, components.Random, cancellationToken).ConfigureAwait(false);
+            var db = new SlateDb(components, manifest, recovered, components.Random);
             db.StartBackgroundWork();
             return db;
         }
         catch
         {
-            metrics.Dispose();
-            ownedCache?.Dispose();
+            components.Dispose();
             throw;
         }
     }

@@ -1,32 +1,20 @@
-using System.Security.Cryptography;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using SlateDB.Common;
-using SlateDB.Manifest;
+using SlateDB.Composition;
 using SlateDB.Sst;
 using SlateDB.Storage;
 
 namespace SlateDB.Compaction;
 
 /// <summary>Builds a standalone <see cref="Compactor"/> from settings and components.</summary>
-public sealed class CompactorBuilder
+public sealed class CompactorBuilder : ComponentsBuilder<CompactorBuilder>
 {
-    private readonly string _path;
-    private readonly IObjectStore _store;
     private CompactorOptions _options = new();
     private SlateDbOptions? _dbOptions;
-    private TimeProvider _timeProvider = TimeProvider.System;
-    private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
     private ICompactionScheduler? _scheduler;
-    private int? _seed;
     private bool _polling = true;
 
     internal CompactorBuilder(string path, IObjectStore store)
+        : base(path, store)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        ArgumentNullException.ThrowIfNull(store);
-        _path = path;
-        _store = store;
     }
 
     /// <summary>Uses these compactor settings instead of the defaults.</summary>
@@ -49,34 +37,11 @@ public sealed class CompactorBuilder
         return this;
     }
 
-    /// <summary>Uses this clock for polling, timeouts and SST ids.</summary>
-    public CompactorBuilder WithTimeProvider(TimeProvider timeProvider)
-    {
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        _timeProvider = timeProvider;
-        return this;
-    }
-
-    /// <summary>Logs through this factory (default: no logging).</summary>
-    public CompactorBuilder WithLoggerFactory(ILoggerFactory loggerFactory)
-    {
-        ArgumentNullException.ThrowIfNull(loggerFactory);
-        _loggerFactory = loggerFactory;
-        return this;
-    }
-
     /// <summary>Uses this scheduler instead of the size-tiered one.</summary>
     public CompactorBuilder WithScheduler(ICompactionScheduler scheduler)
     {
         ArgumentNullException.ThrowIfNull(scheduler);
         _scheduler = scheduler;
-        return this;
-    }
-
-    /// <summary>Seeds the compactor's ids (SSTs, compactions, checkpoints) for reproducible runs.</summary>
-    public CompactorBuilder WithSeed(int seed)
-    {
-        _seed = seed;
         return this;
     }
 
@@ -94,25 +59,18 @@ public sealed class CompactorBuilder
         var dbOptions = _dbOptions ?? SlateDbOptions.Default;
         (dbOptions with { CompactorOptions = _options }).Validate();
         var scheduler = _scheduler ?? CompactorContext.DefaultScheduler(_options);
-        var seed = _seed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
-        var logger = _loggerFactory.CreateLogger("SlateDB.Compactor");
-        var retry = RetryOptions.Default with { MaxRetries = dbOptions.ObjectStoreMaxRetries };
-        var store = new RetryingObjectStore(_store, retry, _timeProvider, new Random(seed), _loggerFactory.CreateLogger("SlateDB.ObjectStore"));
-        var paths = new DbPaths(_path);
-        var tables = new TableStore(store, paths, dbOptions, cache: null);
+        var components = DbComponents.Create(Settings(dbOptions) with { BlockCacheDisabled = true });
         var context = new CompactorContext
         {
-            Path = paths.Root,
-            Tables = tables,
-            Manifests = new ManifestStore(store, paths),
+            Components = components,
+            OwnsComponents = true,
             Options = _options,
             Scheduler = scheduler,
             ExecutorSettings = CompactorContext.ExecutorSettingsFor(_options, _dbOptions is null ? null : SstBuildSettings.From(dbOptions)),
-            Time = _timeProvider,
-            Logger = logger,
-            Ids = new IdGenerator(_timeProvider, seed),
+            Logger = LoggerFactory.CreateLogger("SlateDB.Compactor"),
             Polling = _polling,
         };
+        // A runtime that fails to start disposes itself, and with it the components it owns.
         var runtime = await CompactorRuntime.StartAsync(context, CancellationToken.None, cancellationToken).ConfigureAwait(false);
         return new Compactor(runtime);
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using SlateDB.Common;
+using SlateDB.Composition;
 using SlateDB.Manifest;
 using SlateDB.Sst;
 
@@ -8,12 +9,11 @@ namespace SlateDB.Compaction;
 /// <summary>What a compactor runs with, whether embedded in a writer or standalone.</summary>
 internal sealed record CompactorContext
 {
-    /// <summary>The database root (for messages).</summary>
-    public required string Path { get; init; }
+    /// <summary>The parts shared with the database (an embedded compactor) or built for this compactor alone.</summary>
+    public required DbComponents Components { get; init; }
 
-    public required TableStore Tables { get; init; }
-
-    public required ManifestStore Manifests { get; init; }
+    /// <summary>True when the compactor built <see cref="Components"/> itself and disposes them when it stops.</summary>
+    public bool OwnsComponents { get; init; }
 
     public required CompactorOptions Options { get; init; }
 
@@ -21,11 +21,18 @@ internal sealed record CompactorContext
 
     public required CompactionExecutorSettings ExecutorSettings { get; init; }
 
-    public required TimeProvider Time { get; init; }
-
     public required ILogger Logger { get; init; }
 
-    public required IdGenerator Ids { get; init; }
+    /// <summary>The database root (for messages).</summary>
+    public string Path => Components.Path;
+
+    public TableStore Tables => Components.Tables;
+
+    public ManifestStore Manifests => Components.Manifests;
+
+    public TimeProvider Time => Components.TimeProvider;
+
+    public IdGenerator Ids => Components.Ids;
 
     /// <summary>Called after each committed compaction (an embedded compactor makes its writer reread the manifest).</summary>
     public Func<CancellationToken, Task>? OnCommitted { get; init; }

@@ -101,6 +101,10 @@ internal sealed partial class CompactorRuntime : IAsyncDisposable
         await StopAsync().ConfigureAwait(false);
         _lock.Dispose();
         _stop.Dispose();
+        if (_c.OwnsComponents)
+        {
+            _c.Components.Dispose();
+        }
     }
 
     /// <summary>

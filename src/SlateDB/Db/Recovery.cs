@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using SlateDB.Composition;
 using SlateDB.Manifest;
 using SlateDB.Memtable;
 

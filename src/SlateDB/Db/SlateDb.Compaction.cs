@@ -44,15 +44,11 @@ public sealed partial class SlateDb
 
         var context = new CompactorContext
         {
-            Path = _c.Path,
-            Tables = _c.Tables,
-            Manifests = _c.Manifests,
+            Components = _c,
             Options = options,
             Scheduler = CompactorContext.DefaultScheduler(options),
             ExecutorSettings = CompactorContext.ExecutorSettingsFor(options, _c.Tables.Settings),
-            Time = _c.TimeProvider,
             Logger = _c.LoggerFactory.CreateLogger("SlateDB.Compactor"),
-            Ids = _c.Ids,
             OnCommitted = RefreshManifestAsync,
         };
         return Task.Run(() => RunEmbeddedCompactorAsync(context, token), CancellationToken.None);

@@ -14,7 +14,7 @@ public sealed partial class SlateDb
     {
         if (_c.Options.GarbageCollectorOptions is { } options)
         {
-            _garbageCollector = GarbageCollector.StartEmbedded(_c.Store, _c.Paths, options, _c.TimeProvider, _c.LoggerFactory, _c.Metrics);
+            _garbageCollector = GarbageCollector.StartEmbedded(_c, options);
         }
     }
 

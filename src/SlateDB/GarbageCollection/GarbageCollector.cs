@@ -1,8 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using SlateDB.Diagnostics;
-using SlateDB.Manifest;
+using SlateDB.Composition;
 using SlateDB.Storage;
 
 namespace SlateDB.GarbageCollection;
@@ -40,18 +39,18 @@ public sealed partial class GarbageCollector : IAsyncDisposable
     private static readonly GarbageKind[] TaskOrder = [GarbageKind.Manifest, GarbageKind.Wal, GarbageKind.Compacted, GarbageKind.Compactions];
 
     private readonly GcEnvironment _env;
-    private readonly SlateDbMetrics? _ownedMetrics;
+    private readonly DbComponents? _ownedComponents;
     private readonly SemaphoreSlim _runLock = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _stopLock = new();
     private Task[] _loops = [];
     private Task? _stopTask;
 
-    private GarbageCollector(GcEnvironment env, GarbageCollectorOptions options, SlateDbMetrics? ownedMetrics)
+    private GarbageCollector(GcEnvironment env, GarbageCollectorOptions options, DbComponents? ownedComponents)
     {
         _env = env;
         Options = options;
-        _ownedMetrics = ownedMetrics;
+        _ownedComponents = ownedComponents;
     }
 
     /// <summary>The settings the collector runs with.</summary>
@@ -86,27 +85,33 @@ public sealed partial class GarbageCollector : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(objectStore);
         options ??= new GarbageCollectorOptions();
         Validate(options);
-        var metrics = new SlateDbMetrics(meterFactory);
+        // Requests are not retried here (the caller may wrap the store in a RetryingObjectStore), only counted.
+        var settings = new ComponentSettings(path, objectStore, SlateDbOptions.Default, timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance, meterFactory, Seed: null)
+        {
+            BlockCacheDisabled = true,
+            RetryRequests = false,
+        };
+        var components = DbComponents.Create(settings);
         try
         {
-            var env = new GcEnvironment(objectStore, new DbPaths(path), timeProvider ?? TimeProvider.System, Logger(loggerFactory), metrics);
+            var env = new GcEnvironment(components, Logger(loggerFactory));
             await env.History.ListAsync(cancellationToken).ConfigureAwait(false);
-            var collector = new GarbageCollector(env, options, metrics);
+            var collector = new GarbageCollector(env, options, components);
             collector.Start();
             return collector;
         }
         catch
         {
-            metrics.Dispose();
+            components.Dispose();
             throw;
         }
     }
 
     /// <summary>Starts the collector a database runs in-process, on the database's (already wrapped) store and meter.</summary>
-    internal static GarbageCollector StartEmbedded(IObjectStore store, DbPaths paths, GarbageCollectorOptions options, TimeProvider time, ILoggerFactory loggerFactory, SlateDbMetrics metrics)
+    internal static GarbageCollector StartEmbedded(DbComponents components, GarbageCollectorOptions options)
     {
         Validate(options);
-        var collector = new GarbageCollector(new GcEnvironment(store, paths, time, Logger(loggerFactory), metrics), options, ownedMetrics: null);
+        var collector = new GarbageCollector(new GcEnvironment(components, Logger(components.LoggerFactory)), options, ownedComponents: null);
         collector.Start();
         return collector;
     }
@@ -160,7 +165,7 @@ public sealed partial class GarbageCollector : IAsyncDisposable
         }
 
         GcLog.Stopped(_env.Logger, Path);
-        _ownedMetrics?.Dispose();
+        _ownedComponents?.Dispose();
     }
 
     private static ILogger Logger(ILoggerFactory? loggerFactory) =>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using SlateDB.Composition;
 using SlateDB.Diagnostics;
 using SlateDB.Manifest;
 using SlateDB.Storage;
@@ -8,15 +9,15 @@ namespace SlateDB.GarbageCollection;
 /// <summary>What every garbage collection task works with: the store, the database's paths, its clock and diagnostics.</summary>
 internal sealed class GcEnvironment
 {
-    public GcEnvironment(IObjectStore store, DbPaths paths, TimeProvider time, ILogger logger, SlateDbMetrics metrics)
+    public GcEnvironment(DbComponents components, ILogger logger)
     {
-        Store = store;
-        Paths = paths;
-        Time = time;
+        Store = components.Store;
+        Paths = components.Paths;
+        Time = components.TimeProvider;
         Logger = logger;
-        Metrics = metrics;
-        Manifests = new ManifestStore(store, paths);
-        Compactions = new VersionedObjectStore(store, paths.CompactionsDirectory.TrimEnd('/'), "compactions");
+        Metrics = components.Metrics;
+        Manifests = components.Manifests;
+        Compactions = new VersionedObjectStore(Store, Paths.CompactionsDirectory.TrimEnd('/'), "compactions");
         History = new ManifestHistory(Manifests);
     }
 

@@ -1,0 +1,32 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using SlateDB.Caching;
+using SlateDB.Storage;
+
+namespace SlateDB.Composition;
+
+/// <summary>
+/// What a builder collected for <see cref="DbComponents.Create"/>: the database's location, its settings and the
+/// components the caller supplied (clock, logging, meter, seed, block cache).
+/// </summary>
+internal sealed record ComponentSettings(
+    string Path,
+    IObjectStore Store,
+    SlateDbOptions Options,
+    TimeProvider TimeProvider,
+    ILoggerFactory LoggerFactory,
+    IMeterFactory? MeterFactory,
+    int? Seed)
+{
+    /// <summary>The block cache the caller gave (it owns it); null lets <see cref="BlockCacheDisabled"/> decide.</summary>
+    public IBlockCache? BlockCache { get; init; }
+
+    /// <summary>True: no block cache at all. False with no <see cref="BlockCache"/>: a default one the components own.</summary>
+    public bool BlockCacheDisabled { get; init; }
+
+    /// <summary>Whether object-store requests are retried as <see cref="SlateDbOptions.ObjectStoreMaxRetries"/> says.</summary>
+    public bool RetryRequests { get; init; } = true;
+
+    /// <summary>Whether the local disk cache of <see cref="SlateDbOptions.ObjectStoreCacheOptions"/> sits in front of the store.</summary>
+    public bool UseDiskCache { get; init; }
+}

@@ -1,0 +1,98 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using SlateDB.Caching;
+using SlateDB.Common;
+using SlateDB.Diagnostics;
+using SlateDB.Manifest;
+using SlateDB.Sst;
+using SlateDB.Storage;
+
+namespace SlateDB.Composition;
+
+/// <summary>
+/// The one composition root: the parts a database, a standalone compactor and a standalone garbage collector are
+/// built from (the instrumented and retried store, the database's paths, the SST and manifest stores, ids, clock,
+/// logging and metrics). A database shares its own with the compactor and collector it embeds.
+/// </summary>
+internal sealed class DbComponents : IDisposable
+{
+    public required string Path { get; init; }
+
+    /// <summary>The store as every component uses it: instrumented, then retried, then (optionally) disk-cached.</summary>
+    public required IObjectStore Store { get; init; }
+
+    public required DbPaths Paths { get; init; }
+
+    public required SlateDbOptions Options { get; init; }
+
+    public required TimeProvider TimeProvider { get; init; }
+
+    public required ILoggerFactory LoggerFactory { get; init; }
+
+    public required SlateDbMetrics Metrics { get; init; }
+
+    public required TableStore Tables { get; init; }
+
+    public required ManifestStore Manifests { get; init; }
+
+    public required IdGenerator Ids { get; init; }
+
+    /// <summary>The seeded source of every other random choice (skip-list levels, retry jitter).</summary>
+    public required Random Random { get; init; }
+
+    /// <summary>The block cache the components created for themselves (disposed with them); null when the caller gave one or none.</summary>
+    public MemoryBlockCache? OwnedBlockCache { get; init; }
+
+    /// <summary>Builds the components from what a builder collected. Nothing is read from the store yet.</summary>
+    public static DbComponents Create(ComponentSettings settings)
+    {
+        var seed = settings.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
+        var random = new Random(seed);
+        var metrics = new SlateDbMetrics(settings.MeterFactory);
+        var store = StoreStack(settings, metrics, seed);
+        var ownedCache = settings.BlockCache is null && !settings.BlockCacheDisabled ? new MemoryBlockCache() : null;
+        var blockCache = settings.BlockCacheDisabled ? null : settings.BlockCache ?? ownedCache;
+        var paths = new DbPaths(settings.Path);
+        return new DbComponents
+        {
+            Path = paths.Root,
+            Store = store,
+            Paths = paths,
+            Options = settings.Options,
+            TimeProvider = settings.TimeProvider,
+            LoggerFactory = settings.LoggerFactory,
+            Metrics = metrics,
+            Tables = new TableStore(store, paths, settings.Options, blockCache),
+            OwnedBlockCache = ownedCache,
+            Manifests = new ManifestStore(store, paths),
+            Ids = new IdGenerator(settings.TimeProvider, random.Next()),
+            Random = random,
+        };
+    }
+
+    /// <summary>Disposes what the components own: the meter and a block cache they created.</summary>
+    public void Dispose()
+    {
+        Metrics.Dispose();
+        OwnedBlockCache?.Dispose();
+    }
+
+    private static IObjectStore StoreStack(ComponentSettings settings, SlateDbMetrics metrics, int seed)
+    {
+        // As SlateDB: transient failures are retried (every attempt is counted by the instrumentation below it).
+        IObjectStore store = new InstrumentedObjectStore(settings.Store, metrics, settings.TimeProvider);
+        if (settings.RetryRequests)
+        {
+            var retryOptions = RetryOptions.Default with { MaxRetries = settings.Options.ObjectStoreMaxRetries };
+            store = new RetryingObjectStore(store, retryOptions, settings.TimeProvider, new Random(seed), settings.LoggerFactory.CreateLogger("SlateDB.ObjectStore"));
+        }
+
+        if (settings.UseDiskCache && settings.Options.ObjectStoreCacheOptions.RootFolder is not null)
+        {
+            // The local disk cache sits in front, so a cache hit costs no object-store request at all.
+            store = new DiskCachedObjectStore(store, settings.Options.ObjectStoreCacheOptions);
+        }
+
+        return store;
+    }
+}
