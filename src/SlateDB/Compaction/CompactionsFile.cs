@@ -1,4 +1,4 @@
-using CompactionsCodec = SlateDB.Format.FlatBuffers.CompactionsCodec;
+using CompactionsCodec = SlateDB.Manifest.Codec.CompactionsCodec;
 using SlateDB.Manifest;
 using SlateDB.Storage;
 

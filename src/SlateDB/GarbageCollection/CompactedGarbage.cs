@@ -1,5 +1,5 @@
 using SlateDB.Common;
-using CompactionsCodec = SlateDB.Format.FlatBuffers.CompactionsCodec;
+using CompactionsCodec = SlateDB.Manifest.Codec.CompactionsCodec;
 using SlateDB.Manifest;
 
 namespace SlateDB.GarbageCollection;

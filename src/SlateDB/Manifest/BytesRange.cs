@@ -1,3 +1,5 @@
+using SlateDB.Common;
+
 namespace SlateDB.Manifest;
 
 /// <summary>How one end of a <see cref="BytesRange"/> is bounded.</summary>

@@ -1,3 +1,5 @@
+using SlateDB.Common;
+
 namespace SlateDB.Manifest;
 
 /// <summary>

@@ -1,4 +1,4 @@
-using SlateDB.Format.FlatBuffers;
+using SlateDB.Manifest.Codec;
 using SlateDB.Storage;
 
 namespace SlateDB.Manifest;

@@ -1,4 +1,5 @@
 using SlateDB.Common;
+using SlateDB.Format;
 
 namespace SlateDB.Manifest;
 

@@ -5,7 +5,6 @@ using SlateDB.Format.Blocks;
 using SlateDB.Format.Compression;
 using SlateDB.Format.Filters;
 using SlateDB.Format.FlatBuffers;
-using SlateDB.Manifest;
 
 namespace SlateDB.Sst;
 

@@ -2,7 +2,6 @@ using SlateDB.Format;
 using SlateDB.Format.Blocks;
 using SlateDB.Format.Filters;
 using SlateDB.Format.FlatBuffers;
-using SlateDB.Manifest;
 using SlateDB.Storage;
 
 namespace SlateDB.Sst;

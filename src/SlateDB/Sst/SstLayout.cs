@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using SlateDB.Format;
 using SlateDB.Format.Compression;
-using SlateDB.Manifest;
 
 namespace SlateDB.Sst;
 

@@ -1,3 +1,4 @@
+using SlateDB.Format;
 using SlateDB.Manifest;
 
 namespace SlateDB.Compatibility.Tests.Infrastructure;

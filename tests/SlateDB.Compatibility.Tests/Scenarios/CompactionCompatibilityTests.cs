@@ -60,7 +60,7 @@ public sealed class CompactionCompatibilityTests
         var compactions = database.ObjectsIn("compactions");
         compactions.Should().NotBeEmpty($"{context}: the compactor keeps a .compactions record");
         var latest = compactions[^1];
-        var state = Format.FlatBuffers.CompactionsCodec.Decode(File.ReadAllBytes(Path.Combine(database.Folder, "compactions", latest)), latest);
+        var state = Manifest.Codec.CompactionsCodec.Decode(File.ReadAllBytes(Path.Combine(database.Folder, "compactions", latest)), latest);
         state.CompactorEpoch.Should().BeGreaterThan(0, context);
 
         var other = engines[EnginePair.Other(compactor)];

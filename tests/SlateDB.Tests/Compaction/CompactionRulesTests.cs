@@ -1,5 +1,6 @@
 using SlateDB.Common;
 using SlateDB.Compaction;
+using SlateDB.Format;
 using SlateDB.Manifest;
 
 namespace SlateDB.Tests.Compaction;

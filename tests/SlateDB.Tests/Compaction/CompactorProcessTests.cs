@@ -2,9 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using SlateDB.Compaction;
 using SlateDB.Manifest;
+using SlateDB.Manifest.Codec;
 using SlateDB.Storage;
 using Xunit.Abstractions;
-using CompactionsCodec = SlateDB.Format.FlatBuffers.CompactionsCodec;
+using CompactionsCodec = SlateDB.Manifest.Codec.CompactionsCodec;
 
 namespace SlateDB.Tests.Compaction;
 

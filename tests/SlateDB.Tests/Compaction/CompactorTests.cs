@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using SlateDB.Common;
 using SlateDB.Compaction;
-using CompactionsCodec = SlateDB.Format.FlatBuffers.CompactionsCodec;
+using CompactionsCodec = SlateDB.Manifest.Codec.CompactionsCodec;
 using SlateDB.Manifest;
+using SlateDB.Manifest.Codec;
 using SlateDB.Storage;
 using static SlateDB.Tests.Compaction.CompactionTestKit;
 

@@ -1,3 +1,4 @@
+using SlateDB.Format;
 using SlateDB.Format.Blocks;
 using SlateDB.Format.Compression;
 using SlateDB.Manifest;

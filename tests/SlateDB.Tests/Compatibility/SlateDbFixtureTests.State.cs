@@ -214,7 +214,7 @@ public sealed partial class SlateDbFixtureTests
     private static DbManifest LatestManifest(SlateDbFixture fixture)
     {
         var (id, bytes) = fixture.Manifests.Last();
-        return SlateDB.Format.FlatBuffers.ManifestCodec.Decode(bytes, SlateDbFixture.ManifestName(id));
+        return SlateDB.Manifest.Codec.ManifestCodec.Decode(bytes, SlateDbFixture.ManifestName(id));
     }
 
     /// <summary>WAL SSTs after the replay point, rows above last_l0_seq; the newest sequence number wins per key.</summary>

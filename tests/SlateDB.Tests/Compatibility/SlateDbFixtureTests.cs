@@ -4,6 +4,7 @@ using SlateDB.Format;
 using SlateDB.Format.Filters;
 using SlateDB.Format.FlatBuffers;
 using SlateDB.Manifest;
+using SlateDB.Manifest.Codec;
 using SlateDB.Sst;
 using SlateDB.Tests.Sst;
 

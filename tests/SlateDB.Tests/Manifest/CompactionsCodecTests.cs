@@ -1,7 +1,8 @@
 using Google.FlatBuffers;
 using SlateDB.Common;
 using SlateDB.Manifest;
-using CompactionsCodec = SlateDB.Format.FlatBuffers.CompactionsCodec;
+using SlateDB.Manifest.Codec;
+using CompactionsCodec = SlateDB.Manifest.Codec.CompactionsCodec;
 using Fb = SlateDB.Format.FlatBuffers;
 
 namespace SlateDB.Tests.Manifest;

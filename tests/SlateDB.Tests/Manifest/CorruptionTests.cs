@@ -1,5 +1,6 @@
 using SlateDB.Manifest;
 using SlateDB.Format.FlatBuffers;
+using SlateDB.Manifest.Codec;
 using Xunit.Abstractions;
 
 namespace SlateDB.Tests.Manifest;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SlateDB.Manifest;
 using SlateDB.Format.FlatBuffers;
+using SlateDB.Manifest.Codec;
 
 namespace SlateDB.Tests.Manifest;
 

@@ -1,8 +1,10 @@
 using Google.FlatBuffers;
 using SlateDB.Common;
+using SlateDB.Format;
 using SlateDB.Manifest;
+using SlateDB.Manifest.Codec;
 using Fb = SlateDB.Format.FlatBuffers;
-using ManifestCodec = SlateDB.Format.FlatBuffers.ManifestCodec;
+using ManifestCodec = SlateDB.Manifest.Codec.ManifestCodec;
 
 namespace SlateDB.Tests.Manifest;
 

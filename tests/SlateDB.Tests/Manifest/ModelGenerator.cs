@@ -1,4 +1,5 @@
 using SlateDB.Common;
+using SlateDB.Format;
 using SlateDB.Manifest;
 
 namespace SlateDB.Tests.Manifest;

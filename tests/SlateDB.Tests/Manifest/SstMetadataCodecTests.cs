@@ -1,4 +1,5 @@
 using Google.FlatBuffers;
+using SlateDB.Format;
 using SlateDB.Format.FlatBuffers;
 using SlateDB.Manifest;
 using Fb = SlateDB.Format.FlatBuffers;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using SlateDB.Format;
 using SlateDB.Format.Compression;
 using SlateDB.Format.FlatBuffers;
 using SlateDB.Manifest;

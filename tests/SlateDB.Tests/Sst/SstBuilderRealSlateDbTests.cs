@@ -1,3 +1,4 @@
+using SlateDB.Format;
 using SlateDB.Manifest;
 using SlateDB.Sst;
 using SlateDB.Storage;

@@ -1,5 +1,7 @@
+using SlateDB.Format;
 using SlateDB.Format.FlatBuffers;
 using SlateDB.Manifest;
+using SlateDB.Manifest.Codec;
 using SlateDB.Sst;
 using SlateDB.Storage;
 using SlateDB.Tests.Compatibility;

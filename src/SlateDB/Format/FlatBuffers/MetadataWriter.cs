@@ -2,14 +2,14 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Google.FlatBuffers;
 using SlateDB.Common;
-using M = SlateDB.Manifest;
 
 namespace SlateDB.Format.FlatBuffers;
 
 /// <summary>
-/// Builds the tables shared by manifests, <c>.compactions</c> and SST metadata, writing what SlateDB's own
-/// encoder writes: optional fields only when set, the SST format version always, no checkpoint metadata.
-/// Children are built before the table that refers to them, as FlatBuffers requires.
+/// Builds FlatBuffers metadata (SST info, index and statistics; the building blocks of manifests and
+/// <c>.compactions</c>), writing what SlateDB's own encoder writes: optional fields only when set. Children are built
+/// before the table that refers to them, as FlatBuffers requires. Manifest tables are mapped from the model by
+/// <c>Manifest/Codec</c>.
 /// </summary>
 internal sealed class MetadataWriter
 {
@@ -65,17 +65,8 @@ internal sealed class MetadataWriter
         return FlatBuffers.Uuid.CreateUuid(Builder, high, low);
     }
 
-    /// <summary>A key range (unbounded ends carry no key; bounded ends always carry one, possibly empty).</summary>
-    public Offset<BytesRange> Range(M.BytesRange range)
-    {
-        ArgumentNullException.ThrowIfNull(range);
-        var start = Bound(range.Start);
-        var end = Bound(range.End);
-        return BytesRange.CreateBytesRange(Builder, start, end);
-    }
-
     /// <summary>The SST info table.</summary>
-    public Offset<SsTableInfo> Info(M.SsTableInfoModel info)
+    public Offset<SsTableInfo> Info(SsTableInfoModel info)
     {
         ArgumentNullException.ThrowIfNull(info);
         var first = info.FirstEntry is { } firstEntry ? Bytes(firstEntry) : default;
@@ -95,65 +86,6 @@ internal sealed class MetadataWriter
             (FilterFormat)info.FilterFormat);
     }
 
-    /// <summary>A compacted SST entry as manifest version 1 and compaction outputs store it.</summary>
-    public Offset<CompactedSsTable> CompactedSst(M.SsTableHandle sst, M.BytesRange? visibleRange)
-    {
-        ArgumentNullException.ThrowIfNull(sst);
-        var id = Ulid(CompactedUlid(sst.Id));
-        var info = Info(sst.Info);
-        var range = visibleRange is null ? default : Range(visibleRange);
-        return CompactedSsTable.CreateCompactedSsTable(Builder, id, info, range, sst.FormatVersion);
-    }
-
-    /// <summary>A vector of compacted SST entries without visible ranges.</summary>
-    public VectorOffset CompactedSsts(IReadOnlyList<M.SsTableHandle> ssts)
-        => OffsetVector(ssts.Select(sst => CompactedSst(sst, visibleRange: null)).ToArray());
-
-    /// <summary>A compacted SST entry of manifest version 2's shared SST list.</summary>
-    public Offset<CompactedSsTableV2> CompactedSstV2(M.SsTableHandle sst)
-    {
-        var id = Ulid(CompactedUlid(sst.Id));
-        var info = Info(sst.Info);
-        return CompactedSsTableV2.CreateCompactedSsTableV2(Builder, id, info, sst.FormatVersion);
-    }
-
-    /// <summary>A checkpoint (times in whole seconds; no expiry is stored as 0).</summary>
-    public Offset<Checkpoint> Checkpoint(M.Checkpoint checkpoint)
-    {
-        ArgumentNullException.ThrowIfNull(checkpoint);
-        var id = Uuid(checkpoint.Id);
-        var expire = checkpoint.ExpireTime is { } expireTime ? Seconds(expireTime, nameof(checkpoint.ExpireTime)) : 0;
-        var create = Seconds(checkpoint.CreateTime, nameof(checkpoint.CreateTime));
-        var name = checkpoint.Name is null ? default : Builder.CreateString(checkpoint.Name);
-        return FlatBuffers.Checkpoint.CreateCheckpoint(Builder, id, checkpoint.ManifestId, expire, create, CheckpointMetadata.NONE, 0, name);
-    }
-
-    /// <summary>A vector of checkpoints.</summary>
-    public VectorOffset Checkpoints(IReadOnlyList<M.Checkpoint> checkpoints)
-        => OffsetVector(checkpoints.Select(Checkpoint).ToArray());
-
-    /// <summary>A vector of external databases, or nothing when there are none (as SlateDB writes it).</summary>
-    public VectorOffset ExternalDbs(IReadOnlyList<M.ExternalDb> externalDbs)
-    {
-        if (externalDbs.Count == 0)
-        {
-            return default;
-        }
-
-        var offsets = new Offset<ExternalDb>[externalDbs.Count];
-        for (var i = 0; i < offsets.Length; i++)
-        {
-            var db = externalDbs[i];
-            var path = Builder.CreateString(db.Path);
-            var source = Uuid(db.SourceCheckpointId);
-            var final = db.FinalCheckpointId is { } finalId ? Uuid(finalId) : default;
-            var sstIds = Ulids(db.SstIds.Select(CompactedUlid));
-            offsets[i] = ExternalDb.CreateExternalDb(Builder, path, source, final, sstIds);
-        }
-
-        return OffsetVector(offsets);
-    }
-
     /// <summary>A vector of offsets (tables or strings) in the given order.</summary>
     public VectorOffset OffsetVector<T>(Offset<T>[] items)
         where T : struct
@@ -165,29 +97,5 @@ internal sealed class MetadataWriter
         }
 
         return Builder.EndVector();
-    }
-
-    /// <summary>The ULID of a compacted SST id; a WAL SST cannot appear in these tables.</summary>
-    public static Common.Ulid CompactedUlid(M.SsTableId id)
-        => id.IsWal ? throw new ArgumentException($"{id} is a WAL SST; only compacted SSTs are stored here.", nameof(id)) : id.CompactedId;
-
-    private Offset<BytesBound> Bound(M.BytesBound bound)
-    {
-        var key = bound.IsBounded ? Bytes(bound.Key) : default;
-        var type = bound.Kind switch
-        {
-            M.BoundKind.Included => BoundType.Included,
-            M.BoundKind.Excluded => BoundType.Excluded,
-            _ => BoundType.Unbounded,
-        };
-        return BytesBound.CreateBytesBound(Builder, key, type);
-    }
-
-    private static uint Seconds(DateTimeOffset time, string what)
-    {
-        var seconds = time.ToUnixTimeSeconds();
-        return seconds is >= 0 and <= uint.MaxValue
-            ? (uint)seconds
-            : throw new ArgumentOutOfRangeException(what, time, "Checkpoint times are stored as unsigned 32-bit Unix seconds.");
     }
 }

@@ -19,7 +19,7 @@ internal readonly struct BlockMetaModel(ulong offset, ReadOnlyMemory<byte> first
     public override bool Equals(object? obj) => obj is BlockMetaModel other && Equals(other);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(Offset, Manifest.ModelEquality.BytesHash(FirstKey));
+    public override int GetHashCode() => HashCode.Combine(Offset, Common.ModelEquality.BytesHash(FirstKey));
 
     /// <summary>Equality.</summary>
     public static bool operator ==(BlockMetaModel left, BlockMetaModel right) => left.Equals(right);
@@ -32,10 +32,10 @@ internal readonly struct BlockMetaModel(ulong offset, ReadOnlyMemory<byte> first
 internal sealed record SsTableIndexModel(IReadOnlyList<BlockMetaModel> Blocks)
 {
     /// <inheritdoc/>
-    public bool Equals(SsTableIndexModel? other) => other is not null && Manifest.ModelEquality.Sequence(Blocks, other.Blocks);
+    public bool Equals(SsTableIndexModel? other) => other is not null && Common.ModelEquality.Sequence(Blocks, other.Blocks);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => Manifest.ModelEquality.SequenceHash(Blocks);
+    public override int GetHashCode() => Common.ModelEquality.SequenceHash(Blocks);
 }
 
 /// <summary>Encodes and decodes the SST index block: a bare <c>SsTableIndex</c> flatbuffer.</summary>

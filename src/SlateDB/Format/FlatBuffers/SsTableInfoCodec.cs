@@ -1,4 +1,3 @@
-using M = SlateDB.Manifest;
 
 namespace SlateDB.Format.FlatBuffers;
 
@@ -9,7 +8,7 @@ namespace SlateDB.Format.FlatBuffers;
 internal static class SsTableInfoCodec
 {
     /// <summary>Encodes the info block.</summary>
-    public static byte[] Encode(M.SsTableInfoModel info)
+    public static byte[] Encode(SsTableInfoModel info)
     {
         ArgumentNullException.ThrowIfNull(info);
         var writer = new MetadataWriter(128 + (info.FirstEntry?.Length ?? 0) + (info.LastEntry?.Length ?? 0));
@@ -18,7 +17,7 @@ internal static class SsTableInfoCodec
 
     /// <summary>Decodes an info block read from <paramref name="objectName"/>.</summary>
     /// <exception cref="SlateDbException">Kind Data: the bytes are not an SST info block.</exception>
-    public static M.SsTableInfoModel Decode(ReadOnlyMemory<byte> bytes, string objectName)
+    public static SsTableInfoModel Decode(ReadOnlyMemory<byte> bytes, string objectName)
     {
         ArgumentNullException.ThrowIfNull(objectName);
         return FlatBufferInput.Decode(objectName, "SST info", () =>

@@ -25,11 +25,11 @@ internal sealed record SstStatsModel(
             && NumMerges == other.NumMerges
             && RawKeySize == other.RawKeySize
             && RawValSize == other.RawValSize
-            && Manifest.ModelEquality.Sequence(BlockStats, other.BlockStats);
+            && Common.ModelEquality.Sequence(BlockStats, other.BlockStats);
 
     /// <inheritdoc/>
     public override int GetHashCode()
-        => HashCode.Combine(NumPuts, NumDeletes, NumMerges, RawKeySize, RawValSize, Manifest.ModelEquality.SequenceHash(BlockStats));
+        => HashCode.Combine(NumPuts, NumDeletes, NumMerges, RawKeySize, RawValSize, Common.ModelEquality.SequenceHash(BlockStats));
 }
 
 /// <summary>Encodes and decodes the SST statistics block: a bare <c>SstStats</c> flatbuffer.</summary>

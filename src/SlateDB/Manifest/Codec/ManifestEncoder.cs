@@ -1,13 +1,14 @@
 using Google.FlatBuffers;
-using M = SlateDB.Manifest;
+using SlateDB.Format.FlatBuffers;
+using Fb = SlateDB.Format.FlatBuffers;
 
-namespace SlateDB.Format.FlatBuffers;
+namespace SlateDB.Manifest.Codec;
 
 /// <summary>Builds manifest flatbuffers the way SlateDB's encoder does (see <see cref="ManifestCodec"/>).</summary>
 internal static class ManifestEncoder
 {
     /// <summary>Version 1: SST entries inline in L0 and sorted runs.</summary>
-    public static byte[] EncodeV1(M.DbManifest manifest)
+    public static byte[] EncodeV1(DbManifest manifest)
     {
         var core = manifest.Core;
         var walIdLastSeen = WalIdLastSeen(core);
@@ -15,12 +16,12 @@ internal static class ManifestEncoder
         var tree = core.Tree;
         var l0 = writer.OffsetVector(tree.L0.Select(view => writer.CompactedSst(view.Sst, view.VisibleRange)).ToArray());
         var lastCompacted = tree.LastCompactedL0SstId is { } sstId ? writer.Ulid(sstId) : default;
-        var runs = new Offset<SortedRun>[tree.Compacted.Count];
+        var runs = new Offset<Fb.SortedRun>[tree.Compacted.Count];
         for (var i = 0; i < runs.Length; i++)
         {
             var run = tree.Compacted[i];
             var ssts = writer.OffsetVector(run.Views.Select(view => writer.CompactedSst(view.Sst, view.VisibleRange)).ToArray());
-            runs[i] = SortedRun.CreateSortedRun(writer.Builder, run.Id, ssts);
+            runs[i] = Fb.SortedRun.CreateSortedRun(writer.Builder, run.Id, ssts);
         }
 
         var compacted = writer.OffsetVector(runs);
@@ -50,26 +51,26 @@ internal static class ManifestEncoder
     }
 
     /// <summary>Version 2: each SST once (sorted by id), views referring to them, and segments.</summary>
-    public static byte[] EncodeV2(M.DbManifest manifest)
+    public static byte[] EncodeV2(DbManifest manifest)
     {
         var core = manifest.Core;
         var walIdLastSeen = WalIdLastSeen(core);
         var writer = new MetadataWriter(EstimateSize(core));
-        var unique = new SortedDictionary<Common.Ulid, M.SsTableHandle>();
+        var unique = new SortedDictionary<Common.Ulid, SsTableHandle>();
         foreach (var view in core.Trees.SelectMany(tree => tree.AllViews))
         {
-            unique.TryAdd(MetadataWriter.CompactedUlid(view.Sst.Id), view.Sst);
+            unique.TryAdd(ManifestRecordWriter.CompactedUlid(view.Sst.Id), view.Sst);
         }
 
         var ssts = writer.OffsetVector(unique.Values.Select(writer.CompactedSstV2).ToArray());
         var (l0, lastCompacted, compacted) = WriteTreeV2(writer, core.Tree);
-        var segments = new Offset<Segment>[core.Segments.Count];
+        var segments = new Offset<Fb.Segment>[core.Segments.Count];
         for (var i = 0; i < segments.Length; i++)
         {
             var segment = core.Segments[i];
             var prefix = writer.Bytes(segment.Prefix);
             var (segmentL0, segmentLastCompacted, segmentCompacted) = WriteTreeV2(writer, segment.Tree);
-            segments[i] = Segment.CreateSegment(writer.Builder, prefix, segmentLastCompacted, segmentL0, segmentCompacted);
+            segments[i] = Fb.Segment.CreateSegment(writer.Builder, prefix, segmentLastCompacted, segmentL0, segmentCompacted);
         }
 
         var segmentVector = writer.OffsetVector(segments);
@@ -100,7 +101,7 @@ internal static class ManifestEncoder
         return writer.Finish(root.Value, ManifestCodec.Version2);
     }
 
-    private static (VectorOffset L0, Offset<Ulid> LastCompacted, VectorOffset Compacted) WriteTreeV2(MetadataWriter writer, M.LsmTreeState tree)
+    private static (VectorOffset L0, Offset<Ulid> LastCompacted, VectorOffset Compacted) WriteTreeV2(MetadataWriter writer, LsmTreeState tree)
     {
         var l0 = writer.OffsetVector(tree.L0.Select(view => View(writer, view)).ToArray());
         var lastCompacted = tree.LastCompactedL0SstViewId is { } viewId ? writer.Ulid(viewId) : default;
@@ -115,19 +116,19 @@ internal static class ManifestEncoder
         return (l0, lastCompacted, writer.OffsetVector(runs));
     }
 
-    private static Offset<CompactedSsTableView> View(MetadataWriter writer, M.SsTableView view)
+    private static Offset<CompactedSsTableView> View(MetadataWriter writer, SsTableView view)
     {
-        var sstId = writer.Ulid(MetadataWriter.CompactedUlid(view.Sst.Id));
+        var sstId = writer.Ulid(ManifestRecordWriter.CompactedUlid(view.Sst.Id));
         var range = view.VisibleRange is null ? default : writer.Range(view.VisibleRange);
         var id = writer.Ulid(view.Id);
         return CompactedSsTableView.CreateCompactedSsTableView(writer.Builder, id, sstId, range);
     }
 
-    private static ulong WalIdLastSeen(M.ManifestCore core)
+    private static ulong WalIdLastSeen(ManifestCore core)
         => core.NextWalSstId == 0
             ? throw new ArgumentException("NextWalSstId must be at least 1 (the file stores it minus one).", nameof(core))
             : core.NextWalSstId - 1;
 
-    private static int EstimateSize(M.ManifestCore core)
+    private static int EstimateSize(ManifestCore core)
         => 1024 + (256 * core.Trees.Sum(tree => tree.L0.Count + tree.Compacted.Sum(run => run.Views.Count)));
 }

@@ -1,4 +1,4 @@
-namespace SlateDB.Manifest;
+namespace SlateDB.Common;
 
 /// <summary>Structural equality helpers for the metadata model (lists and byte strings compare by content).</summary>
 internal static class ModelEquality

@@ -1,4 +1,6 @@
-namespace SlateDB.Manifest;
+using SlateDB.Common;
+
+namespace SlateDB.Format;
 
 /// <summary>The block compression an SST uses (wire values of the SST info's <c>compression_format</c>).</summary>
 internal enum SstCompression : byte

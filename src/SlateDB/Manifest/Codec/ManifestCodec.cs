@@ -1,11 +1,12 @@
 using System.Buffers.Binary;
-using M = SlateDB.Manifest;
+using SlateDB.Format.FlatBuffers;
+using Fb = SlateDB.Format.FlatBuffers;
 
-namespace SlateDB.Format.FlatBuffers;
+namespace SlateDB.Manifest.Codec;
 
 /// <summary>
 /// Encodes and decodes manifest files: a 2-byte big-endian version, then a <c>ManifestV1</c> (version 1) or
-/// <c>ManifestV2</c> (version 2) flatbuffer. Both versions decode into the same <see cref="M.DbManifest"/>. Like
+/// <c>ManifestV2</c> (version 2) flatbuffer. Both versions decode into the same <see cref="DbManifest"/>. Like
 /// SlateDB, <see cref="Encode"/> writes version 1 (what SlateDB 0.12.1 reads and writes) unless the state needs
 /// version 2 (segments or a segment extractor).
 /// </summary>
@@ -17,8 +18,8 @@ internal static class ManifestCodec
     /// <summary>Deduplicated SST list with views, and segments (RFC-0024).</summary>
     public const ushort Version2 = 2;
 
-    /// <summary>Encodes a manifest as version 1, or version 2 when <see cref="M.ManifestCore.RequiresVersion2"/>.</summary>
-    public static byte[] Encode(M.DbManifest manifest)
+    /// <summary>Encodes a manifest as version 1, or version 2 when <see cref="ManifestCore.RequiresVersion2"/>.</summary>
+    public static byte[] Encode(DbManifest manifest)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         return manifest.Core.RequiresVersion2 ? EncodeV2(manifest) : EncodeV1(manifest);
@@ -29,7 +30,7 @@ internal static class ManifestCodec
     /// compacted L0 is stored by SST id.
     /// </summary>
     /// <exception cref="ArgumentException">The manifest has segments, WAL SSTs in its trees, or no valid next WAL id.</exception>
-    public static byte[] EncodeV1(M.DbManifest manifest)
+    public static byte[] EncodeV1(DbManifest manifest)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         if (manifest.Core.RequiresVersion2)
@@ -42,7 +43,7 @@ internal static class ManifestCodec
 
     /// <summary>Encodes a manifest as version 2 (the WAL object store URI is not part of version 2).</summary>
     /// <exception cref="ArgumentException">The manifest has WAL SSTs in its trees or no valid next WAL id.</exception>
-    public static byte[] EncodeV2(M.DbManifest manifest)
+    public static byte[] EncodeV2(DbManifest manifest)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         return ManifestEncoder.EncodeV2(manifest);
@@ -50,7 +51,7 @@ internal static class ManifestCodec
 
     /// <summary>Decodes a manifest file of either version.</summary>
     /// <exception cref="SlateDbException">Kind Data: the bytes are not a manifest this code understands.</exception>
-    public static M.DbManifest Decode(ReadOnlyMemory<byte> bytes, string objectName)
+    public static DbManifest Decode(ReadOnlyMemory<byte> bytes, string objectName)
     {
         ArgumentNullException.ThrowIfNull(objectName);
         if (bytes.Length < 2)
@@ -67,70 +68,70 @@ internal static class ManifestCodec
         };
     }
 
-    private static M.DbManifest DecodeV1(ReadOnlyMemory<byte> payload)
+    private static DbManifest DecodeV1(ReadOnlyMemory<byte> payload)
     {
         var fb = ManifestV1.GetRootAsManifestV1(FlatBufferInput.Open(payload, SlateDbSchemas.ManifestV1));
-        var l0 = new M.SsTableView[fb.L0Length];
+        var l0 = new SsTableView[fb.L0Length];
         for (var i = 0; i < l0.Length; i++)
         {
             l0[i] = ReadV1View(fb.L0(i).GetValueOrDefault());
         }
 
-        var compacted = new M.SortedRun[fb.CompactedLength];
+        var compacted = new SortedRun[fb.CompactedLength];
         for (var i = 0; i < compacted.Length; i++)
         {
             var run = fb.Compacted(i).GetValueOrDefault();
-            var views = new M.SsTableView[run.SstsLength];
+            var views = new SsTableView[run.SstsLength];
             for (var j = 0; j < views.Length; j++)
             {
                 views[j] = ReadV1View(run.Ssts(j).GetValueOrDefault());
             }
 
-            compacted[i] = new M.SortedRun(run.Id, views);
+            compacted[i] = new SortedRun(run.Id, views);
         }
 
         // Version 1 has no view ids: views take their SST's id, so the last compacted L0 names both.
         var lastCompacted = MetadataReader.ReadOptionalUlid(fb.L0LastCompacted);
-        var core = new M.ManifestCore
+        var core = new ManifestCore
         {
             Initialized = fb.Initialized,
-            Tree = new M.LsmTreeState(lastCompacted, lastCompacted, l0, compacted),
+            Tree = new LsmTreeState(lastCompacted, lastCompacted, l0, compacted),
             NextWalSstId = NextWalSstId(fb.WalIdLastSeen),
             ReplayAfterWalId = fb.ReplayAfterWalId,
             LastL0ClockTick = fb.LastL0ClockTick,
             LastL0Seq = fb.LastL0Seq,
             RecentSnapshotMinSeq = fb.RecentSnapshotMinSeq,
-            SequenceTracker = MetadataReader.ReadSequenceTracker(fb.GetSequenceTrackerBytes()),
+            SequenceTracker = ManifestRecordReader.ReadSequenceTracker(fb.GetSequenceTrackerBytes()),
             Checkpoints = ReadCheckpoints(fb.CheckpointsLength, fb.Checkpoints),
             WalObjectStoreUri = fb.WalObjectStoreUri,
         };
-        return new M.DbManifest(ReadExternalDbs(fb.ExternalDbsLength, fb.ExternalDbs), core, fb.WriterEpoch, fb.CompactorEpoch);
+        return new DbManifest(ReadExternalDbs(fb.ExternalDbsLength, fb.ExternalDbs), core, fb.WriterEpoch, fb.CompactorEpoch);
     }
 
-    private static M.DbManifest DecodeV2(ReadOnlyMemory<byte> payload)
+    private static DbManifest DecodeV2(ReadOnlyMemory<byte> payload)
     {
         var fb = ManifestV2.GetRootAsManifestV2(FlatBufferInput.Open(payload, SlateDbSchemas.ManifestV2));
-        var ssts = new Dictionary<Common.Ulid, M.SsTableHandle>();
+        var ssts = new Dictionary<Common.Ulid, SsTableHandle>();
         for (var i = 0; i < fb.SstsLength; i++)
         {
-            var sst = MetadataReader.ReadCompactedSstV2(fb.Ssts(i).GetValueOrDefault());
+            var sst = ManifestRecordReader.ReadCompactedSstV2(fb.Ssts(i).GetValueOrDefault());
             ssts[sst.Id.CompactedId] = sst;
         }
 
         var tree = ReadTreeV2(fb.LastCompactedL0SstViewId, fb.L0Length, fb.L0, fb.CompactedLength, fb.Compacted, ssts);
-        var segments = new M.Segment[fb.SegmentsLength];
+        var segments = new Segment[fb.SegmentsLength];
         for (var i = 0; i < segments.Length; i++)
         {
             var segment = fb.Segments(i).GetValueOrDefault();
             var prefix = FlatBufferInput.CopyBytes(segment.GetPrefixBytes()) ?? [];
-            segments[i] = new M.Segment(
+            segments[i] = new Segment(
                 prefix,
                 ReadTreeV2(segment.LastCompactedL0SstViewId, segment.L0Length, segment.L0, segment.CompactedLength, segment.Compacted, ssts));
         }
 
         // SlateDB keeps segments sorted by prefix whatever order the file has.
         Array.Sort(segments, static (a, b) => a.Prefix.Span.SequenceCompareTo(b.Prefix.Span));
-        var core = new M.ManifestCore
+        var core = new ManifestCore
         {
             Initialized = fb.Initialized,
             Tree = tree,
@@ -141,50 +142,50 @@ internal static class ManifestCodec
             LastL0ClockTick = fb.LastL0ClockTick,
             LastL0Seq = fb.LastL0Seq,
             RecentSnapshotMinSeq = fb.RecentSnapshotMinSeq,
-            SequenceTracker = MetadataReader.ReadSequenceTracker(fb.GetSequenceTrackerBytes()),
+            SequenceTracker = ManifestRecordReader.ReadSequenceTracker(fb.GetSequenceTrackerBytes()),
             Checkpoints = ReadCheckpoints(fb.CheckpointsLength, fb.Checkpoints),
         };
-        return new M.DbManifest(ReadExternalDbs(fb.ExternalDbsLength, fb.ExternalDbs), core, fb.WriterEpoch, fb.CompactorEpoch);
+        return new DbManifest(ReadExternalDbs(fb.ExternalDbsLength, fb.ExternalDbs), core, fb.WriterEpoch, fb.CompactorEpoch);
     }
 
-    private static M.SsTableView ReadV1View(CompactedSsTable entry)
+    private static SsTableView ReadV1View(CompactedSsTable entry)
     {
-        var sst = MetadataReader.ReadCompactedSst(entry);
-        return MetadataReader.MakeView(sst.Id.CompactedId, sst, entry.VisibleRange);
+        var sst = ManifestRecordReader.ReadCompactedSst(entry);
+        return ManifestRecordReader.MakeView(sst.Id.CompactedId, sst, entry.VisibleRange);
     }
 
-    private static M.LsmTreeState ReadTreeV2(
+    private static LsmTreeState ReadTreeV2(
         Ulid? lastCompactedViewId,
         int l0Count,
         Func<int, CompactedSsTableView?> l0Item,
         int runCount,
         Func<int, SortedRunV2?> runItem,
-        Dictionary<Common.Ulid, M.SsTableHandle> ssts)
+        Dictionary<Common.Ulid, SsTableHandle> ssts)
     {
-        var l0 = new M.SsTableView[l0Count];
+        var l0 = new SsTableView[l0Count];
         for (var i = 0; i < l0.Length; i++)
         {
             l0[i] = ReadV2View(l0Item(i).GetValueOrDefault(), ssts);
         }
 
-        var runs = new M.SortedRun[runCount];
+        var runs = new SortedRun[runCount];
         for (var i = 0; i < runs.Length; i++)
         {
             var run = runItem(i).GetValueOrDefault();
-            var views = new M.SsTableView[run.SstsLength];
+            var views = new SsTableView[run.SstsLength];
             for (var j = 0; j < views.Length; j++)
             {
                 views[j] = ReadV2View(run.Ssts(j).GetValueOrDefault(), ssts);
             }
 
-            runs[i] = new M.SortedRun(run.Id, views);
+            runs[i] = new SortedRun(run.Id, views);
         }
 
         // Version 2 stores only the view id; the SST id of the last compacted L0 is not persisted.
-        return new M.LsmTreeState(MetadataReader.ReadOptionalUlid(lastCompactedViewId), null, l0, runs);
+        return new LsmTreeState(MetadataReader.ReadOptionalUlid(lastCompactedViewId), null, l0, runs);
     }
 
-    private static M.SsTableView ReadV2View(CompactedSsTableView view, Dictionary<Common.Ulid, M.SsTableHandle> ssts)
+    private static SsTableView ReadV2View(CompactedSsTableView view, Dictionary<Common.Ulid, SsTableHandle> ssts)
     {
         var sstId = MetadataReader.ReadUlid(view.SstId);
         if (!ssts.TryGetValue(sstId, out var sst))
@@ -192,26 +193,26 @@ internal static class ManifestCodec
             throw new FormatException($"a view references SST {sstId}, which the manifest does not list");
         }
 
-        return MetadataReader.MakeView(MetadataReader.ReadUlid(view.Id), sst, view.VisibleRange);
+        return ManifestRecordReader.MakeView(MetadataReader.ReadUlid(view.Id), sst, view.VisibleRange);
     }
 
-    private static M.Checkpoint[] ReadCheckpoints(int count, Func<int, Checkpoint?> item)
+    private static Checkpoint[] ReadCheckpoints(int count, Func<int, Fb.Checkpoint?> item)
     {
-        var checkpoints = new M.Checkpoint[count];
+        var checkpoints = new Checkpoint[count];
         for (var i = 0; i < count; i++)
         {
-            checkpoints[i] = MetadataReader.ReadCheckpoint(item(i).GetValueOrDefault());
+            checkpoints[i] = ManifestRecordReader.ReadCheckpoint(item(i).GetValueOrDefault());
         }
 
         return checkpoints;
     }
 
-    private static M.ExternalDb[] ReadExternalDbs(int count, Func<int, ExternalDb?> item)
+    private static ExternalDb[] ReadExternalDbs(int count, Func<int, Fb.ExternalDb?> item)
     {
-        var dbs = new M.ExternalDb[count];
+        var dbs = new ExternalDb[count];
         for (var i = 0; i < count; i++)
         {
-            dbs[i] = MetadataReader.ReadExternalDb(item(i).GetValueOrDefault());
+            dbs[i] = ManifestRecordReader.ReadExternalDb(item(i).GetValueOrDefault());
         }
 
         return dbs;
