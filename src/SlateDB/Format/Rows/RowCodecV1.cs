@@ -66,21 +66,7 @@ internal static class RowCodecV1
         BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)suffix.Length);
         suffix.CopyTo(destination[4..]);
         var pos = 4 + suffix.Length;
-        BinaryPrimitives.WriteUInt64BigEndian(destination[pos..], row.Seq);
-        destination[pos + 8] = flags;
-        pos += 9;
-        if (row.ExpireTs is { } expireTs)
-        {
-            BinaryPrimitives.WriteInt64BigEndian(destination[pos..], expireTs);
-            pos += 8;
-        }
-
-        if (row.CreateTs is { } createTs)
-        {
-            BinaryPrimitives.WriteInt64BigEndian(destination[pos..], createTs);
-            pos += 8;
-        }
-
+        pos += RowFlags.WriteSeqFlagsAndTimestamps(destination[pos..], row, flags);
         if (row.Kind != RowKind.Tombstone)
         {
             var value = row.Value.Span;

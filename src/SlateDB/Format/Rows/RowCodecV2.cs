@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace SlateDB.Format.Rows;
 
 /// <summary>
@@ -60,21 +58,7 @@ internal static class RowCodecV2
         pos += suffix.Length;
         value.CopyTo(destination[pos..]);
         pos += value.Length;
-        BinaryPrimitives.WriteUInt64BigEndian(destination[pos..], row.Seq);
-        destination[pos + 8] = flags;
-        pos += 9;
-        if (row.ExpireTs is { } expireTs)
-        {
-            BinaryPrimitives.WriteInt64BigEndian(destination[pos..], expireTs);
-            pos += 8;
-        }
-
-        if (row.CreateTs is { } createTs)
-        {
-            BinaryPrimitives.WriteInt64BigEndian(destination[pos..], createTs);
-            pos += 8;
-        }
-
+        pos += RowFlags.WriteSeqFlagsAndTimestamps(destination[pos..], row, flags);
         return pos;
     }
 

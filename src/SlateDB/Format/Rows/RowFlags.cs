@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+
 namespace SlateDB.Format.Rows;
 
 /// <summary>
@@ -67,6 +70,31 @@ internal static class RowFlags
                 Corruption.Throw(objectName, $"row flags 0x{flags:x2} mark the row both tombstone and merge operand");
                 return default;
         }
+    }
+
+    /// <summary>
+    /// Writes the part both row codecs end with: the sequence number (u64), the flags byte, then the expire and create
+    /// timestamps (i64) that are present. Returns the bytes written; the caller sized <paramref name="destination"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int WriteSeqFlagsAndTimestamps(Span<byte> destination, in RowEntry row, byte flags)
+    {
+        BinaryPrimitives.WriteUInt64BigEndian(destination, row.Seq);
+        destination[8] = flags;
+        var pos = 9;
+        if (row.ExpireTs is { } expireTs)
+        {
+            BinaryPrimitives.WriteInt64BigEndian(destination[pos..], expireTs);
+            pos += 8;
+        }
+
+        if (row.CreateTs is { } createTs)
+        {
+            BinaryPrimitives.WriteInt64BigEndian(destination[pos..], createTs);
+            pos += 8;
+        }
+
+        return pos;
     }
 
     /// <summary>
