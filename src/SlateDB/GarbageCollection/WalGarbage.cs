@@ -1,4 +1,3 @@
-using SlateDB.Sst;
 using SlateDB.Storage;
 
 namespace SlateDB.GarbageCollection;
@@ -25,12 +24,8 @@ namespace SlateDB.GarbageCollection;
 /// </summary>
 internal static class WalGarbage
 {
-    /// <summary>
-    /// The largest object that is read to see whether it is a row-less SST. An SST without rows holds only its
-    /// (empty) index, statistics and SST info, well under this; WAL SSTs of this size or less are read once, by the
-    /// collector only.
-    /// </summary>
-    internal const long FenceProbeMaxSize = 1024;
+    /// <summary>The largest object that is read to see whether it is a row-less SST (<see cref="WalFences.MaxSize"/>).</summary>
+    internal const long FenceProbeMaxSize = WalFences.MaxSize;
 
     private const int ProbeConcurrency = 8;
 
@@ -93,18 +88,7 @@ internal static class WalGarbage
             return null;
         }
 
-        if (content.Data.IsEmpty)
-        {
-            return true;
-        }
-
-        try
-        {
-            return SstFile.Open(content.Data, item.Path).BlockCount == 0;
-        }
-        catch (SlateDbException)
-        {
-            return true;
-        }
+        // An object that is not readable as an SST counts as a fence: the WAL task then leaves it alone.
+        return WalFences.Classify(content.Data, item.Path) ?? true;
     }
 }
