@@ -18,12 +18,55 @@ public sealed class ZombieWriterFenceTests
     [InlineData(true)]
     public async Task A_writer_stalled_past_the_minimum_age_is_fenced_after_gc_and_loses_nothing_acknowledged(bool embedded)
     {
+        var (store, a, zombieFlush, reopen) = await RunScenarioAsync(embedded, deleteFences: false);
+
+        // A wakes up: its WAL PUT meets the fence, so its write is refused instead of acknowledged and lost.
+        var failure = (await zombieFlush.Invoking(f => f.WaitAsync(TimeSpan.FromSeconds(10))).Should().ThrowAsync<SlateDbException>()).Which;
+        failure.Kind.Should().Be(SlateDbErrorKind.Closed, failure.ToString());
+        failure.CloseReason.Should().Be(CloseReason.Fenced, failure.ToString());
+        await CloseMaybeFencedAsync(a);
+        await using var c = await reopen();
+        (await c.GetAsync("before")).Should().Be("a");
+        (await c.GetAsync("b")).Should().Be("b");
+        (await c.GetAsync("zombie")).Should().BeNull("A's write after B opened was refused");
+        (await store.HeadAsync(new DbPaths("db").WalSstPath(3), default)).Should().NotBeNull();
+    }
+
+    /// <summary>
+    /// The same run with the fence task's dry run turned off (what this library did before it had a fence task):
+    /// A's write is acknowledged as durable and no later open sees it. This is why fences are kept by default.
+    /// </summary>
+    [Fact]
+    public async Task With_fence_deletion_on_the_stalled_writer_gets_a_write_acknowledged_that_is_then_lost()
+    {
+        var (_, a, zombieFlush, reopen) = await RunScenarioAsync(embedded: false, deleteFences: true);
+
+        await zombieFlush.WaitAsync(TimeSpan.FromSeconds(10));
+        await CloseMaybeFencedAsync(a);
+        await using var c = await reopen();
+        (await c.GetAsync("b")).Should().Be("b");
+        (await c.GetAsync("zombie")).Should().BeNull("recovery starts after the replay point, past A's slot");
+    }
+
+    /// <summary>
+    /// Writer A stalls in its WAL PUT; writer B opens, fences A's slot, writes and flushes to L0; the collector runs
+    /// with a 1 s minimum age after 2 s; A's PUT is released. Returns A's pending flush and a reopen of the database.
+    /// </summary>
+    private static async Task<(InMemoryObjectStore Store, SlateDb A, Task ZombieFlush, Func<Task<SlateDb>> Reopen)> RunScenarioAsync(bool embedded, bool deleteFences)
+    {
         var time = NewFakeTime();
         var store = new InMemoryObjectStore(time);
         var paths = new DbPaths("db");
         var options = TestOptions() with { FlushInterval = null };
         var walTask = new GarbageCollectorDirectoryOptions { Interval = null, MinAge = TimeSpan.FromSeconds(1) };
-        var gcOptions = new GarbageCollectorOptions { ManifestOptions = null, WalOptions = walTask, CompactedOptions = null, CompactionsOptions = null };
+        var gcOptions = new GarbageCollectorOptions
+        {
+            ManifestOptions = null,
+            WalOptions = walTask,
+            WalFenceOptions = deleteFences ? walTask : new GarbageCollectorDirectoryOptions { Interval = null, MinAge = TimeSpan.FromSeconds(1), DryRun = true },
+            CompactedOptions = null,
+            CompactionsOptions = null,
+        };
 
         // Writer A runs on its own clock, which never moves: it never polls the manifest, so only its next WAL
         // write can tell it that it was fenced.
@@ -60,20 +103,12 @@ public sealed class ZombieWriterFenceTests
 
         summary.CandidatesOf(GarbageKind.Wal).Should().Contain(paths.WalSstPath(2), "the WAL task ran and collected A's flushed WAL SST");
         summary.CandidatesOf(GarbageKind.Wal).Should().NotContain(stalledSlot);
-        summary.For(GarbageKind.WalFence)!.DryRun.Should().BeTrue();
-        (await store.HeadAsync(stalledSlot, default)).Should().NotBeNull("the fence in A's slot survives the collection");
+        summary.For(GarbageKind.WalFence)!.DryRun.Should().Be(!deleteFences);
+        summary.CandidatesOf(GarbageKind.WalFence).Should().Contain(stalledSlot);
+        (await store.HeadAsync(stalledSlot, default) is not null).Should().Be(!deleteFences, "the fence in A's slot survives unless fences are deleted");
 
-        // A wakes up: its WAL PUT meets the fence, so its write is refused instead of acknowledged and lost.
         gated.Open();
-        var failure = (await zombieFlush.Invoking(f => f.WaitAsync(TimeSpan.FromSeconds(10))).Should().ThrowAsync<SlateDbException>()).Which;
-        failure.Kind.Should().Be(SlateDbErrorKind.Closed, failure.ToString());
-        failure.CloseReason.Should().Be(CloseReason.Fenced, failure.ToString());
-
-        await CloseMaybeFencedAsync(a);
         await b.CloseAsync();
-        await using var c = await OpenAsync(store, options, time, seed: 3);
-        (await c.GetAsync("before")).Should().Be("a");
-        (await c.GetAsync("b")).Should().Be("b");
-        (await c.GetAsync("zombie")).Should().BeNull("A's write after B opened was refused");
+        return (store, a, zombieFlush, () => OpenAsync(store, options, time, seed: 3));
     }
 }
