@@ -26,6 +26,10 @@ namespace SlateDB.Storage.Aws;
 /// <see cref="RetryingObjectStore"/> retries; refused credentials or permissions (401, 403) and a missing bucket throw
 /// kind <see cref="SlateDbErrorKind.Invalid"/>; anything else kind <see cref="SlateDbErrorKind.Internal"/>.
 /// The SDK's own retries are off unless <see cref="S3ObjectStoreOptions.SdkMaxErrorRetry"/> says otherwise.</para>
+/// <para>Even then the SDK re-sends a request whose pooled connection turned out stale, so a conditional put can land
+/// and still be answered 412 by its re-send (seen against a radosgw paused for two minutes). This adapter cannot tell
+/// and reports the conflict; <see cref="RetryingObjectStore"/>, which the engine always puts above it, reads every
+/// conflict back and turns a put that landed into a success.</para>
 /// </remarks>
 public sealed partial class S3ObjectStore : IObjectStore, IDisposable
 {

@@ -61,7 +61,7 @@ public sealed class S3ObjectStoreOptions
     /// <summary>
     /// How many times the SDK itself retries a failed request. 0 by default: wrap the store in
     /// <see cref="RetryingObjectStore"/>, which also resolves conditional puts whose response was lost (an SDK-level
-    /// retry of such a put reports a false conflict). Ignored when a client is passed in.
+    /// retry or re-send of such a put reports a false conflict, which it reads back). Ignored when a client is passed in.
     /// </summary>
     public int SdkMaxErrorRetry { get; set; }
 

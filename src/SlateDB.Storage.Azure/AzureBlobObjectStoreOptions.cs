@@ -46,7 +46,7 @@ public sealed class AzureBlobObjectStoreOptions
     /// <summary>
     /// How many times the SDK itself retries a failed request. 0 by default: wrap the store in
     /// <see cref="RetryingObjectStore"/>, which also resolves conditional puts whose response was lost (an SDK-level
-    /// retry of such a put reports a false conflict).
+    /// retry or re-send of such a put reports a false conflict, which it reads back).
     /// </summary>
     public int SdkMaxRetries { get; set; }
 

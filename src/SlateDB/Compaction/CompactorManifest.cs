@@ -64,7 +64,7 @@ internal sealed class CompactorManifest(ManifestStore store, TimeProvider time, 
             }
 
             var next = change(Id, Current);
-            if (await store.TryWriteAsync(Id + 1, next, cancellationToken).ConfigureAwait(false))
+            if (await (checkFencing ? store.TryWriteAsync(Id + 1, next, cancellationToken) : store.TryWriteClaimAsync(Id + 1, next, cancellationToken)).ConfigureAwait(false))
             {
                 Id++;
                 Current = next;

@@ -3,8 +3,6 @@ namespace SlateDB;
 public sealed partial class SlateDb
 {
     private SlateDbException? _closedError;
-    private int _closeStarted;
-    private Task? _closeTask;
 
     /// <summary>
     /// Makes every write committed so far durable: writes the WAL buffer (or, with the WAL disabled, flushes the
@@ -55,98 +53,6 @@ public sealed partial class SlateDb
         }
 
         ThrowIfClosed();
-    }
-
-    /// <summary>
-    /// Closes the database: writes what is buffered (WAL, then the memtable to L0), stops every background task and
-    /// fails pending durability waits. Idempotent. Every later call on the database throws Closed.
-    /// </summary>
-    /// <exception cref="SlateDbException">
-    /// Closed/Fenced: writing out found that another writer had opened the database (what was not durable is lost).
-    /// Unavailable: writing out failed otherwise.
-    /// </exception>
-    public ValueTask CloseAsync(CancellationToken cancellationToken = default)
-    {
-        if (Interlocked.Exchange(ref _closeStarted, 1) == 0)
-        {
-            _closeTask = CloseCoreAsync(cancellationToken);
-        }
-
-        return new ValueTask(_closeTask!);
-    }
-
-    /// <inheritdoc/>
-    public ValueTask DisposeAsync() => CloseAsync();
-
-    private async Task CloseCoreAsync(CancellationToken cancellationToken)
-    {
-        var clean = SlateDbException.Closed(CloseReason.Clean, "The database is closed.");
-        Exception? flushError = null;
-        SlateDbException? previous;
-        lock (_writeLock)
-        {
-            previous = _closedError;
-        }
-
-        if (previous is null)
-        {
-            try
-            {
-                // Stop writers first, then write out everything they committed.
-                lock (_writeLock)
-                {
-                    _closing = true;
-                    FreezeMemtableLocked();
-                }
-
-                if (_c.Options.WalEnabled)
-                {
-                    await FlushWalOnceAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                await FlushFrozenMemtablesAsync(ignoreL0Limit: true, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SlateDbException e) when (e.Kind == SlateDbErrorKind.Closed)
-            {
-                // Writing out found that another writer fenced this one: close as fenced and say so, like every
-                // other call on a fenced instance.
-                Interlocked.CompareExchange(ref _closedError, e, null);
-                Log.CloseFlushFailed(_logger, e);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                flushError = e;
-                Log.CloseFlushFailed(_logger, e);
-            }
-        }
-
-        Interlocked.CompareExchange(ref _closedError, clean, null);
-        var closedError = Volatile.Read(ref _closedError)!;
-        _oracle.Close(closedError);
-        await _stop.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await Task.WhenAll(_loops).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        SignalProgress();
-        await StopGarbageCollectorAsync().ConfigureAwait(false);
-        _c.Metrics.Dispose();
-        _c.OwnedBlockCache?.Dispose();
-        _manifest.Dispose();
-        _stop.Dispose();
-        if (previous is null && closedError.CloseReason != CloseReason.Clean)
-        {
-            throw closedError;
-        }
-
-        if (flushError is not null)
-        {
-            throw new SlateDbException(SlateDbErrorKind.Unavailable, "The database closed, but writing out its buffered data failed; unflushed writes that were not awaited as durable may be lost.", flushError);
-        }
     }
 
     private bool _closing;

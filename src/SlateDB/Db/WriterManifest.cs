@@ -69,7 +69,7 @@ internal sealed class WriterManifest(ManifestStore store, ulong id, DbManifest m
                 }
 
                 var next = change(Current);
-                if (await store.TryWriteAsync(Id + 1, next, cancellationToken).ConfigureAwait(false))
+                if (await (checkFencing ? store.TryWriteAsync(Id + 1, next, cancellationToken) : store.TryWriteClaimAsync(Id + 1, next, cancellationToken)).ConfigureAwait(false))
                 {
                     Id++;
                     Current = next;

@@ -6,7 +6,7 @@ public enum GarbageKind
     /// <summary>Old manifest versions (<c>manifest/&lt;id&gt;.manifest</c>).</summary>
     Manifest,
 
-    /// <summary>WAL SSTs and WAL fences already reflected in L0 (<c>wal/&lt;id&gt;.sst</c>).</summary>
+    /// <summary>WAL SSTs with rows already reflected in L0 (<c>wal/&lt;id&gt;.sst</c>).</summary>
     Wal,
 
     /// <summary>L0 and sorted-run SSTs no manifest or checkpoint references (<c>compacted/&lt;ULID&gt;.sst</c>).</summary>
@@ -14,6 +14,12 @@ public enum GarbageKind
 
     /// <summary>Old compactor state versions (<c>compactions/&lt;id&gt;.compactions</c>).</summary>
     Compactions,
+
+    /// <summary>
+    /// WAL fences below the replay point (<c>wal/&lt;id&gt;.sst</c> holding zero bytes or an SST without rows); see
+    /// <see cref="GarbageCollectorOptions.WalFenceOptions"/>.
+    /// </summary>
+    WalFence,
 }
 
 /// <summary>What one garbage collection task chose and did.</summary>
@@ -46,7 +52,7 @@ public sealed record GarbageCollectionTaskResult
 /// <summary>The outcome of <see cref="GarbageCollector.RunOnceAsync"/>: one result per enabled task.</summary>
 public sealed record GarbageCollectionSummary
 {
-    /// <summary>The results of the tasks that are enabled, in the order they ran (manifests, WAL, compacted, compactions).</summary>
+    /// <summary>The results of the tasks that are enabled, in the order they ran (manifests, WAL, WAL fences, compacted, compactions).</summary>
     public IReadOnlyList<GarbageCollectionTaskResult> Tasks { get; init; } = [];
 
     /// <summary>How many expired checkpoints were removed from the manifest during the run.</summary>

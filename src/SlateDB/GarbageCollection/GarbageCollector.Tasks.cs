@@ -82,8 +82,11 @@ public sealed partial class GarbageCollector
                 var manifests = await ManifestGarbage.FindAsync(_env, options, ReaderWindow(), now, token).ConfigureAwait(false);
                 return manifests.Select(id => (id, paths.ManifestPath(id))).ToList();
             case GarbageKind.Wal:
-                var wal = await WalGarbage.FindAsync(_env, options, now, token).ConfigureAwait(false);
+                var wal = await WalGarbage.FindAsync(_env, options, fences: false, now, token).ConfigureAwait(false);
                 return wal.Select(id => (id, paths.WalSstPath(id))).ToList();
+            case GarbageKind.WalFence:
+                var fences = await WalGarbage.FindAsync(_env, options, fences: true, now, token).ConfigureAwait(false);
+                return fences.Select(id => (id, paths.WalSstPath(id))).ToList();
             case GarbageKind.Compacted:
                 var compacted = await CompactedGarbage.FindAsync(_env, options, now, token).ConfigureAwait(false);
                 return compacted.Select(id => (0UL, paths.CompactedSstPath(id))).ToList();
@@ -95,10 +98,10 @@ public sealed partial class GarbageCollector
 
     /// <summary>
     /// How long a superseded manifest version is kept: the longest minimum age of the tasks that protect what such a
-    /// version references, so they can still read it.
+    /// version references, so they can still read it (the fence task only when it deletes).
     /// </summary>
     private TimeSpan ReaderWindow() =>
-        new[] { Options.ManifestOptions, Options.WalOptions, Options.CompactedOptions }
+        new[] { Options.ManifestOptions, Options.WalOptions, Options.WalFenceOptions is { DryRun: false } fences ? fences : null, Options.CompactedOptions }
             .Where(options => options is not null)
             .Select(options => options!.MinAge)
             .DefaultIfEmpty(TimeSpan.Zero)
@@ -115,6 +118,7 @@ public sealed partial class GarbageCollector
     {
         GarbageKind.Manifest => "manifest",
         GarbageKind.Wal => "wal",
+        GarbageKind.WalFence => "wal_fence",
         GarbageKind.Compacted => "compacted",
         _ => "compactions",
     };

@@ -19,8 +19,12 @@ namespace SlateDB.GarbageCollection;
 /// <list type="bullet">
 /// <item>Manifests: never the newest or one a live checkpoint names; others once written and superseded more than the
 /// minimum age ago (the longest of the manifest, WAL and compacted tasks' minimum ages).</item>
-/// <item>WAL objects (fences included): below the replay point of every manifest readers may use, outside every live
-/// checkpoint's replay range, and older than the minimum age.</item>
+/// <item>WAL SSTs: below the replay point of every manifest readers may use, outside every live checkpoint's replay
+/// range, and older than the minimum age.</item>
+/// <item>WAL fences (zero-byte objects and SSTs without rows in WAL slots): the same rule, in a task of their own
+/// (<see cref="GarbageCollectorOptions.WalFenceOptions"/>) that only logs by default, as in SlateDB 0.14 and later: a
+/// deleted fence lets a writer that stalled for longer than the minimum age write into its slot and have that write
+/// acknowledged as durable while recovery skips it.</item>
 /// <item>Compacted SSTs: named by no manifest readers may use, no live checkpoint's manifest and no unfinished
 /// compaction, with a ULID time before the earliest of now minus the minimum age, the oldest unfinished compaction
 /// and the newest L0 SST.</item>
@@ -36,7 +40,7 @@ namespace SlateDB.GarbageCollection;
 public sealed partial class GarbageCollector : IAsyncDisposable
 {
     private const int DeleteConcurrency = 8;
-    private static readonly GarbageKind[] TaskOrder = [GarbageKind.Manifest, GarbageKind.Wal, GarbageKind.Compacted, GarbageKind.Compactions];
+    private static readonly GarbageKind[] TaskOrder = [GarbageKind.Manifest, GarbageKind.Wal, GarbageKind.WalFence, GarbageKind.Compacted, GarbageKind.Compactions];
 
     private readonly GcEnvironment _env;
     private readonly DbComponents? _ownedComponents;
@@ -117,8 +121,8 @@ public sealed partial class GarbageCollector : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs every enabled task once, now (after any run already under way): manifests, WAL, compacted SSTs, then
-    /// <c>.compactions</c>. A task that fails is reported in the summary and does not stop the others.
+    /// Runs every enabled task once, now (after any run already under way): manifests, WAL SSTs, WAL fences,
+    /// compacted SSTs, then <c>.compactions</c>. A task that fails is reported in the summary and does not stop the others.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The collector was stopped.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled or the collector stopped meanwhile.</exception>
@@ -174,7 +178,7 @@ public sealed partial class GarbageCollector : IAsyncDisposable
     private static void Validate(GarbageCollectorOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        foreach (var directory in new[] { options.ManifestOptions, options.WalOptions, options.CompactedOptions, options.CompactionsOptions })
+        foreach (var directory in new[] { options.ManifestOptions, options.WalOptions, options.WalFenceOptions, options.CompactedOptions, options.CompactionsOptions })
         {
             if (directory is null)
             {
@@ -197,6 +201,7 @@ public sealed partial class GarbageCollector : IAsyncDisposable
     {
         GarbageKind.Manifest => Options.ManifestOptions,
         GarbageKind.Wal => Options.WalOptions,
+        GarbageKind.WalFence => Options.WalFenceOptions,
         GarbageKind.Compacted => Options.CompactedOptions,
         _ => Options.CompactionsOptions,
     };

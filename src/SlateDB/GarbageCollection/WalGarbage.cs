@@ -1,3 +1,5 @@
+using SlateDB.Storage;
+
 namespace SlateDB.GarbageCollection;
 
 /// <summary>
@@ -11,30 +13,52 @@ namespace SlateDB.GarbageCollection;
 /// next_wal_sst_id]</c> of its manifest;</item>
 /// <item>it was written more than the minimum age ago (by the store's clock).</item>
 /// </list>
-/// Fences (empty WAL SSTs and zero-byte objects) follow the same rule: below the replay point no writer can be
-/// writing into their slots any more unless it stalled for longer than the minimum age (SlateDB 0.12.1 collects them
-/// the same way).
+/// <para>Obsolete objects are split in two kinds with their own tasks, as in SlateDB 0.14 and later: WAL SSTs holding
+/// rows (the WAL task) and fences (the WAL fence task, dry-run by default). A fence is a zero-byte object (what newer
+/// SlateDB writes) or an SST without rows (what SlateDB 0.12.1 and this library write). A fence must outlive any
+/// writer that may still try to write its slot: a writer that stalled for longer than the minimum age would otherwise
+/// find the slot free, write it, and have a write acknowledged as durable that recovery never replays (it lies below
+/// the replay point). Only objects of at most <see cref="FenceProbeMaxSize"/> bytes can be row-less SSTs, so only those
+/// are read to tell; an object that cannot be read as an SST counts as a fence (the safe side: the WAL task keeps
+/// it).</para>
 /// </summary>
 internal static class WalGarbage
 {
-    /// <summary>The obsolete WAL ids, ascending.</summary>
-    public static async Task<List<ulong>> FindAsync(GcEnvironment env, GarbageCollectorDirectoryOptions options, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>The largest object that is read to see whether it is a row-less SST (<see cref="WalFences.MaxSize"/>).</summary>
+    internal const long FenceProbeMaxSize = WalFences.MaxSize;
+
+    private const int ProbeConcurrency = 8;
+
+    /// <summary>The obsolete WAL ids of one kind (fences when <paramref name="fences"/>, WAL SSTs with rows otherwise), ascending.</summary>
+    public static async Task<List<ulong>> FindAsync(GcEnvironment env, GarbageCollectorDirectoryOptions options, bool fences, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var manifests = await env.History.ReadReferencingAsync(now, options.MinAge, cancellationToken).ConfigureAwait(false);
         var replayFloor = manifests.Current.Min(manifest => manifest.Core.ReplayAfterWalId);
         var pinned = manifests.Checkpointed.Select(manifest => (manifest.Core.ReplayAfterWalId, manifest.Core.NextWalSstId)).ToList();
-        var obsolete = new List<ulong>();
+        var obsolete = new List<(ulong Id, ObjectMetadata Item)>();
         await foreach (var item in env.Store.ListAsync(env.Paths.WalDirectory, cancellationToken).ConfigureAwait(false))
         {
             if (env.Paths.TryParseSstId(item.Path, out var id) && id.IsWal
                 && IsObsolete(id.WalId, now - item.LastModified, replayFloor, pinned, options.MinAge))
             {
-                obsolete.Add(id.WalId);
+                obsolete.Add((id.WalId, item));
             }
         }
 
-        obsolete.Sort();
-        return obsolete;
+        var chosen = new List<ulong>();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = ProbeConcurrency, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(obsolete, parallel, async (candidate, token) =>
+        {
+            if (await IsFenceAsync(env.Store, candidate.Item, token).ConfigureAwait(false) == fences)
+            {
+                lock (chosen)
+                {
+                    chosen.Add(candidate.Id);
+                }
+            }
+        }).ConfigureAwait(false);
+        chosen.Sort();
+        return chosen;
     }
 
     /// <summary>The rule above for one WAL object of age <paramref name="age"/>.</summary>
@@ -42,4 +66,29 @@ internal static class WalGarbage
         => walId < replayFloor
             && age > minAge
             && !pinned.Any(range => walId > range.ReplayAfter && walId <= range.NextWal);
+
+    /// <summary>
+    /// Whether the WAL object <paramref name="item"/> is a fence; null when it vanished meanwhile (nothing to collect).
+    /// </summary>
+    internal static async ValueTask<bool?> IsFenceAsync(IObjectStore store, ObjectMetadata item, CancellationToken cancellationToken)
+    {
+        if (item.Size == 0)
+        {
+            return true;
+        }
+
+        if (item.Size > FenceProbeMaxSize)
+        {
+            return false;
+        }
+
+        var content = await store.GetAsync(item.Path, cancellationToken).ConfigureAwait(false);
+        if (content is null)
+        {
+            return null;
+        }
+
+        // An object that is not readable as an SST counts as a fence: the WAL task then leaves it alone.
+        return WalFences.Classify(content.Data, item.Path) ?? true;
+    }
 }

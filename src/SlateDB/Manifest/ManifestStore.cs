@@ -35,5 +35,12 @@ internal sealed class ManifestStore(IObjectStore store, DbPaths paths)
     public Task<bool> TryWriteAsync(ulong id, DbManifest manifest, CancellationToken cancellationToken) =>
         _versions.TryCreateAsync(id, ManifestCodec.Encode(manifest), cancellationToken);
 
+    /// <summary>
+    /// As <see cref="TryWriteAsync"/> for a version that claims an epoch: a rival claiming from the same version writes
+    /// the same bytes, so a conflict is believed without reading the version back.
+    /// </summary>
+    public Task<bool> TryWriteClaimAsync(ulong id, DbManifest manifest, CancellationToken cancellationToken) =>
+        _versions.TryCreateAsync(id, ManifestCodec.Encode(manifest), PutMode.CreateTrustingConflict, cancellationToken);
+
     private DbManifest Decode(ulong id, ReadOnlyMemory<byte> bytes) => ManifestCodec.Decode(bytes, _versions.PathOf(id));
 }

@@ -106,9 +106,13 @@ internal sealed class VersionedObjectStore(IObjectStore store, string directory,
     }
 
     /// <summary>Writes version <paramref name="id"/> if no one has; false when another writer got there first.</summary>
-    public async Task<bool> TryCreateAsync(ulong id, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    public Task<bool> TryCreateAsync(ulong id, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken) =>
+        TryCreateAsync(id, bytes, PutMode.Create, cancellationToken);
+
+    /// <summary>As above with <paramref name="mode"/>, a create (<see cref="PutMode.CreateTrustingConflict"/> for epoch claims).</summary>
+    public async Task<bool> TryCreateAsync(ulong id, ReadOnlyMemory<byte> bytes, PutMode mode, CancellationToken cancellationToken)
     {
-        var result = await store.PutAsync(PathOf(id), bytes, PutMode.Create, cancellationToken).ConfigureAwait(false);
+        var result = await store.PutAsync(PathOf(id), bytes, mode, cancellationToken).ConfigureAwait(false);
         return result.IsWritten;
     }
 }

@@ -6,8 +6,18 @@ public sealed record GarbageCollectorOptions
     /// <summary>Old manifest versions.</summary>
     public GarbageCollectorDirectoryOptions? ManifestOptions { get; init; } = new();
 
-    /// <summary>WAL SSTs already reflected in L0 and below.</summary>
+    /// <summary>WAL SSTs already reflected in L0 and below (fences excepted: see <see cref="WalFenceOptions"/>).</summary>
     public GarbageCollectorDirectoryOptions? WalOptions { get; init; } = new();
+
+    /// <summary>
+    /// WAL fences (SlateDB's <c>wal_fence_options</c>): the zero-byte objects, or SSTs without rows, a writer puts in
+    /// the next WAL slot when it opens, so that an older writer still running fails there. They are chosen by the
+    /// same rule as other WAL objects but, by default, only logged (<see cref="GarbageCollectorDirectoryOptions.DryRun"/>
+    /// is true): once a fence is deleted, a writer that stalled for longer than the minimum age can write into its
+    /// slot and have that write acknowledged as durable although no later open replays it. Turn the dry run off only
+    /// when no writer can stall that long. Default: interval 10 min, minimum age 5 min, dry run.
+    /// </summary>
+    public GarbageCollectorDirectoryOptions? WalFenceOptions { get; init; } = new() { DryRun = true };
 
     /// <summary>Compacted SSTs no manifest or checkpoint references.</summary>
     public GarbageCollectorDirectoryOptions? CompactedOptions { get; init; } = new();

@@ -16,10 +16,11 @@ public enum PutModeKind
 /// <summary>How <see cref="IObjectStore.PutAsync"/> treats an existing object.</summary>
 public readonly record struct PutMode
 {
-    private PutMode(PutModeKind kind, string? expectedVersion)
+    private PutMode(PutModeKind kind, string? expectedVersion, bool trustsConflict = false)
     {
         Kind = kind;
         ExpectedVersion = expectedVersion;
+        TrustsConflict = trustsConflict;
     }
 
     /// <summary>Which condition applies.</summary>
@@ -28,11 +29,21 @@ public readonly record struct PutMode
     /// <summary>For <see cref="PutModeKind.Update"/>, the version the object must still have.</summary>
     public string? ExpectedVersion { get; }
 
+    /// <summary>
+    /// True for a conditional put whose conflict <see cref="RetryingObjectStore"/> believes without reading the object
+    /// back: another writer may write the very same bytes (an epoch claim), and for this put a false conflict is
+    /// harmless while a false success is not.
+    /// </summary>
+    internal bool TrustsConflict { get; }
+
     /// <summary>Write whether or not the object exists.</summary>
     public static PutMode Overwrite => new(PutModeKind.Overwrite, null);
 
     /// <summary>Write only if no object has the path; otherwise the put reports <see cref="PutOutcome.AlreadyExists"/>.</summary>
     public static PutMode Create => new(PutModeKind.Create, null);
+
+    /// <summary>A <see cref="Create"/> whose conflict is believed unchecked (see <see cref="TrustsConflict"/>).</summary>
+    internal static PutMode CreateTrustingConflict => new(PutModeKind.Create, null, trustsConflict: true);
 
     /// <summary>
     /// Write only if the object exists and still has <paramref name="expectedVersion"/>; otherwise the put reports

@@ -9,6 +9,13 @@ public sealed partial class SlateDb
     /// <summary>Writes a value. Returns once the write is committed in memory (or durable, with <see cref="WriteOptions.AwaitDurable"/>).</summary>
     /// <exception cref="ArgumentException">The key is empty or longer than 65,535 bytes.</exception>
     /// <exception cref="SlateDbException">Closed: the database is closed or was fenced.</exception>
+    /// <remarks>
+    /// A write that failed with Closed, or whose <paramref name="cancellationToken"/> fired, may still have been
+    /// applied: the failure or the cancellation can come after the write was committed, while it waited for
+    /// durability (<see cref="WriteOptions.AwaitDurable"/>) or while a close wrote it out. Such a write may be present
+    /// after a reopen, or not, but never in part (a batch is all or nothing). Treat it as in doubt: read it back, or
+    /// make it idempotent and repeat it.
+    /// </remarks>
     public ValueTask<WriteHandle> PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, PutOptions? putOptions = null, WriteOptions? writeOptions = null, CancellationToken cancellationToken = default)
     {
         WriteBatch.ValidateKey(key.Span);
@@ -17,6 +24,7 @@ public sealed partial class SlateDb
     }
 
     /// <summary>Writes a UTF-8 string value under a UTF-8 string key.</summary>
+    /// <remarks>A write that failed with Closed or was cancelled may still have been applied; see <see cref="PutAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, PutOptions?, WriteOptions?, CancellationToken)"/>.</remarks>
     public ValueTask<WriteHandle> PutAsync(string key, string value, PutOptions? putOptions = null, WriteOptions? writeOptions = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -26,6 +34,14 @@ public sealed partial class SlateDb
 
     /// <summary>Deletes a key (writes a tombstone).</summary>
     /// <exception cref="ArgumentException">The key is empty or longer than 65,535 bytes.</exception>
+    /// <exception cref="SlateDbException">Closed: the database is closed or was fenced.</exception>
+    /// <remarks>
+    /// A write that failed with Closed, or whose <paramref name="cancellationToken"/> fired, may still have been
+    /// applied: the failure or the cancellation can come after the write was committed, while it waited for
+    /// durability (<see cref="WriteOptions.AwaitDurable"/>) or while a close wrote it out. Such a write may be present
+    /// after a reopen, or not, but never in part (a batch is all or nothing). Treat it as in doubt: read it back, or
+    /// make it idempotent and repeat it.
+    /// </remarks>
     public ValueTask<WriteHandle> DeleteAsync(ReadOnlyMemory<byte> key, WriteOptions? writeOptions = null, CancellationToken cancellationToken = default)
     {
         WriteBatch.ValidateKey(key.Span);
@@ -34,6 +50,7 @@ public sealed partial class SlateDb
     }
 
     /// <summary>Deletes a UTF-8 string key.</summary>
+    /// <remarks>A write that failed with Closed or was cancelled may still have been applied; see <see cref="DeleteAsync(ReadOnlyMemory{byte}, WriteOptions?, CancellationToken)"/>.</remarks>
     public ValueTask<WriteHandle> DeleteAsync(string key, WriteOptions? writeOptions = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -42,6 +59,13 @@ public sealed partial class SlateDb
 
     /// <summary>Applies a batch atomically: all its rows get one sequence number and become visible together.</summary>
     /// <exception cref="SlateDbException">Invalid: the batch is empty. Closed: the database is closed or was fenced.</exception>
+    /// <remarks>
+    /// A write that failed with Closed, or whose <paramref name="cancellationToken"/> fired, may still have been
+    /// applied: the failure or the cancellation can come after the write was committed, while it waited for
+    /// durability (<see cref="WriteOptions.AwaitDurable"/>) or while a close wrote it out. Such a write may be present
+    /// after a reopen, or not, but never in part (a batch is all or nothing). Treat it as in doubt: read it back, or
+    /// make it idempotent and repeat it.
+    /// </remarks>
     public ValueTask<WriteHandle> WriteAsync(WriteBatch batch, WriteOptions? writeOptions = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);

@@ -62,7 +62,8 @@ public sealed class EngineFaultTests
         flaky.FailAll = false;
         var later = (await db.Invoking(d => d.GetAsync("before").AsTask()).Should().ThrowAsync<SlateDbException>()).Which;
         later.CloseReason.Should().Be(CloseReason.Failed);
-        await db.CloseAsync();
+        var close = (await db.Invoking(d => d.CloseAsync().AsTask()).Should().ThrowAsync<SlateDbException>("the write of \"during\" never became durable")).Which;
+        close.CloseReason.Should().Be(CloseReason.Failed);
 
         await using var reopened = await OpenAsync(flaky, options, seed: 2);
         (await reopened.GetAsync("before")).Should().Be("x");

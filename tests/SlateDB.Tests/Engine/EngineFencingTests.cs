@@ -38,7 +38,7 @@ public sealed class EngineFencingTests
         (await b.GetAsync("before")).Should().Be("a", "A's acknowledged write before B opened is kept");
         (await b.GetAsync("after")).Should().BeNull("A's write after B opened is refused");
         await b.PutAsync("b", "b", writeOptions: Durable);
-        await a.CloseAsync();
+        await CloseMaybeFencedAsync(a);
         await b.CloseAsync();
 
         await using var c = await OpenAsync(store, options, seed: 3);
@@ -65,7 +65,7 @@ public sealed class EngineFencingTests
         (await b.GetAsync("after")).Should().BeNull("A's L0 SST never made it into the manifest");
         await b.PutAsync("b", "b");
         await b.CloseAsync();
-        await a.CloseAsync();
+        await CloseMaybeFencedAsync(a);
 
         await using var c = await OpenAsync(store, options, seed: 3);
         (await c.GetAsync("before")).Should().Be("a");
@@ -101,7 +101,7 @@ public sealed class EngineFencingTests
         (await b.GetAsync("pending")).Should().BeNull("A's unflushed write died with it");
         await b.PutAsync("b", "b");
         await b.FlushAsync();
-        await a.CloseAsync();
+        await CloseMaybeFencedAsync(a);
         await b.CloseAsync();
 
         await using var c = await OpenAsync(store, options, time, seed: 3);
@@ -131,7 +131,7 @@ public sealed class EngineFencingTests
             acknowledged.Add($"b{i}");
         }
 
-        await a.CloseAsync();
+        await CloseMaybeFencedAsync(a);
         await b.CloseAsync();
         await using var c = await OpenAsync(store, options, seed: 3);
         for (var i = 0; i < 32; i++)

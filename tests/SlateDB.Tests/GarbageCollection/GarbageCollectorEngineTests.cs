@@ -64,7 +64,7 @@ public sealed class GarbageCollectorEngineTests
         var time = new FakeTimeProvider(Start);
         var store = new InMemoryObjectStore(time);
         var directory = new GarbageCollectorDirectoryOptions { Interval = TimeSpan.FromMinutes(1), MinAge = TimeSpan.FromMinutes(2) };
-        var gc = new GarbageCollectorOptions { ManifestOptions = directory, WalOptions = directory, CompactedOptions = directory, CompactionsOptions = directory };
+        var gc = new GarbageCollectorOptions { ManifestOptions = directory, WalOptions = directory, WalFenceOptions = directory, CompactedOptions = directory, CompactionsOptions = directory };
         var paths = new DbPaths("db");
         await using var db = await SlateDb.Builder("db", store).WithOptions(EngineOptions(gc)).WithTimeProvider(time).WithSeed(9).OpenAsync();
         db.EmbeddedGarbageCollector.Should().NotBeNull();
@@ -128,7 +128,7 @@ public sealed class GarbageCollectorEngineTests
             await collector.RunOnceAsync();
         }
 
-        counted.Should().BeEquivalentTo(new Dictionary<string, long> { ["manifest"] = 2, ["wal"] = 4, ["compacted"] = 3, ["compactions"] = 1 });
+        counted.Should().BeEquivalentTo(new Dictionary<string, long> { ["manifest"] = 2, ["wal"] = 3, ["wal_fence"] = 1, ["compacted"] = 3, ["compactions"] = 1 });
     }
 
     /// <summary>Five rounds of puts, overwrites and deletes, each WAL-flushed; every other round also flushed to L0.</summary>

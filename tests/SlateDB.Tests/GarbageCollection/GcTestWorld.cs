@@ -53,7 +53,7 @@ internal sealed class GcTestWorld
     public static GarbageCollectorOptions GcOptions(TimeSpan minAge, bool dryRun = false)
     {
         var directory = new GarbageCollectorDirectoryOptions { Interval = null, MinAge = minAge, DryRun = dryRun };
-        return new GarbageCollectorOptions { ManifestOptions = directory, WalOptions = directory, CompactedOptions = directory, CompactionsOptions = directory };
+        return new GarbageCollectorOptions { ManifestOptions = directory, WalOptions = directory, WalFenceOptions = directory, CompactedOptions = directory, CompactionsOptions = directory };
     }
 
     public void Advance(TimeSpan by) => Time.Advance(by);

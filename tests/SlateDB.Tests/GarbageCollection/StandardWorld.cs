@@ -13,7 +13,9 @@ internal sealed record StandardWorld(GcTestWorld World, IReadOnlyDictionary<Garb
     public static async Task<StandardWorld> BuildAsync(GcTestWorld? world = null)
     {
         var w = world ?? new GcTestWorld();
-        for (ulong id = 1; id <= 6; id++)
+        // WAL 1 is the fence of the writer's open (an SST without rows, as SlateDB 0.12.1 writes it).
+        (await w.Tables.WriteWalFenceAsync(1, CancellationToken.None)).Should().BeTrue();
+        for (ulong id = 2; id <= 6; id++)
         {
             await w.WriteWalAsync(id);
         }
@@ -41,7 +43,8 @@ internal sealed record StandardWorld(GcTestWorld World, IReadOnlyDictionary<Garb
         var obsolete = new Dictionary<GarbageKind, string[]>
         {
             [GarbageKind.Manifest] = [p.ManifestPath(1), p.ManifestPath(2)],
-            [GarbageKind.Wal] = [p.WalSstPath(1), p.WalSstPath(2), p.WalSstPath(3), p.WalSstPath(4)],
+            [GarbageKind.Wal] = [p.WalSstPath(2), p.WalSstPath(3), p.WalSstPath(4)],
+            [GarbageKind.WalFence] = [p.WalSstPath(1)],
             [GarbageKind.Compacted] = [w.Sst(a), w.Sst(b), w.Sst(orphan)],
             [GarbageKind.Compactions] = [p.CompactionsPath(1)],
         };

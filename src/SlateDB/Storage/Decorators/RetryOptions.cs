@@ -35,11 +35,11 @@ public sealed record RetryOptions
     public double Jitter { get; init; }
 
     /// <summary>
-    /// Whether a conditional put that failed transiently and then, on a retry, found its condition broken
-    /// (<see cref="PutOutcome.AlreadyExists"/> or <see cref="PutOutcome.VersionMismatch"/>) reads the object back and
-    /// reports <see cref="PutOutcome.Written"/> when the object holds exactly the bytes this put sent (the earlier
-    /// attempt was applied but its response was lost). Default <see langword="true"/>. See
-    /// <see cref="RetryingObjectStore"/> for when this can be wrong.
+    /// Whether a conditional put that found its condition broken (<see cref="PutOutcome.AlreadyExists"/> or
+    /// <see cref="PutOutcome.VersionMismatch"/>) reads the object back and reports <see cref="PutOutcome.Written"/> when
+    /// the object holds exactly the bytes this put sent (an earlier send of the same put was applied but its response
+    /// was lost, whether this class or the store's SDK re-sent it). Default <see langword="true"/>. See
+    /// <see cref="RetryingObjectStore"/> for which puts are never resolved this way and why.
     /// </summary>
     public bool ResolveLostConditionalPuts { get; init; } = true;
 

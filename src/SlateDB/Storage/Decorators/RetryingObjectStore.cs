@@ -20,29 +20,29 @@ namespace SlateDB.Storage;
 /// <para><b>Whole reads.</b> A listing is read completely inside one attempt and only then handed out, so a failure
 /// half-way restarts it without duplicates. A read that returns fewer bytes than the object (or the requested range
 /// inside it) holds is treated as a transient failure and retried.</para>
-/// <para><b>Lost responses of conditional puts.</b> A put may be applied by the store while its response is lost; the
-/// retry then finds its own object and reports <see cref="PutOutcome.AlreadyExists"/> (for <see cref="PutMode.Create"/>)
-/// or <see cref="PutOutcome.VersionMismatch"/> (for <see cref="PutMode.Update(string)"/>), a false conflict. SlateDB
-/// tags conditional puts with a unique id attribute and compares it on a HEAD. <see cref="IObjectStore"/> carries no
-/// attributes, so this class compares bytes instead: when a put had a transient failure and a later attempt reports a
-/// conflict, it reads the object back, and if the object holds exactly the bytes this put sent it reports
-/// <see cref="PutOutcome.Written"/> with the version read back. A conflict on the first attempt is never checked: no
-/// earlier attempt of ours can have been applied.</para>
-/// <para>Why byte equality is a sound stand-in for SlateDB's objects: a conditional put that loses to a rival writer is
-/// misreported as written only when the rival wrote identical bytes in the short window between our failed attempt and
-/// its retry. WAL SSTs hold the writer's own rows with their sequence numbers and timestamps, and manifests and
-/// <c>.compactions</c> hold the writer's state (epochs, WAL ids, SST ids, which are ULIDs), so two different writers
-/// practically never produce the same bytes. The corner case: two processes that claim a new writer epoch from the same
-/// manifest version at the same moment write byte-identical manifests, and two writers fencing the same WAL id both
-/// write an empty object. If such a race meets a failed request on the losing side (one the store never applied), that
-/// side believes it won. For the fence object the final manifest refresh still shows the loser a newer epoch; for the
-/// manifest both processes hold the same epoch until their create-if-absent WAL writes collide on a slot, where a real
-/// conflict stops one of them. Where even that window is unacceptable, set
-/// <see cref="RetryOptions.ResolveLostConditionalPuts"/> to <see langword="false"/>: lost responses then surface as
-/// conflicts, which SlateDB handles safely but less smoothly (it rereads and reapplies a manifest change, or closes as
-/// fenced after a WAL write).</para>
+/// <para><b>Conflicts are checked before they are believed.</b> A conditional put may be applied by the store while its
+/// response is lost, and a re-send then finds its own object and reports <see cref="PutOutcome.AlreadyExists"/> (for
+/// <see cref="PutMode.Create"/>) or <see cref="PutOutcome.VersionMismatch"/> (for <see cref="PutMode.Update(string)"/>):
+/// a false conflict. Such re-sends happen inside this class (after a transient failure) and also where it cannot see
+/// them: cloud SDKs re-send a request on a stale pooled connection whatever their retry settings (seen with the AWS
+/// SDK against a Ceph gateway paused for two minutes: the first PUT landed, the re-send got 412). Believed, a false
+/// conflict closes the only writer as fenced (WAL), fails a memtable flush (SST) or makes a manifest change be applied
+/// twice. So every conflict is checked: the object is read back, and if it holds exactly the bytes this put sent the
+/// put reports <see cref="PutOutcome.Written"/> with the version read back. The check only runs on the rare conflict
+/// path; it reads the object in ranges of at most 8 MiB (one request for all but large objects), comparing the size
+/// first and stopping at the first difference, so a large SST is never held twice. SlateDB tags conditional puts with
+/// a unique id attribute and compares that instead; <see cref="IObjectStore"/> carries no attributes.</para>
+/// <para>Byte equality is a sound stand-in only where no other writer can produce the same bytes. WAL SSTs hold the
+/// writer's own rows with their sequence numbers and timestamps, SSTs and manifest or <c>.compactions</c> changes name
+/// ULIDs, so they qualify. Two objects do not, and their conflicts are believed without a check (for them a false
+/// conflict is harmless and a false success is not): WAL fences (a zero-byte object or an SST without rows; every
+/// writer fencing a slot writes the same bytes, and a false conflict only moves the fence one slot on), and epoch
+/// claims in the manifest (two processes claiming the next writer or compactor epoch from the same version write the
+/// same bytes, and a false conflict only makes the claimant take the epoch after).
+/// When the check itself fails the conflict stands. Set <see cref="RetryOptions.ResolveLostConditionalPuts"/> to
+/// <see langword="false"/> to believe every conflict.</para>
 /// </remarks>
-public sealed class RetryingObjectStore : IObjectStore
+public sealed partial class RetryingObjectStore : IObjectStore
 {
     private const string GetOperation = "get";
     private const string GetRangeOperation = "get_range";
@@ -114,12 +114,12 @@ public sealed class RetryingObjectStore : IObjectStore
     {
         var attempt = await RunAsync(PutOperation, path, (path, data, mode), static (inner, s, ct) => inner.PutAsync(s.path, s.data, s.mode, ct), cancellationToken).ConfigureAwait(false);
         var result = attempt.Value;
-        if (result.IsWritten || !attempt.HadTransientFailure || !_options.ResolveLostConditionalPuts)
+        if (result.IsWritten || !_options.ResolveLostConditionalPuts || mode.TrustsConflict || WalFences.IsFence(data, path))
         {
             return result;
         }
 
-        return await ResolveConflictAfterFailureAsync(path, data, mode, result, cancellationToken).ConfigureAwait(false);
+        return await ResolveConflictAsync(path, data, mode, result, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -195,37 +195,6 @@ public sealed class RetryingObjectStore : IObjectStore
         }
 
         return _options.Backoff(retry, unit);
-    }
-
-    /// <summary>
-    /// A conditional put failed transiently and then reported a conflict: an earlier attempt may have been applied.
-    /// Reads the object back and reports it written when it holds our bytes.
-    /// </summary>
-    private async ValueTask<PutResult> ResolveConflictAfterFailureAsync(
-        string path, ReadOnlyMemory<byte> data, PutMode mode, PutResult conflict, CancellationToken cancellationToken)
-    {
-        ObjectContent? current;
-        try
-        {
-            var attempt = await RunAsync(GetOperation, path, path, static (inner, p, ct) => GetWholeAsync(inner, p, ct), cancellationToken).ConfigureAwait(false);
-            current = attempt.Value;
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            // As SlateDB: when the check itself fails, the conflict stands. A conflict is the safe answer: the engine
-            // rereads and reapplies (manifests) or stops writing as fenced (WAL).
-            ObjectStoreLog.LostPutCheckFailed(_logger, mode.Kind, path, conflict.Outcome, exception);
-            return conflict;
-        }
-
-        if (current is not null && current.Data.Span.SequenceEqual(data.Span))
-        {
-            ObjectStoreLog.LostPutResolved(_logger, mode.Kind, path, conflict.Outcome);
-            return PutResult.Written(current.Metadata.Version);
-        }
-
-        ObjectStoreLog.RetriedPutConflicted(_logger, mode.Kind, path, conflict.Outcome);
-        return conflict;
     }
 
     private static async ValueTask<ObjectContent?> GetWholeAsync(IObjectStore inner, string path, CancellationToken cancellationToken)

@@ -99,7 +99,7 @@ public sealed class EngineOnServerTests
     public async Task A_second_writer_fences_the_first(string server)
     {
         var store = Store(server);
-        await using var first = await SlateDb.OpenAsync("db", store, s_options);
+        var first = await SlateDb.OpenAsync("db", store, s_options);
         await first.PutAsync("a", "1", writeOptions: new WriteOptions { AwaitDurable = true });
 
         await using var second = await SlateDb.OpenAsync("db", store, s_options);
@@ -109,6 +109,10 @@ public sealed class EngineOnServerTests
         (await second.GetAsync("a")).Should().Be("1");
         await second.PutAsync("b", "2", writeOptions: new WriteOptions { AwaitDurable = true });
         await second.CloseAsync();
+
+        // The fenced writer's close says that its zombie write was lost.
+        var close = (await first.Invoking(f => f.CloseAsync().AsTask()).Should().ThrowAsync<SlateDbException>()).Which;
+        close.CloseReason.Should().Be(CloseReason.Fenced);
 
         await using var third = await SlateDb.OpenAsync("db", store, s_options);
         (await third.GetAsync("a")).Should().Be("1");
