@@ -31,4 +31,7 @@ internal sealed class DbComponents
 
     /// <summary>The block cache the database created for itself (disposed at close); null when the caller gave one or none.</summary>
     public SlateDB.Caching.MemoryBlockCache? OwnedBlockCache { get; init; }
+
+    /// <summary>The local disk cache in front of the store (its folder scans stop at close); null when disabled.</summary>
+    public SlateDB.Caching.DiskCachedObjectStore? OwnedDiskCache { get; init; }
 }

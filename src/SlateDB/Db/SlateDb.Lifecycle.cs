@@ -136,6 +136,7 @@ public sealed partial class SlateDb
         await StopGarbageCollectorAsync().ConfigureAwait(false);
         _c.Metrics.Dispose();
         _c.OwnedBlockCache?.Dispose();
+        _c.OwnedDiskCache?.Dispose();
         _manifest.Dispose();
         _stop.Dispose();
         if (previous is null && closedError.CloseReason != CloseReason.Clean)

@@ -82,11 +82,12 @@ public sealed partial class SlateDb : IAsyncDisposable
         // As SlateDB: transient failures are retried (every attempt is counted by the instrumentation below it).
         var retryOptions = RetryOptions.Default with { MaxRetries = settings.Options.ObjectStoreMaxRetries };
         var instrumented = new InstrumentedObjectStore(settings.Store, metrics, settings.TimeProvider);
+        DiskCachedObjectStore? diskCache = null;
         IObjectStore store = new RetryingObjectStore(instrumented, retryOptions, settings.TimeProvider, new Random(seed), settings.LoggerFactory.CreateLogger("SlateDB.ObjectStore"));
         if (settings.Options.ObjectStoreCacheOptions.RootFolder is not null)
         {
             // The local disk cache sits in front, so a cache hit costs no object-store request at all.
-            store = new DiskCachedObjectStore(store, settings.Options.ObjectStoreCacheOptions);
+            store = diskCache = new DiskCachedObjectStore(store, settings.Options.ObjectStoreCacheOptions, timeProvider: settings.TimeProvider);
         }
 
         var ownedCache = settings.BlockCache is null && !settings.BlockCacheDisabled ? new MemoryBlockCache() : null;
@@ -103,6 +104,7 @@ public sealed partial class SlateDb : IAsyncDisposable
             Metrics = metrics,
             Tables = new TableStore(store, paths, settings.Options, blockCache),
             OwnedBlockCache = ownedCache,
+            OwnedDiskCache = diskCache,
             Manifests = new ManifestStore(store, paths),
             Ids = new IdGenerator(settings.TimeProvider, random.Next()),
         };
@@ -118,6 +120,7 @@ public sealed partial class SlateDb : IAsyncDisposable
         {
             metrics.Dispose();
             ownedCache?.Dispose();
+            diskCache?.Dispose();
             throw;
         }
     }
