@@ -9,7 +9,7 @@ namespace SlateDB.Tests.Iterators;
 /// </summary>
 public sealed class PrefetchCancellationTests
 {
-    private static readonly ScanOptions s_readAhead = new() { MaxFetchTasks = 4 };
+    private static readonly ScanOptions s_readAhead = new() { MaxFetchTasks = 8 };
 
     [Fact]
     public async Task A_scan_abandoned_after_one_row_cancels_its_block_reads()
@@ -61,7 +61,7 @@ public sealed class PrefetchCancellationTests
         {
             await using var enumerator = db.ScanAsync(KeyRange.All, s_readAhead).GetAsyncEnumerator();
             var count = 0;
-            while (await StepReleasingReadsAsync(store, enumerator.MoveNextAsync().AsTask()))
+            while (await StepReleasingReadsAsync(store, enumerator.MoveNextAsync().AsTask(), quietMs: 0))
             {
                 S(enumerator.Current.Key).Should().Be(Key(count));
                 count++;
@@ -93,20 +93,21 @@ public sealed class PrefetchCancellationTests
         return (db, store);
     }
 
-    /// <summary>Lets held reads go, oldest first and one at a time, until <paramref name="step"/> completes.</summary>
-    private static async Task<T> StepReleasingReadsAsync<T>(HeldReadsObjectStore store, Task<T> step)
+    /// <summary>
+    /// Lets held reads go, oldest first and one at a time, until <paramref name="step"/> completes: a read is released
+    /// only once the step has made no progress for <paramref name="quietMs"/> (real time), so the reads the step
+    /// started ahead of what it needs stay held. Zero releases as fast as reads arrive.
+    /// </summary>
+    private static async Task<T> StepReleasingReadsAsync<T>(HeldReadsObjectStore store, Task<T> step, int quietMs = 50)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!step.IsCompleted)
         {
             DateTime.UtcNow.Should().BeBefore(deadline, "the step should complete once its reads are released");
-            if (!store.ReleaseOne())
+            await Task.WhenAny(step, Task.Delay(Math.Max(1, quietMs)));
+            if (!step.IsCompleted)
             {
-                await Task.Delay(1);
-            }
-            else
-            {
-                await Task.Yield();
+                store.ReleaseOne();
             }
         }
 
