@@ -3,6 +3,7 @@ using System.Globalization;
 using SlateDB;
 using SlateDB.Bencher;
 using SlateDB.Storage;
+using SlateDB.Testing;
 
 BencherOptions options;
 try

@@ -6,7 +6,8 @@ namespace SlateDB;
 /// <summary>
 /// Walks the keys of a range in order (<see cref="ScanOptions.Order"/>), returning each key's newest visible
 /// version; deleted and expired keys are skipped. It sees the database as it was when it was created: later writes,
-/// flushes and compactions do not change what it returns. Not thread-safe. After an error it stays failed.
+/// flushes and compactions do not change what it returns. Not thread-safe. After an error it stays failed. Dispose it
+/// when done: that cancels the block reads it started ahead (as does a seek, for the reads it no longer needs).
 /// </summary>
 public sealed class DbIterator : IAsyncDisposable
 {
@@ -233,6 +234,7 @@ public sealed class DbIterator : IAsyncDisposable
         }
 
         var owned = key.ToArray();
+        _rows.Dispose();
         _rows = _open(ascending ? _range.WithStart(owned) : _range.WithEnd(owned));
         _inGroup = false;
         _hasBest = false;
@@ -247,6 +249,7 @@ public sealed class DbIterator : IAsyncDisposable
         if (!_disposed)
         {
             _disposed = true;
+            _rows.Dispose();
             _onDispose?.Invoke();
         }
 

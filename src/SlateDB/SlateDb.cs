@@ -35,6 +35,11 @@ public sealed partial class SlateDb : IAsyncDisposable
     {
         _c = components;
         _logger = components.LoggerFactory.CreateLogger("SlateDB");
+        foreach (var setting in components.Options.SettingsNotActedUpon())
+        {
+            SettingsLog.NotActedUpon(_logger, setting);
+        }
+
         _manifest = manifest;
         _random = random;
         _oracle = new Oracle((long)recovered.LastSeq);

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using SlateDB.Storage;
+using SlateDB.Testing;
 
 namespace SlateDB.Benchmarks.Db;
 

@@ -14,8 +14,12 @@ namespace SlateDB.Caching;
 /// Part files are named <c>&lt;object path&gt;_part&lt;size&gt;-&lt;9-digit index&gt;</c> (size as <c>4mb</c>, <c>64kb</c>) with
 /// a <c>&lt;object path&gt;_meta</c> file holding the object's size; parts are written to a temporary name and renamed, so a
 /// crash never leaves a torn part visible. An overwrite or delete through this store drops the object's parts.
+/// <para>As SlateDB, the folder is scanned when the cache is created and then every
+/// <see cref="ObjectStoreCacheOptions.ScanInterval"/> (on the given clock): the scan recounts the cache's size from
+/// the part files on disk (parts written or deleted by another process sharing the folder, or removed by hand) and
+/// evicts down to the bound. Dispose the cache to stop the scans.</para>
 /// </remarks>
-public sealed class DiskCachedObjectStore : IObjectStore
+public sealed class DiskCachedObjectStore : IObjectStore, IDisposable
 {
     private readonly IObjectStore _inner;
     private readonly string _root;
@@ -27,16 +31,20 @@ public sealed class DiskCachedObjectStore : IObjectStore
     private readonly ConcurrentDictionary<string, PartEntry> _parts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ObjectMetadata> _metadata = new(StringComparer.Ordinal);
     private readonly Lock _evictLock = new();
+    private readonly Lock _scanLock = new();
+    private readonly ITimer? _scanTimer;
     private long _totalBytes;
     private long _clock;
     private long _hits;
     private long _misses;
+    private long _scans;
 
     /// <summary>Creates the cache over <paramref name="inner"/>.</summary>
     /// <param name="inner">The object store.</param>
     /// <param name="options">The cache settings; <see cref="ObjectStoreCacheOptions.RootFolder"/> must be set.</param>
     /// <param name="isCacheable">Which objects are immutable and cached; default: SSTs under a <c>compacted/</c> folder.</param>
-    public DiskCachedObjectStore(IObjectStore inner, ObjectStoreCacheOptions options, Func<string, bool>? isCacheable = null)
+    /// <param name="timeProvider">The clock the periodic folder scans run on; <see cref="TimeProvider.System"/> when null.</param>
+    public DiskCachedObjectStore(IObjectStore inner, ObjectStoreCacheOptions options, Func<string, bool>? isCacheable = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(options);
@@ -59,9 +67,21 @@ public sealed class DiskCachedObjectStore : IObjectStore
         _sizeLabel = _partSize % (1024 * 1024) == 0
             ? string.Create(CultureInfo.InvariantCulture, $"{_partSize / (1024 * 1024)}mb")
             : string.Create(CultureInfo.InvariantCulture, $"{_partSize / 1024}kb");
+        if (options.ScanInterval is { } interval && interval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("The scan interval must be positive (or null to scan only at start).", nameof(options));
+        }
+
         Directory.CreateDirectory(_root);
         ScanExistingParts();
+        if (options.ScanInterval is { } scanInterval)
+        {
+            _scanTimer = (timeProvider ?? TimeProvider.System).CreateTimer(static state => ((DiskCachedObjectStore)state!).Rescan(), this, scanInterval, scanInterval);
+        }
     }
+
+    /// <summary>Folder scans done since creation, the one at creation included.</summary>
+    internal long Scans => Interlocked.Read(ref _scans);
 
     /// <summary>Part reads served from disk.</summary>
     public long Hits => Interlocked.Read(ref _hits);
@@ -315,19 +335,33 @@ public sealed class DiskCachedObjectStore : IObjectStore
         }
     }
 
-    private void ScanExistingParts()
+    private void ScanExistingParts() => AddPartFiles(deleteTemporaryFiles: true);
+
+    /// <summary>Counts the part files on disk not counted yet, then evicts down to the bound.</summary>
+    private void AddPartFiles(bool deleteTemporaryFiles)
     {
+        Interlocked.Increment(ref _scans);
         foreach (var file in Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories))
         {
             if (file.Contains(".tmp", StringComparison.Ordinal))
             {
-                TryDelete(file);
+                if (deleteTemporaryFiles)
+                {
+                    TryDelete(file);
+                }
+
                 continue;
             }
 
-            if (file.Contains("_part" + _sizeLabel + "-", StringComparison.Ordinal))
+            if (file.Contains("_part" + _sizeLabel + "-", StringComparison.Ordinal) && !_parts.ContainsKey(file))
             {
-                var size = new FileInfo(file).Length;
+                var info = new FileInfo(file);
+                if (!info.Exists)
+                {
+                    continue;
+                }
+
+                var size = info.Length;
                 if (_parts.TryAdd(file, new PartEntry(size) { LastAccess = Interlocked.Increment(ref _clock) }))
                 {
                     Interlocked.Add(ref _totalBytes, size);
@@ -336,6 +370,42 @@ public sealed class DiskCachedObjectStore : IObjectStore
         }
 
         EvictIfNeeded();
+    }
+
+    /// <summary>Stops the periodic folder scans; the cached parts stay on disk for the next start.</summary>
+    public void Dispose() => _scanTimer?.Dispose();
+
+    /// <summary>
+    /// A periodic scan: parts on disk not yet counted are added, counted parts no longer on disk are dropped, then the
+    /// cache is evicted down to its bound. Temporary files are left alone (a write may be under way). Scans never overlap.
+    /// </summary>
+    internal void Rescan()
+    {
+        if (!_scanLock.TryEnter())
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var file in _parts.Keys)
+            {
+                if (!File.Exists(file))
+                {
+                    Forget(file);
+                }
+            }
+
+            AddPartFiles(deleteTemporaryFiles: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the folder changed under the scan; the next one counts again.
+        }
+        finally
+        {
+            _scanLock.Exit();
+        }
     }
 
     private string LocalPath(string path) => Path.Combine(_root, path.Replace('/', Path.DirectorySeparatorChar));

@@ -42,7 +42,7 @@ internal sealed class CompactionExecutor(TableStore tables, IdGenerator ids, Tim
         var sources = new List<IRowIterator>(job.L0Views.Count + job.SortedRuns.Count);
         sources.AddRange(job.L0Views.Select(view => ViewRanges.View(tables, view, fetch)));
         sources.AddRange(job.SortedRuns.Select(run => ViewRanges.SortedRun(tables, run, fetch)));
-        var merged = new MergeRowIterator(sources, IterationOrder.Ascending);
+        using var merged = new MergeRowIterator(sources, IterationOrder.Ascending);
         var writer = new OutputWriter(tables, ids, settings.Build ?? InferBuildSettings(job), settings.MaxSstSize, cancellationToken);
 
         var retention = job.Retention;

@@ -55,8 +55,15 @@ internal static class ViewRanges
                     return false;
                 }
 
+                _current?.Dispose();
                 _current = View(tables, views[_next++], fetch);
             }
+        }
+
+        public void Dispose()
+        {
+            _current?.Dispose();
+            _next = views.Count;
         }
     }
 }

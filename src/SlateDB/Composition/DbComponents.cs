@@ -43,13 +43,16 @@ internal sealed class DbComponents : IDisposable
     /// <summary>The block cache the components created for themselves (disposed with them); null when the caller gave one or none.</summary>
     public MemoryBlockCache? OwnedBlockCache { get; init; }
 
+    /// <summary>The local disk cache in front of the store (its folder scans stop when disposed); null when disabled.</summary>
+    public DiskCachedObjectStore? OwnedDiskCache { get; init; }
+
     /// <summary>Builds the components from what a builder collected. Nothing is read from the store yet.</summary>
     public static DbComponents Create(ComponentSettings settings)
     {
         var seed = settings.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
         var random = new Random(seed);
         var metrics = new SlateDbMetrics(settings.MeterFactory);
-        var store = StoreStack(settings, metrics, seed);
+        var (store, diskCache) = StoreStack(settings, metrics, seed);
         var ownedCache = settings.BlockCache is null && !settings.BlockCacheDisabled ? new MemoryBlockCache() : null;
         var blockCache = settings.BlockCacheDisabled ? null : settings.BlockCache ?? ownedCache;
         var paths = new DbPaths(settings.Path);
@@ -64,20 +67,22 @@ internal sealed class DbComponents : IDisposable
             Metrics = metrics,
             Tables = new TableStore(store, paths, settings.Options, blockCache),
             OwnedBlockCache = ownedCache,
+            OwnedDiskCache = diskCache,
             Manifests = new ManifestStore(store, paths),
             Ids = new IdGenerator(settings.TimeProvider, random.Next()),
             Random = random,
         };
     }
 
-    /// <summary>Disposes what the components own: the meter and a block cache they created.</summary>
+    /// <summary>Disposes what the components own: the meter, and a block cache and a disk cache they created.</summary>
     public void Dispose()
     {
         Metrics.Dispose();
         OwnedBlockCache?.Dispose();
+        OwnedDiskCache?.Dispose();
     }
 
-    private static IObjectStore StoreStack(ComponentSettings settings, SlateDbMetrics metrics, int seed)
+    private static (IObjectStore Store, DiskCachedObjectStore? DiskCache) StoreStack(ComponentSettings settings, SlateDbMetrics metrics, int seed)
     {
         // As SlateDB: transient failures are retried (every attempt is counted by the instrumentation below it).
         IObjectStore store = new InstrumentedObjectStore(settings.Store, metrics, settings.TimeProvider);
@@ -87,12 +92,13 @@ internal sealed class DbComponents : IDisposable
             store = new RetryingObjectStore(store, retryOptions, settings.TimeProvider, new Random(seed), settings.LoggerFactory.CreateLogger("SlateDB.ObjectStore"));
         }
 
-        if (settings.UseDiskCache && settings.Options.ObjectStoreCacheOptions.RootFolder is not null)
+        if (!settings.UseDiskCache || settings.Options.ObjectStoreCacheOptions.RootFolder is null)
         {
-            // The local disk cache sits in front, so a cache hit costs no object-store request at all.
-            store = new DiskCachedObjectStore(store, settings.Options.ObjectStoreCacheOptions);
+            return (store, null);
         }
 
-        return store;
+        // The local disk cache sits in front, so a cache hit costs no object-store request at all.
+        var diskCache = new DiskCachedObjectStore(store, settings.Options.ObjectStoreCacheOptions, timeProvider: settings.TimeProvider);
+        return (diskCache, diskCache);
     }
 }

@@ -99,6 +99,7 @@ public sealed partial class SlateDb
         await StopGarbageCollectorAsync().ConfigureAwait(false);
         _c.Metrics.Dispose();
         _c.OwnedBlockCache?.Dispose();
+        _c.OwnedDiskCache?.Dispose();
         _manifest.Dispose();
         _stop.Dispose();
         if (CloseFailure(previous, closedError, flushError) is { } failure)

@@ -4,13 +4,13 @@ using System.Diagnostics.Metrics;
 namespace SlateDB.Diagnostics;
 
 /// <summary>
-/// The engine's instruments on the <see cref="MeterName"/> meter (System.Diagnostics.Metrics). They cost nothing
-/// while nobody listens.
+/// The engine's instruments on the <see cref="SlateDbMeter.Name"/> meter (System.Diagnostics.Metrics). They cost
+/// nothing while nobody listens. Internal: users listen by the meter's name.
 /// </summary>
-public sealed class SlateDbMetrics : IDisposable
+internal sealed class SlateDbMetrics : IDisposable
 {
-    /// <summary>The meter's name: listen to it with a MeterListener, dotnet-counters or OpenTelemetry.</summary>
-    public const string MeterName = "SlateDB";
+    /// <summary>The meter's name (<see cref="SlateDbMeter.Name"/>).</summary>
+    public const string MeterName = SlateDbMeter.Name;
 
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
@@ -76,7 +76,7 @@ public sealed class SlateDbMetrics : IDisposable
 
     internal static TagList OperationTag(string operation) => new() { { "operation", operation } };
 
-    /// <inheritdoc/>
+    /// <summary>Disposes the meter when this object created it (no meter factory was given).</summary>
     public void Dispose()
     {
         if (_ownsMeter)

@@ -13,4 +13,9 @@ internal sealed class MemtableRowIterator(KvTable table, KeyRange range, Iterati
     public RowEntry Current => _current;
 
     public ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken) => ValueTask.FromResult(_inner.TryNext(out _current));
+
+    /// <summary>Nothing to release: the rows are in memory.</summary>
+    public void Dispose()
+    {
+    }
 }

@@ -52,6 +52,16 @@ internal sealed class MergeRowIterator : IRowIterator
             : AdvanceSlowAsync(top, pending);
     }
 
+    /// <summary>Disposes every source (cancelling their block reads ahead).</summary>
+    public void Dispose()
+    {
+        _count = 0;
+        foreach (var source in _sources)
+        {
+            source.Dispose();
+        }
+    }
+
     private async ValueTask<bool> StartAsync(CancellationToken cancellationToken)
     {
         _started = true;

@@ -51,6 +51,13 @@ internal sealed class SortedRunRowIterator : IRowIterator
         return NextSstAsync(new ValueTask<bool>(false), cancellationToken);
     }
 
+    /// <summary>Disposes the current SST's iterator (cancelling its block reads ahead); no later SST is opened.</summary>
+    public void Dispose()
+    {
+        _current?.Dispose();
+        _next = _order == IterationOrder.Ascending ? _last + 1 : _last - 1;
+    }
+
     /// <summary>Finishes the current SST's step; when it has no row left, moves on to the next SST with one.</summary>
     private async ValueTask<bool> NextSstAsync(ValueTask<bool> pending, CancellationToken cancellationToken)
     {
@@ -67,6 +74,7 @@ internal sealed class SortedRunRowIterator : IRowIterator
             }
 
             // The next SST starts with the read size the scan has reached: it is already known to be sequential.
+            _current?.Dispose();
             _current = new SstRowIterator(_tables, _run.Views[_next], _range, _order, _fetch, _current?.ReadAheadBytes ?? 0);
             _next += _order == IterationOrder.Ascending ? 1 : -1;
             if (await _current.MoveNextAsync(cancellationToken).ConfigureAwait(false))

@@ -10,6 +10,8 @@ namespace SlateDB.Iterators;
 /// <see cref="BlockFetch.MaxFetchTasks"/> reads in flight, each covering adjacent blocks up to the
 /// <see cref="ReadAheadWindow"/> (the configured read-ahead, grown while the scan stays sequential); cached blocks cost
 /// no read. Only the keys the view shows are returned. A row of a block already in memory is returned without waiting.
+/// Reads ahead run on the iterator's own token (the caller's token only bounds each wait), cancelled when the iterator is
+/// disposed: an abandoned scan leaves no read running.
 /// </summary>
 internal sealed class SstRowIterator : IRowIterator
 {
@@ -38,6 +40,9 @@ internal sealed class SstRowIterator : IRowIterator
     private BlockIterator? _blockIterator;
     private bool _firstBlock = true;
     private bool _done;
+
+    /// <summary>Cancels the reads ahead on dispose; created with the first read, so an SST never read costs none.</summary>
+    private CancellationTokenSource? _reads;
     private RowEntry _current;
 
     /// <param name="tables">Reads the SST.</param>
@@ -287,15 +292,31 @@ internal sealed class SstRowIterator : IRowIterator
             var lowest = _ascending ? first : first - count + 1;
             _nextToFetch = _ascending ? first + count : first - count;
             _lastStartedBytes = bytes;
-            _inFlight.Enqueue(FetchAsync(sst, lowest, count, reversed: !_ascending));
+            _reads ??= new CancellationTokenSource();
+            _inFlight.Enqueue(FetchAsync(sst, lowest, count, reversed: !_ascending, _reads.Token));
+        }
+    }
+
+    /// <summary>Cancels the reads in flight and ends the iterator.</summary>
+    public void Dispose()
+    {
+        Finish();
+        _nextToFetch = _lastBlock + (_ascending ? 1 : -1);
+        _inFlight.Clear();
+        _blocks = null;
+        if (_reads is { } reads)
+        {
+            _reads = null;
+            reads.Cancel();
+            reads.Dispose();
         }
     }
 
     private bool HasMoreToFetch() => _ascending ? _nextToFetch <= _lastBlock : _nextToFetch >= _lastBlock;
 
-    private async Task<Block[]> FetchAsync(SstFile sst, int lowest, int count, bool reversed)
+    private async Task<Block[]> FetchAsync(SstFile sst, int lowest, int count, bool reversed, CancellationToken cancellationToken)
     {
-        var blocks = await _tables.ReadBlocksAsync(sst, lowest, count, _fetch.CacheBlocks, CancellationToken.None).ConfigureAwait(false);
+        var blocks = await _tables.ReadBlocksAsync(sst, lowest, count, _fetch.CacheBlocks, cancellationToken).ConfigureAwait(false);
         if (reversed)
         {
             Array.Reverse(blocks);

@@ -9,18 +9,80 @@ public sealed record CompactorOptions
     /// <summary>How long manifest updates are retried before giving up. Default 300 s.</summary>
     public TimeSpan ManifestUpdateTimeout { get; init; } = TimeSpan.FromSeconds(300);
 
-    /// <summary>The largest SST a compaction writes before starting the next one of the sorted run. Default 256 MiB.</summary>
+    /// <summary>
+    /// The largest SST a compaction writes before starting the next one of the sorted run (SlateDB v0.15:
+    /// <c>worker.max_sst_size</c>). Default 256 MiB.
+    /// </summary>
     public long MaxSstSize { get; init; } = 256L * 1024 * 1024;
 
     /// <summary>How many compactions may run at once. Default 4.</summary>
     public int MaxConcurrentCompactions { get; init; } = 4;
 
-    /// <summary>How many blocks a compaction fetches in parallel. Default 4.</summary>
+    /// <summary>How many blocks a compaction fetches in parallel (SlateDB v0.15: <c>worker.max_fetch_tasks</c>). Default 4.</summary>
     public int MaxFetchTasks { get; init; } = 4;
 
     /// <summary>
     /// Scheduler options as string pairs (size-tiered: <c>min_compaction_sources</c> 4, <c>max_compaction_sources</c> 8,
-    /// <c>include_size_threshold</c> 4.0).
+    /// <c>include_size_threshold</c> 4.0). Compared by content.
     /// </summary>
     public IReadOnlyDictionary<string, string> SchedulerOptions { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Move inputs that overlap nothing without rewriting them. Default false. Not acted upon yet.</summary>
+    public bool EnableTrivialMove { get; init; }
+
+    /// <summary>
+    /// The embedded compaction worker's settings. SlateDB runs no embedded worker when null (only external workers
+    /// compact); this engine always compacts in the compactor's process, so null is not acted upon yet.
+    /// </summary>
+    public CompactionWorkerOptions? Worker { get; init; } = new();
+
+    /// <summary>The compactor's metric level; null inherits the database's. Not acted upon yet.</summary>
+    public MetricLevel? MetricLevel { get; init; }
+
+    /// <summary>How often finished compactions are committed to the manifest. Default 1 s. Not acted upon yet.</summary>
+    public TimeSpan CommitCompactedInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a worker may stay silent before its compaction is reclaimed. Default 30 s. Not acted upon yet.</summary>
+    public TimeSpan WorkerHeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Retries of the compactor's object-store requests; null retries transient failures without bound. Not acted upon yet.</summary>
+    public int? ObjectStoreMaxRetries { get; init; }
+
+    /// <inheritdoc/>
+    public bool Equals(CompactorOptions? other) =>
+        other is not null
+        && PollInterval == other.PollInterval
+        && ManifestUpdateTimeout == other.ManifestUpdateTimeout
+        && MaxSstSize == other.MaxSstSize
+        && MaxConcurrentCompactions == other.MaxConcurrentCompactions
+        && MaxFetchTasks == other.MaxFetchTasks
+        && SameEntries(SchedulerOptions, other.SchedulerOptions)
+        && EnableTrivialMove == other.EnableTrivialMove
+        && Equals(Worker, other.Worker)
+        && MetricLevel == other.MetricLevel
+        && CommitCompactedInterval == other.CommitCompactedInterval
+        && WorkerHeartbeatTimeout == other.WorkerHeartbeatTimeout
+        && ObjectStoreMaxRetries == other.ObjectStoreMaxRetries;
+
+    /// <inheritdoc/>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(PollInterval);
+        hash.Add(ManifestUpdateTimeout);
+        hash.Add(MaxSstSize);
+        hash.Add(MaxConcurrentCompactions);
+        hash.Add(MaxFetchTasks);
+        hash.Add(SchedulerOptions.Count);
+        hash.Add(EnableTrivialMove);
+        hash.Add(Worker);
+        hash.Add(MetricLevel);
+        hash.Add(CommitCompactedInterval);
+        hash.Add(WorkerHeartbeatTimeout);
+        hash.Add(ObjectStoreMaxRetries);
+        return hash.ToHashCode();
+    }
+
+    private static bool SameEntries(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
+        ReferenceEquals(a, b) || (a.Count == b.Count && a.All(pair => b.TryGetValue(pair.Key, out var value) && value == pair.Value));
 }

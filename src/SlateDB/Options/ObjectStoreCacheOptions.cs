@@ -31,6 +31,18 @@ public sealed record ObjectStoreCacheOptions
     /// <summary>What to load into the cache on open; null loads nothing.</summary>
     public PreloadLevel? PreloadDiskCacheOnStartup { get; init; }
 
-    /// <summary>How often the cache folder is rescanned; null scans once at start. Default 1 h.</summary>
+    /// <summary>
+    /// How often the cache folder is rescanned to recount its size (parts added or removed by another process or by
+    /// hand) and evict down to <see cref="MaxCacheSizeBytes"/>; null scans once at start. Default 1 h.
+    /// </summary>
     public TimeSpan? ScanInterval { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Whether L0 SSTs written by memtable flushes are cached as they are written. Default false. Not acted upon yet (see <see cref="CachePuts"/>).</summary>
+    public bool CacheOnFlush { get; init; }
+
+    /// <summary>Whether SSTs written by compactions are cached as they are written. Default false. Not acted upon yet (see <see cref="CachePuts"/>).</summary>
+    public bool CacheOnCompaction { get; init; }
+
+    /// <summary>The most cache files kept open at once. Default 1000. Not acted upon yet (files are opened per read).</summary>
+    public int MaxOpenFileHandles { get; init; } = 1000;
 }

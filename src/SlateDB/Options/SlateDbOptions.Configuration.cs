@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace SlateDB;
 
@@ -9,10 +10,15 @@ public sealed partial record SlateDbOptions
     /// <summary>
     /// Reads SlateDB's own settings JSON (for example a <c>SlateDb.json</c> written for the Rust engine): snake_case
     /// names, durations as strings such as <c>"100ms"</c>, <c>null</c> to switch an optional part off. Names missing
-    /// from the file keep their defaults.
+    /// from the file keep their defaults. Every key of SlateDB v0.15's settings is read; an unknown key is logged as a
+    /// warning naming it (or, when <paramref name="strict"/>, rejected), and a key read but not acted upon yet is logged
+    /// as a warning when its value is not SlateDB's default (see docs/configuration.md).
     /// </summary>
-    /// <exception cref="SlateDbException">Kind <see cref="SlateDbErrorKind.Invalid"/>: the JSON or a value is not valid.</exception>
-    public static SlateDbOptions FromJson(string json)
+    /// <param name="json">The settings JSON.</param>
+    /// <param name="logger">Where warnings about unknown or not-acted-upon keys go; none are logged when null.</param>
+    /// <param name="strict">Reject unknown keys instead of logging them.</param>
+    /// <exception cref="SlateDbException">Kind <see cref="SlateDbErrorKind.Invalid"/>: the JSON or a value is not valid, or (strict) a key is unknown.</exception>
+    public static SlateDbOptions FromJson(string json, ILogger? logger = null, bool strict = false)
     {
         ArgumentNullException.ThrowIfNull(json);
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
@@ -32,7 +38,7 @@ public sealed partial record SlateDbOptions
         }
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        return FromConfiguration(configuration);
+        return FromConfiguration(configuration, logger, strict);
     }
 
     // JSON null must stay distinguishable from a missing name (null switches a part off), so nulls become empty values.
@@ -68,24 +74,26 @@ public sealed partial record SlateDbOptions
         }
     }
 
-    /// <summary>Reads a SlateDB settings JSON file (see <see cref="FromJson(string)"/>).</summary>
-    public static SlateDbOptions FromJsonFile(string path)
+    /// <summary>Reads a SlateDB settings JSON file (see <see cref="FromJson"/>).</summary>
+    public static SlateDbOptions FromJsonFile(string path, ILogger? logger = null, bool strict = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return FromJson(File.ReadAllText(path));
+        return FromJson(File.ReadAllText(path), logger, strict);
     }
 
     /// <summary>
     /// Binds settings from configuration (for example <c>builder.Configuration.GetSection("SlateDb")</c>). Each name may
     /// be given in SlateDB's snake_case (<c>flush_interval</c>) or .NET PascalCase (<c>FlushInterval</c>); durations
-    /// take SlateDB's forms (<c>100ms</c>) or <c>hh:mm:ss</c>; an empty value switches an optional part off.
+    /// take SlateDB's forms (<c>100ms</c>) or <c>hh:mm:ss</c>; an empty value switches an optional part off. Unknown and
+    /// not-acted-upon keys are handled as by <see cref="FromJson"/>.
     /// </summary>
-    /// <exception cref="SlateDbException">Kind <see cref="SlateDbErrorKind.Invalid"/>, listing every value that is not valid.</exception>
-    public static SlateDbOptions FromConfiguration(IConfiguration configuration)
+    /// <exception cref="SlateDbException">Kind <see cref="SlateDbErrorKind.Invalid"/>, listing every value that is not valid (and, when strict, every unknown key).</exception>
+    public static SlateDbOptions FromConfiguration(IConfiguration configuration, ILogger? logger = null, bool strict = false)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var problems = new List<string>();
-        var root = new SettingsReader(configuration, string.Empty, problems);
+        var unknown = new List<string>();
+        var root = new SettingsReader(configuration, string.Empty, problems, unknown);
         var d = Default;
         var options = new SlateDbOptions
         {
@@ -97,6 +105,7 @@ public sealed partial record SlateDbOptions
             FilterBitsPerKey = root.Int("filter_bits_per_key", d.FilterBitsPerKey),
             L0SstSizeBytes = root.Long("l0_sst_size_bytes", d.L0SstSizeBytes),
             L0MaxSsts = root.Int("l0_max_ssts", d.L0MaxSsts),
+            L0MaxSstsPerKey = root.Int("l0_max_ssts_per_key", d.L0MaxSstsPerKey),
             L0FlushParallelism = root.Int("l0_flush_parallelism", d.L0FlushParallelism),
             MaxUnflushedBytes = root.Long("max_unflushed_bytes", d.MaxUnflushedBytes),
             CompressionCodec = root.Codec("compression_codec", d.CompressionCodec),
@@ -105,11 +114,31 @@ public sealed partial record SlateDbOptions
             CompactorOptions = root.Optional("compactor_options", d.CompactorOptions, ReadCompactor),
             GarbageCollectorOptions = root.Optional("garbage_collector_options", d.GarbageCollectorOptions, ReadGarbageCollector),
             ObjectStoreCacheOptions = root.Optional("object_store_cache_options", d.ObjectStoreCacheOptions, ReadCache) ?? new ObjectStoreCacheOptions(),
+            MetricLevel = root.EnumValue("metric_level", d.MetricLevel),
         };
+
+        root.CollectUnknown();
+        if (strict)
+        {
+            problems.AddRange(unknown.Select(static name => $"{name} is not a known setting."));
+        }
 
         if (problems.Count > 0)
         {
             throw new SlateDbException(SlateDbErrorKind.Invalid, "Invalid settings: " + string.Join(" ", problems));
+        }
+
+        if (logger is not null)
+        {
+            foreach (var name in unknown)
+            {
+                SettingsLog.UnknownSetting(logger, name);
+            }
+
+            foreach (var setting in options.SettingsNotActedUpon())
+            {
+                SettingsLog.NotActedUpon(logger, setting);
+            }
         }
 
         return options;
@@ -118,32 +147,85 @@ public sealed partial record SlateDbOptions
     private static CompactorOptions ReadCompactor(SettingsReader r)
     {
         var d = new CompactorOptions();
+
+        // SlateDB 0.12 kept max_sst_size and max_fetch_tasks here; v0.15 moved them into worker, which wins.
+        var legacy = new WorkerSettings(d.Worker, r.Long("max_sst_size", d.MaxSstSize), r.Int("max_fetch_tasks", d.MaxFetchTasks));
+        var worker = r.Optional("worker", legacy, w => ReadWorker(w, legacy));
         return new CompactorOptions
         {
             PollInterval = r.Duration("poll_interval", d.PollInterval),
             ManifestUpdateTimeout = r.Duration("manifest_update_timeout", d.ManifestUpdateTimeout),
-            MaxSstSize = r.Long("max_sst_size", d.MaxSstSize),
+            MaxSstSize = worker?.MaxSstSize ?? legacy.MaxSstSize,
             MaxConcurrentCompactions = r.Int("max_concurrent_compactions", d.MaxConcurrentCompactions),
-            MaxFetchTasks = r.Int("max_fetch_tasks", d.MaxFetchTasks),
+            MaxFetchTasks = worker?.MaxFetchTasks ?? legacy.MaxFetchTasks,
             SchedulerOptions = r.StringMap("scheduler_options"),
+            EnableTrivialMove = r.Bool("enable_trivial_move", d.EnableTrivialMove),
+            Worker = worker?.Options,
+            MetricLevel = r.OptionalEnum<MetricLevel>("metric_level", d.MetricLevel),
+            CommitCompactedInterval = r.Duration("commit_compacted_interval", d.CommitCompactedInterval),
+            WorkerHeartbeatTimeout = r.Duration("worker_heartbeat_timeout", d.WorkerHeartbeatTimeout),
+            ObjectStoreMaxRetries = r.OptionalInt("object_store_max_retries", d.ObjectStoreMaxRetries),
         };
     }
+
+    private static WorkerSettings ReadWorker(SettingsReader r, WorkerSettings fallback)
+    {
+        var d = new CompactionWorkerOptions();
+        var options = new CompactionWorkerOptions
+        {
+            MaxConcurrentCompactions = r.Int("max_concurrent_compactions", d.MaxConcurrentCompactions),
+            CompactionsPollInterval = r.Duration("compactions_poll_interval", d.CompactionsPollInterval),
+            HeartbeatInterval = r.Duration("heartbeat_interval", d.HeartbeatInterval),
+            BytesToFetch = r.Long("bytes_to_fetch", d.BytesToFetch),
+            MaxSubcompactions = r.Int("max_subcompactions", d.MaxSubcompactions),
+            MinFilterKeys = r.Int("min_filter_keys", d.MinFilterKeys),
+            CompressionCodec = r.Codec("compression_codec", d.CompressionCodec),
+            MetricLevel = r.OptionalEnum<MetricLevel>("metric_level", d.MetricLevel),
+        };
+        return new WorkerSettings(options, r.Long("max_sst_size", fallback.MaxSstSize), r.Int("max_fetch_tasks", fallback.MaxFetchTasks));
+    }
+
+    /// <summary>The <c>worker</c> section: the worker's own settings and the two the compactor uses.</summary>
+    private sealed record WorkerSettings(CompactionWorkerOptions? Options, long MaxSstSize, int MaxFetchTasks);
 
     private static GarbageCollectorOptions ReadGarbageCollector(SettingsReader r)
     {
         var d = new GarbageCollectorOptions();
-        return new GarbageCollectorOptions
+        var options = new GarbageCollectorOptions
         {
             ManifestOptions = r.Optional("manifest_options", d.ManifestOptions, ReadGcDirectory),
             WalOptions = r.Optional("wal_options", d.WalOptions, ReadGcDirectory),
+            WalFenceOptions = r.Optional("wal_fence_options", d.WalFenceOptions, w => ReadGcDirectory(w, dryRunByDefault: true)),
             CompactedOptions = r.Optional("compacted_options", d.CompactedOptions, ReadGcDirectory),
             CompactionsOptions = r.Optional("compactions_options", d.CompactionsOptions, ReadGcDirectory),
         };
+        return GarbageCollectorSettingsExtras.Attach(options, ReadGcExtras(r));
     }
 
-    private static GarbageCollectorDirectoryOptions ReadGcDirectory(SettingsReader r)
+    private static GarbageCollectorSettingsExtras ReadGcExtras(SettingsReader r)
     {
-        var d = new GarbageCollectorDirectoryOptions();
+        var d = GarbageCollectorSettingsExtras.Default;
+        var detach = r.Optional("detach_options", new DetachSettings(d.DetachInterval), ReadDetach);
+        return new GarbageCollectorSettingsExtras
+        {
+            DetachEnabled = detach is not null,
+            DetachInterval = detach?.Interval ?? d.DetachInterval,
+            MetricLevel = r.OptionalEnum<MetricLevel>("metric_level", d.MetricLevel),
+            BoundaryFilesEnabled = r.Bool("boundary_files_enabled", d.BoundaryFilesEnabled),
+            ObjectStoreMaxRetries = r.OptionalInt("object_store_max_retries", d.ObjectStoreMaxRetries),
+        };
+    }
+
+    private static DetachSettings ReadDetach(SettingsReader r) => new(r.OptionalDuration("interval", GarbageCollectorSettingsExtras.Default.DetachInterval));
+
+    /// <summary>The <c>detach_options</c> section (SlateDB's <c>GarbageCollectorScheduleOptions</c>).</summary>
+    private sealed record DetachSettings(TimeSpan? Interval);
+
+    private static GarbageCollectorDirectoryOptions ReadGcDirectory(SettingsReader r) => ReadGcDirectory(r, dryRunByDefault: false);
+
+    private static GarbageCollectorDirectoryOptions ReadGcDirectory(SettingsReader r, bool dryRunByDefault)
+    {
+        var d = new GarbageCollectorDirectoryOptions { DryRun = dryRunByDefault };
         return new GarbageCollectorDirectoryOptions
         {
             Interval = r.OptionalDuration("interval", d.Interval),
@@ -163,12 +245,35 @@ public sealed partial record SlateDbOptions
             CachePuts = r.Bool("cache_puts", d.CachePuts),
             PreloadDiskCacheOnStartup = r.OptionalEnum("preload_disk_cache_on_startup", d.PreloadDiskCacheOnStartup),
             ScanInterval = r.OptionalDuration("scan_interval", d.ScanInterval),
+            CacheOnFlush = r.Bool("cache_on_flush", d.CacheOnFlush),
+            CacheOnCompaction = r.Bool("cache_on_compaction", d.CacheOnCompaction),
+            MaxOpenFileHandles = r.Int("max_open_file_handles", d.MaxOpenFileHandles),
         };
     }
 
     /// <summary>Reads typed values from one configuration section, by snake_case or PascalCase name, collecting problems.</summary>
-    private sealed class SettingsReader(IConfiguration configuration, string path, List<string> problems)
+    private sealed class SettingsReader(IConfiguration configuration, string path, List<string> problems, List<string> unknown)
     {
+        /// <summary>The names read from this section (both spellings), to find the unknown ones.</summary>
+        private readonly HashSet<string> _known = new(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>Adds every key of this section that no read asked for to the unknown keys (qualified).</summary>
+        public void CollectUnknown()
+        {
+            foreach (var child in configuration.GetChildren())
+            {
+                if (!_known.Contains(child.Key))
+                {
+                    unknown.Add(Qualified(child.Key));
+                }
+            }
+        }
+
+        public T EnumValue<T>(string name, T fallback)
+            where T : struct, System.Enum =>
+            Read<T?>(name, fallback, static text => System.Enum.TryParse<T>(text, ignoreCase: true, out var v) && System.Enum.IsDefined(v) && !IsBareNumber(text) ? v : null,
+                "one of " + string.Join(", ", System.Enum.GetNames<T>()), allowNull: false)!.Value;
+
         public TimeSpan? OptionalDuration(string name, TimeSpan? fallback) =>
             Read(name, fallback, static text => DurationText.TryParse(text, out var v) ? v : null, "a duration such as '100ms'", allowNull: true);
 
@@ -244,7 +349,10 @@ public sealed partial record SlateDbOptions
                 return fallback;
             }
 
-            return read(new SettingsReader(section, Qualified(name), problems));
+            var reader = new SettingsReader(section, Qualified(name), problems, unknown);
+            var value = read(reader);
+            reader.CollectUnknown();
+            return value;
         }
 
         private T? Read<T>(string name, T? fallback, Func<string, T?> parse, string expected, bool allowNull)
@@ -279,7 +387,10 @@ public sealed partial record SlateDbOptions
 
         private IConfigurationSection? Find(string snakeName)
         {
-            foreach (var candidate in new[] { snakeName, ToPascal(snakeName) })
+            var pascalName = ToPascal(snakeName);
+            _known.Add(snakeName);
+            _known.Add(pascalName);
+            foreach (var candidate in new[] { snakeName, pascalName })
             {
                 var section = configuration.GetSection(candidate);
                 if (section.Exists())

@@ -22,6 +22,8 @@ public sealed partial record SlateDbOptions
         Check(FilterBitsPerKey is > 0 and <= 64, "filter_bits_per_key must be between 1 and 64.");
         Check(L0SstSizeBytes is > 0 and <= MaxL0SstSizeBytes, "l0_sst_size_bytes must be positive and at most 1 GiB (a memtable is built into an L0 SST in memory).");
         Check(L0MaxSsts > 0, "l0_max_ssts must be positive.");
+        Check(L0MaxSstsPerKey > 0, "l0_max_ssts_per_key must be positive.");
+        Check(Enum.IsDefined(MetricLevel), $"metric_level {MetricLevel} is unknown.");
         Check(L0FlushParallelism > 0, "l0_flush_parallelism must be at least 1.");
         Check(MaxUnflushedBytes > L0SstSizeBytes, "max_unflushed_bytes must be greater than l0_sst_size_bytes.");
         Check(Enum.IsDefined(CompressionCodec), $"compression_codec {CompressionCodec} is unknown.");
@@ -34,13 +36,25 @@ public sealed partial record SlateDbOptions
             Check(compactor.MaxSstSize > 0, "compactor_options.max_sst_size must be positive.");
             Check(compactor.MaxConcurrentCompactions > 0, "compactor_options.max_concurrent_compactions must be at least 1.");
             Check(compactor.MaxFetchTasks > 0, "compactor_options.max_fetch_tasks must be at least 1.");
+            Check(compactor.CommitCompactedInterval > TimeSpan.Zero, "compactor_options.commit_compacted_interval must be positive.");
+            Check(compactor.WorkerHeartbeatTimeout > TimeSpan.Zero, "compactor_options.worker_heartbeat_timeout must be positive.");
+            Check(compactor.ObjectStoreMaxRetries is null or >= 0, "compactor_options.object_store_max_retries must not be negative.");
+            if (compactor.Worker is { } worker)
+            {
+                Check(worker.MaxConcurrentCompactions > 0, "compactor_options.worker.max_concurrent_compactions must be at least 1.");
+                Check(worker.CompactionsPollInterval > TimeSpan.Zero, "compactor_options.worker.compactions_poll_interval must be positive.");
+                Check(worker.HeartbeatInterval > TimeSpan.Zero, "compactor_options.worker.heartbeat_interval must be positive.");
+                Check(worker.BytesToFetch > 0, "compactor_options.worker.bytes_to_fetch must be positive.");
+                Check(worker.MinFilterKeys >= 0, "compactor_options.worker.min_filter_keys must not be negative.");
+                Check(Enum.IsDefined(worker.CompressionCodec), $"compactor_options.worker.compression_codec {worker.CompressionCodec} is unknown.");
+            }
         }
 
         if (GarbageCollectorOptions is { } gc)
         {
             foreach (var (name, directory) in new[]
             {
-                ("manifest_options", gc.ManifestOptions), ("wal_options", gc.WalOptions),
+                ("manifest_options", gc.ManifestOptions), ("wal_options", gc.WalOptions), ("wal_fence_options", gc.WalFenceOptions),
                 ("compacted_options", gc.CompactedOptions), ("compactions_options", gc.CompactionsOptions),
             })
             {
@@ -57,6 +71,8 @@ public sealed partial record SlateDbOptions
         var cache = ObjectStoreCacheOptions;
         Check(cache.PartSizeBytes > 0 && cache.PartSizeBytes % 1024 == 0, "object_store_cache_options.part_size_bytes must be a positive multiple of 1024.");
         Check(cache.MaxCacheSizeBytes is null || cache.MaxCacheSizeBytes > 0, "object_store_cache_options.max_cache_size_bytes must be positive.");
+        Check(cache.ScanInterval is null || cache.ScanInterval > TimeSpan.Zero, "object_store_cache_options.scan_interval must be positive (or null to scan only at start).");
+        Check(cache.MaxOpenFileHandles > 0, "object_store_cache_options.max_open_file_handles must be positive.");
 
         if (problems.Count > 0)
         {

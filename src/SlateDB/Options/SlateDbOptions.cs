@@ -3,8 +3,8 @@ namespace SlateDB;
 /// <summary>
 /// The database's settings: SlateDB's <c>Settings</c> with the same names in .NET casing and the same defaults.
 /// Settings are plain data; components (object stores, clock, logging, caches) go to the builder.
-/// Load SlateDB's own settings JSON with <see cref="FromJson(string)"/>, or bind from configuration with
-/// <see cref="FromConfiguration(Microsoft.Extensions.Configuration.IConfiguration)"/>.
+/// Load SlateDB's own settings JSON with <see cref="FromJson"/> (write it back with <see cref="ToJson"/>), or bind
+/// from configuration with <see cref="FromConfiguration"/>.
 /// </summary>
 public sealed partial record SlateDbOptions
 {
@@ -40,6 +40,15 @@ public sealed partial record SlateDbOptions
 
     /// <summary>The most L0 SSTs; memtable flushes wait for compaction beyond it. Default 8.</summary>
     public int L0MaxSsts { get; init; } = 8;
+
+    /// <summary>
+    /// The most L0 SSTs that may cover one key before memtable flushes wait. Default 8. Not acted upon yet (only
+    /// <see cref="L0MaxSsts"/> is).
+    /// </summary>
+    public int L0MaxSstsPerKey { get; init; } = 8;
+
+    /// <summary>Which metrics are recorded. Default <see cref="SlateDB.MetricLevel.Info"/>. Not acted upon yet: every instrument is recorded.</summary>
+    public MetricLevel MetricLevel { get; init; } = MetricLevel.Info;
 
     /// <summary>How many memtables may be uploaded to L0 at once. Default 4.</summary>
     public int L0FlushParallelism { get; init; } = 4;

@@ -1,4 +1,5 @@
 using SlateDB.Storage;
+using SlateDB.Testing;
 using static SlateDB.Tests.Engine.EngineTestSupport;
 
 namespace SlateDB.Tests.Engine;

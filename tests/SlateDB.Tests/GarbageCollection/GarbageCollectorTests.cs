@@ -1,6 +1,7 @@
 using SlateDB.GarbageCollection;
 using SlateDB.Manifest;
 using SlateDB.Storage;
+using SlateDB.Testing;
 using static SlateDB.Tests.GarbageCollection.GcTestWorld;
 
 namespace SlateDB.Tests.GarbageCollection;

@@ -114,6 +114,34 @@ public sealed class MergeRowIteratorTests
     }
 
     [Fact]
+    public async Task Disposing_the_merge_or_the_iterator_above_it_disposes_every_source()
+    {
+        var rows = Enumerable.Range(0, 10).Select(i => RowEntry.Put(B($"k{i}"), B("v"), 1)).ToList();
+        var sources = new[] { new ListRowIterator(rows, new Random(6)), new ListRowIterator([], new Random(7)) };
+        using (var merge = new MergeRowIterator(sources, IterationOrder.Ascending))
+        {
+            (await merge.MoveNextAsync(CancellationToken.None)).Should().BeTrue();
+        }
+
+        sources.Should().OnlyContain(source => source.Disposed);
+
+        var opened = new List<ListRowIterator>();
+        var iterator = new DbIterator(
+            _ =>
+            {
+                var source = new ListRowIterator(rows, new Random(opened.Count));
+                opened.Add(source);
+                return new MergeRowIterator([source], IterationOrder.Ascending);
+            },
+            KeyRange.All, IterationOrder.Ascending, ulong.MaxValue, () => 0, null);
+        (await iterator.NextAsync()).Should().NotBeNull();
+        await iterator.SeekAsync(B("k5"));
+        opened.Select(source => source.Disposed).Should().Equal([true, false], "a seek disposes the sources of the old position");
+        await iterator.DisposeAsync();
+        opened.Should().OnlyContain(source => source.Disposed);
+    }
+
+    [Fact]
     public async Task A_source_that_fails_fails_the_iterator_for_good()
     {
         var rows = Enumerable.Range(0, 10).Select(i => RowEntry.Put(B($"k{i}"), B("v"), 1)).ToList();
@@ -171,8 +199,12 @@ public sealed class MergeRowIteratorTests
 
         public RowEntry Current { get; private set; }
 
+        public bool Disposed { get; private set; }
+
         public ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken) =>
             random.Next(3) == 0 ? LaterAsync() : new ValueTask<bool>(Step());
+
+        public void Dispose() => Disposed = true;
 
         private async ValueTask<bool> LaterAsync()
         {

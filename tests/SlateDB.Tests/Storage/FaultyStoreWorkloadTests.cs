@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using SlateDB.Manifest;
 using SlateDB.Sst;
 using SlateDB.Storage;
+using SlateDB.Testing;
 
 namespace SlateDB.Tests.Storage;
 

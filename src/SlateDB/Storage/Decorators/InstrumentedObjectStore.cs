@@ -7,7 +7,7 @@ namespace SlateDB.Storage;
 
 /// <summary>
 /// Wraps an <see cref="IObjectStore"/> and measures every request: count, bytes read or written, latency and errors on
-/// the <see cref="SlateDbMetrics.MeterName"/> meter, plus in-process counters in <see cref="Stats"/>.
+/// the <see cref="SlateDbMeter.Name"/> meter, plus in-process counters in <see cref="Stats"/>.
 /// </summary>
 /// <remarks>
 /// <para>Instruments: <c>slatedb.object_store.requests</c>, <c>slatedb.object_store.bytes</c>,

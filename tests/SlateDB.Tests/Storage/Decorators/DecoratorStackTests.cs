@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using SlateDB.Storage;
+using SlateDB.Testing;
 
 namespace SlateDB.Tests.Storage.Decorators;
 

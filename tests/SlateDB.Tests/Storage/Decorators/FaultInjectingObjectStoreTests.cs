@@ -1,4 +1,5 @@
 using SlateDB.Storage;
+using SlateDB.Testing;
 
 namespace SlateDB.Tests.Storage.Decorators;
 

@@ -129,7 +129,7 @@ public sealed class InstrumentedObjectStoreTests
         error.Tags["operation"].Should().Be("head");
         error.Tags["error.type"].Should().Be("unavailable");
         measurements.Should().ContainSingle(m => m.Instrument == "slatedb.object_store.requests" && Equals(m.Tags["operation"], "head"));
-        meterFactory.Meters.Should().ContainSingle().Which.Name.Should().Be(SlateDbMetrics.MeterName);
+        meterFactory.Meters.Should().ContainSingle().Which.Name.Should().Be(SlateDbMeter.Name);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
+using SlateDB.Storage;
 
-namespace SlateDB.Storage;
+namespace SlateDB.Testing;
 
 /// <summary>
 /// A testing tool: wraps an <see cref="IObjectStore"/> and adds latency and failures as a real, unreliable object store

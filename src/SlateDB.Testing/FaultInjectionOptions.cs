@@ -1,4 +1,4 @@
-namespace SlateDB.Storage;
+namespace SlateDB.Testing;
 
 /// <summary>Which requests a <see cref="FaultInjectingObjectStore"/> may delay or fail.</summary>
 [Flags]
