@@ -25,6 +25,9 @@ internal sealed class DbComponents
 
     public required TableStore Tables { get; init; }
 
+    /// <summary>The WAL: written by the writer, replayed by recovery, collected by the garbage collector.</summary>
+    public required SlateDB.Wal.IWal Wal { get; init; }
+
     public required ManifestStore Manifests { get; init; }
 
     public required SlateDB.Common.IdGenerator Ids { get; init; }

@@ -101,10 +101,10 @@ public sealed partial class SlateDb
 
                 if (_c.Options.WalEnabled)
                 {
-                    await FlushWalOnceAsync(cancellationToken).ConfigureAwait(false);
+                    await _wal.FlushOnceAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                await FlushFrozenMemtablesAsync(ignoreL0Limit: true, cancellationToken).ConfigureAwait(false);
+                await _flusher.FlushAsync(ignoreL0Limit: true, cancellationToken).ConfigureAwait(false);
             }
             catch (SlateDbException e) when (e.Kind == SlateDbErrorKind.Closed)
             {
@@ -137,6 +137,8 @@ public sealed partial class SlateDb
         _c.Metrics.Dispose();
         _c.OwnedBlockCache?.Dispose();
         _manifest.Dispose();
+        _wal.Dispose();
+        _flusher.Dispose();
         _stop.Dispose();
         if (previous is null && closedError.CloseReason != CloseReason.Clean)
         {

@@ -5,6 +5,7 @@ using SlateDB.Caching;
 using SlateDB.Common;
 using SlateDB.Db;
 using SlateDB.Diagnostics;
+using SlateDB.Flush;
 using SlateDB.Manifest;
 using SlateDB.Memtable;
 using SlateDB.Sst;
@@ -31,9 +32,8 @@ public sealed partial class SlateDb : IAsyncDisposable
     private readonly Lock _stateLock = new();
     private readonly CancellationTokenSource _stop = new();
     private DbState _state;
-    private WalBuffer _walBuffer = new();
-    private ulong _nextWalId;
-    private ulong _lastFlushedWalId;
+    private readonly WalFlusher _wal;
+    private readonly MemtableFlusher _flusher;
 
     private SlateDb(DbComponents components, WriterManifest manifest, RecoveredState recovered, Random random)
     {
@@ -44,8 +44,8 @@ public sealed partial class SlateDb : IAsyncDisposable
         _oracle = new Oracle((long)recovered.LastSeq);
         _clock = new MonotonicClock(components.TimeProvider, recovered.LastTick);
         _state = new DbState(NewMemtable(), recovered.Frozen, manifest.Current.Core);
-        _nextWalId = recovered.NextWalId;
-        _lastFlushedWalId = recovered.NextWalId - 1;
+        _wal = new WalFlusher(components.Wal, components, _oracle, _writeLock, recovered.NextWalId, OnWalFlushed);
+        _flusher = new MemtableFlusher(components, manifest, new FlushHost(this), _logger);
     }
 
     /// <summary>The database's path (its key prefix in the object store).</summary>
@@ -102,6 +102,7 @@ public sealed partial class SlateDb : IAsyncDisposable
             LoggerFactory = settings.LoggerFactory,
             Metrics = metrics,
             Tables = new TableStore(store, paths, settings.Options, blockCache),
+            Wal = new ObjectStoreWal(store, paths, SstBuildSettings.From(settings.Options)),
             OwnedBlockCache = ownedCache,
             Manifests = new ManifestStore(store, paths),
             Ids = new IdGenerator(settings.TimeProvider, random.Next()),

@@ -23,6 +23,7 @@ public sealed partial record SlateDbOptions
         Check(L0SstSizeBytes is > 0 and <= MaxL0SstSizeBytes, "l0_sst_size_bytes must be positive and at most 1 GiB (a memtable is built into an L0 SST in memory).");
         Check(L0MaxSsts > 0, "l0_max_ssts must be positive.");
         Check(L0FlushParallelism > 0, "l0_flush_parallelism must be at least 1.");
+        Check(MaxWalFlushesBeforeL0Flush >= MinMaxWalFlushesBeforeL0Flush, $"max_wal_flushes_before_l0_flush must be at least {MinMaxWalFlushesBeforeL0Flush}.");
         Check(MaxUnflushedBytes > L0SstSizeBytes, "max_unflushed_bytes must be greater than l0_sst_size_bytes.");
         Check(Enum.IsDefined(CompressionCodec), $"compression_codec {CompressionCodec} is unknown.");
         Check(DefaultTtl is null || DefaultTtl > TimeSpan.Zero, "default_ttl must be positive.");
