@@ -24,8 +24,8 @@ internal static class WalReplayRange
     /// <param name="replayAfter">The manifest's replay point (<c>replay_after_wal_id</c>).</param>
     /// <param name="nextWalSstId">The manifest's next WAL id (<c>wal_id_last_seen + 1</c>).</param>
     /// <exception cref="SlateDbException">
-    /// Data: the manifest's next WAL id is implausibly far above every WAL object listed (a damaged manifest), or a WAL
-    /// id between the replay point and the last object listed is missing.
+    /// Data: the manifest's replay point or next WAL id is implausibly far above every WAL object listed (a damaged
+    /// manifest), or a WAL id between the replay point and the last object listed is missing.
     /// </exception>
     public static ulong LastUsedId(IReadOnlyList<WalObjectInfo> listed, ulong replayAfter, ulong nextWalSstId)
     {
@@ -43,6 +43,16 @@ internal static class WalReplayRange
             }
 
             lastListed = wal.Id;
+        }
+
+        // The replay point is a WAL id that was written, and collectors keep it: listed objects all below it (by
+        // more than the one in-flight id) mean a damaged manifest that would skip writes. (A clone's WAL may be empty.)
+        var maxListed = listed.Count == 0 ? (ulong?)null : listed.Max(wal => wal.Id);
+        if (maxListed is { } max && replayAfter > max && replayAfter - max > MaxUnwrittenIds)
+        {
+            throw new SlateDbException(
+                SlateDbErrorKind.Data,
+                $"The manifest's replay point is WAL id {replayAfter}, but the WAL's last object is {max}: the manifest is damaged.");
         }
 
         var lastSeen = nextWalSstId == 0 ? 0 : nextWalSstId - 1;

@@ -59,6 +59,26 @@ public sealed class WalRecoveryTests
         store.PutsUnder("db/wal/").Should().Be(0, "no fence is written from an implausible bound");
     }
 
+    /// <summary>Regression: open fenced after the damaged replay point and silently skipped every WAL write.</summary>
+    [Fact]
+    public async Task A_replay_point_far_above_the_listing_fails_open_with_a_data_error()
+    {
+        var store = new InMemoryObjectStore();
+        var a = await OpenAsync(store, TestOptions(), seed: 1);
+        await a.PutAsync("k", "v", writeOptions: Durable);
+
+        var manifests = new ManifestStore(store, new DbPaths("db"));
+        var (id, manifest) = (await manifests.ReadLatestAsync(default))!.Value;
+        var damaged = manifest.Core with { ReplayAfterWalId = 1UL << 56, NextWalSstId = (1UL << 56) + 1 };
+        (await manifests.TryWriteAsync(id + 1, manifest with { Core = damaged }, default)).Should().BeTrue();
+
+        var open = () => OpenAsync(store, TestOptions(), seed: 2);
+        var error = (await open.Should().ThrowAsync<SlateDbException>()).Which;
+        error.Kind.Should().Be(SlateDbErrorKind.Data);
+        error.Message.Should().Contain("replay point");
+        await CloseMaybeFencedAsync(a);
+    }
+
     [Fact]
     public async Task A_manifest_counting_one_unwritten_wal_id_opens_and_the_fence_takes_that_slot()
     {

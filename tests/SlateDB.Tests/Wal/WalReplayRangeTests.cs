@@ -33,6 +33,14 @@ public sealed class WalReplayRangeTests
     }
 
     [Fact]
+    public void A_replay_point_far_above_every_listed_object_is_a_data_error()
+    {
+        var act = () => WalReplayRange.LastUsedId(Listed(1, 2, 3), replayAfter: 1UL << 56, nextWalSstId: (1UL << 56) + 1);
+
+        act.Should().Throw<SlateDbException>().Where(e => e.Kind == SlateDbErrorKind.Data && e.Message.Contains("replay point"));
+    }
+
+    [Fact]
     public void A_gap_after_the_replay_point_is_a_data_error_naming_the_missing_id()
     {
         var act = () => WalReplayRange.LastUsedId(Listed(3, 4, 6, 7), replayAfter: 2, nextWalSstId: 8);
