@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using SlateDB.Composition;
 using SlateDB.Db;
+using SlateDB.Flush;
 using SlateDB.Memtable;
 using SlateDB.Storage;
 using SlateDB.Wal;
@@ -27,9 +28,8 @@ public sealed partial class SlateDb : IAsyncDisposable
     private readonly Lock _stateLock = new();
     private readonly CancellationTokenSource _stop = new();
     private DbState _state;
-    private WalBuffer _walBuffer = new();
-    private ulong _nextWalId;
-    private ulong _lastFlushedWalId;
+    private readonly WalFlusher _wal;
+    private readonly MemtableFlusher _flusher;
 
     private SlateDb(DbComponents components, WriterManifest manifest, RecoveredState recovered, Random random)
     {
@@ -45,8 +45,8 @@ public sealed partial class SlateDb : IAsyncDisposable
         _oracle = new Oracle((long)recovered.LastSeq);
         _clock = new MonotonicClock(components.TimeProvider, recovered.LastTick);
         _state = new DbState(NewMemtable(), recovered.Frozen, manifest.Current.Core);
-        _nextWalId = recovered.NextWalId;
-        _lastFlushedWalId = recovered.NextWalId - 1;
+        _wal = new WalFlusher(components.Wal, components, _oracle, _writeLock, recovered.NextWalId, OnWalFlushed);
+        _flusher = new MemtableFlusher(components, manifest, new FlushHost(this), _logger);
     }
 
     /// <summary>The database's path (its key prefix in the object store).</summary>

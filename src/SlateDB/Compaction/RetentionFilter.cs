@@ -1,4 +1,5 @@
 using SlateDB.Format;
+using SlateDB.Retention;
 
 namespace SlateDB.Compaction;
 
@@ -19,7 +20,7 @@ namespace SlateDB.Compaction;
 /// </param>
 internal readonly record struct RetentionPolicy(ulong RetentionMinSeq, long CompactionClockTick, bool DropTombstones);
 
-/// <summary>Applies a <see cref="RetentionPolicy"/> to one key's versions.</summary>
+/// <summary>Applies a <see cref="RetentionPolicy"/> to one key's versions, by the shared rules of <see cref="VersionRetention"/>.</summary>
 internal static class RetentionFilter
 {
     /// <summary>
@@ -43,20 +44,15 @@ internal static class RetentionFilter
         var start = kept.Count;
         for (var i = 0; i < versions.Count; i++)
         {
-            var row = versions[i];
-            var isMerge = row.Kind == RowKind.Merge;
-            if (row.ExpireTs is { } expireTs && expireTs <= policy.CompactionClockTick)
+            var version = versions[i];
+            var isMerge = version.Kind == RowKind.Merge;
+            if (VersionRetention.ApplyExpiry(version, policy.CompactionClockTick) is not { } row)
             {
-                if (isMerge)
-                {
-                    continue;
-                }
-
-                row = RowEntry.Delete(row.Key, row.Seq, row.CreateTs, expireTs: null);
+                continue;
             }
 
             kept.Add(row);
-            if (!isMerge && row.Seq <= policy.RetentionMinSeq)
+            if (!isMerge && !VersionRetention.SnapshotSeesOlderThan(policy.RetentionMinSeq, row.Seq))
             {
                 break;
             }

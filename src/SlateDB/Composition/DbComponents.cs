@@ -6,6 +6,7 @@ using SlateDB.Diagnostics;
 using SlateDB.Manifest;
 using SlateDB.Sst;
 using SlateDB.Storage;
+using SlateDB.Wal;
 
 namespace SlateDB.Composition;
 
@@ -32,6 +33,9 @@ internal sealed class DbComponents : IDisposable
     public required SlateDbMetrics Metrics { get; init; }
 
     public required TableStore Tables { get; init; }
+
+    /// <summary>The WAL: written by the writer, replayed by recovery, collected by the garbage collector.</summary>
+    public required IWal Wal { get; init; }
 
     public required ManifestStore Manifests { get; init; }
 
@@ -66,6 +70,7 @@ internal sealed class DbComponents : IDisposable
             LoggerFactory = settings.LoggerFactory,
             Metrics = metrics,
             Tables = new TableStore(store, paths, settings.Options, blockCache),
+            Wal = new ObjectStoreWal(store, paths, SstBuildSettings.From(settings.Options)),
             OwnedBlockCache = ownedCache,
             OwnedDiskCache = diskCache,
             Manifests = new ManifestStore(store, paths),

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using SlateDB.Composition;
 using SlateDB.Manifest;
 using SlateDB.Memtable;
+using SlateDB.Wal;
 
 namespace SlateDB.Db;
 
@@ -40,17 +41,15 @@ internal static class Recovery
         // Claim the epoch before fencing the WAL: an older writer then fails at its next WAL write (the fence takes its
         // next slot) or its next manifest update (it sees our epoch).
         await manifest.ClaimWriterEpochAsync(cancellationToken).ConfigureAwait(false);
-        var walIds = await c.Tables.ListWalIdsAsync(cancellationToken).ConfigureAwait(false);
-        var core = manifest.Current.Core;
-        var lastUsed = Math.Max(core.ReplayAfterWalId, core.NextWalSstId - 1);
-        if (walIds.Count > 0)
-        {
-            lastUsed = Math.Max(lastUsed, walIds[^1]);
-        }
 
-        var fenceId = lastUsed + 1;
-        while (!await c.Tables.WriteWalFenceAsync(fenceId, cancellationToken).ConfigureAwait(false))
+        // Work from one listing of the WAL, not from probing ids: a damaged manifest must not send open probing
+        // towards 2^64, and a missing WAL object after the replay point is lost data, not something to skip.
+        var listed = await c.Wal.ListAsync(cancellationToken).ConfigureAwait(false);
+        var core = manifest.Current.Core;
+        var fenceId = WalReplayRange.LastUsedId(listed, core.ReplayAfterWalId, core.NextWalSstId) + 1;
+        while (!await c.Wal.TryWriteFenceAsync(fenceId, cancellationToken).ConfigureAwait(false))
         {
+            // Another writer wrote there after the listing: it is replayed too.
             Log.FenceSlotTaken(logger, fenceId);
             await manifest.RefreshAsync(cancellationToken).ConfigureAwait(false);
             fenceId++;
@@ -65,12 +64,7 @@ internal static class Recovery
         long rowCount = 0;
         for (var walId = core.ReplayAfterWalId + 1; walId < fenceId; walId++)
         {
-            var rows = await c.Tables.ReadWalAsync(walId, cancellationToken).ConfigureAwait(false);
-            if (rows is null)
-            {
-                continue;
-            }
-
+            var rows = await WalReplayRange.ReadAsync(c.Wal, walId, core.ReplayAfterWalId, cancellationToken).ConfigureAwait(false);
             walCount++;
             foreach (var row in rows)
             {

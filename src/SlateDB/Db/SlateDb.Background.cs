@@ -1,19 +1,16 @@
 using SlateDB.Caching;
-using Microsoft.Extensions.Logging;
 using SlateDB.Common;
+using SlateDB.Db;
+using SlateDB.Flush;
 using SlateDB.Manifest;
 
 namespace SlateDB;
 
 public sealed partial class SlateDb
 {
-    private readonly AsyncSignal _walFlushSignal = new();
     private readonly AsyncSignal _flushSignal = new();
-    private readonly SemaphoreSlim _walFlushLock = new(1, 1);
-    private readonly SemaphoreSlim _l0FlushLock = new(1, 1);
     private TaskCompletionSource _flushProgress = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task[] _loops = [];
-    private Wal.WalBuffer? _spareWalBuffer;
 
     private void StartBackgroundWork()
     {
@@ -37,7 +34,7 @@ public sealed partial class SlateDb
         }
     }
 
-    private void RequestWalFlush() => _walFlushSignal.Set();
+    private void RequestWalFlush() => _wal.RequestFlush();
 
     private async Task PreloadDiskCacheAsync(DiskCachedObjectStore cache, PreloadLevel level, CancellationToken token)
     {
@@ -68,24 +65,7 @@ public sealed partial class SlateDb
     {
         try
         {
-            while (!token.IsCancellationRequested)
-            {
-                _walFlushSignal.Reset();
-
-                // The next tick is due one interval after this pass starts, not after it ends: the WAL is written at
-                // a fixed rate (as SlateDB's ticker does), so the PUT's latency does not stretch the interval.
-                var tick = _c.Options.FlushInterval is { } interval ? Task.Delay(interval, _c.TimeProvider, token) : null;
-                await FlushWalOnceAsync(token).ConfigureAwait(false);
-                var signal = _walFlushSignal.WaitAsync();
-                if (tick is not null)
-                {
-                    await Task.WhenAny(signal, tick).ConfigureAwait(false);
-                }
-                else
-                {
-                    await signal.WaitAsync(token).ConfigureAwait(false);
-                }
-            }
+            await _wal.RunAsync(token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -96,49 +76,27 @@ public sealed partial class SlateDb
         }
     }
 
-    /// <summary>Writes the WAL buffer, if it holds anything, as the next WAL object.</summary>
-    private async Task FlushWalOnceAsync(CancellationToken token)
+    /// <summary>
+    /// After each WAL object: wake waiters, and freeze the memtable once <see cref="SlateDbOptions.MaxWalFlushesBeforeL0Flush"/>
+    /// WAL objects were written since the last freeze point (the newest frozen memtable's last flushed WAL id, or the
+    /// manifest's replay point), as SlateDB does, so that replay after a crash stays bounded.
+    /// </summary>
+    private void OnWalFlushed(ulong walId)
     {
-        await _walFlushLock.WaitAsync(token).ConfigureAwait(false);
-        try
+        var state = State;
+        var lastFreeze = state.Frozen.IsEmpty ? state.Core.ReplayAfterWalId : state.Frozen[0].RecentFlushedWalId;
+        if (walId >= lastFreeze && walId - lastFreeze >= (ulong)_c.Options.MaxWalFlushesBeforeL0Flush)
         {
-            Wal.WalBuffer buffer;
-            ulong walId;
             lock (_writeLock)
             {
-                if (_walBuffer.IsEmpty)
+                if (Volatile.Read(ref _closedError) is null && !_closing)
                 {
-                    return;
+                    FreezeMemtableLocked();
                 }
-
-                buffer = _walBuffer;
-                _walBuffer = _spareWalBuffer ?? new Wal.WalBuffer();
-                _spareWalBuffer = null;
-                walId = _nextWalId++;
             }
-
-            var size = await _c.Tables.WriteWalAsync(walId, buffer.Rows, token, buffer.EstimatedSize).ConfigureAwait(false);
-            if (size is null)
-            {
-                throw SlateDbException.Closed(CloseReason.Fenced, $"WAL object {walId} was written by another writer: this instance was fenced.");
-            }
-
-            Volatile.Write(ref _lastFlushedWalId, walId);
-            _oracle.AdvanceDurable((long)buffer.LastSeq);
-            buffer.Clear();
-            lock (_writeLock)
-            {
-                _spareWalBuffer = buffer;
-            }
-
-            _c.Metrics.WalFlushes.Add(1);
-            _c.Metrics.WalFlushBytes.Add(size.Value);
-            SignalProgress();
         }
-        finally
-        {
-            _walFlushLock.Release();
-        }
+
+        SignalProgress();
     }
 
     private async Task FlushLoopAsync(CancellationToken token)
@@ -148,7 +106,7 @@ public sealed partial class SlateDb
             while (!token.IsCancellationRequested)
             {
                 _flushSignal.Reset();
-                await FlushFrozenMemtablesAsync(ignoreL0Limit: false, token).ConfigureAwait(false);
+                await _flusher.FlushAsync(ignoreL0Limit: false, token).ConfigureAwait(false);
                 await _flushSignal.WaitAsync().WaitAsync(token).ConfigureAwait(false);
             }
         }
@@ -161,84 +119,29 @@ public sealed partial class SlateDb
         }
     }
 
-    /// <summary>Writes frozen memtables, oldest first, as L0 SSTs and records each in the manifest.</summary>
-    private async Task FlushFrozenMemtablesAsync(bool ignoreL0Limit, CancellationToken token)
+    /// <summary>The database as the memtable flusher sees it.</summary>
+    private sealed class FlushHost(SlateDb db) : IMemtableFlushHost
     {
-        await _l0FlushLock.WaitAsync(token).ConfigureAwait(false);
-        try
-        {
-            while (State.Frozen.Count > 0)
-            {
-                var state = State;
-                if (!ignoreL0Limit && state.Core.Tree.L0.Count >= _c.Options.L0MaxSsts)
-                {
-                    Log.L0Full(_logger, state.Core.Tree.L0.Count);
-                    return;
-                }
+        public DbState State => db.State;
 
-                var oldest = state.Frozen[^1];
-                var id = _c.Ids.NewUlid();
-                var sst = await _c.Tables.WriteMemtableAsync(id, oldest.Table, _snapshots.LiveSeqs(), token).ConfigureAwait(false);
-                var retentionSeq = _snapshots.MinLive() ?? oldest.LastSeq;
-                var view = SsTableView.Identity(sst);
-                var lastSeq = oldest.LastSeq;
-                var lastTick = oldest.Table.LastTick;
-                await _manifest.UpdateAsync(
-                    manifest =>
-                    {
-                        var core = manifest.Core;
-                        return manifest with
-                        {
-                            Core = core with
-                            {
-                                Tree = core.Tree with { L0 = [view, .. core.Tree.L0] },
-                                ReplayAfterWalId = Math.Max(core.ReplayAfterWalId, oldest.RecentFlushedWalId),
-                                NextWalSstId = Math.Max(core.NextWalSstId, Volatile.Read(ref _nextWalId)),
-                                LastL0Seq = Math.Max(core.LastL0Seq, lastSeq),
-                                LastL0ClockTick = Math.Max(core.LastL0ClockTick, lastTick),
-                                RecentSnapshotMinSeq = retentionSeq,
-                                SequenceTracker = WithSequences(core.SequenceTracker, oldest.Sequences),
-                            },
-                        };
-                    },
-                    token).ConfigureAwait(false);
-                _c.Metrics.ManifestUpdates.Add(1);
+        public ulong NextWalId => db._wal.NextWalId;
 
-                // The rows are durable in L0 now, WAL or not. Raise the durable mark before the memtable leaves the
-                // read state: a Remote read must never see the L0 SST (newest version per key only) with a mark
-                // below its rows.
-                _oracle.AdvanceDurable((long)lastSeq);
-                SwapState(s => s with { Frozen = s.Frozen.Remove(oldest), Core = _manifest.Current.Core });
+        public ulong[] LiveSnapshotSeqs() => db._snapshots.LiveSeqs();
 
-                _c.Metrics.L0Flushes.Add(1);
-                _c.Metrics.L0FlushBytes.Add((long)sst.EstimatedSize);
-                SignalProgress();
-                WakeCompactor();
-            }
-        }
-        finally
-        {
-            _l0FlushLock.Release();
-        }
-    }
+        public ulong? MinLiveSnapshotSeq() => db._snapshots.MinLive();
 
-    /// <summary>The manifest's tracker extended with a flushed memtable's pairs; unchanged if a pair would go back in time.</summary>
-    private SequenceTracker WithSequences(SequenceTracker manifest, SequenceTracker? flushed)
-    {
-        if (flushed is null || flushed.Count == 0)
-        {
-            return manifest;
-        }
+        public Task FlushWalAsync(CancellationToken cancellationToken) =>
+            db._c.Options.WalEnabled ? db._wal.FlushOnceAsync(cancellationToken) : Task.CompletedTask;
 
-        try
+        public void Flushed(FrozenMemtable memtable, SsTableHandle sst)
         {
-            return manifest.ExtendFrom(flushed);
-        }
-        catch (ArgumentException e)
-        {
-            // Another writer's clock ran ahead of ours: keep its pairs rather than fail the flush.
-            _logger.LogWarning(e, "The flushed memtable's sequence-time pairs were not added to the manifest's tracker.");
-            return manifest;
+            // The rows are durable in L0 now, WAL or not. Raise the durable mark before the memtable leaves the
+            // read state: a Remote read must never see the L0 SST (newest version per key only) with a mark
+            // below its rows.
+            db._oracle.AdvanceDurable((long)memtable.LastSeq);
+            db.SwapState(s => s with { Frozen = s.Frozen.Remove(memtable), Core = db._manifest.Current.Core });
+            db.SignalProgress();
+            db.WakeCompactor();
         }
     }
 

@@ -64,10 +64,10 @@ public sealed partial class SlateDb
 
                 if (_c.Options.WalEnabled)
                 {
-                    await FlushWalOnceAsync(CancellationToken.None).ConfigureAwait(false);
+                    await _wal.FlushOnceAsync(CancellationToken.None).ConfigureAwait(false);
                 }
 
-                await FlushFrozenMemtablesAsync(ignoreL0Limit: true, CancellationToken.None).ConfigureAwait(false);
+                await _flusher.FlushAsync(ignoreL0Limit: true, CancellationToken.None).ConfigureAwait(false);
             }
             catch (SlateDbException e) when (e.Kind == SlateDbErrorKind.Closed)
             {

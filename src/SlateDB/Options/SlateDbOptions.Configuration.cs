@@ -107,6 +107,7 @@ public sealed partial record SlateDbOptions
             L0MaxSsts = root.Int("l0_max_ssts", d.L0MaxSsts),
             L0MaxSstsPerKey = root.Int("l0_max_ssts_per_key", d.L0MaxSstsPerKey),
             L0FlushParallelism = root.Int("l0_flush_parallelism", d.L0FlushParallelism),
+            MaxWalFlushesBeforeL0Flush = root.Long("max_wal_flushes_before_l0_flush", d.MaxWalFlushesBeforeL0Flush),
             MaxUnflushedBytes = root.Long("max_unflushed_bytes", d.MaxUnflushedBytes),
             CompressionCodec = root.Codec("compression_codec", d.CompressionCodec),
             DefaultTtl = root.OptionalMilliseconds("default_ttl", d.DefaultTtl),

@@ -27,6 +27,7 @@ public sealed partial record SlateDbOptions
             w.WriteNumber("l0_max_ssts", L0MaxSsts);
             w.WriteNumber("l0_max_ssts_per_key", L0MaxSstsPerKey);
             w.WriteNumber("l0_flush_parallelism", L0FlushParallelism);
+            w.WriteNumber("max_wal_flushes_before_l0_flush", MaxWalFlushesBeforeL0Flush);
             w.WriteNumber("max_unflushed_bytes", MaxUnflushedBytes);
             WriteCompactor(w, CompactorOptions);
             WriteCodec(w, "compression_codec", CompressionCodec);

@@ -25,6 +25,7 @@ public sealed partial record SlateDbOptions
         Check(L0MaxSstsPerKey > 0, "l0_max_ssts_per_key must be positive.");
         Check(Enum.IsDefined(MetricLevel), $"metric_level {MetricLevel} is unknown.");
         Check(L0FlushParallelism > 0, "l0_flush_parallelism must be at least 1.");
+        Check(MaxWalFlushesBeforeL0Flush >= MinMaxWalFlushesBeforeL0Flush, $"max_wal_flushes_before_l0_flush must be at least {MinMaxWalFlushesBeforeL0Flush}.");
         Check(MaxUnflushedBytes > L0SstSizeBytes, "max_unflushed_bytes must be greater than l0_sst_size_bytes.");
         Check(Enum.IsDefined(CompressionCodec), $"compression_codec {CompressionCodec} is unknown.");
         Check(DefaultTtl is null || DefaultTtl > TimeSpan.Zero, "default_ttl must be positive.");

@@ -50,8 +50,21 @@ public sealed partial record SlateDbOptions
     /// <summary>Which metrics are recorded. Default <see cref="SlateDB.MetricLevel.Info"/>. Not acted upon yet: every instrument is recorded.</summary>
     public MetricLevel MetricLevel { get; init; } = MetricLevel.Info;
 
-    /// <summary>How many memtables may be uploaded to L0 at once. Default 4.</summary>
+    /// <summary>
+    /// How many frozen memtables may be uploaded to L0 at once. Default 4. Their manifest updates are still applied
+    /// one at a time, oldest memtable first.
+    /// </summary>
     public int L0FlushParallelism { get; init; } = 4;
+
+    /// <summary>The lowest <see cref="MaxWalFlushesBeforeL0Flush"/> accepted (as SlateDB): 4096.</summary>
+    public const long MinMaxWalFlushesBeforeL0Flush = 4096;
+
+    /// <summary>
+    /// The memtable is frozen (and flushed to L0) once this many WAL objects were written since the last freeze, even
+    /// when it is not full, so that replay after a crash stays bounded. Default and minimum 4096 (SlateDB's
+    /// <c>max_wal_flushes_before_l0_flush</c>).
+    /// </summary>
+    public long MaxWalFlushesBeforeL0Flush { get; init; } = MinMaxWalFlushesBeforeL0Flush;
 
     /// <summary>Unflushed bytes in memory (WAL buffer and memtables) beyond which writers wait. Default 1 GiB.</summary>
     public long MaxUnflushedBytes { get; init; } = 1024L * 1024 * 1024;

@@ -161,6 +161,23 @@ internal sealed class SstFile
         return DecodeBlock(stored);
     }
 
+    /// <summary>Every row of this SST, in stored order, when all its bytes (<paramref name="bytes"/>) are in memory.</summary>
+    public List<RowEntry> ReadAllRows(ReadOnlyMemory<byte> bytes)
+    {
+        var rows = new List<RowEntry>();
+        for (var i = 0; i < BlockCount; i++)
+        {
+            var range = BlockRange(i);
+            var iterator = DecodeBlock(bytes.Slice((int)range.Offset, (int)range.Length)).CreateIterator();
+            for (iterator.SeekToFirst(); iterator.IsValid; iterator.Next())
+            {
+                rows.Add(iterator.Current);
+            }
+        }
+
+        return rows;
+    }
+
     /// <summary>Decodes a stored data block (checksum, decompression, block format).</summary>
     public Block DecodeBlock(ReadOnlyMemory<byte> stored) =>
         Block.Decode(SstLayout.OpenBlock(stored, Info.Compression, Path), BlockFormat, Path);

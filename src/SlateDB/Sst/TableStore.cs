@@ -5,14 +5,14 @@ using SlateDB.Common;
 using SlateDB.Format;
 using SlateDB.Format.Blocks;
 using SlateDB.Manifest;
-using SlateDB.Memtable;
 using SlateDB.Storage;
 
 namespace SlateDB.Sst;
 
 /// <summary>
-/// The engine's SST I/O (SlateDB's <c>TableStore</c>): writes WAL SSTs, fences and L0/compacted SSTs, reads WAL SSTs
-/// back, and serves point lookups from SSTs through their (cached) index and bloom filter.
+/// The engine's SST I/O (SlateDB's <c>TableStore</c>): writes L0 and compacted SSTs, opens SSTs, reads their blocks
+/// and serves point lookups from them through their (cached) index and bloom filter. The WAL's objects are the WAL's
+/// own (<see cref="Wal.ObjectStoreWal"/>); what a flush writes is the memtable flusher's.
 /// </summary>
 internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptions options, IBlockCache? cache = null)
 {
@@ -24,137 +24,6 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
     public DbPaths Paths => paths;
 
     public SstBuildSettings Settings => _settings;
-
-    /// <summary>The ids of the WAL objects present, ascending.</summary>
-    public async Task<List<ulong>> ListWalIdsAsync(CancellationToken cancellationToken)
-    {
-        var ids = new List<ulong>();
-        await foreach (var item in store.ListAsync(paths.WalDirectory, cancellationToken).ConfigureAwait(false))
-        {
-            if (paths.TryParseSstId(item.Path, out var id) && id.IsWal)
-            {
-                ids.Add(id.WalId);
-            }
-        }
-
-        ids.Sort();
-        return ids;
-    }
-
-    /// <summary>Writes rows (sequence order) as WAL object <paramref name="walId"/>; returns its size, or null when the id is taken.</summary>
-    public async Task<long?> WriteWalAsync(ulong walId, IReadOnlyList<RowEntry> rows, CancellationToken cancellationToken, long estimatedSize = 0)
-    {
-        var builder = new SstBuilder(_settings, SstKind.Wal, estimatedSize);
-        foreach (var row in rows)
-        {
-            builder.Add(row);
-        }
-
-        var sst = builder.Finish();
-        var result = await store.PutAsync(paths.WalSstPath(walId), sst.Bytes, PutMode.Create, cancellationToken).ConfigureAwait(false);
-        return result.IsWritten ? sst.Bytes.Length : null;
-    }
-
-    /// <summary>
-    /// Writes the fence at <paramref name="walId"/> as SlateDB 0.12.1 writes it: it flushes an empty memtable there, so
-    /// the object is an empty SST of the compacted kind (no blocks, statistics of zero rows). False when the id is taken.
-    /// </summary>
-    public async Task<bool> WriteWalFenceAsync(ulong walId, CancellationToken cancellationToken)
-    {
-        var fence = new SstBuilder(_settings, SstKind.Compacted).Finish();
-        var result = await store.PutAsync(paths.WalSstPath(walId), fence.Bytes, PutMode.Create, cancellationToken).ConfigureAwait(false);
-        return result.IsWritten;
-    }
-
-    /// <summary>Reads WAL object <paramref name="walId"/>'s rows in sequence order; null when it does not exist.</summary>
-    public async Task<IReadOnlyList<RowEntry>?> ReadWalAsync(ulong walId, CancellationToken cancellationToken)
-    {
-        var path = paths.WalSstPath(walId);
-        var content = await store.GetAsync(path, cancellationToken).ConfigureAwait(false);
-        if (content is null)
-        {
-            return null;
-        }
-
-        // A zero-byte object is a fence written by newer SlateDB versions.
-        return content.Data.IsEmpty ? [] : ReadAllRows(SstFile.Open(content.Data, path), content.Data);
-    }
-
-    /// <summary>Every row of an SST whose bytes are all in memory, in stored order.</summary>
-    public static List<RowEntry> ReadAllRows(SstFile sst, ReadOnlyMemory<byte> bytes)
-    {
-        var rows = new List<RowEntry>();
-        for (var i = 0; i < sst.BlockCount; i++)
-        {
-            var range = sst.BlockRange(i);
-            var block = sst.DecodeBlock(bytes.Slice((int)range.Offset, (int)range.Length));
-            var iterator = block.CreateIterator();
-            for (iterator.SeekToFirst(); iterator.IsValid; iterator.Next())
-            {
-                rows.Add(iterator.Current);
-            }
-        }
-
-        return rows;
-    }
-
-    /// <summary>
-    /// Writes a frozen memtable as the L0 SST <paramref name="id"/>. Per key it keeps the newest version and, for each
-    /// live snapshot in <paramref name="snapshotSeqs"/> (ascending), the version that snapshot sees; other versions are
-    /// shadowed for every reader. Rows expired by the memtable's last write time are written as SlateDB writes them
-    /// (see <see cref="ApplyExpiry"/>).
-    /// </summary>
-    public async Task<SsTableHandle> WriteMemtableAsync(Ulid id, KvTable table, ulong[] snapshotSeqs, CancellationToken cancellationToken)
-    {
-        var builder = new SstBuilder(_settings, SstKind.Compacted, table.EstimatedSize);
-        var iterator = table.Iterate();
-        var expiryCutoff = table.LastTick;
-        ReadOnlyMemory<byte> previousKey = default;
-        ulong newerSeq = 0;
-        var first = true;
-        while (iterator.TryNext(out var row))
-        {
-            var sameKey = !first && row.Key.Span.SequenceEqual(previousKey.Span);
-            if ((!sameKey || SnapshotSeesVersion(snapshotSeqs, row.Seq, newerSeq)) && ApplyExpiry(row, expiryCutoff) is { } kept)
-            {
-                builder.Add(kept);
-            }
-
-            previousKey = row.Key;
-            newerSeq = row.Seq;
-            first = false;
-        }
-
-        return await WriteCompactedAsync(id, builder, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// As SlateDB 0.12.1 flushes and compacts: a row whose expiry is at or before <paramref name="cutoff"/> (for a flush,
-    /// the memtable's last write time) becomes a tombstone with the same sequence and create time and no expiry, so
-    /// neither it nor an older version underneath is read again (SlateDB's own reads do not hide expired rows); an
-    /// expired merge operand is dropped (null).
-    /// </summary>
-    internal static RowEntry? ApplyExpiry(in RowEntry row, long cutoff)
-    {
-        if (row.ExpireTs is not { } expire || expire > cutoff)
-        {
-            return row;
-        }
-
-        return row.Kind == RowKind.Merge ? null : RowEntry.Delete(row.Key, row.Seq, row.CreateTs);
-    }
-
-    /// <summary>True when some snapshot reads <paramref name="versionSeq"/> as its newest: versionSeq &lt;= s &lt; newerSeq.</summary>
-    internal static bool SnapshotSeesVersion(ulong[] snapshotSeqs, ulong versionSeq, ulong newerSeq)
-    {
-        var index = Array.BinarySearch(snapshotSeqs, versionSeq);
-        if (index < 0)
-        {
-            index = ~index;
-        }
-
-        return index < snapshotSeqs.Length && snapshotSeqs[index] < newerSeq;
-    }
 
     /// <summary>Finishes <paramref name="builder"/> and writes it as compacted SST <paramref name="id"/>, which must not exist yet.</summary>
     /// <exception cref="SlateDbException">Internal: an object with that id already exists (it is left as it is).</exception>

@@ -126,7 +126,7 @@ public sealed partial class SlateDb
             seq = _oracle.NextSeq();
             now = _clock.Now();
             var memtable = _state.Memtable;
-            var walEnabled = _c.Options.WalEnabled;
+            var walBuffer = _c.Options.WalEnabled ? _wal.Current : null;
             var defaultTtl = _c.Options.DefaultTtl;
             var count = operations.Count;
             for (var i = 0; i < count; i++)
@@ -138,10 +138,7 @@ public sealed partial class SlateDb
 
                 // The memtable keeps a copy; the WAL buffer shares it, so the caller's buffers are free again.
                 memtable.Put(row, out var stored);
-                if (walEnabled)
-                {
-                    _walBuffer.Append(stored);
-                }
+                walBuffer?.Append(stored);
 
                 bytes += key.Length + value.Length;
             }
@@ -153,7 +150,7 @@ public sealed partial class SlateDb
                 FreezeMemtableLocked();
             }
 
-            walFull = walEnabled && _walBuffer.EstimatedSize >= _c.Options.L0SstSizeBytes;
+            walFull = walBuffer is not null && walBuffer.EstimatedSize >= _c.Options.L0SstSizeBytes;
         }
 
         if (walFull)
@@ -182,7 +179,7 @@ public sealed partial class SlateDb
 
         // Every WAL object flushed so far holds only rows at or below this memtable's last sequence, so after this
         // memtable reaches L0, replay may start after the last flushed WAL id.
-        var frozen = new FrozenMemtable(memtable, Volatile.Read(ref _lastFlushedWalId), _memtableSequences);
+        var frozen = new FrozenMemtable(memtable, _wal.LastFlushedWalId, _memtableSequences);
         _memtableSequences = SequenceTracker.Empty;
         _memtableSequenceSecond = null;
         var fresh = NewMemtable();

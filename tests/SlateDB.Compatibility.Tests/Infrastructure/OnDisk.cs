@@ -22,7 +22,7 @@ internal static class OnDisk
         var newest = manifest.Core.Tree.L0.Count > 0 ? manifest.Core.Tree.L0[0] : throw new InvalidOperationException("The manifest lists no L0 SST.");
         var path = new DbPaths(database.Path).CompactedSstPath(newest.Sst.Id.CompactedId);
         var bytes = await File.ReadAllBytesAsync(Path.Combine(database.Root, path));
-        return TableStore.ReadAllRows(SstFile.Open(bytes, path), bytes);
+        return SstFile.Open(bytes, path).ReadAllRows(bytes);
     }
 
     /// <summary>True for a WAL fence: an SST holding no rows (SlateDB 0.12.1 writes an empty compacted-type SST).</summary>

@@ -102,7 +102,7 @@ public sealed class ManifestBookkeepingTests(ITestOutputHelper output)
             if (id <= core.ReplayAfterWalId)
             {
                 var bytes = File.ReadAllBytes(Path.Combine(database.Root, sst.Path));
-                Sst.TableStore.ReadAllRows(sst, bytes).Should().OnlyContain(r => r.Seq <= core.LastL0Seq, $"WAL {id} is not replayed (replay_after_wal_id {core.ReplayAfterWalId})");
+                sst.ReadAllRows(bytes).Should().OnlyContain(r => r.Seq <= core.LastL0Seq, $"WAL {id} is not replayed (replay_after_wal_id {core.ReplayAfterWalId})");
             }
         }
     }

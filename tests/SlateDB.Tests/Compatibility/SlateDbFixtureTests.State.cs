@@ -6,6 +6,7 @@ using SlateDB.Manifest;
 using SlateDB.Sst;
 using SlateDB.Storage;
 using SlateDB.Tests.Sst;
+using SlateDB.Wal;
 
 namespace SlateDB.Tests.Compatibility;
 
@@ -86,11 +87,12 @@ public sealed partial class SlateDbFixtureTests
         var tables = new TableStore(store, SlateDbFixture.Paths, SlateDbOptions.Default);
         var core = LatestManifest(fixture).Core;
 
-        // WAL replay through the table store, as recovery does it.
+        // WAL replay through the WAL reader, as recovery does it.
+        var wal = new ObjectStoreWal(store, SlateDbFixture.Paths, tables.Settings);
         var memtable = new Dictionary<byte[], RowEntry>(ByteArrayEqualityComparer.Instance);
         for (var walId = core.ReplayAfterWalId + 1; walId < core.NextWalSstId; walId++)
         {
-            var rows = await tables.ReadWalAsync(walId, CancellationToken.None);
+            var rows = await wal.ReadAsync(walId, CancellationToken.None);
             rows.Should().NotBeNull($"{codec}: WAL {walId} is in the replay range");
             foreach (var row in rows!.Where(r => r.Seq > core.LastL0Seq))
             {

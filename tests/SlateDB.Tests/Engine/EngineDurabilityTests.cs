@@ -62,22 +62,27 @@ public sealed class EngineDurabilityTests
     }
 
     [Fact]
-    public async Task A_memtable_flush_makes_writes_durable_for_remote_reads_with_the_wal_enabled()
+    public async Task A_memtable_flush_writes_the_wal_first_and_then_makes_writes_durable_for_remote_reads()
     {
+        // As SlateDB: every committed write reaches the WAL before its memtable reaches L0.
         var gated = new GatedObjectStore(new InMemoryObjectStore(), "db/wal/");
         var db = await OpenAsync(gated, TestOptions());
         gated.Close();
         var handle = await db.PutAsync("k", "v");
         var waiter = handle.AwaitDurableAsync();
         await Task.Delay(20);
-        waiter.IsCompleted.Should().BeFalse("no WAL object can be written in this test");
+        waiter.IsCompleted.Should().BeFalse("no WAL object can be written yet");
         (await db.GetAsync("k", Remote)).Should().BeNull();
 
-        await db.FlushAsync(MemTable);
-
-        (await db.GetAsync("k", Remote)).Should().Be("v", "the row is in an L0 SST listed in the manifest");
-        await waiter.WaitAsync(TimeSpan.FromSeconds(10));
+        var flush = db.FlushAsync(MemTable).AsTask();
+        await Task.Delay(50);
+        flush.IsCompleted.Should().BeFalse("the L0 flush waits for the WAL write");
+        (await db.GetAsync("k", Remote)).Should().BeNull();
         gated.Open();
+        await flush.WaitAsync(TimeSpan.FromSeconds(10));
+
+        (await db.GetAsync("k", Remote)).Should().Be("v", "the row is in the WAL and in an L0 SST listed in the manifest");
+        await waiter.WaitAsync(TimeSpan.FromSeconds(10));
         await db.CloseAsync();
     }
 

@@ -7,6 +7,7 @@ using SlateDB.Memtable;
 using SlateDB.Sst;
 using SlateDB.Storage;
 using static SlateDB.Tests.GarbageCollection.GcTestWorld;
+using SlateDB.Flush;
 
 namespace SlateDB.Tests.GarbageCollection;
 
@@ -180,7 +181,7 @@ public sealed class GarbageCollectorEngineTests
         {
             var sstPath = paths.SstPath(view.Sst.Id);
             var bytes = (await store.GetAsync(sstPath, default))!.Data;
-            foreach (var row in TableStore.ReadAllRows(SstFile.Open(bytes, sstPath), bytes))
+            foreach (var row in SstFile.Open(bytes, sstPath).ReadAllRows(bytes))
             {
                 merged.Put(row);
             }
@@ -188,7 +189,7 @@ public sealed class GarbageCollectorEngineTests
 
         merged.Freeze();
         time.Advance(TimeSpan.FromSeconds(1));
-        var output = await tables.WriteMemtableAsync(new IdGenerator(time, 1).NewUlid(), merged, [], default);
+        var output = await L0SstWriter.WriteAsync(tables, new IdGenerator(time, 1).NewUlid(), merged, [], default);
         var newest = l0[0].Sst.Id.CompactedId;
         var tree = new LsmTreeState(newest, newest, [], [new SortedRun(0, [SsTableView.Identity(output)])]);
         (await manifests.TryWriteAsync(id + 1, manifest with { Core = manifest.Core with { Tree = tree } }, default)).Should().BeTrue();

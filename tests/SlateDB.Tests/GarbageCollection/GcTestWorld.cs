@@ -10,6 +10,8 @@ using SlateDB.Memtable;
 using SlateDB.Sst;
 using SlateDB.Storage;
 using Ulid = SlateDB.Common.Ulid;
+using SlateDB.Flush;
+using SlateDB.Wal;
 
 namespace SlateDB.Tests.GarbageCollection;
 
@@ -30,6 +32,7 @@ internal sealed class GcTestWorld
         Store = store?.Invoke(Time) ?? new InMemoryObjectStore(Time);
         Manifests = new ManifestStore(Store, Paths);
         Tables = new TableStore(Store, Paths, SlateDbOptions.Default, cache: null);
+        Wal = new ObjectStoreWal(Store, Paths, Tables.Settings);
         Ids = new IdGenerator(Time, seed);
     }
 
@@ -42,6 +45,8 @@ internal sealed class GcTestWorld
     public ManifestStore Manifests { get; }
 
     public TableStore Tables { get; }
+
+    public ObjectStoreWal Wal { get; }
 
     public IdGenerator Ids { get; }
 
@@ -64,7 +69,7 @@ internal sealed class GcTestWorld
     public async Task WriteWalAsync(ulong id, int rows = 1)
     {
         var entries = Enumerable.Range(0, rows).Select(i => RowEntry.Put(Encoding.UTF8.GetBytes($"wal{id}-{i}"), "v"u8.ToArray(), ++_seq)).ToList();
-        (await Tables.WriteWalAsync(id, entries, CancellationToken.None)).Should().NotBeNull();
+        (await Wal.TryWriteAsync(id, entries, 0, CancellationToken.None)).Should().NotBeNull();
     }
 
     /// <summary>Writes a zero-byte WAL fence, as newer SlateDB writers do.</summary>
@@ -77,7 +82,7 @@ internal sealed class GcTestWorld
         var table = new KvTable();
         table.Put(RowEntry.Put(Encoding.UTF8.GetBytes(key), "v"u8.ToArray(), ++_seq));
         table.Freeze();
-        return await Tables.WriteMemtableAsync(Ids.NewUlid(), table, [], CancellationToken.None);
+        return await L0SstWriter.WriteAsync(Tables, Ids.NewUlid(), table, [], CancellationToken.None);
     }
 
     /// <summary>Writes the next manifest version: the latest one changed by <paramref name="change"/>.</summary>

@@ -1,3 +1,4 @@
+using SlateDB.Tests.Wal;
 using SlateDB.GarbageCollection;
 using SlateDB.Manifest;
 using static SlateDB.Tests.GarbageCollection.GcTestWorld;

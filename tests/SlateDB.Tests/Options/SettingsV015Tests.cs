@@ -13,7 +13,6 @@ public sealed class SettingsV015Tests
 {
     /// <summary>
     /// SlateDB v0.15's default <c>Settings</c> as its <c>to_json_string</c> writes them, every key present.
-    /// (<c>max_wal_flushes_before_l0_flush</c>, 4096, joins this file with the setting itself on the WAL branch.)
     /// </summary>
     private const string FullV015Json = """
     {
@@ -26,6 +25,7 @@ public sealed class SettingsV015Tests
       "l0_max_ssts": 8,
       "l0_max_ssts_per_key": 8,
       "l0_flush_parallelism": 4,
+      "max_wal_flushes_before_l0_flush": 4096,
       "max_unflushed_bytes": 1073741824,
       "compactor_options": {
         "poll_interval": "5s",

@@ -123,6 +123,6 @@ internal static class DbInspector
         var view = manifest.Core.Tree.L0[index];
         var sstPath = new SlateDB.Manifest.DbPaths(path).SstPath(view.Sst.Id);
         var content = await store.GetAsync(sstPath, CancellationToken.None);
-        return SlateDB.Sst.TableStore.ReadAllRows(SlateDB.Sst.SstFile.Open(content!.Data, sstPath), content.Data);
+        return SlateDB.Sst.SstFile.Open(content!.Data, sstPath).ReadAllRows(content.Data);
     }
 }

@@ -4,6 +4,8 @@ using SlateDB.Manifest;
 using SlateDB.Memtable;
 using SlateDB.Sst;
 using SlateDB.Storage;
+using SlateDB.Flush;
+using SlateDB.Retention;
 
 namespace SlateDB.Tests.Sst;
 
@@ -29,10 +31,10 @@ public sealed class MemtableFlushExpiryTests
         var paths = new DbPaths("db");
         var tables = new TableStore(store, paths, SlateDbOptions.Default, cache: null);
         var id = new Ulid(1, 2);
-        await tables.WriteMemtableAsync(id, table, [], default);
+        await L0SstWriter.WriteAsync(tables, id, table, [], default);
 
         var bytes = (await store.GetAsync(paths.CompactedSstPath(id), default))!.Data;
-        var rows = TableStore.ReadAllRows(SstFile.Open(bytes, "l0"), bytes).ToDictionary(r => System.Text.Encoding.UTF8.GetString(r.Key.Span));
+        var rows = SstFile.Open(bytes, "l0").ReadAllRows(bytes).ToDictionary(r => System.Text.Encoding.UTF8.GetString(r.Key.Span));
 
         rows.Keys.Should().Equal("a", "b", "c", "d", "f");
         rows["a"].Kind.Should().Be(RowKind.Tombstone);
@@ -49,11 +51,11 @@ public sealed class MemtableFlushExpiryTests
     public void Expiry_leaves_live_rows_alone_and_drops_expired_merge_operands()
     {
         var live = RowEntry.Put(B("k"), B("v"), 9, createTs: 1, expireTs: 11);
-        TableStore.ApplyExpiry(live, cutoff: 10).Should().Be(live);
-        TableStore.ApplyExpiry(live, cutoff: 11)!.Value.Kind.Should().Be(RowKind.Tombstone);
-        TableStore.ApplyExpiry(RowEntry.MergeOperand(B("k"), B("m"), 9, 1, 5), cutoff: 10).Should().BeNull();
+        VersionRetention.ApplyExpiry(live, cutoff: 10).Should().Be(live);
+        VersionRetention.ApplyExpiry(live, cutoff: 11)!.Value.Kind.Should().Be(RowKind.Tombstone);
+        VersionRetention.ApplyExpiry(RowEntry.MergeOperand(B("k"), B("m"), 9, 1, 5), cutoff: 10).Should().BeNull();
         var plain = RowEntry.Put(B("k"), B("v"), 9, createTs: 1);
-        TableStore.ApplyExpiry(plain, cutoff: long.MaxValue).Should().Be(plain);
+        VersionRetention.ApplyExpiry(plain, cutoff: long.MaxValue).Should().Be(plain);
     }
 
     private static byte[] B(string text) => System.Text.Encoding.UTF8.GetBytes(text);

@@ -2,6 +2,7 @@ using SlateDB.Format;
 using SlateDB.Manifest;
 using SlateDB.Sst;
 using SlateDB.Storage;
+using SlateDB.Wal;
 
 namespace SlateDB.Tests.Sst;
 
@@ -38,7 +39,7 @@ public sealed class SstBuilderRealSlateDbTests
             var bytes = File.ReadAllBytes(file);
             var sst = SstFile.Open(bytes, file);
             var builder = new SstBuilder(settings, sst.Info.SstType);
-            foreach (var row in TableStore.ReadAllRows(sst, bytes))
+            foreach (var row in sst.ReadAllRows(bytes))
             {
                 builder.Add(row);
             }
@@ -88,14 +89,14 @@ public sealed class SstBuilderRealSlateDbTests
         var store = new InMemoryObjectStore();
         var paths = new DbPaths("db");
         var options = SlateDbOptions.Default with { CompressionCodec = Enum.Parse<CompressionCodec>(codec, ignoreCase: true) };
-        var tables = new TableStore(store, paths, options, cache: null);
+        var wal = new ObjectStoreWal(store, paths, SstBuildSettings.From(options));
 
-        (await tables.WriteWalFenceAsync(1, default)).Should().BeTrue();
-        (await tables.WriteWalFenceAsync(1, default)).Should().BeFalse("the slot is taken");
+        (await wal.TryWriteFenceAsync(1, default)).Should().BeTrue();
+        (await wal.TryWriteFenceAsync(1, default)).Should().BeFalse("the slot is taken");
         var written = await store.GetAsync(paths.WalSstPath(1), default);
         var rust = File.ReadAllBytes(Path.Combine(Fixtures, codec, "db", "wal", "00000000000000000001.sst"));
         written!.Data.ToArray().Should().Equal(rust, "SlateDB 0.12.1's fence is an empty SST of type compacted with an empty stats block");
-        (await tables.ReadWalAsync(1, default)).Should().BeEmpty();
+        (await wal.ReadAsync(1, default)).Should().BeEmpty();
     }
 
     private static SstBuildSettings Settings(string codec) =>

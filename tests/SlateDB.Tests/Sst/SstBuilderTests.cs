@@ -8,6 +8,7 @@ using SlateDB.Sst;
 using SlateDB.Storage;
 using SlateDB.Tests.Compatibility;
 using SlateDB.Tests.Format;
+using SlateDB.Wal;
 
 namespace SlateDB.Tests.Sst;
 
@@ -124,9 +125,9 @@ public sealed class SstBuilderTests
         var theirs = fixture.Wals.First(w => w.Value.Length < 200).Value;
 
         var store = new InMemoryObjectStore();
-        var tables = new TableStore(store, new DbPaths("db"), SlateDbOptions.Default with { CompressionCodec = codec });
-        (await tables.WriteWalFenceAsync(7, CancellationToken.None)).Should().BeTrue();
-        (await tables.WriteWalFenceAsync(7, CancellationToken.None)).Should().BeFalse("the id is taken: a newer writer won");
+        var wal = new ObjectStoreWal(store, new DbPaths("db"), SstBuildSettings.From(SlateDbOptions.Default with { CompressionCodec = codec }));
+        (await wal.TryWriteFenceAsync(7, CancellationToken.None)).Should().BeTrue();
+        (await wal.TryWriteFenceAsync(7, CancellationToken.None)).Should().BeFalse("the id is taken: a newer writer won");
         var ours = (await store.GetAsync("db/wal/00000000000000000007.sst", CancellationToken.None))!.Data.ToArray();
         var fence = SstContents.Read(ours, "fence");
         if (codec == CompressionCodec.Zlib)
@@ -141,7 +142,7 @@ public sealed class SstBuilderTests
             ours.Should().Equal(theirs, $"{codec}: byte for byte what 0.12.1 wrote as its fence");
         }
 
-        (await tables.ReadWalAsync(7, CancellationToken.None)).Should().BeEmpty();
+        (await wal.ReadAsync(7, CancellationToken.None)).Should().BeEmpty();
 
         fence.File.BlockCount.Should().Be(0);
         fence.File.Info.FirstEntry.Should().BeNull();

@@ -24,7 +24,7 @@ public sealed class SstIdCollisionTests
         (await second.Should().ThrowAsync<SlateDbException>()).Which.Kind.Should().Be(SlateDbErrorKind.Internal);
 
         var content = await store.GetAsync(tables.Paths.CompactedSstPath(id), CancellationToken.None);
-        var rows = TableStore.ReadAllRows(SstFile.Open(content!.Data, "sst"), content.Data);
+        var rows = SstFile.Open(content!.Data, "sst").ReadAllRows(content.Data);
         rows.Select(r => S(r.Key)).Should().Equal("first");
     }
 

@@ -85,7 +85,7 @@ public sealed class FaultyStoreWorkloadTests
         {
             var bytes = (await memory.GetAsync(paths.WalSstPath(id), default))!.Data;
             var sst = SstFile.Open(bytes, paths.WalSstPath(id));
-            foreach (var seq in TableStore.ReadAllRows(sst, bytes).Select(row => row.Seq).Distinct())
+            foreach (var seq in sst.ReadAllRows(bytes).Select(row => row.Seq).Distinct())
             {
                 seen.Add(seq).Should().BeTrue($"sequence {seq} appears in WAL {id} and an earlier one");
             }

@@ -1,3 +1,4 @@
+using SlateDB.Tests.Wal;
 using SlateDB.Manifest;
 using SlateDB.Sst;
 using SlateDB.Storage;
