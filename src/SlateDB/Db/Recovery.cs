@@ -36,6 +36,10 @@ internal static class Recovery
             throw new SlateDbException(SlateDbErrorKind.Invalid, $"The database at '{c.Path}' is a clone that was never initialized.");
         }
 
+        UnsupportedFeatures.ThrowIfUsed(manifest.Current, c.Path);
+        await ManifestWalCheck.CheckAsync(
+            manifest.Current.Core, await c.Tables.ListWalIdsAsync(cancellationToken).ConfigureAwait(false), c.Tables.ReadWalAsync, c.Manifests.Versions.PathOf(manifest.Id), cancellationToken).ConfigureAwait(false);
+
         // Claim the epoch before fencing the WAL: an older writer then fails at its next WAL write (the fence takes its
         // next slot) or its next manifest update (it sees our epoch).
         await manifest.ClaimWriterEpochAsync(cancellationToken).ConfigureAwait(false);

@@ -187,6 +187,11 @@ public sealed partial class SlateDb
                     manifest =>
                     {
                         var core = manifest.Core;
+                        if (Db.WriterManifest.HasL0Flush(manifest, sst.Id, lastSeq, oldest.RecentFlushedWalId))
+                        {
+                            return manifest;
+                        }
+
                         return manifest with
                         {
                             Core = core with
