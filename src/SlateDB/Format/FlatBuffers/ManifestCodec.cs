@@ -69,7 +69,7 @@ internal static class ManifestCodec
 
     private static M.DbManifest DecodeV1(ReadOnlyMemory<byte> payload)
     {
-        var fb = ManifestV1.GetRootAsManifestV1(FlatBufferInput.Open(payload, SlateDbSchemas.ManifestV1));
+        var fb = ManifestV1.GetRootAsManifestV1(FlatBufferInput.Open(payload, SlateDbSchemas.ManifestV1, requireCoverage: true));
         var l0 = new M.SsTableView[fb.L0Length];
         for (var i = 0; i < l0.Length; i++)
         {
@@ -109,7 +109,7 @@ internal static class ManifestCodec
 
     private static M.DbManifest DecodeV2(ReadOnlyMemory<byte> payload)
     {
-        var fb = ManifestV2.GetRootAsManifestV2(FlatBufferInput.Open(payload, SlateDbSchemas.ManifestV2));
+        var fb = ManifestV2.GetRootAsManifestV2(FlatBufferInput.Open(payload, SlateDbSchemas.ManifestV2, requireCoverage: true));
         var ssts = new Dictionary<Common.Ulid, M.SsTableHandle>();
         for (var i = 0; i < fb.SstsLength; i++)
         {
