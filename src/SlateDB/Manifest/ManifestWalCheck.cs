@@ -29,7 +29,8 @@ internal static class ManifestWalCheck
         ArgumentNullException.ThrowIfNull(readWal);
         var lastWritten = core.NextWalSstId - 1;
         var newestObject = walIds.Count > 0 ? walIds[^1] : 0;
-        if (lastWritten > core.ReplayAfterWalId && lastWritten - Math.Max(newestObject, core.ReplayAfterWalId) > MaxWalIdsInFlight)
+        var newestKnown = Math.Max(newestObject, core.ReplayAfterWalId);
+        if (lastWritten > newestKnown && lastWritten - newestKnown > MaxWalIdsInFlight)
         {
             throw SlateDbException.Corrupt(
                 manifestName,
