@@ -126,6 +126,34 @@ internal static class CompactionRules
     }
 
     /// <summary>
+    /// True when <paramref name="latest"/> already holds the finished compaction: none of its L0 inputs is left, no
+    /// input run other than the output's id is left, and the output run is there with exactly the output's SSTs (a
+    /// reread after a commit the store wrongly reported as a conflict shows the commit itself).
+    /// </summary>
+    public static bool IsApplied(ManifestCore latest, CompactionPlan plan, SortedRun output)
+    {
+        ArgumentNullException.ThrowIfNull(latest);
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(output);
+        var tree = latest.Tree;
+        foreach (var input in plan.Inputs)
+        {
+            var left = input.IsSortedRun
+                ? input.SortedRunId != output.Id && tree.Compacted.Any(run => run.Id == input.SortedRunId)
+                : tree.L0.Any(view => view.Id.ToString() == input.L0ViewId);
+            if (left)
+            {
+                return false;
+            }
+        }
+
+        var run = tree.Compacted.FirstOrDefault(run => run.Id == output.Id);
+        return output.Views.Count == 0
+            ? run is null || !plan.Inputs.Any(input => input.IsSortedRun && input.SortedRunId == output.Id)
+            : run is not null && run.Views.Select(view => view.Sst.Id).SequenceEqual(output.Views.Select(view => view.Sst.Id));
+    }
+
+    /// <summary>
     /// Applies a finished compaction to the newest manifest: its L0 inputs and input runs go, the output run is
     /// inserted in id order (highest first; a run with no SSTs is left out), the last-compacted L0 watermark moves to
     /// the newest L0 input, and everything else (the writer's L0 additions, WAL ids, sequence numbers, clock tick,

@@ -1,5 +1,5 @@
-using CompactionsCodec = SlateDB.Manifest.Codec.CompactionsCodec;
 using SlateDB.Manifest;
+using SlateDB.Manifest.Codec;
 using SlateDB.Storage;
 
 namespace SlateDB.Compaction;
@@ -8,11 +8,14 @@ namespace SlateDB.Compaction;
 /// The compactor's state file (<c>compactions/&lt;id&gt;.compactions</c>) as a compactor holds it, fenced by the same
 /// compactor epoch as the manifest. Versions are written with create-if-absent like manifests; changes are functions
 /// reapplied to the newest version on a conflict. Written as version 1, the format SlateDB 0.12.1 reads: only the
-/// statuses Submitted, Running, Completed and Failed, tiered specs without stored destinations. Not thread-safe.
+/// statuses Submitted, Running, Completed and Failed, tiered specs without stored destinations. A create at or below
+/// the GC boundary (<c>gc/compactions.boundary</c>, RFC-0026) counts as lost, and the newest version is then found by
+/// listing. Not thread-safe.
 /// </summary>
 internal sealed class CompactionsFile(IObjectStore store, DbPaths paths, TimeProvider time, TimeSpan updateTimeout)
 {
-    private readonly VersionedObjectStore _versions = new(store, paths.CompactionsDirectory.TrimEnd('/'), DbPaths.CompactionsFolder);
+    private readonly VersionedObjectStore _versions = new(
+        store, paths.CompactionsDirectory.TrimEnd('/'), DbPaths.CompactionsFolder, paths.GcBoundaryPath(DbPaths.CompactionsFolder));
 
     public ulong Id { get; private set; }
 
@@ -45,7 +48,7 @@ internal sealed class CompactionsFile(IObjectStore store, DbPaths paths, TimePro
             }
 
             var next = new CompactionsState(epoch, recover(state.Compactions));
-            if (await TryWriteAsync(id + 1, next, cancellationToken).ConfigureAwait(false))
+            if (await TryWriteAsync(id + 1, next, cancellationToken).ConfigureAwait(false) == CreateOutcome.Created)
             {
                 (Id, Current, Epoch) = (id + 1, next, epoch);
                 return;
@@ -57,10 +60,13 @@ internal sealed class CompactionsFile(IObjectStore store, DbPaths paths, TimePro
 
     /// <summary>Rereads the newest version.</summary>
     /// <exception cref="SlateDbException">Closed/Fenced: a newer compactor took the file over.</exception>
-    public async Task RefreshAsync(CancellationToken cancellationToken)
+    public Task RefreshAsync(CancellationToken cancellationToken) => RefreshAsync(listing: false, cancellationToken);
+
+    private async Task RefreshAsync(bool listing, CancellationToken cancellationToken)
     {
-        // Probe forward from the version held (no listing); list only when it was garbage-collected meanwhile.
-        var probed = await _versions.ProbeForwardAsync(Id, cancellationToken).ConfigureAwait(false);
+        // Probe forward from the version held (no listing); list only when it was garbage-collected meanwhile, or
+        // after a create below the GC boundary (probing could stop at that version).
+        var probed = listing ? null : await _versions.ProbeForwardAsync(Id, cancellationToken).ConfigureAwait(false);
         var latest = probed is { } found
             ? (found.Id, CompactionsCodec.Decode(found.Bytes, _versions.PathOf(found.Id)))
             : await ReadLatestAsync(cancellationToken).ConfigureAwait(false)
@@ -83,7 +89,8 @@ internal sealed class CompactionsFile(IObjectStore store, DbPaths paths, TimePro
         {
             CheckNotFenced();
             var next = new CompactionsState(Epoch, change(Current.Compactions));
-            if (await TryWriteAsync(Id + 1, next, cancellationToken).ConfigureAwait(false))
+            var outcome = await TryWriteAsync(Id + 1, next, cancellationToken).ConfigureAwait(false);
+            if (outcome == CreateOutcome.Created)
             {
                 Id++;
                 Current = next;
@@ -91,7 +98,7 @@ internal sealed class CompactionsFile(IObjectStore store, DbPaths paths, TimePro
             }
 
             ThrowIfPast(deadline);
-            await RefreshAsync(cancellationToken).ConfigureAwait(false);
+            await RefreshAsync(listing: outcome == CreateOutcome.BelowGcBoundary, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -105,8 +112,8 @@ internal sealed class CompactionsFile(IObjectStore store, DbPaths paths, TimePro
 
     public static bool IsFinished(CompactionStatus status) => status is CompactionStatus.Completed or CompactionStatus.Failed;
 
-    private Task<bool> TryWriteAsync(ulong id, CompactionsState state, CancellationToken cancellationToken) =>
-        _versions.TryCreateAsync(id, CompactionsCodec.Encode(state, CompactionsCodec.Version1), cancellationToken);
+    private Task<CreateOutcome> TryWriteAsync(ulong id, CompactionsState state, CancellationToken cancellationToken) =>
+        _versions.CreateAsync(id, CompactionsCodec.Encode(state, CompactionsCodec.Version1), cancellationToken);
 
     private void CheckNotFenced()
     {

@@ -3,17 +3,19 @@ using SlateDB.Manifest;
 namespace SlateDB.Compaction;
 
 /// <summary>
-/// The manifest as a compactor holds it: the newest version it read and the compactor epoch it claimed. Updates are
-/// compare-and-swap writes of the next version; on a conflict the newest version is reread and the change function
-/// applied to it again, so fields other processes own (the writer's) are always those of the newest manifest. A newer
-/// compactor epoch fences this compactor: every later refresh or update throws Closed/Fenced. Not thread-safe: the
-/// compactor serialises its calls.
+/// The manifest as a compactor holds it: the newest version it read and the compactor epoch it claimed. Updates go
+/// through the shared compare-and-swap loop (<see cref="ManifestCas"/>): on a conflict the newest version is reread
+/// and the change function applied to it again, so fields other processes own (the writer's) are always those of the
+/// newest manifest; a change already in the reread version writes nothing. A newer compactor epoch fences this
+/// compactor: every later refresh or update throws Closed/Fenced. Not thread-safe: the compactor serialises its calls.
 /// </summary>
 internal sealed class CompactorManifest(ManifestStore store, TimeProvider time, TimeSpan updateTimeout)
 {
-    public ulong Id { get; private set; }
+    private readonly ManifestCas _cas = new(store, time, updateTimeout, "compactor");
 
-    public DbManifest Current { get; private set; } = DbManifest.Initial(new ManifestCore());
+    public ulong Id => _cas.Id;
+
+    public DbManifest Current => _cas.Current;
 
     /// <summary>The compactor epoch this process claimed; 0 before it claims one.</summary>
     public ulong Epoch { get; private set; }
@@ -24,16 +26,19 @@ internal sealed class CompactorManifest(ManifestStore store, TimeProvider time, 
     {
         var latest = await store.ReadLatestAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new SlateDbException(SlateDbErrorKind.Invalid, "There is no database here to compact: it has no manifest.");
-        (Id, Current) = latest;
+        UnsupportedFeatures.ThrowIfUsed(latest.Manifest, store.Root);
+        _cas.Hold(latest.Id, latest.Manifest);
         ulong claimed = 0;
-        await UpdateCoreAsync(
+        await _cas.UpdateAsync(
             (_, current) =>
             {
                 claimed = current.CompactorEpoch + 1;
                 return current with { CompactorEpoch = claimed };
             },
-            checkFencing: false,
-            cancellationToken).ConfigureAwait(false);
+            check: null,
+            reread: null,
+            cancellationToken,
+            claim: true).ConfigureAwait(false);
         Epoch = claimed;
     }
 
@@ -41,73 +46,34 @@ internal sealed class CompactorManifest(ManifestStore store, TimeProvider time, 
     /// <exception cref="SlateDbException">Closed/Fenced: a newer compactor claimed the database.</exception>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        await ReloadAsync(cancellationToken).ConfigureAwait(false);
-        CheckNotFenced();
+        await _cas.ReloadAsync(reread: null, listing: false, cancellationToken).ConfigureAwait(false);
+        CheckNotFenced(Current);
     }
 
     /// <summary>
     /// Applies <paramref name="change"/> (given the version id it changes and that version) to the newest manifest and
-    /// writes the result as the next version.
+    /// writes the result as the next version. A change that returns the manifest it was given (already applied)
+    /// writes nothing.
     /// </summary>
     /// <exception cref="SlateDbException">Closed/Fenced: a newer compactor claimed the database.</exception>
     public Task UpdateAsync(Func<ulong, DbManifest, DbManifest> change, CancellationToken cancellationToken) =>
-        UpdateCoreAsync(change, checkFencing: true, cancellationToken);
+        _cas.UpdateAsync(change, CheckNotFenced, reread: null, cancellationToken);
 
-    private async Task UpdateCoreAsync(Func<ulong, DbManifest, DbManifest> change, bool checkFencing, CancellationToken cancellationToken)
-    {
-        var deadline = time.GetTimestamp() + (long)(updateTimeout.TotalSeconds * time.TimestampFrequency);
-        while (true)
-        {
-            if (checkFencing)
-            {
-                CheckNotFenced();
-            }
-
-            var next = change(Id, Current);
-            if (await (checkFencing ? store.TryWriteAsync(Id + 1, next, cancellationToken) : store.TryWriteClaimAsync(Id + 1, next, cancellationToken)).ConfigureAwait(false))
-            {
-                Id++;
-                Current = next;
-                return;
-            }
-
-            if (time.GetTimestamp() > deadline)
-            {
-                throw new SlateDbException(SlateDbErrorKind.Unavailable, $"The manifest could not be updated within {updateTimeout}: other writers kept winning.");
-            }
-
-            await ReloadAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task ReloadAsync(CancellationToken cancellationToken)
-    {
-        var latest = await store.ReadFromAsync(Id, cancellationToken).ConfigureAwait(false)
-            ?? await store.ReadLatestAsync(cancellationToken).ConfigureAwait(false)
-            ?? throw new SlateDbException(SlateDbErrorKind.Data, "The database's manifest disappeared.");
-        if (latest.Id < Id)
-        {
-            throw new SlateDbException(SlateDbErrorKind.Data, $"The newest manifest ({latest.Id}) is older than one this compactor already read ({Id}).");
-        }
-
-        (Id, Current) = latest;
-    }
-
-    private void CheckNotFenced()
+    private void CheckNotFenced(DbManifest current)
     {
         if (Epoch == 0)
         {
             return;
         }
 
-        if (Current.CompactorEpoch > Epoch)
+        if (current.CompactorEpoch > Epoch)
         {
-            throw SlateDbException.Closed(CloseReason.Fenced, $"Another compactor took over this database (compactor epoch {Current.CompactorEpoch} > {Epoch}); this one stops.");
+            throw SlateDbException.Closed(CloseReason.Fenced, $"Another compactor took over this database (compactor epoch {current.CompactorEpoch} > {Epoch}); this one stops.");
         }
 
-        if (Current.CompactorEpoch < Epoch)
+        if (current.CompactorEpoch < Epoch)
         {
-            throw new SlateDbException(SlateDbErrorKind.Data, $"The manifest's compactor epoch went back from {Epoch} to {Current.CompactorEpoch}.");
+            throw new SlateDbException(SlateDbErrorKind.Data, $"The manifest's compactor epoch went back from {Epoch} to {current.CompactorEpoch}.");
         }
     }
 }

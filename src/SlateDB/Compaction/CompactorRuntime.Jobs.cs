@@ -133,6 +133,11 @@ internal sealed partial class CompactorRuntime
     /// <summary>The manifest change of a commit: the compaction applied, and a checkpoint on the version it replaces.</summary>
     private DbManifest Commit(ulong replacedId, DbManifest latest, CompactionPlan plan, SortedRun output)
     {
+        if (CompactionRules.IsApplied(latest.Core, plan, output))
+        {
+            return latest;
+        }
+
         var core = CompactionRules.ApplyFinished(latest.Core, plan, output);
 
         // As SlateDB: pin the version that still names the inputs for 15 minutes, so garbage collection leaves them

@@ -38,6 +38,11 @@ internal static class Recovery
             throw new SlateDbException(SlateDbErrorKind.Invalid, $"The database at '{c.Path}' is a clone that was never initialized.");
         }
 
+        UnsupportedFeatures.ThrowIfUsed(manifest.Current, c.Path);
+        var walIds = (await c.Wal.ListAsync(cancellationToken).ConfigureAwait(false)).Select(wal => wal.Id).ToList();
+        await ManifestWalCheck.CheckAsync(
+            manifest.Current.Core, walIds, c.Wal.ReadAsync, c.Manifests.Versions.PathOf(manifest.Id), cancellationToken).ConfigureAwait(false);
+
         // Claim the epoch before fencing the WAL: an older writer then fails at its next WAL write (the fence takes its
         // next slot) or its next manifest update (it sees our epoch).
         await manifest.ClaimWriterEpochAsync(cancellationToken).ConfigureAwait(false);

@@ -3,17 +3,25 @@ using SlateDB.Manifest;
 namespace SlateDB.Db;
 
 /// <summary>
-/// The manifest as the writer holds it: the newest version it knows and its writer epoch. Every update is a
-/// compare-and-swap (create the next version); on a conflict it rereads and reapplies the change. Finding a newer
-/// writer epoch fences this writer. Updates are serialised by an async lock.
+/// The manifest as the writer holds it: the newest version it knows and its writer epoch. Every update goes through
+/// the shared compare-and-swap loop (<see cref="ManifestCas"/>): on a conflict it rereads and reapplies the change,
+/// and a change already in the reread version writes nothing. Finding a newer writer epoch fences this writer.
+/// Updates are serialised by an async lock.
 /// </summary>
-internal sealed class WriterManifest(ManifestStore store, ulong id, DbManifest manifest, TimeProvider time, TimeSpan updateTimeout) : IDisposable
+internal sealed class WriterManifest : IDisposable
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly ManifestCas _cas;
 
-    public ulong Id { get; private set; } = id;
+    public WriterManifest(ManifestStore store, ulong id, DbManifest manifest, TimeProvider time, TimeSpan updateTimeout)
+    {
+        _cas = new ManifestCas(store, time, updateTimeout, "writer");
+        _cas.Hold(id, manifest);
+    }
 
-    public DbManifest Current { get; private set; } = manifest;
+    public ulong Id => _cas.Id;
+
+    public DbManifest Current => _cas.Current;
 
     /// <summary>The writer epoch this process claimed; 0 before it claims one.</summary>
     public ulong Epoch { get; private set; }
@@ -33,7 +41,10 @@ internal sealed class WriterManifest(ManifestStore store, ulong id, DbManifest m
         Epoch = claimed;
     }
 
-    /// <summary>Applies <paramref name="change"/> to the newest manifest and writes the result as the next version.</summary>
+    /// <summary>
+    /// Applies <paramref name="change"/> to the newest manifest and writes the result as the next version. A change
+    /// that returns the manifest it was given (already applied) writes nothing.
+    /// </summary>
     /// <exception cref="SlateDbException">Closed/Fenced when a newer writer claimed the database.</exception>
     public Task UpdateAsync(Func<DbManifest, DbManifest> change, CancellationToken cancellationToken) =>
         UpdateCoreAsync(change, checkFencing: true, cancellationToken);
@@ -45,8 +56,8 @@ internal sealed class WriterManifest(ManifestStore store, ulong id, DbManifest m
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var changed = await ReloadAsync(cancellationToken).ConfigureAwait(false);
-            CheckNotFenced();
+            var changed = await _cas.ReloadAsync(KeepSequenceTrackerState, listing: false, cancellationToken).ConfigureAwait(false);
+            CheckNotFenced(Current);
             return changed;
         }
         finally
@@ -60,50 +71,14 @@ internal sealed class WriterManifest(ManifestStore store, ulong id, DbManifest m
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var deadline = time.GetTimestamp() + (long)(updateTimeout.TotalSeconds * time.TimestampFrequency);
-            while (true)
-            {
-                if (checkFencing)
-                {
-                    CheckNotFenced();
-                }
-
-                var next = change(Current);
-                if (await (checkFencing ? store.TryWriteAsync(Id + 1, next, cancellationToken) : store.TryWriteClaimAsync(Id + 1, next, cancellationToken)).ConfigureAwait(false))
-                {
-                    Id++;
-                    Current = next;
-                    return;
-                }
-
-                if (time.GetTimestamp() > deadline)
-                {
-                    throw new SlateDbException(SlateDbErrorKind.Unavailable, $"The manifest could not be updated within {updateTimeout}: other writers kept winning.");
-                }
-
-                await ReloadAsync(cancellationToken).ConfigureAwait(false);
-            }
+            // Without fencing checks this is the epoch claim.
+            await _cas.UpdateAsync((_, current) => change(current), checkFencing ? CheckNotFenced : null, KeepSequenceTrackerState, cancellationToken, claim: !checkFencing)
+                .ConfigureAwait(false);
         }
         finally
         {
             _lock.Release();
         }
-    }
-
-    private async Task<bool> ReloadAsync(CancellationToken cancellationToken)
-    {
-        var latest = await store.ReadFromAsync(Id, cancellationToken).ConfigureAwait(false)
-            ?? await store.ReadLatestAsync(cancellationToken).ConfigureAwait(false)
-            ?? throw new SlateDbException(SlateDbErrorKind.Data, "The database's manifest disappeared.");
-        if (latest.Id < Id)
-        {
-            throw new SlateDbException(SlateDbErrorKind.Data, $"The newest manifest ({latest.Id}) is older than one this writer already read ({Id}).");
-        }
-
-        var changed = latest.Id != Id;
-        Id = latest.Id;
-        Current = KeepSequenceTrackerState(latest.Manifest);
-        return changed;
     }
 
     public void Dispose() => _lock.Dispose();
@@ -121,11 +96,25 @@ internal sealed class WriterManifest(ManifestStore store, ulong id, DbManifest m
             : reread with { Core = reread.Core with { SequenceTracker = ours } };
     }
 
-    private void CheckNotFenced()
+    private void CheckNotFenced(DbManifest current)
     {
-        if (Epoch != 0 && Current.WriterEpoch > Epoch)
+        if (Epoch != 0 && current.WriterEpoch > Epoch)
         {
-            throw SlateDbException.Closed(CloseReason.Fenced, $"Another writer opened this database (writer epoch {Current.WriterEpoch} > {Epoch}); this instance can no longer write.");
+            throw SlateDbException.Closed(CloseReason.Fenced, $"Another writer opened this database (writer epoch {current.WriterEpoch} > {Epoch}); this instance can no longer write.");
         }
+    }
+
+    /// <summary>
+    /// True when an L0 flush is already in <paramref name="manifest"/>: its SST is in the tree, or (compacted away
+    /// since) the manifest already covers the flushed memtable's last sequence number and WAL id. Makes the flush's
+    /// manifest change idempotent, so a reread after a create the store wrongly reported as a conflict does not list
+    /// the SST twice.
+    /// </summary>
+    public static bool HasL0Flush(DbManifest manifest, SsTableId sstId, ulong lastSeq, ulong flushedWalId)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        var core = manifest.Core;
+        return core.Tree.AllViews.Any(view => view.Sst.Id == sstId)
+            || (lastSeq > 0 && core.LastL0Seq >= lastSeq && core.ReplayAfterWalId >= flushedWalId);
     }
 }

@@ -98,6 +98,12 @@ internal sealed class MemtableFlusher(DbComponents c, WriterManifest manifest, I
             current =>
             {
                 var core = current.Core;
+                if (WriterManifest.HasL0Flush(current, sst.Id, lastSeq, flushed.RecentFlushedWalId))
+                {
+                    // Already recorded (a create the store reported as a conflict had landed): change nothing.
+                    return current;
+                }
+
                 return current with
                 {
                     Core = core with

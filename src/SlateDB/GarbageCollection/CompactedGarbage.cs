@@ -1,6 +1,6 @@
 using SlateDB.Common;
-using CompactionsCodec = SlateDB.Manifest.Codec.CompactionsCodec;
 using SlateDB.Manifest;
+using SlateDB.Manifest.Codec;
 
 namespace SlateDB.GarbageCollection;
 

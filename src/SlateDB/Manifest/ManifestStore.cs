@@ -6,9 +6,12 @@ namespace SlateDB.Manifest;
 /// <summary>Reads and writes manifest versions (<c>manifest/&lt;id&gt;.manifest</c>) through the manifest codec.</summary>
 internal sealed class ManifestStore(IObjectStore store, DbPaths paths)
 {
-    private readonly VersionedObjectStore _versions = new(store, paths.ManifestDirectory.TrimEnd('/'), "manifest");
+    private readonly VersionedObjectStore _versions = new(store, paths.ManifestDirectory.TrimEnd('/'), "manifest", paths.GcBoundaryPath(DbPaths.ManifestFolder));
 
     public VersionedObjectStore Versions => _versions;
+
+    /// <summary>The database's root path.</summary>
+    public string Root => paths.Root;
 
     /// <summary>The newest manifest, or null for a database that does not exist yet.</summary>
     public async Task<(ulong Id, DbManifest Manifest)?> ReadLatestAsync(CancellationToken cancellationToken)
@@ -31,16 +34,23 @@ internal sealed class ManifestStore(IObjectStore store, DbPaths paths)
         return bytes is { } found ? Decode(id, found) : null;
     }
 
-    /// <summary>Writes version <paramref name="id"/> unless it exists; false when another writer wrote it first.</summary>
+    /// <summary>
+    /// Writes version <paramref name="id"/> unless it exists; false when another writer wrote it first or it is at or
+    /// below the GC boundary.
+    /// </summary>
     public Task<bool> TryWriteAsync(ulong id, DbManifest manifest, CancellationToken cancellationToken) =>
         _versions.TryCreateAsync(id, ManifestCodec.Encode(manifest), cancellationToken);
 
-    /// <summary>
-    /// As <see cref="TryWriteAsync"/> for a version that claims an epoch: a rival claiming from the same version writes
-    /// the same bytes, so a conflict is believed without reading the version back.
-    /// </summary>
-    public Task<bool> TryWriteClaimAsync(ulong id, DbManifest manifest, CancellationToken cancellationToken) =>
-        _versions.TryCreateAsync(id, ManifestCodec.Encode(manifest), PutMode.CreateTrustingConflict, cancellationToken);
+    /// <summary>Writes version <paramref name="id"/> unless it exists, and says how that went (see <see cref="CreateOutcome"/>).</summary>
+    public Task<CreateOutcome> WriteAsync(ulong id, DbManifest manifest, PutMode mode, CancellationToken cancellationToken) =>
+        _versions.CreateAsync(id, ManifestCodec.Encode(manifest), mode, cancellationToken);
 
-    private DbManifest Decode(ulong id, ReadOnlyMemory<byte> bytes) => ManifestCodec.Decode(bytes, _versions.PathOf(id));
+    /// <summary>Decodes and validates version <paramref name="id"/> (see <see cref="ManifestInvariants"/>).</summary>
+    private DbManifest Decode(ulong id, ReadOnlyMemory<byte> bytes)
+    {
+        var path = _versions.PathOf(id);
+        var manifest = ManifestCodec.Decode(bytes, path);
+        ManifestInvariants.Check(manifest, id, path);
+        return manifest;
+    }
 }

@@ -6,9 +6,11 @@ namespace SlateDB.Manifest;
 /// <summary>
 /// A metadata object kept as a sequence of immutable, numbered files (<c>&lt;dir&gt;/&lt;20-digit id&gt;.&lt;suffix&gt;</c>),
 /// as SlateDB keeps manifests and <c>.compactions</c>: version N+1 is written with create-if-absent, so of two
-/// writers updating version N only one wins; the other rereads and reapplies its change.
+/// writers updating version N only one wins; the other rereads and reapplies its change. With a GC boundary file
+/// (<paramref name="gcBoundaryPath"/>, RFC-0026), a create at or below the boundary counts as lost: the collector may
+/// have deleted that version before, and a writer that stalled past the minimum age just recreated it.
 /// </summary>
-internal sealed class VersionedObjectStore(IObjectStore store, string directory, string suffix)
+internal sealed class VersionedObjectStore(IObjectStore store, string directory, string suffix, string? gcBoundaryPath = null)
 {
     private const int IdDigits = 20;
 
@@ -106,13 +108,51 @@ internal sealed class VersionedObjectStore(IObjectStore store, string directory,
     }
 
     /// <summary>Writes version <paramref name="id"/> if no one has; false when another writer got there first.</summary>
-    public Task<bool> TryCreateAsync(ulong id, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken) =>
-        TryCreateAsync(id, bytes, PutMode.Create, cancellationToken);
+    public async Task<bool> TryCreateAsync(ulong id, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+        => await CreateAsync(id, bytes, PutMode.Create, cancellationToken).ConfigureAwait(false) == CreateOutcome.Created;
 
     /// <summary>As above with <paramref name="mode"/>, a create (<see cref="PutMode.CreateTrustingConflict"/> for epoch claims).</summary>
     public async Task<bool> TryCreateAsync(ulong id, ReadOnlyMemory<byte> bytes, PutMode mode, CancellationToken cancellationToken)
+        => await CreateAsync(id, bytes, mode, cancellationToken).ConfigureAwait(false) == CreateOutcome.Created;
+
+    /// <summary>
+    /// Writes version <paramref name="id"/> if no one has, then checks the GC boundary: a version at or below it is a
+    /// lost race even though the create succeeded.
+    /// </summary>
+    public Task<CreateOutcome> CreateAsync(ulong id, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+        => CreateAsync(id, bytes, PutMode.Create, cancellationToken);
+
+    /// <summary>As above with <paramref name="mode"/>, a create (<see cref="PutMode.CreateTrustingConflict"/> for epoch claims).</summary>
+    public async Task<CreateOutcome> CreateAsync(ulong id, ReadOnlyMemory<byte> bytes, PutMode mode, CancellationToken cancellationToken)
     {
         var result = await store.PutAsync(PathOf(id), bytes, mode, cancellationToken).ConfigureAwait(false);
-        return result.IsWritten;
+        if (!result.IsWritten)
+        {
+            return CreateOutcome.Exists;
+        }
+
+        if (gcBoundaryPath is not null
+            && id <= await GarbageCollection.GcBoundary.ReadAsync(store, gcBoundaryPath, cancellationToken).ConfigureAwait(false))
+        {
+            return CreateOutcome.BelowGcBoundary;
+        }
+
+        return CreateOutcome.Created;
     }
+}
+
+/// <summary>What a create-if-absent of a new version came to.</summary>
+internal enum CreateOutcome
+{
+    /// <summary>The version is ours.</summary>
+    Created,
+
+    /// <summary>Another writer created it first: reread the newest version and reapply.</summary>
+    Exists,
+
+    /// <summary>
+    /// Created, but at or below the GC boundary: a newer version exists that the collector kept; reread the newest
+    /// version by listing (probing forward from the old version could stop at this one).
+    /// </summary>
+    BelowGcBoundary,
 }

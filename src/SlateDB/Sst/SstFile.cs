@@ -140,10 +140,17 @@ internal sealed class SstFile
             SstLayout.CheckSection(info.StatsOffset, info.StatsLen, size, "statistics", path);
         }
 
-        // The filter sits right before the index: read both at once.
+        // The filter sits right before the index: read both at once. With the manifest's copy of the info, read on to
+        // the end (the info block and footer follow the index) and check the copy against the SST's own.
         var start = info.FilterLen > 0 ? Math.Min(info.FilterOffset, info.IndexOffset) : info.IndexOffset;
         var end = Math.Max(info.IndexOffset + info.IndexLen, info.FilterLen > 0 ? info.FilterOffset + info.FilterLen : 0);
-        var meta = await ReadRangeAsync(store, path, ByteRange.FromBounds((long)start, (long)end), cancellationToken).ConfigureAwait(false);
+        var readEnd = knownInfo is null ? end : (ulong)size;
+        var meta = await ReadRangeAsync(store, path, ByteRange.FromBounds((long)start, (long)readEnd), cancellationToken).ConfigureAwait(false);
+        if (knownInfo is not null)
+        {
+            await CheckManifestCopyAsync(store, path, meta, start, size, knownInfo, knownVersion, cancellationToken).ConfigureAwait(false);
+        }
+
         var index = DecodeIndex(meta.Slice((int)(info.IndexOffset - start), (int)info.IndexLen), info, path);
         IFilter? filter = null;
         if (info.FilterLen > 0)
@@ -152,6 +159,26 @@ internal sealed class SstFile
         }
 
         return new SstFile(path, size, version, info, index, filter);
+    }
+
+    /// <summary>
+    /// Checks the manifest's copy of an SST's info and format version against the SST's own checksummed info block
+    /// and footer: a manifest has no checksum, so damage to its copy is found here, not served as data.
+    /// </summary>
+    private static async Task CheckManifestCopyAsync(
+        IObjectStore store, string path, ReadOnlyMemory<byte> tail, ulong tailStart, long size, SsTableInfoModel knownInfo, ushort knownVersion, CancellationToken cancellationToken)
+    {
+        var (infoOffset, version) = SstLayout.ReadFooter(tail.Span, size, path);
+        var infoBytes = infoOffset >= tailStart
+            ? tail[(int)(infoOffset - tailStart)..^SstLayout.FooterLength]
+            : await ReadRangeAsync(store, path, ByteRange.FromBounds((long)infoOffset, size - SstLayout.FooterLength), cancellationToken).ConfigureAwait(false);
+        var own = SsTableInfoCodec.Decode(Checksum.Verify(infoBytes, path), path);
+        if (!own.Equals(knownInfo) || version != knownVersion)
+        {
+            throw new SlateDbException(
+                SlateDbErrorKind.Data,
+                $"The manifest's entry for SST '{path}' does not match the SST's own info block (format version {knownVersion} vs {version}): the manifest is corrupt.");
+        }
     }
 
     /// <summary>Reads and decodes data block <paramref name="i"/>.</summary>

@@ -31,10 +31,14 @@ internal static class FlatBufferInput
     /// Verifies that <paramref name="payload"/> holds a <paramref name="root"/> table and returns a buffer positioned at
     /// its start, ready for the generated <c>GetRootAs…</c> accessor.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="requireCoverage"/>: every byte the schema does not reach must be zero padding (for metadata
+    /// without a checksum, see <see cref="FlatBufferVerifier"/>).
+    /// </remarks>
     /// <exception cref="FormatException">The bytes are not a well-formed <paramref name="root"/>.</exception>
-    public static ByteBuffer Open(ReadOnlyMemory<byte> payload, FbTable root)
+    public static ByteBuffer Open(ReadOnlyMemory<byte> payload, FbTable root, bool requireCoverage = false)
     {
-        var error = FlatBufferVerifier.Verify(payload.Span, root);
+        var error = FlatBufferVerifier.Verify(payload.Span, root, requireCoverage);
         if (error is not null)
         {
             throw new FormatException($"not a valid {root.Name} flatbuffer: {error}");

@@ -10,7 +10,10 @@ namespace SlateDB.Format.FlatBuffers;
 /// type and value present together, nesting at most 64 deep. Once a buffer passes, the generated accessors
 /// cannot read outside it. On top of Rust's rules it rejects vtable entries of 32 KiB or more (the C# runtime
 /// reads them as signed), and it bounds the "apparent size" (bytes visited, counting shared sub-objects each
-/// time) so a small buffer whose offsets all point at one sub-table cannot make decoding explode.
+/// time) so a small buffer whose offsets all point at one sub-table cannot make decoding explode. With
+/// <c>requireCoverage</c> (metadata without a checksum: manifests) it also requires every byte the schema does not
+/// reach to be zero (alignment padding, as FlatBuffers builders write it): a shortened vector length or a cleared
+/// vtable entry then leaves the dropped entries' bytes unreferenced, which is found instead of silently losing them.
 /// </summary>
 internal ref struct FlatBufferVerifier
 {
@@ -20,20 +23,44 @@ internal ref struct FlatBufferVerifier
 
     private readonly ReadOnlySpan<byte> _buffer;
     private readonly long _maxApparentSize;
+    private readonly bool[]? _covered;
     private long _apparentSize;
     private int _depth;
 
-    private FlatBufferVerifier(ReadOnlySpan<byte> buffer)
+    private FlatBufferVerifier(ReadOnlySpan<byte> buffer, bool requireCoverage)
     {
         _buffer = buffer;
         _maxApparentSize = Math.Min(int.MaxValue, Math.Max(MinApparentSizeLimit, buffer.Length * ApparentSizeFactor));
+        _covered = requireCoverage ? new bool[buffer.Length] : null;
     }
 
-    /// <summary>Verifies <paramref name="buffer"/> holds a <paramref name="root"/> table; returns why not, or null.</summary>
-    public static string? Verify(ReadOnlySpan<byte> buffer, FbTable root)
+    /// <summary>
+    /// Verifies <paramref name="buffer"/> holds a <paramref name="root"/> table; returns why not, or null. With
+    /// <paramref name="requireCoverage"/>, every byte no table, vector or string covers must be zero.
+    /// </summary>
+    public static string? Verify(ReadOnlySpan<byte> buffer, FbTable root, bool requireCoverage = false)
     {
-        var verifier = new FlatBufferVerifier(buffer);
-        return verifier.VisitOffsetToTable(0, root, root.Name);
+        var verifier = new FlatBufferVerifier(buffer, requireCoverage);
+        return verifier.VisitOffsetToTable(0, root, root.Name) ?? verifier.UncoveredByte();
+    }
+
+    /// <summary>The first unreferenced byte that is not zero padding, when coverage is required.</summary>
+    private readonly string? UncoveredByte()
+    {
+        if (_covered is null)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < _covered.Length; i++)
+        {
+            if (!_covered[i] && _buffer[i] != 0)
+            {
+                return $"byte {i} belongs to no table, vector or string and is not zero padding";
+            }
+        }
+
+        return null;
     }
 
     private string? VisitOffsetToTable(long position, FbTable table, string what)
@@ -74,6 +101,16 @@ internal ref struct FlatBufferVerifier
         if (!InBuffer(vtable, vtableLength, 1, out error))
         {
             return $"vtable of {table.Name}: {error}";
+        }
+
+        // The table's inline part (its size is the vtable's second entry) also holds fields this schema does not name.
+        if (_covered is not null && vtableLength >= 4)
+        {
+            int inlineSize = BinaryPrimitives.ReadUInt16LittleEndian(_buffer[(int)(vtable + 2)..]);
+            if (!InBuffer(position, inlineSize, 1, out error))
+            {
+                return $"table {table.Name}: {error}";
+            }
         }
 
         if (++_depth > MaxDepth)
@@ -183,6 +220,11 @@ internal ref struct FlatBufferVerifier
             return $"{what}: string at {start} is not NUL-terminated";
         }
 
+        if (_covered is not null)
+        {
+            _covered[(int)end] = true;
+        }
+
         return Utf8.IsValid(_buffer.Slice((int)start, (int)length)) ? null : $"{what}: string at {start} is not valid UTF-8";
     }
 
@@ -253,6 +295,11 @@ internal ref struct FlatBufferVerifier
         {
             error = $"range [{position}, {position + size}) is outside the {_buffer.Length}-byte buffer";
             return false;
+        }
+
+        if (_covered is not null)
+        {
+            _covered.AsSpan((int)position, (int)size).Fill(true);
         }
 
         _apparentSize += size;

@@ -70,7 +70,7 @@ internal static class ManifestCodec
 
     private static DbManifest DecodeV1(ReadOnlyMemory<byte> payload)
     {
-        var fb = ManifestV1.GetRootAsManifestV1(FlatBufferInput.Open(payload, SlateDbSchemas.ManifestV1));
+        var fb = ManifestV1.GetRootAsManifestV1(FlatBufferInput.Open(payload, SlateDbSchemas.ManifestV1, requireCoverage: true));
         var l0 = new SsTableView[fb.L0Length];
         for (var i = 0; i < l0.Length; i++)
         {
@@ -110,7 +110,7 @@ internal static class ManifestCodec
 
     private static DbManifest DecodeV2(ReadOnlyMemory<byte> payload)
     {
-        var fb = ManifestV2.GetRootAsManifestV2(FlatBufferInput.Open(payload, SlateDbSchemas.ManifestV2));
+        var fb = ManifestV2.GetRootAsManifestV2(FlatBufferInput.Open(payload, SlateDbSchemas.ManifestV2, requireCoverage: true));
         var ssts = new Dictionary<Common.Ulid, SsTableHandle>();
         for (var i = 0; i < fb.SstsLength; i++)
         {
