@@ -16,10 +16,11 @@ namespace SlateDB.Storage.Gcp;
 /// <see cref="PutMode.Update(string)"/> uploads with <c>ifGenerationMatch=&lt;version&gt;</c> (412, or 404 when the object
 /// is gone, reports <see cref="PutOutcome.VersionMismatch"/>; a version that is not a generation number never matches).
 /// GCS checks the condition atomically when the upload completes.</para>
-/// <para>Reads take the object's metadata first and then download exactly that generation (a range with
-/// <see cref="DownloadValidationMode.Never"/>, since the CRC32C GCS sends covers the whole object; a whole read with
-/// <see cref="DownloadValidationMode.Always"/>), so bytes and metadata always belong together; if the object is
-/// replaced in between, the read starts over.</para>
+/// <para>Reads fetch the object's metadata and its bytes side by side and keep them only when the generation of the
+/// bytes (<c>x-goog-generation</c>) is that of the metadata, so bytes and metadata always belong together; if the
+/// object changed in between, the read starts over. A range is downloaded with
+/// <see cref="DownloadValidationMode.Never"/>, since the CRC32C GCS sends describes the whole object; a whole object with
+/// <see cref="DownloadValidationMode.Always"/>.</para>
 /// <para>Failures: network errors, timeouts, 408, 429 and 5xx (except 501) throw <see cref="SlateDbException"/> of kind
 /// <see cref="SlateDbErrorKind.Unavailable"/>, which <see cref="RetryingObjectStore"/> retries; refused credentials or
 /// permissions (401, 403) and a missing bucket throw kind <see cref="SlateDbErrorKind.Invalid"/>; anything else kind
@@ -29,7 +30,7 @@ namespace SlateDB.Storage.Gcp;
 /// </remarks>
 public sealed partial class GcsObjectStore : IObjectStore
 {
-    private const int MaxReadAttempts = 10;
+    private const int MaxReadAttempts = 20;
     private const string ListFields = "items(name,size,updated,generation),nextPageToken";
 
     private readonly StorageClient _client;
@@ -265,62 +266,91 @@ public sealed partial class GcsObjectStore : IObjectStore
     private async ValueTask<ObjectContent?> ReadAsync(string path, ByteRange? range, CancellationToken cancellationToken)
     {
         var name = _namePrefix + path;
+        if (range is { Length: 0 })
+        {
+            // HTTP cannot ask for zero bytes; the object's metadata is all there is to return.
+            var found = await GetObjectAsync(name, cancellationToken).ConfigureAwait(false);
+            return found is null ? null : new ObjectContent(ReadOnlyMemory<byte>.Empty, ToMetadata(path, found));
+        }
+
         for (var attempt = 1; ; attempt++)
         {
-            var found = await GetObjectAsync(name, cancellationToken).ConfigureAwait(false);
+            // The metadata and the bytes are fetched side by side; they belong together when their generations agree.
+            var metadataTask = GetObjectAsync(name, cancellationToken).AsTask();
+            var download = await DownloadAsync(name, range, metadataTask, cancellationToken).ConfigureAwait(false);
+            var found = await metadataTask.ConfigureAwait(false);
             if (found is null)
             {
                 return null;
             }
 
             var metadata = ToMetadata(path, found);
-            var start = range?.Offset ?? 0;
-            var end = Math.Min(range?.End ?? metadata.Size, metadata.Size);
-            if (end <= start)
+            if (download.RangeNotSatisfiable && metadata.Size <= range!.Value.Offset)
             {
-                // Nothing of the object lies in the range (or the object is empty): HTTP cannot ask for zero bytes.
                 return new ObjectContent(ReadOnlyMemory<byte>.Empty, metadata);
             }
 
-            var options = new DownloadObjectOptions
+            if (download.Generation is { } generation && generation == found.Generation)
             {
-                Generation = found.Generation,
-                UserProject = _userProject,
-                DownloadValidationMode = range is null ? DownloadValidationMode.Always : DownloadValidationMode.Never,
-            };
-            if (range is not null)
-            {
-                options.Range = new RangeHeaderValue(start, end - 1);
-            }
-
-            using var buffer = new MemoryStream((int)Math.Min(end - start, Array.MaxLength));
-            try
-            {
-                await _client.DownloadObjectAsync(_bucket, name, buffer, options, cancellationToken).ConfigureAwait(false);
-            }
-            catch (GoogleApiException exception) when (GcsErrors.IsObjectNotFound(exception))
-            {
-                // That generation was replaced or deleted after its metadata was read: read the current one.
-                if (attempt < MaxReadAttempts)
+                var expected = range is { } r ? Math.Max(0, Math.Min(r.End, metadata.Size) - r.Offset) : metadata.Size;
+                if (download.Data.Length != expected)
                 {
-                    continue;
+                    throw new SlateDbException(SlateDbErrorKind.Unavailable,
+                        $"GCS GET of '{_bucket}/{name}' returned {download.Data.Length} bytes where {expected} were expected.");
                 }
 
-                throw new SlateDbException(SlateDbErrorKind.Unavailable,
-                    $"GCS GET of '{_bucket}/{name}': the object was replaced {attempt} times while it was read.", exception);
-            }
-            catch (Exception exception) when (GcsErrors.ShouldWrap(exception, cancellationToken))
-            {
-                throw GcsErrors.Wrap(exception, "GET", _bucket, name);
+                return new ObjectContent(download.Data, metadata);
             }
 
-            if (buffer.Length != end - start)
+            // The object was created, replaced or deleted between the two requests: read it again.
+            if (attempt == MaxReadAttempts)
             {
                 throw new SlateDbException(SlateDbErrorKind.Unavailable,
-                    $"GCS GET of '{_bucket}/{name}' returned {buffer.Length} bytes where {end - start} were expected.");
+                    $"GCS GET of '{_bucket}/{name}': the object changed during each of {attempt} reads.");
             }
-
-            return new ObjectContent(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), metadata);
         }
     }
+
+    /// <summary>Downloads the object (or a range of it); a failure other than 404 and 416 throws once <paramref name="sibling"/> is done.</summary>
+    private async ValueTask<Download> DownloadAsync(string name, ByteRange? range, Task sibling, CancellationToken cancellationToken)
+    {
+        var options = new DownloadObjectOptions
+        {
+            UserProject = _userProject,
+            // The CRC32C GCS sends describes the whole object, so only a whole read can be checked against it.
+            DownloadValidationMode = range is null ? DownloadValidationMode.Always : DownloadValidationMode.Never,
+        };
+        if (range is { } r)
+        {
+            options.Range = new RangeHeaderValue(r.Offset, r.End - 1);
+        }
+
+        var buffer = new MemoryStream();
+        try
+        {
+            var downloaded = await _client.DownloadObjectAsync(_bucket, name, buffer, options, cancellationToken).ConfigureAwait(false);
+            return new Download(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), downloaded?.Generation, RangeNotSatisfiable: false);
+        }
+        catch (GoogleApiException exception) when (GcsErrors.IsObjectNotFound(exception))
+        {
+            return new Download(ReadOnlyMemory<byte>.Empty, Generation: null, RangeNotSatisfiable: false);
+        }
+        catch (GoogleApiException exception) when (GcsErrors.IsRangeNotSatisfiable(exception))
+        {
+            return new Download(ReadOnlyMemory<byte>.Empty, Generation: null, RangeNotSatisfiable: true);
+        }
+        catch (Exception exception) when (GcsErrors.ShouldWrap(exception, cancellationToken))
+        {
+            await Task.WhenAny(sibling).ConfigureAwait(false);
+            throw GcsErrors.Wrap(exception, "GET", _bucket, name);
+        }
+        catch (OperationCanceledException)
+        {
+            await Task.WhenAny(sibling).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>What one download brought: the bytes, the generation they belong to (null if none), and whether the range was past the end.</summary>
+    private readonly record struct Download(ReadOnlyMemory<byte> Data, long? Generation, bool RangeNotSatisfiable);
 }
