@@ -30,7 +30,8 @@ namespace SlateDB.Storage.Gcp;
 /// </remarks>
 public sealed partial class GcsObjectStore : IObjectStore
 {
-    private const int MaxReadAttempts = 20;
+    // Only an object overwritten without pause changes between the two requests of every attempt.
+    private const int MaxReadAttempts = 100;
     private const string ListFields = "items(name,size,updated,generation),nextPageToken";
 
     private readonly StorageClient _client;

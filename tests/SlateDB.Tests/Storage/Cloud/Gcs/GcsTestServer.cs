@@ -102,6 +102,7 @@ internal sealed partial class GcsTestServer : IAsyncDisposable
         while (!_stop.IsCancellationRequested)
         {
             var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            client.NoDelay = true;
             _clients.Add(client);
             _ = Task.Run(() => ServeConnectionAsync(client));
         }
@@ -272,11 +273,13 @@ internal sealed partial class GcsTestServer : IAsyncDisposable
         }
 
         head.Append("\r\n");
-        await network.WriteAsync(Encoding.Latin1.GetBytes(head.ToString()));
-        if (request.Method != "HEAD" && response.Body.Length > 0)
-        {
-            await network.WriteAsync(response.Body);
-        }
+        // One write for head and body: two small writes would wait on the client's delayed ACK.
+        var headBytes = Encoding.Latin1.GetBytes(head.ToString());
+        var body = request.Method == "HEAD" ? [] : response.Body;
+        var message = new byte[headBytes.Length + body.Length];
+        headBytes.CopyTo(message, 0);
+        body.CopyTo(message, headBytes.Length);
+        await network.WriteAsync(message);
 
         await network.FlushAsync();
     }
