@@ -115,7 +115,9 @@ public sealed partial class GcsObjectStore : IObjectStore
             case PutModeKind.Update:
                 if (!TryParseGeneration(mode.ExpectedVersion, out var generation))
                 {
-                    // Not a generation this store ever handed out, so no object has it.
+                    // Not a generation this store ever handed out, so no object has it. The bucket is still asked
+                    // about the object, so that an unreachable or refused store fails here as it would for any put.
+                    await GetObjectAsync(name, cancellationToken).ConfigureAwait(false);
                     return PutResult.VersionMismatch;
                 }
 

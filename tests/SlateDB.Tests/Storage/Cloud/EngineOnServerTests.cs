@@ -4,8 +4,9 @@ using SlateDB.Storage;
 namespace SlateDB.Tests.Storage.Cloud;
 
 /// <summary>
-/// The engine itself on the real test servers (radosgw for S3, Azurite for Azure Blob): a bounded model-based run
-/// with reopens, and fencing between two writers.
+/// The engine itself on the real test servers (radosgw for S3, Azurite for Azure Blob, and for GCS the real Google
+/// client on the in-repository strict JSON API server, Gcs/GcsTestServer.cs): a bounded model-based run with reopens,
+/// and fencing between two writers.
 /// </summary>
 public sealed class EngineOnServerTests
 {
@@ -24,12 +25,14 @@ public sealed class EngineOnServerTests
     {
         "s3" => CloudStores.S3(CloudStores.NewPrefix(this)),
         "azure" => CloudStores.Azure(CloudStores.NewPrefix(this)),
+        "gcs" => Gcs.GcsStores.OnTestServer(CloudStores.NewPrefix(this)),
         _ => throw new ArgumentOutOfRangeException(nameof(server)),
     };
 
     [ServerTheory]
     [InlineData("s3")]
     [InlineData("azure")]
+    [InlineData("gcs")]
     public async Task Model_based_run_with_reopens_matches_a_dictionary(string server)
     {
         const int seed = 20261123;
@@ -96,6 +99,7 @@ public sealed class EngineOnServerTests
     [ServerTheory]
     [InlineData("s3")]
     [InlineData("azure")]
+    [InlineData("gcs")]
     public async Task A_second_writer_fences_the_first(string server)
     {
         var store = Store(server);

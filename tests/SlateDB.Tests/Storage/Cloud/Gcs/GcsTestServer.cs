@@ -77,6 +77,9 @@ internal sealed partial class GcsTestServer : IAsyncDisposable
     /// </summary>
     public Func<GcsRequest, GcsResponse?>? Fault { get; set; }
 
+    /// <summary>A test's tampering: called with each served answer; what it returns is sent instead.</summary>
+    public Func<GcsRequest, GcsResponse, GcsResponse>? Rewrite { get; set; }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
@@ -127,6 +130,7 @@ internal sealed partial class GcsTestServer : IAsyncDisposable
                     Interlocked.Increment(ref _requests);
                     RequestLog.Enqueue($"{request.Method} {request.RawPath}?{string.Join('&', request.Query.Select(p => p.Key + "=" + p.Value))}");
                     var response = Fault?.Invoke(request) ?? Serve(request);
+                    response = Rewrite?.Invoke(request, response) ?? response;
                     var close = string.Equals(request.Header("Connection"), "close", StringComparison.OrdinalIgnoreCase);
                     await WriteResponseAsync(network, request, response, close);
                     if (close)
