@@ -42,6 +42,18 @@ public sealed class IgnoresPreconditionsAttribute(string reason) : Attribute
     public string Reason { get; } = reason;
 }
 
+/// <summary>
+/// Marks a contract test class that runs only when environment variable <see cref="Variable"/> is set (a real cloud
+/// bucket, for example): otherwise its tests are reported as skipped with <see cref="Reason"/>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class SkipUnlessSetAttribute(string variable, string reason) : Attribute
+{
+    public string Variable { get; } = variable;
+
+    public string Reason { get; } = reason;
+}
+
 /// <summary>Discovers <see cref="StoreFactAttribute"/> tests, skipping server tests when asked to.</summary>
 public sealed class StoreFactDiscoverer(IMessageSink diagnosticMessageSink) : FactDiscoverer(diagnosticMessageSink)
 {
@@ -61,6 +73,13 @@ internal static class StoreTestSkip
     /// <summary>One skipped test case when the class needs a server and server tests are skipped; otherwise null.</summary>
     public static IXunitTestCase[]? Skipped(IMessageSink sink, ITestFrameworkDiscoveryOptions options, ITestMethod testMethod)
     {
+        if (testMethod.TestClass.Class.GetCustomAttributes(typeof(SkipUnlessSetAttribute)).FirstOrDefault() is { } unlessSet
+            && unlessSet.GetConstructorArguments().ToArray() is [string variable, string why]
+            && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable)))
+        {
+            return [new XunitSkippedDataRowTestCase(sink, options.MethodDisplayOrDefault(), options.MethodDisplayOptionsOrDefault(), testMethod, why)];
+        }
+
         if (testMethod.Method.GetCustomAttributes(typeof(ChecksConditionalPutsAttribute)).Any()
             && testMethod.TestClass.Class.GetCustomAttributes(typeof(IgnoresPreconditionsAttribute)).FirstOrDefault() is { } ignores)
         {

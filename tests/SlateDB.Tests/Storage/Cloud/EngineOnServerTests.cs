@@ -33,11 +33,13 @@ public sealed class EngineOnServerTests
     [InlineData("s3")]
     [InlineData("azure")]
     [InlineData("gcs")]
-    public async Task Model_based_run_with_reopens_matches_a_dictionary(string server)
+    public Task Model_based_run_with_reopens_matches_a_dictionary(string server) => RunModelWithReopensAsync(Store(server));
+
+    /// <summary>The bounded model-based run with reopens on <paramref name="store"/> (also used by the real-bucket tests).</summary>
+    internal static async Task RunModelWithReopensAsync(IObjectStore store)
     {
         const int seed = 20261123;
         var random = new Random(seed);
-        var store = Store(server);
         var model = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var db = await SlateDb.OpenAsync("db", store, s_options);
         try
@@ -100,9 +102,11 @@ public sealed class EngineOnServerTests
     [InlineData("s3")]
     [InlineData("azure")]
     [InlineData("gcs")]
-    public async Task A_second_writer_fences_the_first(string server)
+    public Task A_second_writer_fences_the_first(string server) => RunFencingAsync(Store(server));
+
+    /// <summary>Two writers on <paramref name="store"/>: the second fences the first (also used by the real-bucket tests).</summary>
+    internal static async Task RunFencingAsync(IObjectStore store)
     {
-        var store = Store(server);
         await using var first = await SlateDb.OpenAsync("db", store, s_options);
         await first.PutAsync("a", "1", writeOptions: new WriteOptions { AwaitDurable = true });
 
