@@ -352,14 +352,21 @@ public sealed partial class GcsObjectStore : IObjectStore
         }
         catch (Exception exception) when (GcsErrors.ShouldWrap(exception, cancellationToken))
         {
-            await Task.WhenAny(sibling).ConfigureAwait(false);
+            await ObserveAsync(sibling).ConfigureAwait(false);
             throw GcsErrors.Wrap(exception, "GET", _bucket, name);
         }
         catch (OperationCanceledException)
         {
-            await Task.WhenAny(sibling).ConfigureAwait(false);
+            await ObserveAsync(sibling).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>Waits for a task whose outcome no longer matters, observing its failure so that it is not reported as unobserved.</summary>
+    private static async ValueTask ObserveAsync(Task task)
+    {
+        await Task.WhenAny(task).ConfigureAwait(false);
+        _ = task.Exception;
     }
 
     /// <summary>What one download brought: the bytes, the generation they belong to (null if none), and whether the range was past the end.</summary>

@@ -10,9 +10,6 @@ namespace SlateDB.Storage.Gcp;
 /// </summary>
 public sealed class GcsObjectStoreOptions
 {
-    /// <summary>The Google's own JSON API endpoint, used when <see cref="Endpoint"/> is null.</summary>
-    public static readonly Uri DefaultEndpoint = new("https://storage.googleapis.com/");
-
     /// <summary>The bucket. Required.</summary>
     public string Bucket { get; set; } = "";
 
@@ -24,7 +21,7 @@ public sealed class GcsObjectStoreOptions
 
     /// <summary>
     /// The service root, such as <c>http://127.0.0.1:4443</c> for an emulator or test server (the JSON API is under
-    /// <c>storage/v1/</c> there, uploads under <c>upload/storage/v1/</c>). Null for Google's own endpoint.
+    /// <c>storage/v1/</c> there, uploads under <c>upload/storage/v1/</c>). Null for Google's own endpoint (<c>https://storage.googleapis.com/</c>).
     /// </summary>
     public Uri? Endpoint { get; set; }
 

@@ -44,7 +44,7 @@ public sealed class GcsObjectStoreTests : CloudObjectStoreTests
     }
 
     [ServerFact]
-    public async Task Create_and_update_send_ifGenerationMatch_with_zero_and_with_the_generation()
+    public async Task Create_and_update_send_ifGenerationMatch_with_zero_and_with_the_generation_and_the_bytes_CRC32C()
     {
         await using var server = new GcsTestServer([GcsStores.Bucket], TimeProvider.System);
         var store = GcsStores.OnTestServer("p", server);
@@ -56,6 +56,8 @@ public sealed class GcsObjectStoreTests : CloudObjectStoreTests
         uploads.Should().HaveCount(2);
         uploads[0].Should().Contain("ifGenerationMatch=0");
         uploads[1].Should().Contain($"ifGenerationMatch={created.Version}");
+        server.RequestLog.Where(line => line.StartsWith("PUT /upload/", StringComparison.Ordinal)).Should()
+            .HaveCount(2).And.OnlyContain(line => line.Contains("x-goog-hash: crc32c=", StringComparison.Ordinal), "RejectAndThrow sends the CRC32C with the bytes");
         long.Parse(updated.Version!, System.Globalization.CultureInfo.InvariantCulture)
             .Should().BeGreaterThan(long.Parse(created.Version!, System.Globalization.CultureInfo.InvariantCulture), "generations increase");
     }
@@ -96,6 +98,7 @@ public sealed class GcsObjectStoreTests : CloudObjectStoreTests
         var range = await store.GetRangeAsync("obj", new ByteRange(100, 50), default);
 
         whole.Which.Kind.Should().Be(SlateDbErrorKind.Unavailable, whole.Which.ToString());
+        server.RequestLog.Should().Contain(line => line.Contains("alt=media", StringComparison.Ordinal) && line.EndsWith("range: bytes=100-149", StringComparison.Ordinal));
         range!.Data.ToArray().Should().Equal(data.AsSpan(100, 50).ToArray(), "a 206 carries the whole object's hash, which the range is not checked against");
     }
 

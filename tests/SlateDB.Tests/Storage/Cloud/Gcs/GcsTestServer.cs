@@ -68,7 +68,10 @@ internal sealed partial class GcsTestServer : IAsyncDisposable
     /// <summary>How many requests have arrived.</summary>
     public int Requests => Volatile.Read(ref _requests);
 
-    /// <summary>Every request's method, path and query as it arrived (for tests that check what the client sent).</summary>
+    /// <summary>
+    /// Every request's method, path and query as it arrived, with its <c>X-Goog-Hash</c> and <c>Range</c> headers if any
+    /// (for tests that check what the client sent).
+    /// </summary>
     public ConcurrentQueue<string> RequestLog { get; } = new();
 
     /// <summary>
@@ -128,7 +131,9 @@ internal sealed partial class GcsTestServer : IAsyncDisposable
                     }
 
                     Interlocked.Increment(ref _requests);
-                    RequestLog.Enqueue($"{request.Method} {request.RawPath}?{string.Join('&', request.Query.Select(p => p.Key + "=" + p.Value))}");
+                    RequestLog.Enqueue($"{request.Method} {request.RawPath}?{string.Join('&', request.Query.Select(p => p.Key + "=" + p.Value))}"
+                        + (request.Header("X-Goog-Hash") is { } hash ? " x-goog-hash: " + hash : "")
+                        + (request.Header("Range") is { } range ? " range: " + range : ""));
                     var response = Fault?.Invoke(request) ?? Serve(request);
                     response = Rewrite?.Invoke(request, response) ?? response;
                     var close = string.Equals(request.Header("Connection"), "close", StringComparison.OrdinalIgnoreCase);
