@@ -30,11 +30,18 @@ internal sealed partial class GcsTestServer
     {
         string? name = request.Param("name");
         var contentType = "application/octet-stream";
-        if (request.Body.Length > 0)
+        var resumable = request.Param("uploadType") == "resumable";
+        if (resumable && request.Body.Length > 0)
         {
+            // The session-starting request may carry the object's metadata (a media upload's body is its content).
             try
             {
                 using var metadata = JsonDocument.Parse(request.Body);
+                if (metadata.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    return GcsResponse.Error(400, "parseError", "Parse Error");
+                }
+
                 if (metadata.RootElement.TryGetProperty("name", out var bodyName) && bodyName.ValueKind == JsonValueKind.String)
                 {
                     name = bodyName.GetString();

@@ -134,7 +134,7 @@ internal sealed partial class GcsTestServer : IAsyncDisposable
                     RequestLog.Enqueue($"{request.Method} {request.RawPath}?{string.Join('&', request.Query.Select(p => p.Key + "=" + p.Value))}"
                         + (request.Header("X-Goog-Hash") is { } hash ? " x-goog-hash: " + hash : "")
                         + (request.Header("Range") is { } range ? " range: " + range : ""));
-                    var response = Fault?.Invoke(request) ?? Serve(request);
+                    var response = Fault?.Invoke(request) ?? ServeOrRefuse(request);
                     response = Rewrite?.Invoke(request, response) ?? response;
                     var close = string.Equals(request.Header("Connection"), "close", StringComparison.OrdinalIgnoreCase);
                     await WriteResponseAsync(network, request, response, close);
@@ -148,6 +148,22 @@ internal sealed partial class GcsTestServer : IAsyncDisposable
             {
                 // The client went away, sent something this server does not parse, or the server is stopping.
             }
+        }
+    }
+
+    /// <summary>
+    /// Serves a request; one this server cannot parse (a malformed number or header) gets 400, which the adapter maps
+    /// to a permanent failure, so that a client or server mistake surfaces in the tests instead of being retried.
+    /// </summary>
+    private GcsResponse ServeOrRefuse(GcsRequest request)
+    {
+        try
+        {
+            return Serve(request);
+        }
+        catch (Exception exception) when (exception is FormatException or OverflowException or ArgumentException or InvalidOperationException)
+        {
+            return GcsResponse.Error(400, "invalid", $"The test server cannot handle {request.Method} {request.RawPath}: {exception.Message}");
         }
     }
 
