@@ -13,7 +13,7 @@ public delegate IObjectStore ObjectStoreFactory(Uri url, ObjectStoreUrlOptions o
 /// <see cref="InMemoryObjectStore"/>) and <c>file:///path/to/folder</c> (a <see cref="LocalFileSystemObjectStore"/>
 /// rooted there) are built in. The core package has no cloud SDK, so other schemes have a factory registered with
 /// <see cref="Register"/>: the S3 package registers <c>s3</c> and <c>s3a</c>, the Azure package <c>az</c>,
-/// <c>azure</c>, <c>abfs</c> and <c>abfss</c>. A known adapter package that the application references but has not
+/// <c>azure</c>, <c>abfs</c> and <c>abfss</c>, the Google Cloud Storage package <c>gs</c>. A known adapter package that the application references but has not
 /// touched yet is loaded and registered on first use of its scheme.
 /// </summary>
 public static class ObjectStores
@@ -34,6 +34,7 @@ public static class ObjectStores
         ["azure"] = ("SlateDB.Storage.Azure", "SlateDB.Storage.Azure.AzureBlobObjectStore"),
         ["abfs"] = ("SlateDB.Storage.Azure", "SlateDB.Storage.Azure.AzureBlobObjectStore"),
         ["abfss"] = ("SlateDB.Storage.Azure", "SlateDB.Storage.Azure.AzureBlobObjectStore"),
+        ["gs"] = ("SlateDB.Storage.Gcp", "SlateDB.Storage.Gcp.GcsObjectStore"),
     };
 
     /// <summary>Makes <see cref="FromUrl"/> use <paramref name="factory"/> for URLs of <paramref name="scheme"/>,
@@ -62,7 +63,7 @@ public static class ObjectStores
 
     /// <summary>
     /// Opens the object store a URL names: <c>memory:///</c>, <c>file:///folder</c>, <c>s3://bucket/prefix</c> (package SlateDB.Storage.Aws),
-    /// <c>az://container/prefix</c> (package SlateDB.Storage.Azure), or any scheme given to <see cref="Register"/>.
+    /// <c>az://container/prefix</c> (package SlateDB.Storage.Azure), <c>gs://bucket/prefix</c> (package SlateDB.Storage.Gcp), or any scheme given to <see cref="Register"/>.
     /// Credentials and endpoints come from <paramref name="options"/> and the environment (see each adapter's
     /// <c>FromUrl</c>).
     /// </summary>

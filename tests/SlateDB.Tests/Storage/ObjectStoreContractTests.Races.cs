@@ -16,6 +16,7 @@ public abstract partial class ObjectStoreContractTests
     protected ITestOutputHelper? Output { get; init; }
 
     [StoreFact]
+    [ChecksConditionalPuts]
     public async Task Of_concurrent_creates_of_one_key_exactly_one_is_written()
     {
         var store = CreateStore();
@@ -38,6 +39,7 @@ public abstract partial class ObjectStoreContractTests
     }
 
     [StoreFact]
+    [ChecksConditionalPuts]
     public async Task Of_concurrent_updates_naming_one_version_exactly_one_is_written()
     {
         var store = CreateStore();

@@ -216,6 +216,7 @@ public abstract partial class ObjectStoreContractTests
     }
 
     [StoreFact]
+    [ChecksConditionalPuts]
     public async Task Create_writes_an_absent_object_and_refuses_an_existing_one()
     {
         var store = CreateStore();
@@ -232,6 +233,7 @@ public abstract partial class ObjectStoreContractTests
     }
 
     [StoreFact]
+    [ChecksConditionalPuts]
     public async Task Update_writes_only_when_the_version_still_matches()
     {
         var store = CreateStore(new FakeTimeProvider(Epoch));
@@ -251,6 +253,7 @@ public abstract partial class ObjectStoreContractTests
     }
 
     [StoreFact]
+    [ChecksConditionalPuts]
     public async Task Update_of_a_missing_object_is_a_version_mismatch()
     {
         var store = CreateStore();
@@ -267,6 +270,7 @@ public abstract partial class ObjectStoreContractTests
     }
 
     [StoreFact]
+    [ChecksConditionalPuts]
     public async Task Update_with_a_version_from_before_an_identical_rewrite_fails()
     {
         // A -> B -> A again, same size, frozen clock: the first version must not match the third write.

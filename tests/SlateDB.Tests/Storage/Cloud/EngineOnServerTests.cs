@@ -4,8 +4,9 @@ using SlateDB.Storage;
 namespace SlateDB.Tests.Storage.Cloud;
 
 /// <summary>
-/// The engine itself on the real test servers (radosgw for S3, Azurite for Azure Blob): a bounded model-based run
-/// with reopens, and fencing between two writers.
+/// The engine itself on the real test servers (radosgw for S3, Azurite for Azure Blob, and for GCS the real Google
+/// client on the in-repository strict JSON API server, Gcs/GcsTestServer.cs): a bounded model-based run with reopens,
+/// and fencing between two writers.
 /// </summary>
 public sealed class EngineOnServerTests
 {
@@ -24,17 +25,21 @@ public sealed class EngineOnServerTests
     {
         "s3" => CloudStores.S3(CloudStores.NewPrefix(this)),
         "azure" => CloudStores.Azure(CloudStores.NewPrefix(this)),
+        "gcs" => Gcs.GcsStores.OnTestServer(CloudStores.NewPrefix(this)),
         _ => throw new ArgumentOutOfRangeException(nameof(server)),
     };
 
     [ServerTheory]
     [InlineData("s3")]
     [InlineData("azure")]
-    public async Task Model_based_run_with_reopens_matches_a_dictionary(string server)
+    [InlineData("gcs")]
+    public Task Model_based_run_with_reopens_matches_a_dictionary(string server) => RunModelWithReopensAsync(Store(server));
+
+    /// <summary>The bounded model-based run with reopens on <paramref name="store"/> (also used by the real-bucket tests).</summary>
+    internal static async Task RunModelWithReopensAsync(IObjectStore store)
     {
         const int seed = 20261123;
         var random = new Random(seed);
-        var store = Store(server);
         var model = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var db = await SlateDb.OpenAsync("db", store, s_options);
         try
@@ -96,9 +101,12 @@ public sealed class EngineOnServerTests
     [ServerTheory]
     [InlineData("s3")]
     [InlineData("azure")]
-    public async Task A_second_writer_fences_the_first(string server)
+    [InlineData("gcs")]
+    public Task A_second_writer_fences_the_first(string server) => RunFencingAsync(Store(server));
+
+    /// <summary>Two writers on <paramref name="store"/>: the second fences the first (also used by the real-bucket tests).</summary>
+    internal static async Task RunFencingAsync(IObjectStore store)
     {
-        var store = Store(server);
         var first = await SlateDb.OpenAsync("db", store, s_options);
         await first.PutAsync("a", "1", writeOptions: new WriteOptions { AwaitDurable = true });
 

@@ -19,6 +19,9 @@ internal static class TestServers
 
     public static string AzuriteConnectionString => Require("SLATEDB_TEST_AZURITE", "azurite");
 
+    /// <summary>The service root of the firebase-tools Cloud Storage emulator (scripts/test-env.d/40-gcs.sh).</summary>
+    public static Uri GcsEmulator => new(Require("SLATEDB_TEST_GCS_EMULATOR", "gcs-emulator"));
+
     private static string Require(string variable, string server) =>
         Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
             ? value
