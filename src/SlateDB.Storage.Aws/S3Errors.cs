@@ -24,9 +24,7 @@ internal static class S3Errors
     };
 
     /// <summary>True for every failure except the caller's own cancellation, which passes through unchanged.</summary>
-    public static bool ShouldWrap(Exception exception, CancellationToken callerToken) =>
-        exception is not SlateDbException
-        && !(exception is OperationCanceledException && callerToken.IsCancellationRequested);
+    public static bool ShouldWrap(Exception exception, CancellationToken callerToken) => ObjectStoreFailure.ShouldWrap(exception, callerToken);
 
     /// <summary>Wraps a failed request's exception in a <see cref="SlateDbException"/> of the fitting kind.</summary>
     public static SlateDbException Wrap(Exception exception, string operation, string bucket, string key)
@@ -35,7 +33,7 @@ internal static class S3Errors
         var detail = exception is AmazonServiceException service && service.StatusCode != 0
             ? $"HTTP {(int)service.StatusCode} {service.ErrorCode}: {service.Message}"
             : $"{exception.GetType().Name}: {exception.Message}";
-        return new SlateDbException(kind, $"S3 {operation} of '{bucket}/{key}' failed ({Describe(kind)}): {detail}", exception);
+        return ObjectStoreFailure.Wrap(kind, "S3", operation, $"{bucket}/{key}", detail, "credentials, permissions, bucket and endpoint", exception);
     }
 
     /// <summary>The kind of a failure: see the remarks of <see cref="S3ObjectStore"/>.</summary>
@@ -98,11 +96,4 @@ internal static class S3Errors
     // A client-side timeout surfaces as OperationCanceledException (the caller's own cancellation never gets here).
     private static bool IsNetworkFailure(Exception exception) =>
         exception is IOException or SocketException or TimeoutException or OperationCanceledException or WebException;
-
-    private static string Describe(SlateDbErrorKind kind) => kind switch
-    {
-        SlateDbErrorKind.Unavailable => "transient; retrying may help",
-        SlateDbErrorKind.Invalid => "check the credentials, permissions, bucket and endpoint",
-        _ => "unexpected",
-    };
 }

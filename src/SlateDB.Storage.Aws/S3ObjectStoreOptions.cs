@@ -80,7 +80,7 @@ public sealed class S3ObjectStoreOptions
         ArgumentNullException.ThrowIfNull(Prefix, nameof(Prefix));
         if (Prefix.Trim('/').Length > 0)
         {
-            ObjectPath.ValidatePrefix(Prefix.Trim('/'), nameof(Prefix));
+            ObjectPath.ValidateStorePrefix(Prefix, nameof(Prefix));
         }
 
         if (ServiceUrl is not null)

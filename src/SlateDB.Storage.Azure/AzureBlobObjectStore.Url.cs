@@ -166,7 +166,7 @@ public sealed partial class AzureBlobObjectStore
             throw new ArgumentException($"'{url}' names no container.", nameof(url));
         }
 
-        ValidatePrefix(prefix, nameof(url));
+        ObjectPath.ValidateStorePrefix(prefix, nameof(url));
         return (container, account, prefix);
     }
 }

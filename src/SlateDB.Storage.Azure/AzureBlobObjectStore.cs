@@ -33,7 +33,7 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
     public AzureBlobObjectStore(BlobContainerClient container, string prefix = "", int? listPageSize = null)
     {
         ArgumentNullException.ThrowIfNull(container);
-        ValidatePrefix(prefix, nameof(prefix));
+        ObjectPath.ValidateStorePrefix(prefix, nameof(prefix));
         ValidatePageSize(listPageSize, nameof(listPageSize));
         _container = container;
         var trimmed = prefix.Trim('/');
@@ -176,16 +176,6 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
 
     /// <inheritdoc/>
     public override string ToString() => $"az://{_container.Name}/{_namePrefix}";
-
-    internal static void ValidatePrefix(string prefix, string paramName)
-    {
-        ArgumentNullException.ThrowIfNull(prefix, paramName);
-        var trimmed = prefix.Trim('/');
-        if (trimmed.Length > 0)
-        {
-            ObjectPath.ValidatePrefix(trimmed, paramName);
-        }
-    }
 
     internal static void ValidatePageSize(int? pageSize, string paramName)
     {

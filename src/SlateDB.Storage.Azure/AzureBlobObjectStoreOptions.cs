@@ -62,7 +62,7 @@ public sealed class AzureBlobObjectStoreOptions
             throw new ArgumentException("AzureBlobObjectStoreOptions.Container is required.", nameof(Container));
         }
 
-        AzureBlobObjectStore.ValidatePrefix(Prefix, nameof(Prefix));
+        ObjectPath.ValidateStorePrefix(Prefix, nameof(Prefix));
         if (ConnectionString is null == (ServiceUri is null))
         {
             throw new ArgumentException("Set either ConnectionString or ServiceUri.", nameof(ServiceUri));

@@ -34,18 +34,16 @@ internal static class AzureErrors
         exception.Status == 412 || IsBlobNotFound(exception);
 
     /// <summary>True for every failure except the caller's own cancellation, which passes through unchanged.</summary>
-    public static bool ShouldWrap(Exception exception, CancellationToken callerToken) =>
-        exception is not SlateDbException
-        && !(exception is OperationCanceledException && callerToken.IsCancellationRequested);
+    public static bool ShouldWrap(Exception exception, CancellationToken callerToken) => ObjectStoreFailure.ShouldWrap(exception, callerToken);
 
     /// <summary>Wraps a failed request's exception in a <see cref="SlateDbException"/> of the fitting kind.</summary>
     public static SlateDbException Wrap(Exception exception, string operation, string container, string name)
     {
         var kind = Classify(exception);
         var detail = exception is RequestFailedException { Status: > 0 } failed
-            ? $"HTTP {failed.Status} {failed.ErrorCode}: {FirstLine(failed.Message)}"
-            : $"{exception.GetType().Name}: {FirstLine(exception.Message)}";
-        return new SlateDbException(kind, $"Azure {operation} of '{container}/{name}' failed ({Describe(kind)}): {detail}", exception);
+            ? $"HTTP {failed.Status} {failed.ErrorCode}: {ObjectStoreFailure.FirstLine(failed.Message)}"
+            : $"{exception.GetType().Name}: {ObjectStoreFailure.FirstLine(exception.Message)}";
+        return ObjectStoreFailure.Wrap(kind, "Azure", operation, $"{container}/{name}", detail, "credentials, permissions, container and endpoint", exception);
     }
 
     /// <summary>The kind of a failure: see the remarks of <see cref="AzureBlobObjectStore"/>.</summary>
@@ -96,17 +94,4 @@ internal static class AzureErrors
 
     private static bool IsCode(RequestFailedException exception, BlobErrorCode code) =>
         string.Equals(exception.ErrorCode, code.ToString(), StringComparison.OrdinalIgnoreCase);
-
-    private static string FirstLine(string message)
-    {
-        var newline = message.IndexOfAny(['\r', '\n']);
-        return newline < 0 ? message : message[..newline];
-    }
-
-    private static string Describe(SlateDbErrorKind kind) => kind switch
-    {
-        SlateDbErrorKind.Unavailable => "transient; retrying may help",
-        SlateDbErrorKind.Invalid => "check the credentials, permissions, container and endpoint",
-        _ => "unexpected",
-    };
 }

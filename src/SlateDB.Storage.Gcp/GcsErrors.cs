@@ -20,18 +20,16 @@ internal static class GcsErrors
         exception.HttpStatusCode == HttpStatusCode.RequestedRangeNotSatisfiable;
 
     /// <summary>True for every failure except the caller's own cancellation, which passes through unchanged.</summary>
-    public static bool ShouldWrap(Exception exception, CancellationToken callerToken) =>
-        exception is not SlateDbException
-        && !(exception is OperationCanceledException && callerToken.IsCancellationRequested);
+    public static bool ShouldWrap(Exception exception, CancellationToken callerToken) => ObjectStoreFailure.ShouldWrap(exception, callerToken);
 
     /// <summary>Wraps a failed request's exception in a <see cref="SlateDbException"/> of the fitting kind.</summary>
     public static SlateDbException Wrap(Exception exception, string operation, string bucket, string name)
     {
         var kind = Classify(exception);
         var detail = exception is GoogleApiException { HttpStatusCode: > 0 } failed
-            ? $"HTTP {(int)failed.HttpStatusCode} {failed.Error?.Errors?.FirstOrDefault()?.Reason}: {FirstLine(failed.Error?.Message ?? failed.Message)}"
-            : $"{exception.GetType().Name}: {FirstLine(exception.Message)}";
-        return new SlateDbException(kind, $"GCS {operation} of '{bucket}/{name}' failed ({Describe(kind)}): {detail}", exception);
+            ? $"HTTP {(int)failed.HttpStatusCode} {failed.Error?.Errors?.FirstOrDefault()?.Reason}: {ObjectStoreFailure.FirstLine(failed.Error?.Message ?? failed.Message)}"
+            : $"{exception.GetType().Name}: {ObjectStoreFailure.FirstLine(exception.Message)}";
+        return ObjectStoreFailure.Wrap(kind, "GCS", operation, $"{bucket}/{name}", detail, "credentials, permissions, bucket and endpoint", exception);
     }
 
     /// <summary>The kind of a failure: see the remarks of <see cref="GcsObjectStore"/>.</summary>
@@ -80,17 +78,4 @@ internal static class GcsErrors
     private static bool IsMissingBucket(GoogleApiException exception) =>
         exception.HttpStatusCode == HttpStatusCode.NotFound
         && (exception.Error?.Message ?? exception.Message).Contains("bucket does not exist", StringComparison.OrdinalIgnoreCase);
-
-    private static string FirstLine(string message)
-    {
-        var newline = message.IndexOfAny(['\r', '\n']);
-        return newline < 0 ? message : message[..newline];
-    }
-
-    private static string Describe(SlateDbErrorKind kind) => kind switch
-    {
-        SlateDbErrorKind.Unavailable => "transient; retrying may help",
-        SlateDbErrorKind.Invalid => "check the credentials, permissions, bucket and endpoint",
-        _ => "unexpected",
-    };
 }

@@ -51,7 +51,7 @@ public sealed partial class GcsObjectStore : IObjectStore
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentException.ThrowIfNullOrWhiteSpace(bucket);
-        ValidatePrefix(prefix, nameof(prefix));
+        ObjectPath.ValidateStorePrefix(prefix, nameof(prefix));
         ValidatePageSize(listPageSize, nameof(listPageSize));
         _client = client;
         _bucket = bucket;
@@ -210,16 +210,6 @@ public sealed partial class GcsObjectStore : IObjectStore
                     yield return ToMetadata(itemName[_namePrefix.Length..], item);
                 }
             }
-        }
-    }
-
-    internal static void ValidatePrefix(string prefix, string paramName)
-    {
-        ArgumentNullException.ThrowIfNull(prefix, paramName);
-        var trimmed = prefix.Trim('/');
-        if (trimmed.Length > 0)
-        {
-            ObjectPath.ValidatePrefix(trimmed, paramName);
         }
     }
 

@@ -64,7 +64,7 @@ public sealed class GcsObjectStoreOptions
             throw new ArgumentException("GcsObjectStoreOptions.Bucket is required.", nameof(Bucket));
         }
 
-        GcsObjectStore.ValidatePrefix(Prefix, nameof(Prefix));
+        ObjectPath.ValidateStorePrefix(Prefix, nameof(Prefix));
         if (Endpoint is { } endpoint)
         {
             if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))

@@ -28,6 +28,21 @@ public static class ObjectPath
         }
     }
 
+    /// <summary>
+    /// Checks a store's key prefix (where an adapter keeps every object): leading and trailing <c>/</c> are ignored,
+    /// the rest is empty or a valid prefix.
+    /// </summary>
+    /// <exception cref="ArgumentException">The prefix breaks a rule.</exception>
+    public static void ValidateStorePrefix(string prefix, string? paramName = null)
+    {
+        ArgumentNullException.ThrowIfNull(prefix, paramName ?? nameof(prefix));
+        var trimmed = prefix.Trim('/');
+        if (trimmed.Length > 0)
+        {
+            ValidatePrefix(trimmed, paramName);
+        }
+    }
+
     /// <summary>Joins segments with <c>/</c>, skipping empty ones and trimming slashes at the joins.</summary>
     public static string Combine(params ReadOnlySpan<string> parts)
     {
