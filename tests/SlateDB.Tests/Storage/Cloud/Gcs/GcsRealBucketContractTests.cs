@@ -10,6 +10,7 @@ namespace SlateDB.Tests.Storage.Cloud.Gcs;
 /// one per second (429), which several contract tests exceed on purpose.
 /// </summary>
 [SkipUnlessSet(GcsRealBucket.BucketVariable, GcsRealBucket.SkipReason)]
+[Trait("Category", "RealBucket")]
 public sealed class GcsRealBucketContractTests : ObjectStoreContractTests
 {
     public GcsRealBucketContractTests(ITestOutputHelper output)

@@ -4,6 +4,7 @@ namespace SlateDB.Tests.Storage.Cloud.Gcs;
 /// The engine's model-based run with reopens, and fencing between two writers, on a real GCS bucket
 /// (scripts/gcs-real-bucket.sh; skipped without <c>SLATEDB_TEST_GCS_BUCKET</c>).
 /// </summary>
+[Trait("Category", "RealBucket")]
 public sealed class GcsRealBucketEngineTests
 {
     [RealGcsFact]
