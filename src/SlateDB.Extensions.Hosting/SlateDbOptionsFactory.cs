@@ -37,7 +37,17 @@ internal sealed class SlateDbOptionsFactory(
             throw new OptionsValidationException(name, typeof(SlateDbOptions), [e.Message]);
         }
 
-        var configure = hosting.Get(name).ConfigureSettings;
+        Func<SlateDbOptions, SlateDbOptions>? configure;
+        try
+        {
+            configure = hosting.Get(name).ConfigureSettings;
+        }
+        catch (OptionsValidationException)
+        {
+            // The hosting options are invalid and their own validation reports why; validate the settings as read.
+            configure = null;
+        }
+
         return configure is null ? options : configure(options) ?? throw new InvalidOperationException("SlateDbHostingOptions.ConfigureSettings returned null.");
     }
 }
