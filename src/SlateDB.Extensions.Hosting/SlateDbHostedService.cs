@@ -53,6 +53,12 @@ internal sealed partial class SlateDbHostedService(SlateDbAccessor accessor, ISe
 
             throw;
         }
+        catch
+        {
+            // The open failed: nothing will use the store it was given.
+            _ownedStore?.Dispose();
+            throw;
+        }
 
         accessor.Set(database);
         Log.Opened(_logger, SlateDbAccessor.Describe(accessor.Name), hosting.Path);
