@@ -96,7 +96,16 @@ public sealed partial class SlateDb
         where TOperations : IOperations
     {
         _c.Metrics.BackpressureWaits.Add(1);
-        await WaitForBackpressureAsync(cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _backpressureWaiters);
+        try
+        {
+            await WaitForBackpressureAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _backpressureWaiters);
+        }
+
         var handle = Commit(operations);
         if (writeOptions.AwaitDurable)
         {
