@@ -39,19 +39,29 @@ internal static class Recovery
         }
 
         UnsupportedFeatures.ThrowIfUsed(manifest.Current, c.Path);
-        var walIds = (await c.Wal.ListAsync(cancellationToken).ConfigureAwait(false)).Select(wal => wal.Id).ToList();
+
+        // Work from one listing of the WAL, not from probing ids: a damaged manifest must not send open probing
+        // towards 2^64, and a missing WAL object after the replay point is lost data, not something to skip. As in
+        // SlateDB, the fence slot comes from a listing taken BEFORE the epoch claim: every id up to it is taken by
+        // then, so a slow writer that claimed an older epoch can only place its fence after ours by failing at a taken
+        // slot first, and that failure makes it refresh the manifest and see our newer epoch.
+        var listed = await c.Wal.ListAsync(cancellationToken).ConfigureAwait(false);
+        var before = manifest.Current.Core;
         await ManifestWalCheck.CheckAsync(
-            manifest.Current.Core, walIds, c.Wal.ReadAsync, c.Manifests.Versions.PathOf(manifest.Id), cancellationToken).ConfigureAwait(false);
+            before, listed.Select(wal => wal.Id).ToList(), c.Wal.ReadAsync, c.Manifests.Versions.PathOf(manifest.Id), cancellationToken).ConfigureAwait(false);
+        var fenceId = WalReplayRange.LastUsedId(listed, before.ReplayAfterWalId, before.NextWalSstId) + 1;
 
         // Claim the epoch before fencing the WAL: an older writer then fails at its next WAL write (the fence takes its
         // next slot) or its next manifest update (it sees our epoch).
         await manifest.ClaimWriterEpochAsync(cancellationToken).ConfigureAwait(false);
-
-        // Work from one listing of the WAL, not from probing ids: a damaged manifest must not send open probing
-        // towards 2^64, and a missing WAL object after the replay point is lost data, not something to skip.
-        var listed = await c.Wal.ListAsync(cancellationToken).ConfigureAwait(false);
         var core = manifest.Current.Core;
-        var fenceId = WalReplayRange.LastUsedId(listed, core.ReplayAfterWalId, core.NextWalSstId) + 1;
+        if (fenceId <= core.ReplayAfterWalId)
+        {
+            // An older writer flushed to L0 between the listing and the claim: the slot is below the new replay point.
+            listed = await c.Wal.ListAsync(cancellationToken).ConfigureAwait(false);
+            fenceId = WalReplayRange.LastUsedId(listed, core.ReplayAfterWalId, core.NextWalSstId) + 1;
+        }
+
         while (!await c.Wal.TryWriteFenceAsync(fenceId, cancellationToken).ConfigureAwait(false))
         {
             // Another writer wrote there after the listing: it is replayed too.

@@ -145,6 +145,47 @@ public sealed class EngineFencingTests
         }
     }
 
+    /// <summary>
+    /// Regression: a writer that claimed its epoch and only then listed the WAL could, when slow, place its fence after
+    /// the objects of a newer writer that opened meanwhile, and so fence the newer writer (seen as "no writer owns the
+    /// database" in the race below). As in SlateDB, the fence slot now comes from a listing taken before the claim.
+    /// </summary>
+    [Fact]
+    public async Task A_slow_older_writer_never_fences_a_newer_one_that_opened_meanwhile()
+    {
+        var store = new InMemoryObjectStore();
+        var options = TestOptions();
+        await using (var first = await OpenAsync(store, options, seed: 1))
+        {
+            await first.PutAsync("first", "1", writeOptions: Durable);
+        }
+
+        var gated = new ListAfterClaimGateStore(store);
+        var slowOpen = Task.Run(() => OpenAsync(gated, options, seed: 2));
+        await Task.WhenAny(slowOpen, EventuallyAsync(() => gated.Holding, "the slow writer's listing after its claim"));
+
+        // A newer writer opens and writes while the older one is held (or after it opened, with the fix).
+        await using var newer = await OpenAsync(store, options, seed: 3);
+        await newer.PutAsync("newer-1", "x", writeOptions: Durable);
+        gated.Release();
+        SlateDb? older = null;
+        try
+        {
+            older = await slowOpen;
+        }
+        catch (SlateDbException e) when (e.Kind == SlateDbErrorKind.Closed)
+        {
+            ShouldBeFenced(e);
+        }
+
+        await newer.PutAsync("newer-2", "y", writeOptions: Durable);
+        (await newer.GetAsync("newer-2")).Should().Be("y");
+        if (older is not null)
+        {
+            await CloseMaybeFencedAsync(older);
+        }
+    }
+
     [Fact]
     public async Task Of_writers_opening_at_the_same_time_at_most_one_can_write()
     {

@@ -10,7 +10,8 @@ public sealed class EngineMetricsTests
     public async Task A_meter_listener_sees_write_batches_and_wal_flushes()
     {
         using var meters = new TestMeterFactory();
-        await using var db = await SlateDb.Builder("db", new InMemoryObjectStore()).WithOptions(TestOptions()).WithMeterFactory(meters).WithSeed(1).OpenAsync();
+        // No periodic WAL flush: only the explicit flushes below write WAL objects.
+        await using var db = await SlateDb.Builder("db", new InMemoryObjectStore()).WithOptions(TestOptions() with { FlushInterval = null }).WithMeterFactory(meters).WithSeed(1).OpenAsync();
         using var batches = meters.Listen("slatedb.db.write.batches");
         using var rows = meters.Listen("slatedb.db.write.rows");
         using var walFlushes = meters.Listen("slatedb.wal.flushes");
