@@ -154,6 +154,14 @@ public sealed partial class GarbageCollector : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops the background tasks as <see cref="StopAsync()"/> does, waiting for the stop until
+    /// <paramref name="cancellationToken"/> fires. Cancelling abandons the wait, not the stop: the collector still
+    /// stops, and a later call waits for it.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The token fired before the collector had stopped.</exception>
+    public Task StopAsync(CancellationToken cancellationToken) => StopAsync().WaitAsync(cancellationToken);
+
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => new(StopAsync());
 
