@@ -35,8 +35,10 @@ public sealed class StopCancellationTests
         var compaction = compactor.CompactFullAsync();
         await store.Reached.WaitAsync(TimeSpan.FromSeconds(10));
 
+        // Opened whatever happens, so that disposing the compactor cannot hang on a failed assertion.
+        using var openAtEnd = new GateOpener(store);
         using var giveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
-        var stop = () => compactor.StopAsync(giveUp.Token);
+        var stop = () => compactor.StopAsync(giveUp.Token).WaitAsync(TimeSpan.FromSeconds(10));
 
         await stop.Should().ThrowAsync<OperationCanceledException>();
         compactor.StopAsync().IsCompleted.Should().BeFalse("the compaction's output is still being written");
@@ -61,8 +63,9 @@ public sealed class StopCancellationTests
         store.Close();
         await store.Reached.WaitAsync(TimeSpan.FromSeconds(10));
 
+        using var openAtEnd = new GateOpener(store);
         using var giveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
-        var stop = () => collector.StopAsync(giveUp.Token);
+        var stop = () => collector.StopAsync(giveUp.Token).WaitAsync(TimeSpan.FromSeconds(10));
 
         await stop.Should().ThrowAsync<OperationCanceledException>();
         collector.StopAsync().IsCompleted.Should().BeFalse("a listing is still under way");
@@ -70,5 +73,10 @@ public sealed class StopCancellationTests
         await collector.StopAsync().WaitAsync(TimeSpan.FromSeconds(10));
         await collector.StopAsync(CancellationToken.None);
         await FluentActions.Invoking(() => collector.RunOnceAsync()).Should().ThrowAsync<ObjectDisposedException>();
+    }
+
+    private sealed class GateOpener(UncancellableGateStore store) : IDisposable
+    {
+        public void Dispose() => store.Open();
     }
 }
