@@ -19,9 +19,11 @@ public abstract class ComponentsBuilder<TBuilder>
     private IMeterFactory? _meterFactory;
     private int? _seed;
 
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> or <paramref name="store"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or white space.</exception>
     private protected ComponentsBuilder(string path, IObjectStore store)
     {
-        ArgumentNullException.ThrowIfNull(path);
+        DbPathArgument.Validate(path);
         ArgumentNullException.ThrowIfNull(store);
         Path = path;
         Store = store;

@@ -26,6 +26,17 @@ public sealed class DbSnapshot : IAsyncDisposable
         return row is { } found ? found.Value.ToArray() : null;
     }
 
+    /// <summary>Reads the value of a UTF-8 string key as of the snapshot, as a UTF-8 string; null when absent, deleted or expired.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "A string/bytes overload of a shipped method: overloads differ in a required parameter's type, which no argument converts to both, so omitting the optional ones is never ambiguous.")]
+    public async ValueTask<string?> GetAsync(string key, ReadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ThrowIfDisposed();
+        var row = await _db.GetRowAsync(System.Text.Encoding.UTF8.GetBytes(key), options ?? ReadOptions.Default, (ulong)Sequence, cancellationToken).ConfigureAwait(false);
+        return row is { } found ? System.Text.Encoding.UTF8.GetString(found.Value.Span) : null;
+    }
+
     /// <summary>Reads a key's value and metadata as of the snapshot; null when absent, deleted or expired.</summary>
     public async ValueTask<KeyValue?> GetKeyValueAsync(ReadOnlyMemory<byte> key, ReadOptions? options = null, CancellationToken cancellationToken = default)
     {

@@ -1,3 +1,6 @@
+using System.Text;
+using SlateDB.Common;
+
 namespace SlateDB;
 
 /// <summary>A key's value with its metadata, as <c>GetKeyValueAsync</c> and scans return it.</summary>
@@ -17,4 +20,30 @@ public sealed record KeyValue(
     ReadOnlyMemory<byte> Value,
     long Sequence,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? ExpiresAt);
+    DateTimeOffset? ExpiresAt)
+{
+    /// <summary>The key decoded as UTF-8 (invalid bytes become U+FFFD). Allocates a new string on each call.</summary>
+    public string GetKeyString() => Encoding.UTF8.GetString(Key.Span);
+
+    /// <summary>The value decoded as UTF-8 (invalid bytes become U+FFFD). Allocates a new string on each call.</summary>
+    public string GetValueString() => Encoding.UTF8.GetString(Value.Span);
+
+    /// <summary>
+    /// The key, value and sequence for logs and the debugger: each as quoted text when it is valid UTF-8 without
+    /// control characters, as hex otherwise; long keys and values are cut short, with their length.
+    /// </summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder("KeyValue { Key = ");
+        BytesDisplay.Append(text, Key.Span);
+        text.Append(", Value = ");
+        BytesDisplay.Append(text, Value.Span);
+        text.Append(System.Globalization.CultureInfo.InvariantCulture, $", Sequence = {Sequence}");
+        if (ExpiresAt is { } expires)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $", ExpiresAt = {expires:O}");
+        }
+
+        return text.Append(" }").ToString();
+    }
+}

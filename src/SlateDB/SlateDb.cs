@@ -56,10 +56,11 @@ public sealed partial class SlateDb : IAsyncDisposable
     public SlateDbOptions Options => _c.Options;
 
     /// <summary>Opens (or creates) the database at <paramref name="path"/> in <paramref name="objectStore"/>, fencing any previous writer.</summary>
-    /// <param name="path">The database's key prefix in the store (for example <c>"orders"</c>; empty for the store's root).</param>
+    /// <param name="path">The database's key prefix in the store, for example <c>"orders"</c>; not empty or white space.</param>
     /// <param name="objectStore">Where the database lives.</param>
     /// <param name="options">Settings; null for the defaults.</param>
     /// <param name="cancellationToken">Cancels the open.</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or white space.</exception>
     public static Task<SlateDb> OpenAsync(string path, IObjectStore objectStore, SlateDbOptions? options = null, CancellationToken cancellationToken = default)
     {
         var builder = Builder(path, objectStore);
@@ -72,6 +73,7 @@ public sealed partial class SlateDb : IAsyncDisposable
     }
 
     /// <summary>A builder for opening a database with components (clock, logging, metrics, seed).</summary>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or white space.</exception>
     public static SlateDbBuilder Builder(string path, IObjectStore objectStore) => new(path, objectStore);
 
     internal static async Task<SlateDb> OpenCoreAsync(ComponentSettings settings, CancellationToken cancellationToken)

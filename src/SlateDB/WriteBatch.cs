@@ -67,6 +67,16 @@ public sealed class WriteBatch
         return Put(System.Text.Encoding.UTF8.GetBytes(key), System.Text.Encoding.UTF8.GetBytes(value), options);
     }
 
+    /// <summary>Adds a put of a binary value (a <c>byte[]</c>, a slice of one, ...) under a UTF-8 string key.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
+    /// <exception cref="ArgumentException">The key is empty or longer than <see cref="MaxKeyLength"/> bytes in UTF-8.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "A string/bytes overload of a shipped method: overloads differ in a required parameter's type, which no argument converts to both, so omitting the optional ones is never ambiguous.")]
+    public WriteBatch Put(string key, ReadOnlyMemory<byte> value, PutOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return Put(System.Text.Encoding.UTF8.GetBytes(key), value, options);
+    }
+
     /// <summary>Adds a delete.</summary>
     /// <exception cref="ArgumentException">The key is empty or longer than <see cref="MaxKeyLength"/>.</exception>
     public WriteBatch Delete(ReadOnlyMemory<byte> key)

@@ -6,7 +6,7 @@ namespace SlateDB.Compaction;
 /// compactor epoch, which fences any other compactor of the database (embedded or standalone); once another compactor
 /// claims a newer epoch this one stops and never writes again. Every compaction is recorded in <c>.compactions</c>
 /// before its output is written and is committed manifest first, so a compactor killed at any point leaves only
-/// unreferenced SSTs behind, and the next one redoes what was in flight. Dispose (or <see cref="StopAsync"/>) to stop.
+/// unreferenced SSTs behind, and the next one redoes what was in flight. Dispose (or <see cref="StopAsync()"/>) to stop.
 /// </summary>
 public sealed class Compactor : IAsyncDisposable
 {
@@ -63,6 +63,13 @@ public sealed class Compactor : IAsyncDisposable
 
     /// <summary>Stops polling and running compactions (work in flight is abandoned and redone by the next compactor).</summary>
     public Task StopAsync() => _runtime.StopAsync();
+
+    /// <summary>
+    /// Stops the compactor as <see cref="StopAsync()"/> does, waiting for the stop until <paramref name="cancellationToken"/>
+    /// fires. Cancelling abandons the wait, not the stop: the compactor still stops, and a later call waits for it.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The token fired before the compactor had stopped.</exception>
+    public Task StopAsync(CancellationToken cancellationToken) => _runtime.StopAsync().WaitAsync(cancellationToken);
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => _runtime.DisposeAsync();

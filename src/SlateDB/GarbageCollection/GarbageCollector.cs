@@ -74,7 +74,7 @@ public sealed partial class GarbageCollector : IAsyncDisposable
     /// <param name="loggerFactory">Where to log; nowhere when null.</param>
     /// <param name="meterFactory">Creates the <c>SlateDB</c> meter its counters live on; a new meter when null.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
-    /// <exception cref="ArgumentException">A setting is out of range.</exception>
+    /// <exception cref="ArgumentException">A setting is out of range, or <paramref name="path"/> is empty or white space.</exception>
     /// <exception cref="SlateDbException">Invalid: there is no database at <paramref name="path"/>.</exception>
     public static async Task<GarbageCollector> StartAsync(
         string path,
@@ -85,7 +85,7 @@ public sealed partial class GarbageCollector : IAsyncDisposable
         IMeterFactory? meterFactory = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(path);
+        DbPathArgument.Validate(path);
         ArgumentNullException.ThrowIfNull(objectStore);
         options ??= new GarbageCollectorOptions();
         Validate(options);
@@ -153,6 +153,14 @@ public sealed partial class GarbageCollector : IAsyncDisposable
             return _stopTask ??= Task.Run(StopCoreAsync, CancellationToken.None);
         }
     }
+
+    /// <summary>
+    /// Stops the background tasks as <see cref="StopAsync()"/> does, waiting for the stop until
+    /// <paramref name="cancellationToken"/> fires. Cancelling abandons the wait, not the stop: the collector still
+    /// stops, and a later call waits for it.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The token fired before the collector had stopped.</exception>
+    public Task StopAsync(CancellationToken cancellationToken) => StopAsync().WaitAsync(cancellationToken);
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => new(StopAsync());

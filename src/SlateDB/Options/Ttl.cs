@@ -33,6 +33,13 @@ public readonly record struct Ttl
         return new Ttl(Kind.After, (long)Math.Ceiling(duration.TotalMilliseconds));
     }
 
+    /// <summary>
+    /// Expire this long after the write, as <see cref="ExpireAfter"/>: lets a duration stand for a TTL, as in
+    /// <c>new PutOptions { Ttl = TimeSpan.FromMinutes(5) }</c>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is zero or negative.</exception>
+    public static implicit operator Ttl(TimeSpan duration) => ExpireAfter(duration);
+
     /// <summary>Expire at a fixed moment.</summary>
     public static Ttl ExpireAt(DateTimeOffset moment) => new(Kind.At, moment.ToUnixTimeMilliseconds());
 

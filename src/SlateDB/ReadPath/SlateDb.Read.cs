@@ -72,8 +72,13 @@ public sealed partial class SlateDb
         ThrowIfClosed();
         _c.Metrics.Gets.Add(1);
         var maxSeq = Math.Min(seqCap, MaxVisibleSeq(options.DurabilityFilter, options.Dirty));
-        var state = State;
-        var found = FindInMemory(state, key.Span, maxSeq) ?? await FindInTreeAsync(state.Core.Tree, key, maxSeq, options.CacheBlocks, cancellationToken).ConfigureAwait(false);
+        return await FindVisibleAsync(State, key, maxSeq, options.CacheBlocks, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The key's newest version in <paramref name="state"/> at or below <paramref name="maxSeq"/>, as a read returns it.</summary>
+    private async ValueTask<RowEntry?> FindVisibleAsync(DbState state, ReadOnlyMemory<byte> key, ulong maxSeq, bool cacheBlocks, CancellationToken cancellationToken)
+    {
+        var found = FindInMemory(state, key.Span, maxSeq) ?? await FindInTreeAsync(state.Core.Tree, key, maxSeq, cacheBlocks, cancellationToken).ConfigureAwait(false);
         return found is { } row ? Visible(row) : null;
     }
 

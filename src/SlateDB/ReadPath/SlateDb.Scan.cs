@@ -19,6 +19,15 @@ public sealed partial class SlateDb
     public IAsyncEnumerable<KeyValue> ScanPrefixAsync(ReadOnlyMemory<byte> prefix, ScanOptions? options = null, CancellationToken cancellationToken = default) =>
         ScanAsync(KeyRange.Prefix(prefix), options, cancellationToken);
 
+    /// <summary>Scans the keys that start with the UTF-8 bytes of <paramref name="prefix"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="prefix"/> is null.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "A string/bytes overload of a shipped method: overloads differ in a required parameter's type, which no argument converts to both, so omitting the optional ones is never ambiguous.")]
+    public IAsyncEnumerable<KeyValue> ScanPrefixAsync(string prefix, ScanOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        return ScanPrefixAsync(System.Text.Encoding.UTF8.GetBytes(prefix), options, cancellationToken);
+    }
+
     /// <summary>Creates an iterator over a range (see <see cref="DbIterator"/>); dispose it when done.</summary>
     public ValueTask<DbIterator> CreateIteratorAsync(KeyRange range, ScanOptions? options = null, CancellationToken cancellationToken = default) =>
         CreateIteratorCoreAsync(range, options ?? ScanOptions.Default, ulong.MaxValue, cancellationToken);
