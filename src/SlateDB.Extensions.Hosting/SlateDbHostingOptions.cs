@@ -25,8 +25,8 @@ public sealed class SlateDbHostingOptions
     /// <summary>Creates the object store from the application's services; takes precedence over <see cref="ObjectStoreUrl"/>. The application owns the store it returns.</summary>
     public Func<IServiceProvider, IObjectStore>? ObjectStoreFactory { get; set; }
 
-    /// <summary>The database's path (key prefix) in the object store; empty for the store's root.</summary>
-    public string Path { get; set; } = string.Empty;
+    /// <summary>The database's path (key prefix) in the object store, for example <c>orders</c>. Default <c>db</c>.</summary>
+    public string Path { get; set; } = "db";
 
     /// <summary>How long the host waits for the database to open at start before the start fails. Default 30 s.</summary>
     public TimeSpan OpenTimeout { get; set; } = DefaultOpenTimeout;

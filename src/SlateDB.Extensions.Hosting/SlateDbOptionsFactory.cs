@@ -87,9 +87,9 @@ internal sealed class SlateDbHostingOptionsValidator : IValidateOptions<SlateDbH
             }
         }
 
-        if (options.Path is null)
+        if (string.IsNullOrWhiteSpace(options.Path))
         {
-            problems.Add("Path must not be null (empty is the store's root).");
+            problems.Add("Path must name the database's key prefix in the store, for example 'orders' (default 'db').");
         }
 
         if (options.OpenTimeout <= TimeSpan.Zero && options.OpenTimeout != Timeout.InfiniteTimeSpan)
