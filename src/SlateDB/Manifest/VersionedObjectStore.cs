@@ -111,10 +111,6 @@ internal sealed class VersionedObjectStore(IObjectStore store, string directory,
     public async Task<bool> TryCreateAsync(ulong id, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
         => await CreateAsync(id, bytes, PutMode.Create, cancellationToken).ConfigureAwait(false) == CreateOutcome.Created;
 
-    /// <summary>As above with <paramref name="mode"/>, a create (<see cref="PutMode.CreateTrustingConflict"/> for epoch claims).</summary>
-    public async Task<bool> TryCreateAsync(ulong id, ReadOnlyMemory<byte> bytes, PutMode mode, CancellationToken cancellationToken)
-        => await CreateAsync(id, bytes, mode, cancellationToken).ConfigureAwait(false) == CreateOutcome.Created;
-
     /// <summary>
     /// Writes version <paramref name="id"/> if no one has, then checks the GC boundary: a version at or below it is a
     /// lost race even though the create succeeded.
