@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Azure;
 using Azure.Storage.Blobs.Models;
 
@@ -75,20 +73,10 @@ internal static class AzureErrors
 
                 return SlateDbErrorKind.Internal;
 
-            case AggregateException aggregate:
-                // The SDK's retry policy gave up: the last attempt's failure decides.
-                return aggregate.InnerExceptions.Count > 0 ? Classify(aggregate.InnerExceptions[^1]) : SlateDbErrorKind.Internal;
-
-            case HttpRequestException http:
-                return http.StatusCode is { } status && (int)status is >= 400 and < 500 and not 408 and not 429
-                    ? SlateDbErrorKind.Internal
-                    : SlateDbErrorKind.Unavailable;
-
             default:
-                // A client-side timeout surfaces as OperationCanceledException (the caller's own never gets here).
-                return exception is IOException or SocketException or TimeoutException or OperationCanceledException or WebException
-                    ? SlateDbErrorKind.Unavailable
-                    : SlateDbErrorKind.Internal;
+                // The SDK gave up after retries, the transport failed, or it timed out (for GCS, a download whose
+                // CRC32C does not match its bytes is an IOException): the shared rules decide.
+                return ObjectStoreFailure.ClassifyTransport(exception, Classify);
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Google;
 
 namespace SlateDB.Storage.Gcp;
@@ -57,20 +56,10 @@ internal static class GcsErrors
 
                 return SlateDbErrorKind.Internal;
 
-            case AggregateException aggregate:
-                return aggregate.InnerExceptions.Count > 0 ? Classify(aggregate.InnerExceptions[^1]) : SlateDbErrorKind.Internal;
-
-            case HttpRequestException http:
-                return http.StatusCode is { } code && (int)code is >= 400 and < 500 and not 408 and not 429
-                    ? SlateDbErrorKind.Internal
-                    : SlateDbErrorKind.Unavailable;
-
             default:
-                // A client-side timeout surfaces as OperationCanceledException (the caller's own never gets here); a
-                // download whose CRC32C does not match its bytes as IOException: both are worth another try.
-                return exception is IOException or SocketException or TimeoutException or OperationCanceledException or WebException
-                    ? SlateDbErrorKind.Unavailable
-                    : SlateDbErrorKind.Internal;
+                // The SDK gave up after retries, the transport failed, or it timed out (for GCS, a download whose
+                // CRC32C does not match its bytes is an IOException): the shared rules decide.
+                return ObjectStoreFailure.ClassifyTransport(exception, Classify);
         }
     }
 

@@ -37,6 +37,29 @@ public static class ObjectStoreFailure
         return new SlateDbException(kind, $"{service} {operation} of '{location}' failed ({advice}): {detail}", exception);
     }
 
+    /// <summary>
+    /// The kind of a failure that is not a service's own answer: for an <see cref="AggregateException"/> (an SDK's
+    /// retries gave up) the last attempt's, by <paramref name="classify"/>; an HTTP 4xx from the transport other than 408
+    /// and 429 is Internal; network errors, timeouts and other HTTP failures are Unavailable; anything else Internal.
+    /// </summary>
+    public static SlateDbErrorKind ClassifyTransport(Exception exception, Func<Exception, SlateDbErrorKind> classify)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        ArgumentNullException.ThrowIfNull(classify);
+        return exception switch
+        {
+            AggregateException aggregate => aggregate.InnerExceptions.Count > 0 ? classify(aggregate.InnerExceptions[^1]) : SlateDbErrorKind.Internal,
+            HttpRequestException http => http.StatusCode is { } status && (int)status is >= 400 and < 500 and not 408 and not 429
+                ? SlateDbErrorKind.Internal
+                : SlateDbErrorKind.Unavailable,
+
+            // A client-side timeout surfaces as OperationCanceledException (the caller's own is never classified).
+            IOException or System.Net.Sockets.SocketException or TimeoutException or OperationCanceledException or System.Net.WebException
+                => SlateDbErrorKind.Unavailable,
+            _ => SlateDbErrorKind.Internal,
+        };
+    }
+
     /// <summary>The first line of a service's message (some services answer with whole documents).</summary>
     public static string FirstLine(string? message)
     {
