@@ -1,5 +1,6 @@
 using SlateDB.Format;
 using SlateDB.Iterators;
+using SlateDB.Merge;
 
 namespace SlateDB;
 
@@ -23,6 +24,12 @@ public sealed class DbIterator : IAsyncDisposable
     private readonly ulong _maxSeq;
     private readonly Func<long> _now;
     private readonly Action? _onDispose;
+
+    /// <summary>Folds merge operands; null when no operator is configured (an operand is then an error).</summary>
+    private readonly MergeFolder? _merge;
+
+    /// <summary>With an operator: every version of the key being gathered that this iterator may see.</summary>
+    private readonly List<RowEntry>? _versions;
     private IRowIterator _rows;
     private bool _exhausted;
 
@@ -44,8 +51,10 @@ public sealed class DbIterator : IAsyncDisposable
     /// <summary>Source steps taken since the cancellation token was last checked.</summary>
     private int _rowsSinceCancellationCheck;
 
-    internal DbIterator(Func<KeyRange, IRowIterator> open, KeyRange range, IterationOrder order, ulong maxSeq, Func<long> now, Action? onDispose)
+    internal DbIterator(Func<KeyRange, IRowIterator> open, KeyRange range, IterationOrder order, ulong maxSeq, Func<long> now, Action? onDispose, MergeFolder? merge = null)
     {
+        _merge = merge;
+        _versions = merge is null ? null : [];
         _open = open;
         _range = range;
         _order = order;
@@ -169,10 +178,14 @@ public sealed class DbIterator : IAsyncDisposable
             var row = _rows.Current;
             if (_inGroup && row.Key.Span.SequenceEqual(_group.Key.Span))
             {
-                if (row.Seq <= _maxSeq && (!_hasBest || row.Seq > _group.Seq))
+                if (row.Seq <= _maxSeq)
                 {
-                    _group = row;
-                    _hasBest = true;
+                    _versions?.Add(row);
+                    if (!_hasBest || row.Seq > _group.Seq)
+                    {
+                        _group = row;
+                        _hasBest = true;
+                    }
                 }
 
                 continue;
@@ -183,6 +196,14 @@ public sealed class DbIterator : IAsyncDisposable
             _inGroup = true;
             _group = row;
             _hasBest = row.Seq <= _maxSeq;
+            if (_versions is not null)
+            {
+                _versions.Clear();
+                if (_hasBest)
+                {
+                    _versions.Add(row);
+                }
+            }
             if (found is not null)
             {
                 next = found;
@@ -217,7 +238,7 @@ public sealed class DbIterator : IAsyncDisposable
 
         if (visible.Kind == RowKind.Merge)
         {
-            throw new SlateDbException(SlateDbErrorKind.Invalid, "The database holds merge operands, but no merge operator is configured.");
+            return ResolveMerge();
         }
 
         if (visible.ExpireTs is { } expire && expire <= _now())
@@ -227,6 +248,44 @@ public sealed class DbIterator : IAsyncDisposable
 
         _lastKey = visible.Key;
         return SlateDb.ToKeyValue(visible);
+    }
+
+    /// <summary>The value of a key whose newest visible version is a merge operand: its versions folded.</summary>
+    private KeyValue? ResolveMerge()
+    {
+        if (_merge is null)
+        {
+            throw MergeFolder.MissingOperator();
+        }
+
+        var versions = _versions!;
+        if (!IsNewestFirst(versions))
+        {
+            versions.Sort(static (a, b) => b.Seq.CompareTo(a.Seq));
+        }
+
+        var resolved = _merge.ResolveRead(versions, _now());
+        versions.Clear();
+        if (resolved is not { } row)
+        {
+            return null;
+        }
+
+        _lastKey = row.Key;
+        return SlateDb.ToKeyValue(row);
+    }
+
+    private static bool IsNewestFirst(List<RowEntry> versions)
+    {
+        for (var i = 1; i < versions.Count; i++)
+        {
+            if (versions[i].Seq >= versions[i - 1].Seq)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -259,6 +318,7 @@ public sealed class DbIterator : IAsyncDisposable
         _inGroup = false;
         _hasBest = false;
         _group = default;
+        _versions?.Clear();
         _exhausted = false;
         return ValueTask.CompletedTask;
     }

@@ -11,6 +11,7 @@ public sealed class SlateDbBuilder : ComponentsBuilder<SlateDbBuilder>
     private SlateDbOptions _options = SlateDbOptions.Default;
     private Caching.IBlockCache? _blockCache;
     private bool _blockCacheDisabled;
+    private IMergeOperator? _mergeOperator;
 
     internal SlateDbBuilder(string path, IObjectStore store)
         : base(path, store)
@@ -45,11 +46,22 @@ public sealed class SlateDbBuilder : ComponentsBuilder<SlateDbBuilder>
         return this;
     }
 
+    /// <summary>
+    /// Folds merge operands with this operator (SlateDB's <c>with_merge_operator</c>): needed to write merges and to
+    /// read, flush or compact a database that holds operands. The embedded compactor uses it too.
+    /// </summary>
+    public SlateDbBuilder WithMergeOperator(IMergeOperator mergeOperator)
+    {
+        ArgumentNullException.ThrowIfNull(mergeOperator);
+        _mergeOperator = mergeOperator;
+        return this;
+    }
+
     /// <summary>Opens (or creates) the database.</summary>
     public Task<SlateDb> OpenAsync(CancellationToken cancellationToken = default)
     {
         _options.Validate();
-        var settings = Settings(_options) with { BlockCache = _blockCache, BlockCacheDisabled = _blockCacheDisabled };
+        var settings = Settings(_options) with { BlockCache = _blockCache, BlockCacheDisabled = _blockCacheDisabled, MergeOperator = _mergeOperator };
         return SlateDb.OpenCoreAsync(settings, cancellationToken);
     }
 }

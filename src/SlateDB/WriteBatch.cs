@@ -2,17 +2,20 @@ using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using SlateDB.Format;
 
 namespace SlateDB;
 
 /// <summary>
-/// Puts and deletes applied atomically by <c>SlateDb.WriteAsync</c>: all of them get one sequence number and become
-/// visible, and durable, together. A later operation on a key replaces an earlier one in the same batch.
-/// Keys and values are copied when added, so the caller may reuse its buffers.
+/// Puts, deletes and merges applied atomically by <c>SlateDb.WriteAsync</c>: all of them get one sequence number and
+/// become visible, and durable, together. A later put or delete on a key replaces earlier operations on it in the same
+/// batch; merges accumulate after the key's put or delete, if any, and are folded with it by the database's merge
+/// operator when the batch is written (as SlateDB pre-folds a batch's merges). Keys and values are copied when added,
+/// so the caller may reuse its buffers.
 /// </summary>
 /// <remarks>
 /// Operations are copied back to back into a few slabs (one array per slab, not two per operation), each starting with
-/// a small header: flags (u8: delete bit 0, TTL bit 1), key length (u16), value length (i32), the TTL if flagged,
+/// a small header: flags (u8: delete bit 0, TTL bit 1, merge bit 2), key length (u16), value length (i32), the TTL if flagged,
 /// then the key and the value. The batch finds a repeated key through a hash index once it holds more than a few
 /// operations. The memtable copies rows again when the batch is written, so the slabs are short-lived.
 /// </remarks>
@@ -29,6 +32,7 @@ public sealed class WriteBatch
     private const int HeaderLength = 1 + sizeof(ushort) + sizeof(int);
     private const byte DeleteFlag = 1;
     private const byte TtlFlag = 2;
+    private const byte MergeFlag = 4;
 
     private static readonly int s_ttlLength = Unsafe.SizeOf<Ttl>();
 
@@ -44,18 +48,24 @@ public sealed class WriteBatch
     // Open addressing over operation numbers + 1 (0 = empty slot); its length is a power of two.
     private int[]? _index;
 
+    // A merge added over an earlier operation on its key: the merge's position -> the earlier operation's position.
+    private Dictionary<int, int>? _previous;
+
     /// <summary>How many operations the batch holds (after replacements).</summary>
     public int Count => _count;
 
     /// <summary>True when the batch holds no operation.</summary>
     public bool IsEmpty => _count == 0;
 
+    /// <summary>True when some operation is a merge: the database folds the batch's merges when it is written.</summary>
+    internal bool HasMerges { get; private set; }
+
     /// <summary>Adds a put.</summary>
     /// <exception cref="ArgumentException">The key is empty or longer than <see cref="MaxKeyLength"/>.</exception>
     public WriteBatch Put(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, PutOptions? options = null)
     {
         ValidateKey(key.Span);
-        Add(key.Span, value.Span, isDelete: false, (options ?? PutOptions.Default).Ttl);
+        Add(key.Span, value.Span, RowKind.Value, (options ?? PutOptions.Default).Ttl);
         return this;
     }
 
@@ -82,7 +92,7 @@ public sealed class WriteBatch
     public WriteBatch Delete(ReadOnlyMemory<byte> key)
     {
         ValidateKey(key.Span);
-        Add(key.Span, [], isDelete: true, Ttl.Default);
+        Add(key.Span, [], RowKind.Tombstone, Ttl.Default);
         return this;
     }
 
@@ -91,6 +101,41 @@ public sealed class WriteBatch
     {
         ArgumentNullException.ThrowIfNull(key);
         return Delete(System.Text.Encoding.UTF8.GetBytes(key));
+    }
+
+    /// <summary>
+    /// Adds a merge operand (SlateDB's <c>WriteBatch::merge</c>): folded by the database's merge operator with the
+    /// key's earlier put, delete or merges in this batch, or written as an operand. Writing the batch fails with
+    /// <see cref="SlateDbErrorKind.Invalid"/> when the database has no merge operator, or when one key's operations in
+    /// the batch would expire at different times.
+    /// </summary>
+    /// <exception cref="ArgumentException">The key is empty or longer than <see cref="MaxKeyLength"/>.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "String and bytes overloads, as Put/PutAsync: they differ in a required parameter's type, which no argument converts to both, so omitting the optional ones is never ambiguous.")]
+    public WriteBatch Merge(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> operand, MergeOptions? options = null)
+    {
+        ValidateKey(key.Span);
+        Add(key.Span, operand.Span, RowKind.Merge, (options ?? MergeOptions.Default).Ttl);
+        HasMerges = true;
+        return this;
+    }
+
+    /// <summary>Adds a merge of a UTF-8 string operand under a UTF-8 string key; see <see cref="Merge(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, MergeOptions?)"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> or <paramref name="operand"/> is null.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "String and bytes overloads, as Put/PutAsync: they differ in a required parameter's type, which no argument converts to both, so omitting the optional ones is never ambiguous.")]
+    public WriteBatch Merge(string key, string operand, MergeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(operand);
+        return Merge(System.Text.Encoding.UTF8.GetBytes(key), System.Text.Encoding.UTF8.GetBytes(operand), options);
+    }
+
+    /// <summary>Adds a merge of a binary operand under a UTF-8 string key; see <see cref="Merge(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, MergeOptions?)"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "A string/bytes overload, as Put: overloads differ in a required parameter's type, which no argument converts to both, so omitting the optional ones is never ambiguous.")]
+    public WriteBatch Merge(string key, ReadOnlyMemory<byte> operand, MergeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return Merge(System.Text.Encoding.UTF8.GetBytes(key), operand, options);
     }
 
     /// <summary>Checks a key: not empty and at most <see cref="MaxKeyLength"/> bytes.</summary>
@@ -107,17 +152,56 @@ public sealed class WriteBatch
         }
     }
 
-    /// <summary>Operation <paramref name="index"/> (in the order first added), as slices of the batch's own copy.</summary>
+    /// <summary>
+    /// Operation <paramref name="index"/> (in the order first added), as slices of the batch's own copy; a merge reads
+    /// as not a delete (see the overload with a <see cref="RowKind"/>).
+    /// </summary>
     internal void GetOperation(int index, out ReadOnlyMemory<byte> key, out ReadOnlyMemory<byte> value, out bool isDelete, out Ttl ttl)
     {
+        GetOperation(index, out key, out value, out RowKind kind, out ttl);
+        isDelete = kind == RowKind.Tombstone;
+    }
+
+    /// <summary>
+    /// Operation <paramref name="index"/> (in the order first added): the key's newest operation in the batch. A merge
+    /// may sit on earlier operations on its key (<see cref="HasEarlierOperations"/>, <see cref="GetOperationChain"/>).
+    /// </summary>
+    internal void GetOperation(int index, out ReadOnlyMemory<byte> key, out ReadOnlyMemory<byte> value, out RowKind kind, out Ttl ttl) =>
+        Read(_positions[index], out key, out value, out kind, out ttl);
+
+    /// <summary>True when operation <paramref name="index"/> is a merge added over earlier operations on its key.</summary>
+    internal bool HasEarlierOperations(int index) => _previous is not null && _previous.ContainsKey(_positions[index]);
+
+    /// <summary>
+    /// Fills <paramref name="chain"/> with every operation on the key of operation <paramref name="index"/>, oldest
+    /// first: a put, a delete or a merge, then merges.
+    /// </summary>
+    internal void GetOperationChain(int index, List<(ReadOnlyMemory<byte> Value, RowKind Kind, Ttl Ttl)> chain)
+    {
+        chain.Clear();
         var position = _positions[index];
+        while (true)
+        {
+            Read(position, out _, out var value, out var kind, out var ttl);
+            chain.Add((value, kind, ttl));
+            if (_previous is null || !_previous.TryGetValue(position, out position))
+            {
+                break;
+            }
+        }
+
+        chain.Reverse();
+    }
+
+    private void Read(int position, out ReadOnlyMemory<byte> key, out ReadOnlyMemory<byte> value, out RowKind kind, out Ttl ttl)
+    {
         var slab = _slabs[position >> SlabOffsetBits];
         var offset = position & (MaxSlabLength - 1);
         var flags = slab[offset];
         var keyLength = BinaryPrimitives.ReadUInt16LittleEndian(slab.AsSpan(offset + 1));
         var valueLength = BinaryPrimitives.ReadInt32LittleEndian(slab.AsSpan(offset + 1 + sizeof(ushort)));
         var start = offset + HeaderLength;
-        isDelete = (flags & DeleteFlag) != 0;
+        kind = (flags & DeleteFlag) != 0 ? RowKind.Tombstone : (flags & MergeFlag) != 0 ? RowKind.Merge : RowKind.Value;
         if ((flags & TtlFlag) != 0)
         {
             ttl = MemoryMarshal.Read<Ttl>(slab.AsSpan(start));
@@ -132,7 +216,7 @@ public sealed class WriteBatch
         value = valueLength == 0 ? ReadOnlyMemory<byte>.Empty : new ReadOnlyMemory<byte>(slab, start + keyLength, valueLength);
     }
 
-    private void Add(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool isDelete, Ttl ttl)
+    private void Add(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, RowKind kind, Ttl ttl)
     {
         var hasTtl = ttl != Ttl.Default;
         var length = (long)HeaderLength + (hasTtl ? s_ttlLength : 0) + key.Length + value.Length;
@@ -143,7 +227,7 @@ public sealed class WriteBatch
 
         var position = Reserve((int)length, out var slab, out var offset);
         var destination = slab.AsSpan(offset, (int)length);
-        destination[0] = (byte)((isDelete ? DeleteFlag : 0) | (hasTtl ? TtlFlag : 0));
+        destination[0] = (byte)((kind == RowKind.Tombstone ? DeleteFlag : 0) | (kind == RowKind.Merge ? MergeFlag : 0) | (hasTtl ? TtlFlag : 0));
         BinaryPrimitives.WriteUInt16LittleEndian(destination[1..], (ushort)key.Length);
         BinaryPrimitives.WriteInt32LittleEndian(destination[(1 + sizeof(ushort))..], value.Length);
         var start = HeaderLength;
@@ -159,6 +243,12 @@ public sealed class WriteBatch
         var existing = Find(key, out var hash);
         if (existing >= 0)
         {
+            if (kind == RowKind.Merge)
+            {
+                // Merges accumulate over the key's earlier operations; a put or a delete replaces them all.
+                (_previous ??= [])[position] = _positions[existing];
+            }
+
             _positions[existing] = position;
             return;
         }

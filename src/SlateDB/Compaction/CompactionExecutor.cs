@@ -3,6 +3,7 @@ using SlateDB.Format;
 using SlateDB.Format.Compression;
 using SlateDB.Iterators;
 using SlateDB.Manifest;
+using SlateDB.Merge;
 using SlateDB.Sst;
 
 namespace SlateDB.Compaction;
@@ -27,7 +28,7 @@ internal sealed record CompactionExecutorSettings(SstBuildSettings? Build, long 
 /// compacted SSTs cut at <see cref="CompactionExecutorSettings.MaxSstSize"/>. Returns the new sorted run; nothing is
 /// recorded anywhere, so the SSTs of a compaction that never commits are garbage no manifest refers to.
 /// </summary>
-internal sealed class CompactionExecutor(TableStore tables, IdGenerator ids, TimeProvider time, CompactionExecutorSettings settings)
+internal sealed class CompactionExecutor(TableStore tables, IdGenerator ids, TimeProvider time, CompactionExecutorSettings settings, MergeFolder? merge = null)
 {
     /// <summary>SST uploads allowed in flight while the next SST is being built.</summary>
     private const int MaxPendingUploads = 2;
@@ -84,7 +85,7 @@ internal sealed class CompactionExecutor(TableStore tables, IdGenerator ids, Tim
         async ValueTask WriteKeyAsync()
         {
             kept.Clear();
-            RetentionFilter.Apply(versions, retention, kept);
+            RetentionFilter.Apply(versions, retention, kept, merge);
             versions.Clear();
             if (kept.Count > 0)
             {

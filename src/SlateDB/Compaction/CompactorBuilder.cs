@@ -11,6 +11,7 @@ public sealed class CompactorBuilder : ComponentsBuilder<CompactorBuilder>
     private SlateDbOptions? _dbOptions;
     private ICompactionScheduler? _scheduler;
     private bool _polling = true;
+    private IMergeOperator? _mergeOperator;
 
     internal CompactorBuilder(string path, IObjectStore store)
         : base(path, store)
@@ -45,6 +46,17 @@ public sealed class CompactorBuilder : ComponentsBuilder<CompactorBuilder>
         return this;
     }
 
+    /// <summary>
+    /// Folds merge operands with this operator while compacting (SlateDB's <c>with_merge_operator</c>). Without one, a
+    /// compaction keeps operands as they are.
+    /// </summary>
+    public CompactorBuilder WithMergeOperator(IMergeOperator mergeOperator)
+    {
+        ArgumentNullException.ThrowIfNull(mergeOperator);
+        _mergeOperator = mergeOperator;
+        return this;
+    }
+
     /// <summary>Does not poll: compactions run only through <see cref="Compactor.RunOnceAsync"/> and requests.</summary>
     public CompactorBuilder WithPollingDisabled()
     {
@@ -59,7 +71,7 @@ public sealed class CompactorBuilder : ComponentsBuilder<CompactorBuilder>
         var dbOptions = _dbOptions ?? SlateDbOptions.Default;
         (dbOptions with { CompactorOptions = _options }).Validate();
         var scheduler = _scheduler ?? CompactorContext.DefaultScheduler(_options);
-        var components = DbComponents.Create(Settings(dbOptions) with { BlockCacheDisabled = true });
+        var components = DbComponents.Create(Settings(dbOptions) with { BlockCacheDisabled = true, MergeOperator = _mergeOperator });
         var context = new CompactorContext
         {
             Components = components,

@@ -35,7 +35,7 @@ internal sealed partial class CompactorRuntime : IAsyncDisposable
         _c = context;
         _manifest = new CompactorManifest(context.Manifests, context.Time, context.Options.ManifestUpdateTimeout);
         _file = new CompactionsFile(context.Tables.Store, context.Tables.Paths, context.Time, context.Options.ManifestUpdateTimeout);
-        _executor = new CompactionExecutor(context.Tables, context.Ids, context.Time, context.ExecutorSettings);
+        _executor = new CompactionExecutor(context.Tables, context.Ids, context.Time, context.ExecutorSettings, context.Components.Merge);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(stopToken);
     }
 

@@ -1,4 +1,5 @@
 using SlateDB.Format;
+using SlateDB.Merge;
 using SlateDB.Retention;
 
 namespace SlateDB.Compaction;
@@ -29,18 +30,28 @@ internal static class RetentionFilter
     /// </summary>
     /// <remarks>
     /// <list type="bullet">
+    /// <item>With a merge operator (<paramref name="merge"/>), merge operands are first folded where no snapshot can tell
+    /// them apart: at or below the retention sequence, with the value beneath them and with each other when they share
+    /// one expiry (<see cref="MergeFolder.FoldRuns"/>). An operator failure fails the compaction.</item>
     /// <item>An expired value becomes a tombstone with the same sequence and create time (dropping it could bring back
     /// an older version with a longer life from a lower run); an expired merge operand is dropped.</item>
     /// <item>The newest version is always kept; older ones are kept while their sequence is above the retention
     /// sequence, plus the first one at or below it (the version a snapshot at that sequence reads). Merge operands never
-    /// end the history (there is no merge operator to fold them, so they stay as they are).</item>
+    /// end the history: they are read over what lies beneath them (without an operator they stay as they are).</item>
     /// <item>With <see cref="RetentionPolicy.DropTombstones"/>, tombstones at the old end of what is kept are removed.</item>
     /// </list>
     /// </remarks>
-    public static void Apply(IReadOnlyList<RowEntry> versions, in RetentionPolicy policy, List<RowEntry> kept)
+    public static void Apply(IReadOnlyList<RowEntry> versions, in RetentionPolicy policy, List<RowEntry> kept, MergeFolder? merge = null)
     {
         ArgumentNullException.ThrowIfNull(versions);
         ArgumentNullException.ThrowIfNull(kept);
+        if (merge is not null && HasMerge(versions))
+        {
+            var folded = new List<RowEntry>(versions.Count);
+            MergeFolder.FoldRuns(merge, versions, FoldBarrier.AtOrAbove(policy.RetentionMinSeq), folded);
+            versions = folded;
+        }
+
         var start = kept.Count;
         for (var i = 0; i < versions.Count; i++)
         {
@@ -65,5 +76,18 @@ internal static class RetentionFilter
                 kept.RemoveAt(kept.Count - 1);
             }
         }
+    }
+
+    private static bool HasMerge(IReadOnlyList<RowEntry> versions)
+    {
+        for (var i = 0; i < versions.Count; i++)
+        {
+            if (versions[i].Kind == RowKind.Merge)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

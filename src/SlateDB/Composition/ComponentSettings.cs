@@ -29,4 +29,7 @@ internal sealed record ComponentSettings(
 
     /// <summary>Whether the local disk cache of <see cref="SlateDbOptions.ObjectStoreCacheOptions"/> sits in front of the store.</summary>
     public bool UseDiskCache { get; init; }
+
+    /// <summary>The merge operator reads, flushes and compactions fold operands with; null: none (operands are an error).</summary>
+    public IMergeOperator? MergeOperator { get; init; }
 }

@@ -51,6 +51,9 @@ internal sealed class DbComponents : IDisposable
     public DiskCachedObjectStore? OwnedDiskCache { get; init; }
 
     /// <summary>Builds the components from what a builder collected. Nothing is read from the store yet.</summary>
+    /// <summary>Folds merge operands with the configured operator; null when none is configured.</summary>
+    public Merge.MergeFolder? Merge { get; init; }
+
     public static DbComponents Create(ComponentSettings settings)
     {
         var seed = settings.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
@@ -76,6 +79,7 @@ internal sealed class DbComponents : IDisposable
             Manifests = new ManifestStore(store, paths),
             Ids = new IdGenerator(settings.TimeProvider, random.Next()),
             Random = random,
+            Merge = settings.MergeOperator is { } mergeOperator ? new Merge.MergeFolder(mergeOperator) : null,
         };
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using SlateDB.Caching;
 using SlateDB.Common;
 using SlateDB.Db;
@@ -99,6 +100,12 @@ public sealed partial class SlateDb
         SignalProgress();
     }
 
+    /// <summary>How long the L0 flush waits after the merge operator failed before it tries again.</summary>
+    internal static readonly TimeSpan MergeFlushRetryDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>The merge operator's failure in the last L0 flush; null once a flush succeeds.</summary>
+    private Exception? _mergeFlushFailure;
+
     private async Task FlushLoopAsync(CancellationToken token)
     {
         try
@@ -106,7 +113,22 @@ public sealed partial class SlateDb
             while (!token.IsCancellationRequested)
             {
                 _flushSignal.Reset();
-                await _flusher.FlushAsync(ignoreL0Limit: false, token).ConfigureAwait(false);
+                try
+                {
+                    await _flusher.FlushAsync(ignoreL0Limit: false, token).ConfigureAwait(false);
+                    Volatile.Write(ref _mergeFlushFailure, null);
+                }
+                catch (Exception e) when (Merge.MergeFolder.IsOperatorFailure(e))
+                {
+                    // The merge operator failed: nothing was recorded, the frozen memtables stay readable (and their
+                    // rows in the WAL), and the flush is tried again later.
+                    Volatile.Write(ref _mergeFlushFailure, e);
+                    _logger.LogError(e, "The L0 flush failed in the merge operator; it is tried again in {Delay}.", MergeFlushRetryDelay);
+                    SignalProgress();
+                    await Task.Delay(MergeFlushRetryDelay, _c.TimeProvider, token).ConfigureAwait(false);
+                    continue;
+                }
+
                 await _flushSignal.WaitAsync().WaitAsync(token).ConfigureAwait(false);
             }
         }

@@ -50,6 +50,10 @@ public sealed partial class SlateDb
 
             _flushSignal.Set();
             await progress.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (Volatile.Read(ref _mergeFlushFailure) is { } mergeFailure)
+            {
+                throw new SlateDbException(SlateDbErrorKind.Invalid, "The memtable flush failed in the merge operator (it is tried again in the background): " + mergeFailure.Message, mergeFailure);
+            }
         }
 
         ThrowIfClosed();

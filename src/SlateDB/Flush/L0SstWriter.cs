@@ -2,6 +2,7 @@ using SlateDB.Common;
 using SlateDB.Format;
 using SlateDB.Manifest;
 using SlateDB.Memtable;
+using SlateDB.Merge;
 using SlateDB.Retention;
 using SlateDB.Sst;
 
@@ -10,34 +11,73 @@ namespace SlateDB.Flush;
 /// <summary>What an L0 flush writes: one frozen memtable as one L0 SST, with the shared version-retention rules.</summary>
 internal static class L0SstWriter
 {
+    /// <summary>Writes a frozen memtable that holds no merge operands (or keeps them unfolded, without an operator).</summary>
+    public static Task<SsTableHandle> WriteAsync(TableStore tables, Ulid id, KvTable table, ulong[] snapshotSeqs, CancellationToken cancellationToken) =>
+        WriteAsync(tables, id, table, snapshotSeqs, merge: null, cancellationToken);
+
     /// <summary>
-    /// Writes a frozen memtable as the L0 SST <paramref name="id"/>. Per key it keeps the newest version and, for each
-    /// live snapshot in <paramref name="snapshotSeqs"/> (ascending), the version that snapshot sees; other versions are
-    /// shadowed for every reader. Rows expired by the memtable's last write time are written as SlateDB writes them
-    /// (<see cref="VersionRetention.ApplyExpiry"/>).
+    /// Writes a frozen memtable as the L0 SST <paramref name="id"/>. Per key it first folds merge operands no live
+    /// snapshot in <paramref name="snapshotSeqs"/> (ascending) can tell apart (<see cref="MergeFolder.FoldRuns"/>), then
+    /// keeps the newest version, the version each snapshot sees, and whatever an operand kept above needs beneath it;
+    /// other versions are shadowed for every reader. Rows expired by the memtable's last write time are written as
+    /// SlateDB writes them (<see cref="VersionRetention.ApplyExpiry"/>).
     /// </summary>
-    public static async Task<SsTableHandle> WriteAsync(TableStore tables, Ulid id, KvTable table, ulong[] snapshotSeqs, CancellationToken cancellationToken)
+    /// <exception cref="SlateDbException">Invalid: the merge operator failed (nothing is recorded; the flush is tried again).</exception>
+    public static async Task<SsTableHandle> WriteAsync(TableStore tables, Ulid id, KvTable table, ulong[] snapshotSeqs, MergeFolder? merge, CancellationToken cancellationToken)
     {
         var builder = new SstBuilder(tables.Settings, SstKind.Compacted, table.EstimatedSize);
         var iterator = table.Iterate();
         var expiryCutoff = table.LastTick;
-        ReadOnlyMemory<byte> previousKey = default;
-        ulong newerSeq = 0;
-        var first = true;
+        var barrier = FoldBarrier.Snapshots(snapshotSeqs);
+        var group = new List<RowEntry>();
+        var folded = new List<RowEntry>();
+        var hasMerge = false;
         while (iterator.TryNext(out var row))
         {
-            var sameKey = !first && row.Key.Span.SequenceEqual(previousKey.Span);
-            if ((!sameKey || VersionRetention.SnapshotSeesVersion(snapshotSeqs, row.Seq, newerSeq))
-                && VersionRetention.ApplyExpiry(row, expiryCutoff) is { } kept)
+            if (group.Count > 0 && !row.Key.Span.SequenceEqual(group[0].Key.Span))
             {
-                builder.Add(kept);
+                WriteKey();
             }
 
-            previousKey = row.Key;
-            newerSeq = row.Seq;
-            first = false;
+            hasMerge |= row.Kind == RowKind.Merge;
+            group.Add(row);
+        }
+
+        if (group.Count > 0)
+        {
+            WriteKey();
         }
 
         return await tables.WriteCompactedAsync(id, builder, cancellationToken).ConfigureAwait(false);
+
+        void WriteKey()
+        {
+            IReadOnlyList<RowEntry> versions = group;
+            if (hasMerge)
+            {
+                folded.Clear();
+                MergeFolder.FoldRuns(merge, group, barrier, folded);
+                versions = folded;
+            }
+
+            ulong newerSeq = 0;
+            var neededBelow = false;
+            for (var i = 0; i < versions.Count; i++)
+            {
+                var version = versions[i];
+                var keep = i == 0 || neededBelow || VersionRetention.SnapshotSeesVersion(snapshotSeqs, version.Seq, newerSeq);
+                newerSeq = version.Seq;
+
+                // An operand is read over the versions beneath it, so those stay while it does.
+                neededBelow = keep && version.Kind == RowKind.Merge;
+                if (keep && VersionRetention.ApplyExpiry(version, expiryCutoff) is { } kept)
+                {
+                    builder.Add(kept);
+                }
+            }
+
+            group.Clear();
+            hasMerge = false;
+        }
     }
 }

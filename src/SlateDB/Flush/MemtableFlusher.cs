@@ -76,7 +76,7 @@ internal sealed class MemtableFlusher(DbComponents c, WriterManifest manifest, I
             var memtable = state.Frozen[state.Frozen.Count - 1 - inFlight.Count];
             var id = c.Ids.NewUlid();
             var snapshots = host.LiveSnapshotSeqs();
-            inFlight.Enqueue((memtable, Task.Run(() => L0SstWriter.WriteAsync(c.Tables, id, memtable.Table, snapshots, uploadToken), uploadToken)));
+            inFlight.Enqueue((memtable, Task.Run(() => L0SstWriter.WriteAsync(c.Tables, id, memtable.Table, snapshots, c.Merge, uploadToken), uploadToken)));
         }
     }
 

@@ -79,6 +79,11 @@ public sealed partial class SlateDb
     private async ValueTask<RowEntry?> FindVisibleAsync(DbState state, ReadOnlyMemory<byte> key, ulong maxSeq, bool cacheBlocks, CancellationToken cancellationToken)
     {
         var found = FindInMemory(state, key.Span, maxSeq) ?? await FindInTreeAsync(state.Core.Tree, key, maxSeq, cacheBlocks, cancellationToken).ConfigureAwait(false);
+        if (found is { Kind: RowKind.Merge })
+        {
+            return await ResolveMergeAsync(state, key, maxSeq, cacheBlocks, cancellationToken).ConfigureAwait(false);
+        }
+
         return found is { } row ? Visible(row) : null;
     }
 
@@ -145,7 +150,7 @@ public sealed partial class SlateDb
             case RowKind.Tombstone:
                 return null;
             case RowKind.Merge:
-                throw new SlateDbException(SlateDbErrorKind.Invalid, "The database holds merge operands, but no merge operator is configured.");
+                throw Merge.MergeFolder.MissingOperator();
             default:
                 if (row.ExpireTs is { } expire && expire <= _clock.Now())
                 {

@@ -62,7 +62,7 @@ public sealed partial class SlateDb
         var fetch = BlockFetch.From(options);
         var order = options.Order;
         IRowIterator Open(KeyRange r) => OpenSources(state, r, order, fetch);
-        return ValueTask.FromResult(new DbIterator(Open, range, order, maxSeq, _clock.Now, onDispose: null));
+        return ValueTask.FromResult(new DbIterator(Open, range, order, maxSeq, _clock.Now, onDispose: null, _c.Merge));
     }
 
     /// <summary>Every source of rows for a range, merged: memtables, L0 SSTs, sorted runs.</summary>

@@ -19,7 +19,7 @@ public sealed partial class SlateDb
     public ValueTask<WriteHandle> PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, PutOptions? putOptions = null, WriteOptions? writeOptions = null, CancellationToken cancellationToken = default)
     {
         WriteBatch.ValidateKey(key.Span);
-        var operation = new SingleOperation(key, value, IsDelete: false, (putOptions ?? PutOptions.Default).Ttl);
+        var operation = new SingleOperation(key, value, RowKind.Value, (putOptions ?? PutOptions.Default).Ttl);
         return WriteCoreAsync(operation, writeOptions ?? WriteOptions.Default, cancellationToken);
     }
 
@@ -45,7 +45,7 @@ public sealed partial class SlateDb
     public ValueTask<WriteHandle> DeleteAsync(ReadOnlyMemory<byte> key, WriteOptions? writeOptions = null, CancellationToken cancellationToken = default)
     {
         WriteBatch.ValidateKey(key.Span);
-        var operation = new SingleOperation(key, ReadOnlyMemory<byte>.Empty, IsDelete: true, Ttl.Default);
+        var operation = new SingleOperation(key, ReadOnlyMemory<byte>.Empty, RowKind.Tombstone, Ttl.Default);
         return WriteCoreAsync(operation, writeOptions ?? WriteOptions.Default, cancellationToken);
     }
 
@@ -72,6 +72,12 @@ public sealed partial class SlateDb
         if (batch.IsEmpty)
         {
             throw new SlateDbException(SlateDbErrorKind.Invalid, "A write batch must hold at least one operation.");
+        }
+
+        if (batch.HasMerges)
+        {
+            // Merges within the batch are folded before the write lock (the operator may fail; nothing after the lock may).
+            return WriteCoreAsync(ResolveBatchMerges(batch), writeOptions ?? WriteOptions.Default, cancellationToken);
         }
 
         return WriteCoreAsync(new BatchOperations(batch, batch.Count), writeOptions ?? WriteOptions.Default, cancellationToken);
@@ -140,10 +146,13 @@ public sealed partial class SlateDb
             var count = operations.Count;
             for (var i = 0; i < count; i++)
             {
-                operations.Get(i, out var key, out var value, out var isDelete, out var ttl);
-                var row = isDelete
-                    ? RowEntry.Delete(key, (ulong)seq, createTs: now)
-                    : RowEntry.Put(key, value, (ulong)seq, createTs: now, expireTs: ttl.ExpireTsFor(now, defaultTtl));
+                operations.Get(i, out var key, out var value, out var kind, out var ttl);
+                var row = kind switch
+                {
+                    RowKind.Tombstone => RowEntry.Delete(key, (ulong)seq, createTs: now),
+                    RowKind.Merge => RowEntry.MergeOperand(key, value, (ulong)seq, createTs: now, expireTs: ttl.ExpireTsFor(now, defaultTtl)),
+                    _ => RowEntry.Put(key, value, (ulong)seq, createTs: now, expireTs: ttl.ExpireTsFor(now, defaultTtl)),
+                };
 
                 // The memtable keeps a copy; the WAL buffer shares it, so the caller's buffers are free again.
                 memtable.Put(row, out var stored);
@@ -245,22 +254,22 @@ public sealed partial class SlateDb
     {
         int Count { get; }
 
-        void Get(int index, out ReadOnlyMemory<byte> key, out ReadOnlyMemory<byte> value, out bool isDelete, out Ttl ttl);
+        void Get(int index, out ReadOnlyMemory<byte> key, out ReadOnlyMemory<byte> value, out RowKind kind, out Ttl ttl);
 
         /// <summary>The same operations, no longer depending on buffers the caller may reuse.</summary>
         IOperations Detach();
     }
 
-    /// <summary>One put or delete over the caller's memory, which the memtable copies at commit.</summary>
-    private readonly record struct SingleOperation(ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte> Value, bool IsDelete, Ttl Ttl) : IOperations
+    /// <summary>One put, delete or merge over the caller's memory, which the memtable copies at commit.</summary>
+    private readonly record struct SingleOperation(ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte> Value, RowKind Kind, Ttl Ttl) : IOperations
     {
         public int Count => 1;
 
-        public void Get(int index, out ReadOnlyMemory<byte> key, out ReadOnlyMemory<byte> value, out bool isDelete, out Ttl ttl)
+        public void Get(int index, out ReadOnlyMemory<byte> key, out ReadOnlyMemory<byte> value, out RowKind kind, out Ttl ttl)
         {
             key = Key;
             value = Value;
-            isDelete = IsDelete;
+            kind = Kind;
             ttl = Ttl;
         }
 
@@ -272,8 +281,8 @@ public sealed partial class SlateDb
     {
         public int Count => count;
 
-        public void Get(int index, out ReadOnlyMemory<byte> key, out ReadOnlyMemory<byte> value, out bool isDelete, out Ttl ttl) =>
-            batch.GetOperation(index, out key, out value, out isDelete, out ttl);
+        public void Get(int index, out ReadOnlyMemory<byte> key, out ReadOnlyMemory<byte> value, out RowKind kind, out Ttl ttl) =>
+            batch.GetOperation(index, out key, out value, out kind, out ttl);
 
         public IOperations Detach() => this;
     }
