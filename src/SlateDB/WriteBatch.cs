@@ -154,11 +154,11 @@ public sealed class WriteBatch
 
     /// <summary>
     /// Operation <paramref name="index"/> (in the order first added), as slices of the batch's own copy; a merge reads
-    /// as not a delete (see the overload with a <see cref="RowKind"/>).
+    /// as not a delete (see <see cref="GetOperationKind"/>).
     /// </summary>
     internal void GetOperation(int index, out ReadOnlyMemory<byte> key, out ReadOnlyMemory<byte> value, out bool isDelete, out Ttl ttl)
     {
-        GetOperation(index, out key, out value, out RowKind kind, out ttl);
+        GetOperationKind(index, out key, out value, out var kind, out ttl);
         isDelete = kind == RowKind.Tombstone;
     }
 
@@ -166,7 +166,7 @@ public sealed class WriteBatch
     /// Operation <paramref name="index"/> (in the order first added): the key's newest operation in the batch. A merge
     /// may sit on earlier operations on its key (<see cref="HasEarlierOperations"/>, <see cref="GetOperationChain"/>).
     /// </summary>
-    internal void GetOperation(int index, out ReadOnlyMemory<byte> key, out ReadOnlyMemory<byte> value, out RowKind kind, out Ttl ttl) =>
+    internal void GetOperationKind(int index, out ReadOnlyMemory<byte> key, out ReadOnlyMemory<byte> value, out RowKind kind, out Ttl ttl) =>
         Read(_positions[index], out key, out value, out kind, out ttl);
 
     /// <summary>True when operation <paramref name="index"/> is a merge added over earlier operations on its key.</summary>

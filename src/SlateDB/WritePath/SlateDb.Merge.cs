@@ -66,7 +66,7 @@ public sealed partial class SlateDb
         var operands = new List<ReadOnlyMemory<byte>>();
         for (var i = 0; i < batch.Count; i++)
         {
-            batch.GetOperation(i, out var key, out var value, out RowKind kind, out var ttl);
+            batch.GetOperationKind(i, out var key, out var value, out var kind, out var ttl);
             if (kind != RowKind.Merge || !batch.HasEarlierOperations(i))
             {
                 resolved.Add(key, value, kind, ttl);

@@ -282,7 +282,7 @@ public sealed partial class SlateDb
         public int Count => count;
 
         public void Get(int index, out ReadOnlyMemory<byte> key, out ReadOnlyMemory<byte> value, out RowKind kind, out Ttl ttl) =>
-            batch.GetOperation(index, out key, out value, out kind, out ttl);
+            batch.GetOperationKind(index, out key, out value, out kind, out ttl);
 
         public IOperations Detach() => this;
     }
