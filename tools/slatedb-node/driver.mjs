@@ -16,6 +16,7 @@
 //   {"op":"scan","start":"61","end":"7a"}   -> {"ok":true,"rows":[["61","31"],...]} (start incl., end excl.)
 //   {"op":"flush"} / {"op":"flush","kind":"memtable"}   (default: WAL flush, the engine's flush())
 //   {"op":"close"}  {"op":"ping"}  {"op":"exit"}
+//   open_merge, merge, merge_batch: see lib/merge-ops.mjs
 //
 // Writes wait for durability like the engine's own put() unless "await_durable":false is given.
 import readline from "node:readline";
@@ -24,6 +25,7 @@ import {
   FULL_RANGE, ObjectStore, drain, flushMemtable, flushWal, openDb, ttlOption,
 } from "./lib/engine.mjs";
 import { fromHex, num, toHex } from "./lib/hex.mjs";
+import { mergeOps } from "./lib/merge-ops.mjs";
 
 const VERSION = "0.12.1";
 
@@ -145,6 +147,8 @@ const handlers = {
     await closeDb();
     return {};
   },
+
+  ...mergeOps({ requireDb, isOpen: () => db !== null, adopt: (opened, built) => { store = opened; db = built; }, splitTarget, BadRequest }),
 };
 
 async function closeDb() {
