@@ -32,7 +32,8 @@ internal static class RetentionFilter
     /// <list type="bullet">
     /// <item>With a merge operator (<paramref name="merge"/>), merge operands are first folded where no snapshot can tell
     /// them apart: at or below the retention sequence, with the value beneath them and with each other when they share
-    /// one expiry (<see cref="MergeFolder.FoldRuns"/>). An operator failure fails the compaction.</item>
+    /// one expiry (<see cref="MergeFolder.FoldRuns"/>); into the oldest sorted run, the oldest operands become a value
+    /// folded from an absent one. An operator failure fails the compaction.</item>
     /// <item>An expired value becomes a tombstone with the same sequence and create time (dropping it could bring back
     /// an older version with a longer life from a lower run); an expired merge operand is dropped.</item>
     /// <item>The newest version is always kept; older ones are kept while their sequence is above the retention
@@ -48,7 +49,7 @@ internal static class RetentionFilter
         if (merge is not null && HasMerge(versions))
         {
             var folded = new List<RowEntry>(versions.Count);
-            MergeFolder.FoldRuns(merge, versions, FoldBarrier.AtOrAbove(policy.RetentionMinSeq), folded);
+            MergeFolder.FoldRuns(merge, versions, FoldBarrier.AtOrAbove(policy.RetentionMinSeq), folded, nothingOlder: policy.DropTombstones);
             versions = folded;
         }
 

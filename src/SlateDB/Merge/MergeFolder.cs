@@ -130,7 +130,15 @@ internal sealed class MergeFolder(IMergeOperator mergeOperator)
     /// newest sequence of its run, the latest create time and the common expiry. Without an operator
     /// (<paramref name="folder"/> null) the versions are copied unchanged.
     /// </summary>
-    public static void FoldRuns(MergeFolder? folder, IReadOnlyList<RowEntry> versions, in FoldBarrier barrier, List<RowEntry> output)
+    /// <param name="folder">The operator; null copies the versions unchanged.</param>
+    /// <param name="versions">The key's versions, newest first.</param>
+    /// <param name="barrier">Where a snapshot keeps two neighbours apart.</param>
+    /// <param name="output">Receives the folded versions, newest first.</param>
+    /// <param name="nothingOlder">
+    /// True when no older version of the key exists anywhere (a compaction into the oldest sorted run): the oldest run
+    /// of operands is then folded from an absent value into a value, exactly what a read of it would return.
+    /// </param>
+    public static void FoldRuns(MergeFolder? folder, IReadOnlyList<RowEntry> versions, in FoldBarrier barrier, List<RowEntry> output, bool nothingOlder = false)
     {
         var count = versions.Count;
         List<ReadOnlyMemory<byte>>? operands = null;
@@ -170,7 +178,8 @@ internal sealed class MergeFolder(IMergeOperator mergeOperator)
             }
 
             i = j + 1;
-            if (baseRow is null && operands.Count == 1)
+            var endsHistory = baseRow is not null || (nothingOlder && i == count);
+            if (!endsHistory && operands.Count == 1)
             {
                 output.Add(top);
                 continue;
@@ -179,7 +188,7 @@ internal sealed class MergeFolder(IMergeOperator mergeOperator)
             operands.Reverse();
             var hasBase = baseRow is { Kind: RowKind.Value };
             var value = folder.Fold(top.Key.Span, hasBase, hasBase ? baseRow!.Value.Value.Span : [], operands);
-            output.Add(baseRow is null
+            output.Add(!endsHistory
                 ? RowEntry.MergeOperand(top.Key, value, top.Seq, createTs, top.ExpireTs)
                 : RowEntry.Put(top.Key, value, top.Seq, createTs, top.ExpireTs));
         }

@@ -58,6 +58,17 @@ public sealed class MergeFolderTests
     }
 
     [Fact]
+    public void Into_the_oldest_run_the_oldest_operands_become_the_value_a_read_would_return()
+    {
+        var output = new List<RowEntry>();
+        MergeFolder.FoldRuns(Folder, [M("c", 5), M("b", 4)], FoldBarrier.Snapshots([]), output, nothingOlder: true);
+        output.Select(Show).Should().Equal("Value:b,c@5");
+        output.Clear();
+        MergeFolder.FoldRuns(Folder, [M("d", 6), M("c", 5, expire: 9)], FoldBarrier.Snapshots([]), output, nothingOlder: true);
+        output.Select(Show).Should().Equal(["Merge:d@6", "Value:c@5"], "only the oldest run ends the history");
+    }
+
+    [Fact]
     public void A_snapshot_between_two_versions_keeps_them_apart()
     {
         var output = new List<RowEntry>();
