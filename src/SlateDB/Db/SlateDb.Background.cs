@@ -126,9 +126,18 @@ public sealed partial class SlateDb
 
         public ulong NextWalId => db._wal.NextWalId;
 
-        public ulong[] LiveSnapshotSeqs() => db._snapshots.LiveSeqs();
+        public ulong[] LiveSnapshotSeqs()
+        {
+            // A transaction past its maximum age gives up its snapshot here, before the flush decides what to keep.
+            db._transactions.ExpireOld();
+            return db._snapshots.LiveSeqs();
+        }
 
-        public ulong? MinLiveSnapshotSeq() => db._snapshots.MinLive();
+        public ulong? MinLiveSnapshotSeq()
+        {
+            db._transactions.ExpireOld();
+            return db._snapshots.MinLive();
+        }
 
         public Task FlushWalAsync(CancellationToken cancellationToken) =>
             db._c.Options.WalEnabled ? db._wal.FlushOnceAsync(cancellationToken) : Task.CompletedTask;
