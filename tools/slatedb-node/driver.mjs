@@ -16,6 +16,7 @@
 //   {"op":"scan","start":"61","end":"7a"}   -> {"ok":true,"rows":[["61","31"],...]} (start incl., end excl.)
 //   {"op":"flush"} / {"op":"flush","kind":"memtable"}   (default: WAL flush, the engine's flush())
 //   {"op":"close"}  {"op":"ping"}  {"op":"exit"}
+//   txn_* commands: see lib/txn-ops.mjs
 //
 // Writes wait for durability like the engine's own put() unless "await_durable":false is given.
 import readline from "node:readline";
@@ -24,6 +25,7 @@ import {
   FULL_RANGE, ObjectStore, drain, flushMemtable, flushWal, openDb, ttlOption,
 } from "./lib/engine.mjs";
 import { fromHex, num, toHex } from "./lib/hex.mjs";
+import { txnOps } from "./lib/txn-ops.mjs";
 
 const VERSION = "0.12.1";
 
@@ -67,6 +69,8 @@ function bound(hex, what) {
 }
 
 const handlers = {
+  ...txnOps({ requireDb }),
+
   ping: async () => ({ version: VERSION, open: db !== null }),
 
   open: async (cmd) => {
