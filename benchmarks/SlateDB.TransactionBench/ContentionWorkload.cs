@@ -11,8 +11,11 @@ internal sealed record ContentionWorkload(int Clients, int Keys, int Reads, int 
 }
 
 /// <summary>What one engine did in one run.</summary>
-internal sealed record ContentionResult(string Engine, long Commits, long Conflicts, double Seconds, double CommitP50Ms, double CommitP99Ms)
+internal sealed record ContentionResult(string Engine, long Commits, long Conflicts, double Seconds, double CommitP50Ms, double CommitP99Ms, double CpuSeconds)
 {
+    /// <summary>Process CPU time (all threads, background work included) per commit: steadier than throughput on a loaded machine.</summary>
+    public double CpuMicrosPerCommit => Commits == 0 ? 0 : CpuSeconds * 1e6 / Commits;
+
     public double CommitsPerSecond => Commits / Seconds;
 
     public double ConflictRate => Commits + Conflicts == 0 ? 0 : (double)Conflicts / (Commits + Conflicts);

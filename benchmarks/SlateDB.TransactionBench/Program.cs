@@ -7,6 +7,7 @@ using SlateDB.TransactionBench;
 // run, each on its own fresh directory. Usage:
 //   dotnet run -c Release --project benchmarks/SlateDB.TransactionBench -- [--seconds 10] [--rounds 3] [--clients 16]
 //     [--keys 10000] [--reads 5] [--writes 5] [--value 1024] [--serializable] [--seed 1] [--dir /tmp/txnbench]
+//     [--only ours|zonetree]
 var settings = new Dictionary<string, string>(StringComparer.Ordinal);
 var serializable = false;
 for (var i = 0; i < args.Length; i++)
@@ -34,18 +35,26 @@ var rounds = Int("rounds", 3);
 var root = settings.GetValueOrDefault("dir") ?? Path.Combine(Path.GetTempPath(), $"slatedb-txnbench-{Environment.ProcessId}");
 Console.WriteLine($"transaction contention: {workload.Clients} clients, {workload.Keys:N0} hot keys, {workload.Reads} reads + {workload.Writes} updates per transaction, value {workload.ValueSize} B, {(serializable ? "serializable" : "snapshot")} isolation, {workload.Duration.TotalSeconds:F0} s per engine per round, {rounds} rounds, {Environment.ProcessorCount} cores");
 
+// Warm-up (not measured): both engines run briefly once, so neither pays the JIT in the first round.
+foreach (var name in new[] { "ours", "zonetree" }.Where(engine => !settings.TryGetValue("only", out var only) || only == engine))
+{
+    var directory = Path.Combine(root, $"{name}-warmup");
+    await using ITransactionEngine engine = name == "ours" ? await OursEngine.OpenAsync(directory) : ZoneTreeEngine.Open(directory);
+    await RunAsync(engine, workload with { Duration = TimeSpan.FromSeconds(2) });
+}
+
 var results = new List<ContentionResult>();
 for (var round = 0; round < rounds; round++)
 {
     // Alternate which engine goes first, so neither always runs on the warmer machine.
     var order = round % 2 == 0 ? new[] { "ours", "zonetree" } : new[] { "zonetree", "ours" };
-    foreach (var name in order)
+    foreach (var name in order.Where(engine => !settings.TryGetValue("only", out var only) || only == engine))
     {
         var directory = Path.Combine(root, $"{name}-{round}");
         await using ITransactionEngine engine = name == "ours" ? await OursEngine.OpenAsync(directory) : ZoneTreeEngine.Open(directory);
         var result = await RunAsync(engine, workload with { Seed = workload.Seed + round });
         results.Add(result);
-        Console.WriteLine($"round {round + 1} {result.Engine,-12} {result.CommitsPerSecond,10:N0} commits/s  conflicts {result.ConflictRate,6:P1}  commit p50 {result.CommitP50Ms:F3} ms  p99 {result.CommitP99Ms:F3} ms");
+        Console.WriteLine($"round {round + 1} {result.Engine,-12} {result.CommitsPerSecond,10:N0} commits/s  conflicts {result.ConflictRate,6:P1}  commit p50 {result.CommitP50Ms:F3} ms  p99 {result.CommitP99Ms:F3} ms  cpu {result.CpuMicrosPerCommit:F0} us/commit");
     }
 }
 
@@ -55,7 +64,12 @@ foreach (var group in results.GroupBy(r => r.Engine))
 {
     var sorted = group.OrderBy(r => r.CommitsPerSecond).ToList();
     var median = sorted[sorted.Count / 2];
-    Console.WriteLine($"{group.Key,-12} {median.CommitsPerSecond,10:N0} commits/s  conflicts {median.ConflictRate,6:P1}  commit p50 {median.CommitP50Ms:F3} ms  p99 {median.CommitP99Ms:F3} ms");
+    Console.WriteLine($"{group.Key,-12} {median.CommitsPerSecond,10:N0} commits/s  conflicts {median.ConflictRate,6:P1}  commit p50 {median.CommitP50Ms:F3} ms  p99 {median.CommitP99Ms:F3} ms  cpu {median.CpuMicrosPerCommit:F0} us/commit");
+}
+
+if (settings.ContainsKey("only"))
+{
+    return 0;
 }
 
 var ours = results.Where(r => r.Engine == "SlateDB.NET").Select(r => r.CommitsPerSecond).Order().ToList();
@@ -70,6 +84,7 @@ static async Task<ContentionResult> RunAsync(ITransactionEngine engine, Contenti
     await engine.PreloadAsync(workload, value);
     var latency = new LatencyRecorder(workload.Clients);
     long commits = 0, conflicts = 0;
+    var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
     var clock = Stopwatch.StartNew();
     var clients = Enumerable.Range(0, workload.Clients).Select(client => Task.Run(async () =>
     {
@@ -94,6 +109,7 @@ static async Task<ContentionResult> RunAsync(ITransactionEngine engine, Contenti
     })).ToArray();
     await Task.WhenAll(clients);
     var seconds = clock.Elapsed.TotalSeconds;
+    var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
     var (p50, p99, _, _) = latency.Percentiles();
-    return new ContentionResult(engine.Name, commits, conflicts, seconds, p50, p99);
+    return new ContentionResult(engine.Name, commits, conflicts, seconds, p50, p99, cpu);
 }

@@ -20,9 +20,9 @@ public sealed class DbTransaction : IAsyncDisposable
     private readonly TransactionState _state;
     private readonly Lock _gate = new();
     private readonly WriteSet _writes = new();
-    private readonly HashSet<byte[]> _readKeys = new(ByteArrayEqualityComparer.Instance);
-    private readonly List<KeyRange> _readRanges = [];
-    private readonly HashSet<byte[]> _unmarked = new(ByteArrayEqualityComparer.Instance);
+    private HashSet<byte[]>? _readKeys;
+    private List<KeyRange>? _readRanges;
+    private HashSet<byte[]>? _unmarked;
     private bool _finished;
 
     internal DbTransaction(SlateDb db, TransactionManager manager, TransactionState state)
@@ -84,7 +84,6 @@ public sealed class DbTransaction : IAsyncDisposable
     /// </summary>
     public IAsyncEnumerable<KeyValue> ScanAsync(KeyRange range, ScanOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ThrowIfUnusable();
         TrackRange(range);
         return new ScanEnumerable(token => OpenIteratorAsync(range, options, token), cancellationToken);
     }
@@ -109,7 +108,6 @@ public sealed class DbTransaction : IAsyncDisposable
     /// </summary>
     public ValueTask<DbIterator> CreateIteratorAsync(KeyRange range, ScanOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ThrowIfUnusable();
         TrackRange(range);
         return OpenIteratorAsync(range, options, cancellationToken);
     }
@@ -184,7 +182,7 @@ public sealed class DbTransaction : IAsyncDisposable
                 WriteBatch.ValidateKey(key.Span, nameof(keys));
                 if (_state.Level == IsolationLevel.SerializableSnapshot)
                 {
-                    _readKeys.Add(key.ToArray());
+                    (_readKeys ??= new(ByteArrayEqualityComparer.Instance)).Add(key.ToArray());
                 }
             }
         }
@@ -210,7 +208,7 @@ public sealed class DbTransaction : IAsyncDisposable
             foreach (var key in keys)
             {
                 WriteBatch.ValidateKey(key.Span, nameof(keys));
-                _unmarked.Add(key.ToArray());
+                (_unmarked ??= new(ByteArrayEqualityComparer.Instance)).Add(key.ToArray());
             }
         }
     }
@@ -233,21 +231,20 @@ public sealed class DbTransaction : IAsyncDisposable
     /// </exception>
     public async ValueTask<WriteHandle> CommitAsync(WriteOptions? options = null, CancellationToken cancellationToken = default)
     {
-        WriteBatch batch;
+        KeyValuePair<byte[], PendingWrite>[] writes;
         TransactionCommit commit;
         lock (_gate)
         {
             ThrowIfUnusableLocked();
             _finished = true;
-            batch = _writes.ToBatch();
-            var writeKeys = _writes.Ordered().Select(write => write.Key).Where(key => !_unmarked.Contains(key)).ToArray();
-            commit = new TransactionCommit(_state, new TransactionFootprint(writeKeys, _readKeys, _readRanges));
+            writes = _writes.Ordered();
+            commit = new TransactionCommit(_state, new TransactionFootprint(ConflictKeys(writes), (IReadOnlyCollection<byte[]>?)_readKeys ?? [], (IReadOnlyList<KeyRange>?)_readRanges ?? []));
         }
 
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (batch.IsEmpty)
+            if (writes.Length == 0)
             {
                 // Nothing to apply: a read-only transaction is serializable at its snapshot.
                 _manager.ThrowIfUnusable(_state);
@@ -255,7 +252,7 @@ public sealed class DbTransaction : IAsyncDisposable
                 return _db.EmptyCommitHandle(_state.ReadSeq);
             }
 
-            return await _db.CommitTransactionAsync(batch, commit, options ?? WriteOptions.Default, cancellationToken).ConfigureAwait(false);
+            return await _db.CommitTransactionAsync(writes, commit, options ?? WriteOptions.Default, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -287,6 +284,22 @@ public sealed class DbTransaction : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>The written keys that take part in conflict detection: all but the unmarked ones.</summary>
+    private byte[][] ConflictKeys(KeyValuePair<byte[], PendingWrite>[] writes)
+    {
+        var keys = new byte[writes.Length][];
+        var count = 0;
+        foreach (var (key, _) in writes)
+        {
+            if (_unmarked is null || !_unmarked.Contains(key))
+            {
+                keys[count++] = key;
+            }
+        }
+
+        return count == keys.Length ? keys : keys[..count];
+    }
+
     private async ValueTask<RowEntry?> GetRowAsync(ReadOnlyMemory<byte> key, ReadOptions? options, CancellationToken cancellationToken)
     {
         WriteBatch.ValidateKey(key.Span);
@@ -301,7 +314,7 @@ public sealed class DbTransaction : IAsyncDisposable
 
             if (_state.Level == IsolationLevel.SerializableSnapshot)
             {
-                _readKeys.Add(owned);
+                (_readKeys ??= new(ByteArrayEqualityComparer.Instance)).Add(owned);
             }
         }
 
@@ -320,26 +333,20 @@ public sealed class DbTransaction : IAsyncDisposable
         return _db.CreateTransactionIteratorAsync(range, options ?? ScanOptions.Default, (ulong)_state.ReadSeq, (r, order) => new WriteSetRowIterator(writes, r, order), cancellationToken);
     }
 
+    /// <summary>Checks the transaction is usable and, when serializable, records a scanned range for the conflict check.</summary>
     private void TrackRange(KeyRange range)
     {
-        if (_state.Level != IsolationLevel.SerializableSnapshot)
-        {
-            return;
-        }
-
         // The caller may reuse the range's buffers: keep copies.
-        var owned = KeyRange.Create(range.Start?.ToArray(), range.StartInclusive, range.End?.ToArray(), range.EndInclusive);
-        lock (_gate)
-        {
-            _readRanges.Add(owned);
-        }
-    }
-
-    private void ThrowIfUnusable()
-    {
+        var owned = _state.Level == IsolationLevel.SerializableSnapshot
+            ? KeyRange.Create(range.Start?.ToArray(), range.StartInclusive, range.End?.ToArray(), range.EndInclusive)
+            : default;
         lock (_gate)
         {
             ThrowIfUnusableLocked();
+            if (_state.Level == IsolationLevel.SerializableSnapshot)
+            {
+                (_readRanges ??= []).Add(owned);
+            }
         }
     }
 

@@ -38,12 +38,37 @@ public sealed partial class SlateDb
     internal long TrackedTransactionKeys => _transactions.TrackedKeys;
 
     /// <summary>Commits a transaction's writes as one batch at one sequence, after its conflict check.</summary>
-    internal ValueTask<WriteHandle> CommitTransactionAsync(WriteBatch batch, TransactionCommit transaction, WriteOptions writeOptions, CancellationToken cancellationToken) =>
-        WriteCoreAsync(new BatchOperations(batch, batch.Count), writeOptions, cancellationToken, transaction);
+    internal ValueTask<WriteHandle> CommitTransactionAsync(KeyValuePair<byte[], PendingWrite>[] writes, TransactionCommit transaction, WriteOptions writeOptions, CancellationToken cancellationToken) =>
+        WriteCoreAsync(new TransactionOperations(writes), writeOptions, cancellationToken, transaction);
 
     /// <summary>A handle for a commit that wrote nothing: it reads as the transaction's read sequence.</summary>
     internal WriteHandle EmptyCommitHandle(long readSeq) =>
         new(readSeq, DateTimeOffset.FromUnixTimeMilliseconds(_clock.Now()), _awaitDurable ??= _oracle.WaitDurableAsync);
+
+    /// <summary>
+    /// A transaction's buffered writes as the operations of one write (the transaction's own copies, so nothing to
+    /// detach). A merge entry would need the operations to carry a row kind (see docs/transactions.md).
+    /// </summary>
+    private readonly struct TransactionOperations(KeyValuePair<byte[], PendingWrite>[] writes) : IOperations
+    {
+        public int Count => writes.Length;
+
+        public void Get(int index, out ReadOnlyMemory<byte> key, out ReadOnlyMemory<byte> value, out bool isDelete, out Ttl ttl)
+        {
+            var (k, write) = writes[index];
+            if (write.Kind is not (Format.RowKind.Value or Format.RowKind.Tombstone))
+            {
+                throw new SlateDbException(SlateDbErrorKind.Internal, $"A transaction buffered a write of kind {write.Kind}, which it cannot commit.");
+            }
+
+            key = k;
+            value = write.Value;
+            isDelete = write.Kind == Format.RowKind.Tombstone;
+            ttl = write.Ttl;
+        }
+
+        public IOperations Detach() => this;
+    }
 
     /// <summary>Owned copies of the keys a plain write wrote, recorded while transactions are open.</summary>
     private static byte[][] WrittenKeys<TOperations>(TOperations operations)

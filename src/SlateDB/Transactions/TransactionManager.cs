@@ -77,6 +77,12 @@ internal sealed class TransactionManager
     /// <summary>Throws when the transaction ended or expired (checking its age first).</summary>
     public void ThrowIfUnusable(TransactionState state)
     {
+        // The common case, without the lock: open and young enough.
+        if (!state.Ended && !IsTooOld(state, _time.GetTimestamp()))
+        {
+            return;
+        }
+
         lock (_lock)
         {
             if (!state.Ended && IsTooOld(state, _time.GetTimestamp()))
@@ -149,6 +155,11 @@ internal sealed class TransactionManager
     /// <summary>Ends a transaction without committing (a rollback); nothing happens if it already ended.</summary>
     public void End(TransactionState state)
     {
+        if (state.Ended)
+        {
+            return;
+        }
+
         lock (_lock)
         {
             EndLocked(state);

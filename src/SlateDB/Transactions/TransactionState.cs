@@ -12,9 +12,20 @@ internal sealed class TransactionState(long id, long readSeq, IsolationLevel lev
     /// <summary>When it began, as <see cref="TimeProvider.GetTimestamp"/>.</summary>
     public long StartedTimestamp { get; } = startedTimestamp;
 
-    /// <summary>Why it was expired (its snapshot released); null while usable.</summary>
-    public string? ExpiredReason { get; set; }
+    private volatile string? _expiredReason;
+    private volatile bool _ended;
 
-    /// <summary>True once committed, rolled back or expired: it no longer holds a snapshot.</summary>
-    public bool Ended { get; set; }
+    /// <summary>Why it was expired (its snapshot released); null while usable. Set under the manager's lock.</summary>
+    public string? ExpiredReason
+    {
+        get => _expiredReason;
+        set => _expiredReason = value;
+    }
+
+    /// <summary>True once committed, rolled back or expired: it no longer holds a snapshot. Set under the manager's lock.</summary>
+    public bool Ended
+    {
+        get => _ended;
+        set => _ended = value;
+    }
 }

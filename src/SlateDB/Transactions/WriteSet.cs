@@ -23,28 +23,6 @@ internal sealed class WriteSet
     /// <summary>The writes in key order, as of now: later writes do not change the array returned.</summary>
     public KeyValuePair<byte[], PendingWrite>[] Ordered() => _ordered ??= [.. _writes];
 
-    /// <summary>The writes as one batch: what a commit applies atomically.</summary>
-    public WriteBatch ToBatch()
-    {
-        var batch = new WriteBatch();
-        foreach (var (key, write) in _writes)
-        {
-            switch (write.Kind)
-            {
-                case RowKind.Value:
-                    batch.Put(key, write.Value, write.Ttl == Ttl.Default ? null : new PutOptions { Ttl = write.Ttl });
-                    break;
-                case RowKind.Tombstone:
-                    batch.Delete(key);
-                    break;
-                default:
-                    throw new SlateDbException(SlateDbErrorKind.Internal, $"A transaction buffered a write of kind {write.Kind}, which it cannot commit.");
-            }
-        }
-
-        return batch;
-    }
-
     private void Set(byte[] key, PendingWrite write)
     {
         _writes[key] = write;
