@@ -7,6 +7,9 @@ namespace SlateDB.TransactionBench;
 /// </summary>
 internal sealed record ContentionWorkload(int Clients, int Keys, int Reads, int Writes, int ValueSize, TimeSpan Duration, bool Serializable, int Seed)
 {
+    /// <summary>Ours only: reads then one plain write batch instead of a transaction (to measure what transactions add).</summary>
+    public bool PlainBatches { get; init; }
+
     public static byte[] KeyOf(int index) => System.Text.Encoding.ASCII.GetBytes($"hot{index:D8}");
 }
 

@@ -7,14 +7,19 @@ using SlateDB.TransactionBench;
 // run, each on its own fresh directory. Usage:
 //   dotnet run -c Release --project benchmarks/SlateDB.TransactionBench -- [--seconds 10] [--rounds 3] [--clients 16]
 //     [--keys 10000] [--reads 5] [--writes 5] [--value 1024] [--serializable] [--seed 1] [--dir /tmp/txnbench]
-//     [--only ours|zonetree]
+//     [--only ours|zonetree] [--plain (ours: reads + a write batch, no transaction)]
 var settings = new Dictionary<string, string>(StringComparer.Ordinal);
 var serializable = false;
+var plain = false;
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--serializable")
     {
         serializable = true;
+    }
+    else if (args[i] == "--plain")
+    {
+        plain = true;
     }
     else if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length)
     {
@@ -30,7 +35,7 @@ for (var i = 0; i < args.Length; i++)
 int Int(string name, int fallback) => settings.TryGetValue(name, out var text) ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
 var workload = new ContentionWorkload(
     Int("clients", 16), Int("keys", 10_000), Int("reads", 5), Int("writes", 5), Int("value", 1024),
-    TimeSpan.FromSeconds(Int("seconds", 10)), serializable, Int("seed", 1));
+    TimeSpan.FromSeconds(Int("seconds", 10)), serializable, Int("seed", 1)) { PlainBatches = plain };
 var rounds = Int("rounds", 3);
 var root = settings.GetValueOrDefault("dir") ?? Path.Combine(Path.GetTempPath(), $"slatedb-txnbench-{Environment.ProcessId}");
 Console.WriteLine($"transaction contention: {workload.Clients} clients, {workload.Keys:N0} hot keys, {workload.Reads} reads + {workload.Writes} updates per transaction, value {workload.ValueSize} B, {(serializable ? "serializable" : "snapshot")} isolation, {workload.Duration.TotalSeconds:F0} s per engine per round, {rounds} rounds, {Environment.ProcessorCount} cores");

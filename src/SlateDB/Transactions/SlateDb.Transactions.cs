@@ -5,6 +5,7 @@ namespace SlateDB;
 public sealed partial class SlateDb
 {
     private readonly TransactionManager _transactions;
+    private Func<long>? _readCommittedSeq;
 
     /// <summary>
     /// Begins a transaction reading at the current committed sequence (see <see cref="DbTransaction"/> and
@@ -21,13 +22,7 @@ public sealed partial class SlateDb
 
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfClosed();
-        TransactionState state;
-        lock (_writeLock)
-        {
-            ThrowIfClosed();
-            state = _transactions.BeginLocked(_oracle.CommittedSeq, level);
-        }
-
+        var state = _transactions.Begin(_readCommittedSeq ??= () => _oracle.CommittedSeq, level);
         return ValueTask.FromResult(new DbTransaction(this, _transactions, state));
     }
 

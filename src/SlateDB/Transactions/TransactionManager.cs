@@ -41,8 +41,18 @@ internal sealed class TransactionManager
         _time = time;
     }
 
-    /// <summary>True while a transaction is open: commits must then be recorded.</summary>
-    public bool HasActive => Volatile.Read(ref _activeCount) > 0;
+    /// <summary>
+    /// True while a transaction is open: commits must then be recorded. A commit checks it after publishing its
+    /// sequence and a full fence (see <see cref="Begin"/>).
+    /// </summary>
+    public bool HasActive
+    {
+        get
+        {
+            Interlocked.MemoryBarrier();
+            return Volatile.Read(ref _activeCount) > 0;
+        }
+    }
 
     /// <summary>Keys of committed writes currently recorded (for tests and metrics).</summary>
     public long TrackedKeys
@@ -59,18 +69,46 @@ internal sealed class TransactionManager
     /// <summary>Open transactions (for tests and metrics).</summary>
     public int ActiveCount => Volatile.Read(ref _activeCount);
 
-    /// <summary>Opens a transaction reading at <paramref name="readSeq"/>. Call under the database's write lock.</summary>
-    public TransactionState BeginLocked(long readSeq, IsolationLevel level)
+    /// <summary>
+    /// Opens a transaction reading at the committed sequence, which <paramref name="committedSeq"/> reads. No write
+    /// lock is needed: the transaction counts as open (a full fence) before the sequence is read, and a commit reads
+    /// <see cref="HasActive"/> after a full fence that follows publishing its sequence, so either the transaction
+    /// reads at or above that commit or the commit is recorded for it. Memtable flushes read the live snapshots under
+    /// this manager's lock (<see cref="LiveSnapshotSeqs"/>), so they see the transaction or run before it read its
+    /// sequence (then every row they flush is at or below it).
+    /// </summary>
+    public TransactionState Begin(Func<long> committedSeq, IsolationLevel level)
     {
         lock (_lock)
         {
             ExpireOldLocked();
+            Interlocked.Exchange(ref _activeCount, _active.Count + 1);
+            var readSeq = committedSeq();
             var state = new TransactionState(++_nextId, readSeq, level, _time.GetTimestamp());
             _active.Add(state.Id, state);
             _readSeqs[readSeq] = _readSeqs.TryGetValue(readSeq, out var count) ? count + 1 : 1;
             _snapshots.Register((ulong)readSeq);
-            Volatile.Write(ref _activeCount, _active.Count);
             return state;
+        }
+    }
+
+    /// <summary>The live snapshot sequences (snapshots and transactions), after expiring over-age transactions.</summary>
+    public ulong[] LiveSnapshotSeqs()
+    {
+        lock (_lock)
+        {
+            ExpireOldLocked();
+            return _snapshots.LiveSeqs();
+        }
+    }
+
+    /// <summary>The oldest live snapshot sequence, after expiring over-age transactions; null when none.</summary>
+    public ulong? MinLiveSnapshotSeq()
+    {
+        lock (_lock)
+        {
+            ExpireOldLocked();
+            return _snapshots.MinLive();
         }
     }
 
@@ -163,20 +201,6 @@ internal sealed class TransactionManager
         lock (_lock)
         {
             EndLocked(state);
-        }
-    }
-
-    /// <summary>Expires every transaction older than <see cref="TransactionOptions.MaxAge"/>, releasing its snapshot.</summary>
-    public void ExpireOld()
-    {
-        if (!HasActive)
-        {
-            return;
-        }
-
-        lock (_lock)
-        {
-            ExpireOldLocked();
         }
     }
 
