@@ -24,6 +24,11 @@ internal sealed record BencherOptions
     public string Codec { get; init; } = "None";
     public bool NoWal { get; init; }
     public long L0SstSizeBytes { get; init; } = 64L * 1024 * 1024;
+    public bool Transaction { get; init; }
+    public int TxnReads { get; init; } = 5;
+    public int TxnWrites { get; init; } = 5;
+    public bool Serializable { get; init; }
+    public int AbortPercent { get; init; }
 
     public const string Usage = """
         SlateDB.Bencher: a load generator for SlateDB for .NET (like slatedb-bencher).
@@ -43,6 +48,10 @@ internal sealed record BencherOptions
           --no-wal             disable the WAL (writes durable at L0 flush)
           --l0-mb F            memtable size that triggers an L0 flush, MiB (default 64)
           --seed N             random seed (default 42)
+          --transaction        transaction mode: each operation is a transaction (puts-share and batch ignored)
+          --txn-reads N --txn-writes N   reads and puts per transaction (default 5 and 5)
+          --serializable       serializable snapshot isolation (default: snapshot)
+          --abort-percent N    share of transactions rolled back instead of committed (default 0)
         """;
 
     public static BencherOptions Parse(string[] args)
@@ -74,11 +83,17 @@ internal sealed record BencherOptions
                 "--no-wal" => o with { NoWal = true },
                 "--l0-mb" => o with { L0SstSizeBytes = (long)(D() * 1024 * 1024) },
                 "--seed" => o with { Seed = (int)L() },
+                "--transaction" => o with { Transaction = true },
+                "--txn-reads" => o with { TxnReads = (int)L() },
+                "--txn-writes" => o with { TxnWrites = (int)L() },
+                "--serializable" => o with { Serializable = true },
+                "--abort-percent" => o with { AbortPercent = (int)L() },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
         }
 
-        if (o.PutShare is < 0 or > 1 || o.KeySize < 8 || o.Concurrency < 1 || o.BatchSize < 1 || o.KeyCount < 1)
+        if (o.PutShare is < 0 or > 1 || o.KeySize < 8 || o.Concurrency < 1 || o.BatchSize < 1 || o.KeyCount < 1
+            || o.TxnReads < 0 || o.TxnWrites < 0 || o.AbortPercent is < 0 or > 100)
         {
             throw new ArgumentException("Out-of-range option: put-share 0..1, key-size >= 8, concurrency/batch/keys >= 1.");
         }

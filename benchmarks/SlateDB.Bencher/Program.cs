@@ -71,6 +71,7 @@ if (options.Preload)
 }
 
 counted.ResetStats();
+var transactions = options.Transaction ? new TransactionMode(options, keys, value) : null;
 var putLatency = new LatencyRecorder(options.Concurrency);
 var getLatency = new LatencyRecorder(options.Concurrency);
 long operations = 0;
@@ -96,7 +97,12 @@ var workers = Enumerable.Range(0, options.Concurrency).Select(worker => Task.Run
         }
 
         var start = Stopwatch.GetTimestamp();
-        if (random.NextDouble() < options.PutShare)
+        if (transactions is not null)
+        {
+            await transactions.RunOneAsync(db, worker, random, writeOptions);
+            Interlocked.Increment(ref operations);
+        }
+        else if (random.NextDouble() < options.PutShare)
         {
             if (options.BatchSize == 1)
             {
@@ -154,6 +160,11 @@ var (pp50, pp99, pp999, pmax) = putLatency.Percentiles();
 var (gp50, gp99, gp999, gmax) = getLatency.Percentiles();
 var inv = CultureInfo.InvariantCulture;
 Console.WriteLine(string.Create(inv, $"ops/s: {Interlocked.Read(ref operations) / elapsed:N0}  ({Interlocked.Read(ref operations):N0} ops in {elapsed:F1} s)"));
+if (transactions is not null)
+{
+    Console.WriteLine(transactions.Report(elapsed));
+}
+
 Console.WriteLine(string.Create(inv, $"put latency ms{(options.AwaitDurable ? " (durable)" : string.Empty)}: p50 {pp50:F3}  p99 {pp99:F3}  p99.9 {pp999:F3}  max {pmax:F3}  (n={putLatency.Count:N0})"));
 Console.WriteLine(string.Create(inv, $"get latency ms: p50 {gp50:F3}  p99 {gp99:F3}  p99.9 {gp999:F3}  max {gmax:F3}  (n={getLatency.Count:N0}, found {Interlocked.Read(ref found):N0})"));
 Console.WriteLine(string.Create(inv, $"allocated: {allocated / Math.Max(1.0, Interlocked.Read(ref operations)):N0} bytes/op, {gen0} gen0 GCs"));

@@ -12,6 +12,7 @@ public sealed class SlateDbBuilder : ComponentsBuilder<SlateDbBuilder>
     private Caching.IBlockCache? _blockCache;
     private bool _blockCacheDisabled;
     private IMergeOperator? _mergeOperator;
+    private TransactionOptions _transactions = TransactionOptions.Default;
 
     internal SlateDbBuilder(string path, IObjectStore store)
         : base(path, store)
@@ -57,11 +58,21 @@ public sealed class SlateDbBuilder : ComponentsBuilder<SlateDbBuilder>
         return this;
     }
 
+    /// <summary>Uses these limits on transactions (maximum age, tracked keys) instead of <see cref="TransactionOptions.Default"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A limit is out of range.</exception>
+    public SlateDbBuilder WithTransactionOptions(TransactionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _transactions = options;
+        return this;
+    }
+
     /// <summary>Opens (or creates) the database.</summary>
     public Task<SlateDb> OpenAsync(CancellationToken cancellationToken = default)
     {
         _options.Validate();
-        var settings = Settings(_options) with { BlockCache = _blockCache, BlockCacheDisabled = _blockCacheDisabled, MergeOperator = _mergeOperator };
+        var settings = Settings(_options) with { BlockCache = _blockCache, BlockCacheDisabled = _blockCacheDisabled, MergeOperator = _mergeOperator, Transactions = _transactions };
         return SlateDb.OpenCoreAsync(settings, cancellationToken);
     }
 }

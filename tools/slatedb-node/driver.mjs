@@ -17,6 +17,7 @@
 //   {"op":"flush"} / {"op":"flush","kind":"memtable"}   (default: WAL flush, the engine's flush())
 //   {"op":"close"}  {"op":"ping"}  {"op":"exit"}
 //   open_merge, merge, merge_batch: see lib/merge-ops.mjs
+//   txn_* commands: see lib/txn-ops.mjs
 //
 // Writes wait for durability like the engine's own put() unless "await_durable":false is given.
 import readline from "node:readline";
@@ -26,6 +27,7 @@ import {
 } from "./lib/engine.mjs";
 import { fromHex, num, toHex } from "./lib/hex.mjs";
 import { mergeOps } from "./lib/merge-ops.mjs";
+import { txnOps } from "./lib/txn-ops.mjs";
 
 const VERSION = "0.12.1";
 
@@ -69,6 +71,8 @@ function bound(hex, what) {
 }
 
 const handlers = {
+  ...txnOps({ requireDb }),
+
   ping: async () => ({ version: VERSION, open: db !== null }),
 
   open: async (cmd) => {

@@ -27,6 +27,9 @@ internal sealed record ComponentSettings(
     /// <summary>Whether object-store requests are retried as <see cref="SlateDbOptions.ObjectStoreMaxRetries"/> says.</summary>
     public bool RetryRequests { get; init; } = true;
 
+    /// <summary>Limits on transactions (maximum age, tracked keys).</summary>
+    public TransactionOptions Transactions { get; init; } = TransactionOptions.Default;
+
     /// <summary>Whether the local disk cache of <see cref="SlateDbOptions.ObjectStoreCacheOptions"/> sits in front of the store.</summary>
     public bool UseDiskCache { get; init; }
 

@@ -32,6 +32,9 @@ internal sealed class DbComponents : IDisposable
 
     public required SlateDbMetrics Metrics { get; init; }
 
+    /// <summary>Limits on transactions (maximum age, tracked keys).</summary>
+    public TransactionOptions Transactions { get; init; } = TransactionOptions.Default;
+
     public required TableStore Tables { get; init; }
 
     /// <summary>The WAL: written by the writer, replayed by recovery, collected by the garbage collector.</summary>
@@ -72,6 +75,7 @@ internal sealed class DbComponents : IDisposable
             TimeProvider = settings.TimeProvider,
             LoggerFactory = settings.LoggerFactory,
             Metrics = metrics,
+            Transactions = settings.Transactions,
             Tables = new TableStore(store, paths, settings.Options, blockCache),
             Wal = new ObjectStoreWal(store, paths, SstBuildSettings.From(settings.Options)),
             OwnedBlockCache = ownedCache,

@@ -148,9 +148,11 @@ public sealed partial class SlateDb
 
         public ulong NextWalId => db._wal.NextWalId;
 
-        public ulong[] LiveSnapshotSeqs() => db._snapshots.LiveSeqs();
+        // Through the transaction manager: a transaction past its maximum age gives up its snapshot here, before the
+        // flush decides what to keep, and one beginning now is either seen or reads above every row flushed.
+        public ulong[] LiveSnapshotSeqs() => db._transactions.LiveSnapshotSeqs();
 
-        public ulong? MinLiveSnapshotSeq() => db._snapshots.MinLive();
+        public ulong? MinLiveSnapshotSeq() => db._transactions.MinLiveSnapshotSeq();
 
         public Task FlushWalAsync(CancellationToken cancellationToken) =>
             db._c.Options.WalEnabled ? db._wal.FlushOnceAsync(cancellationToken) : Task.CompletedTask;

@@ -65,6 +65,24 @@ public sealed partial class SlateDb
         return ValueTask.FromResult(new DbIterator(Open, range, order, maxSeq, _clock.Now, onDispose: null, _c.Merge));
     }
 
+    /// <summary>
+    /// An iterator for a transaction: the database at <paramref name="readSeq"/> (and the options' visibility) with
+    /// <paramref name="overlay"/>'s rows (at <see cref="Transactions.WriteSetRowIterator.PendingSeq"/>) over it.
+    /// </summary>
+    internal ValueTask<DbIterator> CreateTransactionIteratorAsync(KeyRange range, ScanOptions options, ulong readSeq, Func<KeyRange, IterationOrder, IRowIterator> overlay, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfClosed();
+        var maxSeq = Math.Min(readSeq, MaxVisibleSeq(options.DurabilityFilter, options.Dirty));
+        var state = State;
+        var fetch = BlockFetch.From(options);
+        var order = options.Order;
+        IRowIterator Open(KeyRange r) => new MergeRowIterator(
+            [overlay(r, order), new Transactions.SeqCapRowIterator(OpenSources(state, r, order, fetch), maxSeq)], order);
+        return ValueTask.FromResult(new DbIterator(Open, range, order, Transactions.WriteSetRowIterator.PendingSeq, _clock.Now, onDispose: null));
+    }
+
     /// <summary>Every source of rows for a range, merged: memtables, L0 SSTs, sorted runs.</summary>
     private IRowIterator OpenSources(DbState state, KeyRange range, IterationOrder order, BlockFetch fetch)
     {

@@ -1,6 +1,7 @@
 using SlateDB.Db;
 using SlateDB.Format;
 using SlateDB.Manifest;
+using SlateDB.Transactions;
 
 namespace SlateDB;
 
@@ -83,7 +84,7 @@ public sealed partial class SlateDb
         return WriteCoreAsync(new BatchOperations(batch, batch.Count), writeOptions ?? WriteOptions.Default, cancellationToken);
     }
 
-    private ValueTask<WriteHandle> WriteCoreAsync<TOperations>(TOperations operations, WriteOptions writeOptions, CancellationToken cancellationToken)
+    private ValueTask<WriteHandle> WriteCoreAsync<TOperations>(TOperations operations, WriteOptions writeOptions, CancellationToken cancellationToken, TransactionCommit? transaction = null)
         where TOperations : IOperations
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -91,14 +92,14 @@ public sealed partial class SlateDb
         if (NeedsBackpressure())
         {
             // The caller may reuse its buffers once this call returns: keep a copy while the write waits.
-            return WaitThenWriteAsync(operations.Detach(), writeOptions, cancellationToken);
+            return WaitThenWriteAsync(operations.Detach(), writeOptions, transaction, cancellationToken);
         }
 
-        var handle = Commit(operations);
+        var handle = Commit(operations, transaction);
         return writeOptions.AwaitDurable ? AwaitDurableAsync(handle, cancellationToken) : ValueTask.FromResult(handle);
     }
 
-    private async ValueTask<WriteHandle> WaitThenWriteAsync<TOperations>(TOperations operations, WriteOptions writeOptions, CancellationToken cancellationToken)
+    private async ValueTask<WriteHandle> WaitThenWriteAsync<TOperations>(TOperations operations, WriteOptions writeOptions, TransactionCommit? transaction, CancellationToken cancellationToken)
         where TOperations : IOperations
     {
         _c.Metrics.BackpressureWaits.Add(1);
@@ -112,7 +113,7 @@ public sealed partial class SlateDb
             Interlocked.Decrement(ref _backpressureWaiters);
         }
 
-        var handle = Commit(operations);
+        var handle = Commit(operations, transaction);
         if (writeOptions.AwaitDurable)
         {
             await _oracle.WaitDurableAsync(handle.Sequence, cancellationToken).ConfigureAwait(false);
@@ -127,8 +128,12 @@ public sealed partial class SlateDb
         return handle;
     }
 
-    /// <summary>Assigns the sequence, appends the rows to the WAL buffer and the memtable, commits. All or nothing.</summary>
-    private WriteHandle Commit<TOperations>(TOperations operations)
+    /// <summary>
+    /// Assigns the sequence, appends the rows to the WAL buffer and the memtable, commits. All or nothing. A
+    /// transaction's commit is first checked for conflicts (which throws and writes nothing); while transactions are
+    /// open, every commit's keys are recorded for their checks.
+    /// </summary>
+    private WriteHandle Commit<TOperations>(TOperations operations, TransactionCommit? transaction = null)
         where TOperations : IOperations
     {
         long seq;
@@ -138,6 +143,11 @@ public sealed partial class SlateDb
         lock (_writeLock)
         {
             ThrowIfClosed();
+            if (transaction is not null)
+            {
+                _transactions.ValidateLocked(transaction.State, transaction.Footprint);
+            }
+
             seq = _oracle.NextSeq();
             now = _clock.Now();
             var memtable = _state.Memtable;
@@ -162,6 +172,15 @@ public sealed partial class SlateDb
             }
 
             _oracle.Commit(seq);
+            if (transaction is not null)
+            {
+                _transactions.RecordLocked(seq, transaction.Footprint.WriteKeys, transaction.State);
+            }
+            else if (_transactions.HasActive)
+            {
+                _transactions.RecordLocked(seq, WrittenKeys(operations), committing: null);
+            }
+
             RecordSequenceLocked(seq, now);
             if (memtable.EstimatedSize >= _c.Options.L0SstSizeBytes)
             {
