@@ -55,6 +55,8 @@ internal sealed class OursEngine : IKvEngine
 
     public ValueTask PrepareForReadsAsync() => _db.FlushAsync(MemtableFlush);
 
+    public async ValueTask CompactAllAsync() => await _db.CompactFullAsync().ConfigureAwait(false);
+
     public ValueTask DisposeAsync() => _db.CloseAsync();
 
     private static async ValueTask Await(ValueTask<WriteHandle> pending) => await pending.ConfigureAwait(false);
