@@ -107,9 +107,9 @@ internal sealed class ChildRun(ComparisonOptions options)
         };
     }
 
-    private static async Task<IKvEngine> OpenAsync(string engine, string directory) => engine switch
+    private async Task<IKvEngine> OpenAsync(string engine, string directory) => engine switch
     {
-        EngineNames.Ours => await OursEngine.OpenAsync(directory).ConfigureAwait(false),
+        EngineNames.Ours => await OursEngine.OpenAsync(directory, options.OursMemoryBudget).ConfigureAwait(false),
         EngineNames.RocksDb => RocksDbEngine.Open(directory),
         EngineNames.ZoneTree => ZoneTreeEngine.Open(directory),
         _ => throw new ArgumentException($"Engine '{engine}' does not run in a .NET child."),

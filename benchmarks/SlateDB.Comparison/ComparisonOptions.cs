@@ -34,6 +34,9 @@ internal sealed record ComparisonOptions
     /// <summary>Rows readrandom-large fills and reads (it runs only when <c>--large-ops</c> is given or it is selected).</summary>
     public long LargeOperations { get; init; } = 5_000_000;
 
+    /// <summary>SlateDB for .NET's <see cref="SlateDbOptions.MemoryBudgetBytes"/>; 0 (the default) runs it at stock settings.</summary>
+    public long OursMemoryBudget { get; init; }
+
     /// <summary>Seconds of the durable-write target run (0 skips it).</summary>
     public double DurableSeconds { get; init; } = 10;
 
@@ -62,6 +65,7 @@ internal sealed record ComparisonOptions
           --workloads a,b    fillrandom,fillbatch,readrandom-afterfill,readrandom-flushed,readrandom-reopen,
                              scan-cold,readrandom,scan,readrandom-compacted,readrandom-large
                              (default all but readrandom-large)
+          --ours-budget N    SlateDB for .NET with MemoryBudgetBytes = N (default 0: stock settings, no budget)
           --large-ops N      adds readrandom-large: fills N rows (default 5000000), reopens, first pass of gets
           --durable-seconds S  length of the durable-write target run (default 10; 0 skips it)
           --results PATH     results JSON (default docs/benchmarks/results.json)
@@ -102,6 +106,7 @@ internal sealed record ComparisonOptions
                 "--results" => o with { ResultsPath = Next() },
                 "--docs" => o with { DocsPath = Next() },
                 "--report-only" => o with { ReportOnly = Next() },
+                "--ours-budget" => o with { OursMemoryBudget = L() },
                 "--engine" => o with { Engine = Next() },
                 "--workload" => o with { Workload = Next() },
                 "--dir" => o with { Directory = Next() },

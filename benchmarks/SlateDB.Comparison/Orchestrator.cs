@@ -111,7 +111,7 @@ internal sealed class Orchestrator(ComparisonOptions options, string repoRoot)
                 "--engine", engine, "--workload", workload, "--dir", directory, "--rep", rep.ToString(inv),
                 "--ops", options.Operations.ToString(inv), "--reads", options.Reads.ToString(inv),
                 "--batch", options.BatchSize.ToString(inv), "--seed", options.Seed.ToString(inv),
-                "--large-ops", options.LargeOperations.ToString(inv),
+                "--large-ops", options.LargeOperations.ToString(inv), "--ours-budget", options.OursMemoryBudget.ToString(inv),
             ]);
             output = await ChildProcess.RunAsync(fileName, args, repoRoot, ChildTimeout).ConfigureAwait(false);
         }

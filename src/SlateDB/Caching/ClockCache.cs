@@ -29,6 +29,9 @@ internal sealed class ClockCache<TKey>
         _capacity = capacityBytes;
     }
 
+    /// <summary>The most bytes held.</summary>
+    public long CapacityBytes => _capacity;
+
     /// <summary>The bytes held, as the sizes given to <see cref="Set"/> add up.</summary>
     public long SizeBytes => Interlocked.Read(ref _size);
 
