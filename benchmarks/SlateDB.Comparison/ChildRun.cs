@@ -18,14 +18,18 @@ internal sealed class ChildRun(ComparisonOptions options)
     /// </summary>
     public const int WarmUpPasses = 3;
 
-    private readonly KeyGenerator _keys = new(options.Operations, options.KeySize, "uniform");
+    /// <summary>Rows of the database this run reads (readrandom-large fills more).</summary>
+    private readonly long _rows = options.Workload == Workloads.ReadLarge ? options.LargeOperations : options.Operations;
+    private KeyGenerator? _keyGenerator;
+
+    private KeyGenerator Keys => _keyGenerator ??= new(_rows, options.KeySize, "uniform");
     private readonly ValuePool _values = new(options.ValueSize, options.Seed);
 
     public async Task<RunResult> RunAsync()
     {
         var directory = options.Directory!;
         var workload = options.Workload!;
-        var isFill = workload is Workloads.FillRandom or Workloads.FillBatch;
+        var isFill = workload is Workloads.FillRandom or Workloads.FillBatch || Workloads.FillsInChild(workload);
         if (isFill && Directory.Exists(directory))
         {
             Directory.Delete(directory, recursive: true);
@@ -36,13 +40,52 @@ internal sealed class ChildRun(ComparisonOptions options)
         Measured measured;
         try
         {
-            measured = workload switch
+            switch (workload)
             {
-                Workloads.FillRandom => await TimeAsync(() => FillAsync(engine, batched: false)).ConfigureAwait(false),
-                Workloads.FillBatch => await TimeAsync(() => FillAsync(engine, batched: true)).ConfigureAwait(false),
-                Workloads.ReadRandom => await ReadRandomAsync(engine).ConfigureAwait(false),
-                _ => await ScanAsync(engine).ConfigureAwait(false),
-            };
+                case Workloads.FillRandom:
+                    measured = await TimeAsync(() => FillAsync(engine, batched: false)).ConfigureAwait(false);
+                    break;
+                case Workloads.FillBatch:
+                    measured = await TimeAsync(() => FillAsync(engine, batched: true)).ConfigureAwait(false);
+                    break;
+                case Workloads.ReadAfterFill:
+                    await FillAsync(engine, batched: true).ConfigureAwait(false);
+                    measured = await TimedGetsAsync(engine).ConfigureAwait(false);
+                    break;
+                case Workloads.ReadFlushed:
+                    await FillAsync(engine, batched: true).ConfigureAwait(false);
+                    await engine.PrepareForReadsAsync().ConfigureAwait(false);
+                    measured = await TimedGetsAsync(engine).ConfigureAwait(false);
+                    break;
+                case Workloads.ReadLarge:
+                    await FillAsync(engine, batched: true).ConfigureAwait(false);
+                    await engine.PrepareForReadsAsync().ConfigureAwait(false);
+                    engine = await ReopenAsync(engine, directory).ConfigureAwait(false);
+                    measured = await TimedGetsAsync(engine).ConfigureAwait(false);
+                    break;
+                case Workloads.ReadReopen:
+                    await engine.PrepareForReadsAsync().ConfigureAwait(false);
+                    engine = await ReopenAsync(engine, directory).ConfigureAwait(false);
+                    measured = await TimedGetsAsync(engine).ConfigureAwait(false);
+                    break;
+                case Workloads.ReadCompacted:
+                    await engine.PrepareForReadsAsync().ConfigureAwait(false);
+                    await engine.CompactAllAsync().ConfigureAwait(false);
+                    engine = await ReopenAsync(engine, directory).ConfigureAwait(false);
+                    measured = await TimedGetsAsync(engine).ConfigureAwait(false);
+                    break;
+                case Workloads.ScanCold:
+                    await engine.PrepareForReadsAsync().ConfigureAwait(false);
+                    engine = await ReopenAsync(engine, directory).ConfigureAwait(false);
+                    measured = await TimedScanAsync(engine).ConfigureAwait(false);
+                    break;
+                case Workloads.ReadRandom:
+                    measured = await ReadRandomAsync(engine).ConfigureAwait(false);
+                    break;
+                default:
+                    measured = await ScanAsync(engine).ConfigureAwait(false);
+                    break;
+            }
         }
         finally
         {
@@ -64,22 +107,28 @@ internal sealed class ChildRun(ComparisonOptions options)
         };
     }
 
-    private static async Task<IKvEngine> OpenAsync(string engine, string directory) => engine switch
+    private async Task<IKvEngine> OpenAsync(string engine, string directory) => engine switch
     {
-        EngineNames.Ours => await OursEngine.OpenAsync(directory).ConfigureAwait(false),
+        EngineNames.Ours => await OursEngine.OpenAsync(directory, options.OursMemoryBudget).ConfigureAwait(false),
         EngineNames.RocksDb => RocksDbEngine.Open(directory),
         EngineNames.ZoneTree => ZoneTreeEngine.Open(directory),
         _ => throw new ArgumentException($"Engine '{engine}' does not run in a .NET child."),
     };
 
+    private async Task<IKvEngine> ReopenAsync(IKvEngine engine, string directory)
+    {
+        await engine.DisposeAsync().ConfigureAwait(false);
+        return await OpenAsync(options.Engine!, directory).ConfigureAwait(false);
+    }
+
     private async Task<(long Operations, long Found)> FillAsync(IKvEngine engine, bool batched)
     {
-        var total = options.Operations;
+        var total = _rows;
         if (!batched)
         {
             for (long i = 0; i < total; i++)
             {
-                await engine.PutAsync(_keys.KeyOf(i), ValueOf(i)).ConfigureAwait(false);
+                await engine.PutAsync(Keys.KeyOf(i), ValueOf(i)).ConfigureAwait(false);
             }
         }
         else
@@ -90,7 +139,7 @@ internal sealed class ChildRun(ComparisonOptions options)
                 rows.Clear();
                 for (var j = i; j < Math.Min(total, i + options.BatchSize); j++)
                 {
-                    rows.Add(new(_keys.KeyOf(j), ValueOf(j)));
+                    rows.Add(new(Keys.KeyOf(j), ValueOf(j)));
                 }
 
                 await engine.WriteBatchAsync(rows).ConfigureAwait(false);
@@ -109,6 +158,12 @@ internal sealed class ChildRun(ComparisonOptions options)
             await GetPassAsync(engine, options.Seed + 1000 + pass).ConfigureAwait(false);
         }
 
+        return await TimedGetsAsync(engine).ConfigureAwait(false);
+    }
+
+    /// <summary>Times one pass of gets (the seed's keys) and checks every key was found.</summary>
+    private async Task<Measured> TimedGetsAsync(IKvEngine engine)
+    {
         var measured = await TimeAsync(() => GetPassAsync(engine, options.Seed)).ConfigureAwait(false);
         return measured.Found == measured.Operations
             ? measured
@@ -121,7 +176,7 @@ internal sealed class ChildRun(ComparisonOptions options)
         long found = 0;
         for (long i = 0; i < options.Reads; i++)
         {
-            if (await engine.GetAsync(_keys.KeyOf(random.NextInt64(options.Operations))).ConfigureAwait(false) == options.ValueSize)
+            if (await engine.GetAsync(Keys.KeyOf(random.NextInt64(_rows))).ConfigureAwait(false) == options.ValueSize)
             {
                 found++;
             }
@@ -138,6 +193,11 @@ internal sealed class ChildRun(ComparisonOptions options)
             await engine.ScanAllAsync().ConfigureAwait(false);
         }
 
+        return await TimedScanAsync(engine).ConfigureAwait(false);
+    }
+
+    private async Task<Measured> TimedScanAsync(IKvEngine engine)
+    {
         var measured = await TimeAsync(async () =>
         {
             var rows = await engine.ScanAllAsync().ConfigureAwait(false);

@@ -29,7 +29,13 @@ internal sealed record ComparisonOptions
     public int NodeRepetitions { get; init; } = 2;
 
     public IReadOnlyList<string> Engines { get; init; } = EngineNames.All;
-    public IReadOnlyList<string> SelectedWorkloads { get; init; } = Workloads.All;
+    public IReadOnlyList<string> SelectedWorkloads { get; init; } = Workloads.Default;
+
+    /// <summary>Rows readrandom-large fills and reads (it runs only when <c>--large-ops</c> is given or it is selected).</summary>
+    public long LargeOperations { get; init; } = 5_000_000;
+
+    /// <summary>SlateDB for .NET's <see cref="SlateDbOptions.MemoryBudgetBytes"/>; 0 (the default) runs it at stock settings.</summary>
+    public long OursMemoryBudget { get; init; }
 
     /// <summary>Seconds of the durable-write target run (0 skips it).</summary>
     public double DurableSeconds { get; init; } = 10;
@@ -56,7 +62,11 @@ internal sealed record ComparisonOptions
                              --node-ops is its fillrandom's rows only
           --node-batch-ops N rows of its fillbatch, then read by its readrandom and scan (default: as --ops)
           --engines a,b      ours,rocksdb,zonetree,slatedb-0.12.1 (default all)
-          --workloads a,b    fillrandom,fillbatch,readrandom,scan (default all)
+          --workloads a,b    fillrandom,fillbatch,readrandom-afterfill,readrandom-flushed,readrandom-reopen,
+                             scan-cold,readrandom,scan,readrandom-compacted,readrandom-large
+                             (default all but readrandom-large)
+          --ours-budget N    SlateDB for .NET with MemoryBudgetBytes = N (default 0: stock settings, no budget)
+          --large-ops N      adds readrandom-large: fills N rows (default 5000000), reopens, first pass of gets
           --durable-seconds S  length of the durable-write target run (default 10; 0 skips it)
           --results PATH     results JSON (default docs/benchmarks/results.json)
           --docs PATH        report Markdown (default docs/benchmarks.md; charts beside it in benchmarks/)
@@ -89,12 +99,14 @@ internal sealed record ComparisonOptions
                 "--node-reps" => o with { NodeRepetitions = (int)L() },
                 "--engines" => o with { Engines = List() },
                 "--workloads" => o with { SelectedWorkloads = List() },
+                "--large-ops" => o with { LargeOperations = L(), SelectedWorkloads = [.. o.SelectedWorkloads.Where(w => w != Workloads.ReadLarge), Workloads.ReadLarge] },
                 "--durable-seconds" => o with { DurableSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--repo" => o with { RepoRoot = Next() },
                 "--work" => o with { WorkDirectory = Next() },
                 "--results" => o with { ResultsPath = Next() },
                 "--docs" => o with { DocsPath = Next() },
                 "--report-only" => o with { ReportOnly = Next() },
+                "--ours-budget" => o with { OursMemoryBudget = L() },
                 "--engine" => o with { Engine = Next() },
                 "--workload" => o with { Workload = Next() },
                 "--dir" => o with { Directory = Next() },
@@ -103,7 +115,7 @@ internal sealed record ComparisonOptions
             };
         }
 
-        if (o.Operations < 1 || o.Reads < 1 || o.BatchSize < 1 || o.Repetitions < 1 || o.KeySize < 16 || o.NodeOperations < 1)
+        if (o.Operations < 1 || o.Reads < 1 || o.BatchSize < 1 || o.Repetitions < 1 || o.KeySize < 16 || o.NodeOperations < 1 || o.LargeOperations < 1)
         {
             throw new ArgumentException("Counts must be positive.");
         }

@@ -14,7 +14,7 @@ internal static class EngineNames
     {
         Ours => "SlateDB for .NET",
         RocksDb => "RocksDB (NuGet RocksDB 11.12.0.7641)",
-        ZoneTree => "ZoneTree 2.1.3",
+        ZoneTree => "ZoneTree 2.1.8",
         SlateDbNode => "SlateDB 0.12.1 (Node binding)",
         _ => engine,
     };

@@ -37,7 +37,7 @@ internal sealed class Orchestrator(ComparisonOptions options, string repoRoot)
                     var order = step++ % 2 == 0 ? engines : Enumerable.Reverse(engines).ToList();
                     foreach (var engine in order)
                     {
-                        if (engine == EngineNames.SlateDbNode && rep >= options.NodeRepetitions)
+                        if (engine == EngineNames.SlateDbNode && (rep >= options.NodeRepetitions || !Workloads.Node.Contains(workload)))
                         {
                             continue;
                         }
@@ -70,8 +70,9 @@ internal sealed class Orchestrator(ComparisonOptions options, string repoRoot)
 
     private async Task<RunResult> RunOneAsync(string engine, string workload, string work, int rep)
     {
-        var isFill = workload is Workloads.FillRandom or Workloads.FillBatch;
-        var directory = Path.Combine(work, $"{engine}-{(workload == Workloads.FillRandom ? "random" : "batch")}");
+        var isFill = workload is Workloads.FillRandom or Workloads.FillBatch || Workloads.FillsInChild(workload);
+        var ownFolder = workload == Workloads.FillRandom || Workloads.FillsInChild(workload);
+        var directory = Path.Combine(work, $"{engine}-{(ownFolder ? workload : "batch")}");
         if (!isFill && !Directory.Exists(directory))
         {
             // readrandom and scan read what fillbatch wrote; fill it (untimed) when fillbatch was not selected.
@@ -79,7 +80,7 @@ internal sealed class Orchestrator(ComparisonOptions options, string repoRoot)
         }
 
         var result = await RunChildAsync(engine, workload, directory, rep).ConfigureAwait(false);
-        if (workload == Workloads.FillRandom)
+        if (ownFolder)
         {
             TryDelete(directory);
         }
@@ -110,6 +111,7 @@ internal sealed class Orchestrator(ComparisonOptions options, string repoRoot)
                 "--engine", engine, "--workload", workload, "--dir", directory, "--rep", rep.ToString(inv),
                 "--ops", options.Operations.ToString(inv), "--reads", options.Reads.ToString(inv),
                 "--batch", options.BatchSize.ToString(inv), "--seed", options.Seed.ToString(inv),
+                "--large-ops", options.LargeOperations.ToString(inv), "--ours-budget", options.OursMemoryBudget.ToString(inv),
             ]);
             output = await ChildProcess.RunAsync(fileName, args, repoRoot, ChildTimeout).ConfigureAwait(false);
         }

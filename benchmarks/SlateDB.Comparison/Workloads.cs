@@ -1,21 +1,60 @@
 namespace SlateDB.Comparison;
 
-/// <summary>The workload names, in the order they run (readrandom and scan reopen the database fillbatch wrote).</summary>
+/// <summary>
+/// The workload names, in the order they run. The fills write; the read regimes each run in their own process:
+/// the cold ones time the first pass (nothing read before it), the warm ones time a pass after untimed warm-ups.
+/// readrandom-reopen, scan-cold, readrandom (warm), scan (warm) and readrandom-compacted read the database fillbatch
+/// wrote (compacted last, since it rewrites it); readrandom-afterfill, readrandom-flushed and readrandom-large fill a
+/// fresh database in the same process first (untimed).
+/// </summary>
 internal static class Workloads
 {
     public const string FillRandom = "fillrandom";
     public const string FillBatch = "fillbatch";
+    public const string ReadAfterFill = "readrandom-afterfill";
+    public const string ReadFlushed = "readrandom-flushed";
+    public const string ReadReopen = "readrandom-reopen";
+    public const string ScanCold = "scan-cold";
     public const string ReadRandom = "readrandom";
     public const string Scan = "scan";
+    public const string ReadCompacted = "readrandom-compacted";
+    public const string ReadLarge = "readrandom-large";
 
-    public static readonly IReadOnlyList<string> All = [FillRandom, FillBatch, ReadRandom, Scan];
+    /// <summary>Every workload, in run order; <see cref="ReadLarge"/> runs only when asked for (it fills its own, larger database).</summary>
+    public static readonly IReadOnlyList<string> All = [FillRandom, FillBatch, ReadAfterFill, ReadFlushed, ReadReopen, ScanCold, ReadRandom, Scan, ReadCompacted, ReadLarge];
+
+    /// <summary>The default selection: all but <see cref="ReadLarge"/>.</summary>
+    public static readonly IReadOnlyList<string> Default = [.. All.Where(w => w != ReadLarge)];
+
+    /// <summary>The workloads SlateDB 0.12.1 through Node runs (tools/slatedb-node/bench.mjs).</summary>
+    public static readonly IReadOnlyList<string> Node = [FillRandom, FillBatch, ReadRandom, Scan];
+
+    /// <summary>True for workloads that fill a fresh database in the child before they read it.</summary>
+    public static bool FillsInChild(string workload) => workload is ReadAfterFill or ReadFlushed or ReadLarge;
+
+    /// <summary>True for the timed first passes (no warm-up): the regimes a restart, a deploy or a large data set meets.</summary>
+    public static bool IsCold(string workload) => workload is ReadAfterFill or ReadFlushed or ReadReopen or ScanCold or ReadCompacted or ReadLarge;
+
+    /// <summary>The label of a workload in tables: its name and whether its timed pass is cold or warm.</summary>
+    public static string Label(string workload) => workload switch
+    {
+        FillRandom or FillBatch => workload,
+        ReadRandom or Scan => $"{workload} (warm)",
+        _ => $"{workload} (cold)",
+    };
 
     public static string Describe(string workload, ComparisonOptions o) => workload switch
     {
         FillRandom => $"{o.Operations:N0} puts, {o.KeySize}-byte keys in a fixed permutation, {o.ValueSize}-byte values, one writer, no durable wait; ends with one WAL flush/sync",
         FillBatch => $"{o.Operations:N0} puts in batches of {o.BatchSize:N0}, otherwise as fillrandom",
-        ReadRandom => $"{o.Reads:N0} gets of present keys (uniform), after a memtable flush and {ChildRun.WarmUpPasses} untimed warm-up passes of as many gets (other keys; one pass for SlateDB 0.12.1 through Node)",
-        Scan => $"every key in order (full-range scan, key and value materialized), after {ChildRun.WarmUpPasses} untimed warm-up scans (one for SlateDB 0.12.1 through Node)",
+        ReadAfterFill => $"cold: fills {o.Operations:N0} rows (batches, untimed) in the same process, then times the first pass of {o.Reads:N0} gets at once, no flush and no warm-up (rows still in memtables or wherever the engine moved them while filling)",
+        ReadFlushed => $"cold: as readrandom-afterfill, but flushes the memtable to the on-disk format first (untimed), then times the first pass of {o.Reads:N0} gets",
+        ReadReopen => $"cold: opens fillbatch's database, flushes it, closes and reopens it (a restart; untimed), then times the first pass of {o.Reads:N0} gets",
+        ScanCold => "cold: as readrandom-reopen, then times the first full-range scan (key and value materialized)",
+        ReadRandom => $"warm: {o.Reads:N0} gets of present keys (uniform), after a memtable flush and {ChildRun.WarmUpPasses} untimed warm-up passes of as many gets (other keys; one pass for SlateDB 0.12.1 through Node)",
+        Scan => $"warm: every key in order (full-range scan, key and value materialized), after {ChildRun.WarmUpPasses} untimed warm-up scans (one for SlateDB 0.12.1 through Node)",
+        ReadCompacted => $"cold: opens fillbatch's database, flushes it, runs a full compaction (ours: CompactFullAsync; RocksDB: CompactRange over all keys; ZoneTree: its merge of every segment), closes and reopens (untimed), then times the first pass of {o.Reads:N0} gets",
+        ReadLarge => $"cold, opt-in (--large-ops): fills {o.LargeOperations:N0} rows (batches, untimed), flushes, closes and reopens, then times the first pass of {o.Reads:N0} gets over them",
         _ => workload,
     };
 }

@@ -23,4 +23,7 @@ internal interface IKvEngine : IAsyncDisposable
 
     /// <summary>Before reads: moves in-memory rows to the engine's on-disk format (memtable flush, segment merge).</summary>
     ValueTask PrepareForReadsAsync();
+
+    /// <summary>Rewrites every on-disk row into the engine's most compacted form (a full compaction) and waits for it.</summary>
+    ValueTask CompactAllAsync();
 }

@@ -11,9 +11,11 @@ internal sealed class OursEngine : IKvEngine
 
     private OursEngine(SlateDb db) => _db = db;
 
-    public static async Task<OursEngine> OpenAsync(string directory)
+    /// <summary>Opens at stock settings, or with <see cref="SlateDbOptions.MemoryBudgetBytes"/> when <paramref name="memoryBudget"/> is positive.</summary>
+    public static async Task<OursEngine> OpenAsync(string directory, long memoryBudget = 0)
     {
-        var db = await SlateDb.OpenAsync("db", new LocalFileSystemObjectStore(directory), SlateDbOptions.Default).ConfigureAwait(false);
+        var options = memoryBudget > 0 ? SlateDbOptions.Default with { MemoryBudgetBytes = memoryBudget } : SlateDbOptions.Default;
+        var db = await SlateDb.OpenAsync("db", new LocalFileSystemObjectStore(directory), options).ConfigureAwait(false);
         return new OursEngine(db);
     }
 
@@ -54,6 +56,8 @@ internal sealed class OursEngine : IKvEngine
     public ValueTask PersistAsync() => _db.FlushAsync();
 
     public ValueTask PrepareForReadsAsync() => _db.FlushAsync(MemtableFlush);
+
+    public async ValueTask CompactAllAsync() => await _db.CompactFullAsync().ConfigureAwait(false);
 
     public ValueTask DisposeAsync() => _db.CloseAsync();
 

@@ -73,6 +73,12 @@ internal sealed class RocksDbEngine : IKvEngine
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask CompactAllAsync()
+    {
+        _db.CompactRange((byte[]?)null, null);
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask DisposeAsync()
     {
         _db.Dispose();

@@ -75,6 +75,9 @@ internal sealed class ZoneTreeEngine : IKvEngine
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>ZoneTree's full compaction is its merge of every disk segment, which <see cref="PrepareForReadsAsync"/> already ran.</summary>
+    public ValueTask CompactAllAsync() => PrepareForReadsAsync();
+
     public ValueTask DisposeAsync()
     {
         _maintainer.WaitForBackgroundThreads();

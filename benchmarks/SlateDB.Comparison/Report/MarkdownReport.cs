@@ -74,7 +74,7 @@ internal sealed class MarkdownReport(ComparisonResults results, string notes)
         md.AppendLine(string.Concat(Engines().Select(_ => "---:|")));
         foreach (var workload in Workloads())
         {
-            md.Append(Inv, $"| {workload} |");
+            md.Append(Inv, $"| {SlateDB.Comparison.Workloads.Label(workload)} |");
             foreach (var engine in Engines())
             {
                 md.Append(Find(engine, workload) is { } x
@@ -161,7 +161,7 @@ internal sealed class MarkdownReport(ComparisonResults results, string notes)
 
     private void AppendMetricRow(StringBuilder md, string workload, string metric, Func<Summary, string> cell)
     {
-        md.Append(Inv, $"| {workload} | {metric} |");
+        md.Append(Inv, $"| {SlateDB.Comparison.Workloads.Label(workload)} | {metric} |");
         foreach (var engine in Engines())
         {
             md.Append(Find(engine, workload) is { } x ? $" {cell(x)} |" : " – |");
@@ -185,7 +185,7 @@ internal sealed class MarkdownReport(ComparisonResults results, string notes)
         var mark = bold ? "**" : string.Empty;
         foreach (var workload in Workloads())
         {
-            md.Append(Inv, $"| {workload} |");
+            md.Append(Inv, $"| {SlateDB.Comparison.Workloads.Label(workload)} |");
             foreach (var peer in Peers())
             {
                 md.Append(figure(workload, peer) is { } r ? string.Create(Inv, $" {mark}{r:F2}×{mark} |") : " – |");

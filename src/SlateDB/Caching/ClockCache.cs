@@ -19,12 +19,18 @@ internal sealed class ClockCache<TKey>
     private readonly long _capacity;
     private long _size;
 
+    /// <summary>Live entries, kept under the lock: <see cref="ConcurrentDictionary{TKey, TValue}.Count"/> takes every one of its locks, too costly on each insert.</summary>
+    private int _live;
+
     /// <summary>Creates a cache that holds at most <paramref name="capacityBytes"/> bytes of entries.</summary>
     public ClockCache(long capacityBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacityBytes);
         _capacity = capacityBytes;
     }
+
+    /// <summary>The most bytes held.</summary>
+    public long CapacityBytes => _capacity;
 
     /// <summary>The bytes held, as the sizes given to <see cref="Set"/> add up.</summary>
     public long SizeBytes => Interlocked.Read(ref _size);
@@ -70,6 +76,7 @@ internal sealed class ClockCache<TKey>
             var entry = new Entry(key, value, size);
             _map[key] = entry;
             _clock.Enqueue(entry);
+            _live++;
             Interlocked.Add(ref _size, size);
             Evict();
         }
@@ -94,6 +101,7 @@ internal sealed class ClockCache<TKey>
         {
             _map.Clear();
             _clock.Clear();
+            _live = 0;
             Interlocked.Exchange(ref _size, 0);
         }
     }
@@ -101,6 +109,7 @@ internal sealed class ClockCache<TKey>
     private void Forget(Entry entry)
     {
         entry.Removed = true;
+        _live--;
         Interlocked.Add(ref _size, -entry.Size);
     }
 
@@ -127,7 +136,7 @@ internal sealed class ClockCache<TKey>
         }
 
         // Replaced and removed entries stay queued until the hand reaches them; compact when they pile up.
-        if (_clock.Count > 64 && _clock.Count > 2 * _map.Count)
+        if (_clock.Count > 64 && _clock.Count > 2 * _live)
         {
             var live = _clock.Where(e => !e.Removed).ToArray();
             _clock.Clear();

@@ -28,6 +28,12 @@ public sealed class MemoryBlockCache : IBlockCache, IDisposable
         _metadata = new ClockCache<BlockCacheKey>(metadataCapacityBytes);
     }
 
+    /// <summary>The most bytes of data blocks held.</summary>
+    public long DataCapacityBytes => _data.CapacityBytes;
+
+    /// <summary>The most bytes of metadata held.</summary>
+    public long MetadataCapacityBytes => _metadata.CapacityBytes;
+
     /// <summary>Lookups that found their entry.</summary>
     public long Hits => Interlocked.Read(ref _hits);
 

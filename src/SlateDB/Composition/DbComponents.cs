@@ -63,7 +63,8 @@ internal sealed class DbComponents : IDisposable
         var random = new Random(seed);
         var metrics = new SlateDbMetrics(settings.MeterFactory);
         var (store, diskCache) = StoreStack(settings, metrics, seed);
-        var ownedCache = settings.BlockCache is null && !settings.BlockCacheDisabled ? new MemoryBlockCache() : null;
+        var options = settings.Options.WithMemoryBudgetApplied();
+        var ownedCache = settings.BlockCache is null && !settings.BlockCacheDisabled ? settings.Options.CreateOwnedBlockCache() : null;
         var blockCache = settings.BlockCacheDisabled ? null : settings.BlockCache ?? ownedCache;
         var paths = new DbPaths(settings.Path);
         return new DbComponents
@@ -71,13 +72,13 @@ internal sealed class DbComponents : IDisposable
             Path = paths.Root,
             Store = store,
             Paths = paths,
-            Options = settings.Options,
+            Options = options,
             TimeProvider = settings.TimeProvider,
             LoggerFactory = settings.LoggerFactory,
             Metrics = metrics,
             Transactions = settings.Transactions,
-            Tables = new TableStore(store, paths, settings.Options, blockCache),
-            Wal = new ObjectStoreWal(store, paths, SstBuildSettings.From(settings.Options)),
+            Tables = new TableStore(store, paths, options, blockCache),
+            Wal = new ObjectStoreWal(store, paths, SstBuildSettings.From(options)),
             OwnedBlockCache = ownedCache,
             OwnedDiskCache = diskCache,
             Manifests = new ManifestStore(store, paths),

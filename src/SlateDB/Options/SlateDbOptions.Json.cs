@@ -29,6 +29,11 @@ public sealed partial record SlateDbOptions
             w.WriteNumber("l0_flush_parallelism", L0FlushParallelism);
             w.WriteNumber("max_wal_flushes_before_l0_flush", MaxWalFlushesBeforeL0Flush);
             w.WriteNumber("max_unflushed_bytes", MaxUnflushedBytes);
+            if (MemoryBudgetBytes is { } budget)
+            {
+                w.WriteNumber("memory_budget_bytes", budget); // This engine's own; written only when set.
+            }
+
             WriteCompactor(w, CompactorOptions);
             WriteCodec(w, "compression_codec", CompressionCodec);
             WriteCache(w, ObjectStoreCacheOptions);

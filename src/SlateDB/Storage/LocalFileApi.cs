@@ -17,6 +17,20 @@ internal enum LocalEntryKind
     NotAFile,
 }
 
+/// <summary>
+/// What identifies one version of a file: its inode, size and modification time (statx). Published files are never
+/// changed in place (writers replace them), so a handle whose identity matches the path's shows the current version.
+/// </summary>
+internal readonly record struct FileIdentity(ulong Inode, long Size, long MtimeSeconds, uint MtimeNanoseconds)
+{
+    /// <summary>The stamp (version, time, size) this identity reports.</summary>
+    public LocalFileStamp ToStamp() => LocalFileStamp.Create(
+        Inode,
+        (MtimeSeconds * 1_000_000) + (MtimeNanoseconds / 1_000),
+        (MtimeSeconds * TimeSpan.TicksPerSecond) + (MtimeNanoseconds / 100),
+        Size);
+}
+
 /// <summary>What <see cref="LocalFileApi.TryLink"/> did.</summary>
 internal enum LinkOutcome
 {
@@ -57,6 +71,61 @@ internal static class LocalFileApi
     private const int LockNonBlocking = 4;
 
     private static readonly bool s_useStatx = OperatingSystem.IsLinux() && ProbeStatx();
+
+    /// <summary>One statx buffer per thread for <see cref="StatIdentity(byte[], out FileIdentity)"/>, so validating a cached handle allocates nothing.</summary>
+    [ThreadStatic]
+    private static byte[]? t_statxBuffer;
+
+    /// <summary>True where <see cref="StatIdentity(byte[], out FileIdentity)"/> reads a file's inode (Linux with statx).</summary>
+    public static bool HasFileIdentity => s_useStatx;
+
+    /// <summary>A path as the C library takes it (UTF-8, zero-terminated), to keep and pass to <see cref="StatIdentity(byte[], out FileIdentity)"/>.</summary>
+    public static byte[] ToNativePath(string fullPath) => NativePath(fullPath);
+
+    /// <summary>
+    /// Looks at a path (given as <see cref="ToNativePath"/> made it) without opening it or allocating; only where
+    /// <see cref="HasFileIdentity"/>. The identity tells whether an open handle still shows the file at that path.
+    /// </summary>
+    public static LocalEntryKind StatIdentity(byte[] nativePath, out FileIdentity identity)
+    {
+        var buffer = t_statxBuffer ??= new byte[StatxBufferSize];
+        if (NativeMethods.statx(AtFdCwd, nativePath, 0, StatxBasicStats, buffer) != 0)
+        {
+            identity = default;
+            var errno = Marshal.GetLastPInvokeError();
+            return errno is ENOENT or ENOTDIR
+                ? LocalEntryKind.Missing
+                : throw ErrnoException(errno, System.Text.Encoding.UTF8.GetString(nativePath.AsSpan(0, nativePath.Length - 1)));
+        }
+
+        return ReadIdentity(buffer, out identity);
+    }
+
+    /// <summary>The identity of an open file; only where <see cref="HasFileIdentity"/>.</summary>
+    public static FileIdentity StatIdentity(SafeFileHandle handle, string fullPath)
+    {
+        var buffer = new byte[StatxBufferSize];
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            if (NativeMethods.statx((int)handle.DangerousGetHandle(), NativePath(string.Empty), AtEmptyPath, StatxBasicStats, buffer) != 0)
+            {
+                throw ErrnoException(Marshal.GetLastPInvokeError(), fullPath);
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+
+        return ReadIdentity(buffer, out var identity) == LocalEntryKind.File
+            ? identity
+            : throw new IOException($"'{fullPath}' is not a regular file.", 21);
+    }
     private static readonly bool s_useLibc = (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD()) && ProbeLibc();
 
     /// <summary>Looks at a path without opening it.</summary>
@@ -225,6 +294,23 @@ internal static class LocalFileApi
         errno == EPERM || (OperatingSystem.IsLinux() ? errno is ENOSYS or EOPNOTSUPP : errno is 45 or 78 or 102);
 
     private static bool IsWouldBlock(int errno) => errno == EAGAIN || (OperatingSystem.IsMacOS() && errno == 35);
+
+    private static LocalEntryKind ReadIdentity(ReadOnlySpan<byte> buffer, out FileIdentity identity)
+    {
+        var mode = MemoryMarshal.Read<ushort>(buffer[28..]);
+        if ((mode & FileTypeMask) != RegularFile)
+        {
+            identity = default;
+            return LocalEntryKind.NotAFile;
+        }
+
+        identity = new FileIdentity(
+            MemoryMarshal.Read<ulong>(buffer[32..]),
+            MemoryMarshal.Read<long>(buffer[40..]),
+            MemoryMarshal.Read<long>(buffer[112..]),
+            MemoryMarshal.Read<uint>(buffer[120..]));
+        return LocalEntryKind.File;
+    }
 
     private static LocalEntryKind ReadStatx(ReadOnlySpan<byte> buffer, out LocalFileStamp stamp)
     {

@@ -42,6 +42,8 @@ public sealed partial class LocalFileSystemObjectStore
                 };
                 if (result.IsWritten)
                 {
+                    _readHandles?.Forget(fullPath); // The old version's handle is stale now; close it at once.
+
                     // Makes the new name durable. Should this fail, the object is already visible but the put
                     // reports a failure, as a cloud store's put can when its response is lost.
                     LocalFileApi.SyncDirectory(Path.GetDirectoryName(fullPath)!);

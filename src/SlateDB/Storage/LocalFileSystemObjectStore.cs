@@ -42,6 +42,18 @@ public sealed partial class LocalFileSystemObjectStore : IObjectStore
     private readonly string _lockPath;
     private readonly TimeProvider _timeProvider;
 
+    /// <summary>Open handles for ranged reads (where files have identities to validate them by); null elsewhere.</summary>
+    private readonly LocalReadHandles? _readHandles = LocalFileApi.HasFileIdentity ? new LocalReadHandles(DefaultReadHandleCapacity) : null;
+
+    /// <summary>How many files' read handles the store keeps open at most (ranged reads: an SST's blocks).</summary>
+    internal const int DefaultReadHandleCapacity = 256;
+
+    /// <summary>
+    /// Reads up to this size run synchronously on the calling thread (a <c>pread</c>), which on a local file system
+    /// is cheaper than handing the read to the thread pool and back; larger ones run asynchronously.
+    /// </summary>
+    internal const int SyncReadMaxBytes = 256 * 1024;
+
     /// <summary>Creates a store over a folder, which is created on the first write if it does not exist.</summary>
     /// <param name="rootDirectory">The root folder; relative paths resolve against the current directory.</param>
     /// <param name="timeProvider">The clock that stamps written files; the system clock if omitted.</param>
@@ -62,7 +74,10 @@ public sealed partial class LocalFileSystemObjectStore : IObjectStore
 
     /// <inheritdoc/>
     public ValueTask<ObjectContent?> GetRangeAsync(string path, ByteRange range, CancellationToken cancellationToken) =>
-        ReadAsync(path, range, cancellationToken);
+        _readHandles is null ? ReadAsync(path, range, cancellationToken) : ReadCachedAsync(path, range, cancellationToken);
+
+    /// <summary>The read-handle cache (tests); null where it is off.</summary>
+    internal LocalReadHandles? ReadHandles => _readHandles;
 
     /// <inheritdoc/>
     public ValueTask<ObjectMetadata?> HeadAsync(string path, CancellationToken cancellationToken)
@@ -94,6 +109,7 @@ public sealed partial class LocalFileSystemObjectStore : IObjectStore
 
             using (await AcquireStoreLockAsync(cancellationToken).ConfigureAwait(false))
             {
+                _readHandles?.Forget(fullPath);
                 try
                 {
                     File.Delete(fullPath);
@@ -115,6 +131,99 @@ public sealed partial class LocalFileSystemObjectStore : IObjectStore
             throw Failure(e, "delete", path);
         }
     }
+
+    /// <summary>A ranged read through a cached handle, validated against the path first (see <see cref="LocalReadHandles"/>).</summary>
+    private ValueTask<ObjectContent?> ReadCachedAsync(string path, ByteRange range, CancellationToken cancellationToken)
+    {
+        var fullPath = ToFullPath(path, nameof(path));
+        cancellationToken.ThrowIfCancellationRequested();
+        LocalReadHandles.Lease lease;
+        try
+        {
+            if (_readHandles!.Acquire(fullPath) is not { } acquired)
+            {
+                return ValueTask.FromResult<ObjectContent?>(null);
+            }
+
+            lease = acquired;
+        }
+        catch (Exception e) when (IsIoFailure(e))
+        {
+            throw Failure(e, "open", path);
+        }
+
+        var leaseHeld = true;
+        try
+        {
+            var stamp = lease.Stamp;
+            var start = Math.Min(range.Offset, stamp.Size);
+            var end = Math.Min(range.End, stamp.Size);
+            if (end - start > Array.MaxLength)
+            {
+                throw new SlateDbException(SlateDbErrorKind.Invalid, $"Object '{path}' has {stamp.Size} bytes, too many to read at once; read it in ranges.");
+            }
+
+            var buffer = end == start ? [] : GC.AllocateUninitializedArray<byte>((int)(end - start));
+            if (buffer.Length > SyncReadMaxBytes)
+            {
+                leaseHeld = false; // The asynchronous read ends the lease.
+                return ReadLeasedAsync(path, lease, buffer, start, cancellationToken);
+            }
+
+            FillSync(path, lease.Handle, buffer, start);
+            return ValueTask.FromResult<ObjectContent?>(new ObjectContent(buffer, ToMetadata(path, stamp)));
+        }
+        catch (Exception e) when (IsIoFailure(e))
+        {
+            throw Failure(e, "read", path);
+        }
+        finally
+        {
+            if (leaseHeld)
+            {
+                lease.Dispose();
+            }
+        }
+    }
+
+    private async ValueTask<ObjectContent?> ReadLeasedAsync(string path, LocalReadHandles.Lease lease, byte[] buffer, long start, CancellationToken cancellationToken)
+    {
+        using (lease)
+        {
+            try
+            {
+                await FillAsync(path, lease.Handle, buffer, start, cancellationToken).ConfigureAwait(false);
+                return new ObjectContent(buffer, ToMetadata(path, lease.Stamp));
+            }
+            catch (Exception e) when (IsIoFailure(e))
+            {
+                throw Failure(e, "read", path);
+            }
+        }
+    }
+
+    private static void FillSync(string path, SafeFileHandle handle, byte[] buffer, long start)
+    {
+        var filled = 0;
+        while (filled < buffer.Length)
+        {
+            var read = RandomAccess.Read(handle, buffer.AsSpan(filled), start + filled);
+            filled += read > 0 ? read : throw Shrank(path);
+        }
+    }
+
+    private static async ValueTask FillAsync(string path, SafeFileHandle handle, byte[] buffer, long start, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        while (filled < buffer.Length)
+        {
+            var read = await RandomAccess.ReadAsync(handle, buffer.AsMemory(filled), start + filled, cancellationToken).ConfigureAwait(false);
+            filled += read > 0 ? read : throw Shrank(path);
+        }
+    }
+
+    private static SlateDbException Shrank(string path) =>
+        new(SlateDbErrorKind.Unavailable, $"Object '{path}' shrank while it was read: something outside the object store changed the file in place.");
 
     private async ValueTask<ObjectContent?> ReadAsync(string path, ByteRange? range, CancellationToken cancellationToken)
     {
@@ -153,16 +262,13 @@ public sealed partial class LocalFileSystemObjectStore : IObjectStore
                 }
 
                 var buffer = end == start ? [] : GC.AllocateUninitializedArray<byte>((int)(end - start));
-                var filled = 0;
-                while (filled < buffer.Length)
+                if (buffer.Length <= SyncReadMaxBytes)
                 {
-                    var read = await RandomAccess.ReadAsync(handle, buffer.AsMemory(filled), start + filled, cancellationToken).ConfigureAwait(false);
-                    if (read == 0)
-                    {
-                        throw new SlateDbException(SlateDbErrorKind.Unavailable, $"Object '{path}' shrank while it was read: something outside the object store changed the file in place.");
-                    }
-
-                    filled += read;
+                    FillSync(path, handle, buffer, start);
+                }
+                else
+                {
+                    await FillAsync(path, handle, buffer, start, cancellationToken).ConfigureAwait(false);
                 }
 
                 return new ObjectContent(buffer, ToMetadata(path, stamp));

@@ -1,0 +1,56 @@
+using SlateDB.Caching;
+
+namespace SlateDB;
+
+public sealed partial record SlateDbOptions
+{
+    /// <summary>The smallest <see cref="MemoryBudgetBytes"/> accepted: 16 MiB.</summary>
+    public const long MinMemoryBudgetBytes = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// One memory budget for the database's memtables and its block cache, in bytes; null (the default) keeps each
+    /// setting as given. When set, it is split (see <see cref="MemoryBudgetSplit"/>): three eighths bound the unflushed
+    /// writes (WAL buffer and memtables: <see cref="MaxUnflushedBytes"/> becomes at most that), a memtable is flushed at
+    /// a sixteenth (<see cref="L0SstSizeBytes"/> at most that, so several memtables and their L0 uploads fit), and the
+    /// block cache the database creates for itself gets the other five eighths (one for metadata: indexes and filters,
+    /// four for data blocks). A block cache given to the builder (<c>WithBlockCache</c>) is the caller's and keeps its
+    /// own size; the budget then bounds the memtables only. The budget counts the bytes the engine accounts (encoded
+    /// rows, decoded block sizes); the process's resident memory adds the runtime's own overhead on top. At least
+    /// <see cref="MinMemoryBudgetBytes"/>.
+    /// </summary>
+    public long? MemoryBudgetBytes { get; init; }
+
+    /// <summary>How <see cref="MemoryBudgetBytes"/> is shared out; null when no budget is set.</summary>
+    public MemoryBudgetSplit? MemoryBudget => MemoryBudgetBytes is { } budget ? MemoryBudgetSplit.Of(budget) : null;
+
+    /// <summary>These settings with <see cref="MemoryBudgetBytes"/> applied to the memtable sizes (the engine runs with these).</summary>
+    internal SlateDbOptions WithMemoryBudgetApplied() => MemoryBudget is { } split
+        ? this with
+        {
+            L0SstSizeBytes = Math.Min(L0SstSizeBytes, split.L0SstBytes),
+            MaxUnflushedBytes = Math.Min(MaxUnflushedBytes, split.UnflushedBytes),
+        }
+        : this;
+
+    /// <summary>The block cache a database creates for itself under these settings.</summary>
+    internal MemoryBlockCache CreateOwnedBlockCache() => MemoryBudget is { } split
+        ? new MemoryBlockCache(split.DataCacheBytes, split.MetadataCacheBytes)
+        : new MemoryBlockCache();
+}
+
+/// <summary>The shares of a <see cref="SlateDbOptions.MemoryBudgetBytes"/>.</summary>
+/// <param name="TotalBytes">The whole budget.</param>
+/// <param name="UnflushedBytes">Unflushed writes (WAL buffer and memtables) at most: three eighths.</param>
+/// <param name="L0SstBytes">The memtable size that triggers a flush at most: a sixteenth.</param>
+/// <param name="DataCacheBytes">The data blocks of the database's own block cache: half.</param>
+/// <param name="MetadataCacheBytes">Its indexes and filters: an eighth.</param>
+public sealed record MemoryBudgetSplit(long TotalBytes, long UnflushedBytes, long L0SstBytes, long DataCacheBytes, long MetadataCacheBytes)
+{
+    /// <summary>Splits <paramref name="budget"/> bytes.</summary>
+    public static MemoryBudgetSplit Of(long budget)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(budget, SlateDbOptions.MinMemoryBudgetBytes);
+        var eighth = budget / 8;
+        return new MemoryBudgetSplit(budget, 3 * eighth, budget / 16, budget - (3 * eighth) - eighth, eighth);
+    }
+}
