@@ -1,0 +1,127 @@
+namespace SlateDB.Simulation.Harness;
+
+/// <summary>One write the harness issued: a put, a delete or a batch (null value = delete).</summary>
+internal sealed class ModelWrite(long id, int process, IReadOnlyList<KeyValuePair<string, string?>> changes)
+{
+    public long Id { get; } = id;
+
+    /// <summary>The simulated process (writer incarnation) that issued it.</summary>
+    public int Process { get; } = process;
+
+    public IReadOnlyList<KeyValuePair<string, string?>> Changes { get; } = changes;
+
+    /// <summary>Whether it is (still) part of the database's history: false once a recovery showed it never landed, or from the start when a fenced writer issued it.</summary>
+    public bool InHistory { get; set; }
+
+    /// <summary>Whether the engine said it is durable.</summary>
+    public bool Acknowledged { get; set; }
+
+    public override string ToString() => $"write #{Id} by process {Process} ({string.Join(", ", Changes.Select(c => $"{c.Key}={c.Value ?? "<deleted>"}"))})";
+}
+
+/// <summary>
+/// What the database must hold: the history of writes in the order the leader applied them. A recovery must show a
+/// prefix of that history that includes every acknowledged write; the writes after that prefix never happened.
+/// </summary>
+internal sealed class Model
+{
+    private readonly List<ModelWrite> _history = [];
+    private readonly SortedDictionary<string, string> _state = new(StringComparer.Ordinal);
+    private long _nextId;
+
+    public IReadOnlyDictionary<string, string> State => _state;
+
+    public long Writes => _nextId;
+
+    public ModelWrite Issue(int process, IReadOnlyList<KeyValuePair<string, string?>> changes, bool inHistory)
+    {
+        var write = new ModelWrite(++_nextId, process, changes) { InHistory = inHistory };
+        if (inHistory)
+        {
+            _history.Add(write);
+            Apply(_state, write);
+        }
+
+        return write;
+    }
+
+    public SortedDictionary<string, string> Snapshot() => new(_state, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Matches a recovered database (all its rows) against the prefixes of the history that hold every acknowledged
+    /// write; on a match, drops the writes after the prefix and returns null; otherwise returns why none matches.
+    /// </summary>
+    public string? Recover(IReadOnlyDictionary<string, string> recovered)
+    {
+        var lastAcked = _history.FindLastIndex(w => w.Acknowledged);
+        var state = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i <= lastAcked; i++)
+        {
+            Apply(state, _history[i]);
+        }
+
+        for (var length = lastAcked + 1; ; length++)
+        {
+            if (Same(state, recovered))
+            {
+                foreach (var dropped in _history.Skip(length))
+                {
+                    dropped.InHistory = false;
+                }
+
+                _history.RemoveRange(length, _history.Count - length);
+                _state.Clear();
+                foreach (var (key, value) in state)
+                {
+                    _state[key] = value;
+                }
+
+                return null;
+            }
+
+            if (length == _history.Count)
+            {
+                break;
+            }
+
+            Apply(state, _history[length]);
+        }
+
+        var full = Snapshot();
+        return $"the recovered database ({recovered.Count} keys) is no prefix of the history holding every acknowledged write "
+            + $"(history {_history.Count} writes, last acknowledged at position {lastAcked + 1}); "
+            + $"first difference from the full history: {FirstDifference(full, recovered)}";
+    }
+
+    public static string? FirstDifference(IReadOnlyDictionary<string, string> expected, IReadOnlyDictionary<string, string> actual)
+    {
+        foreach (var key in expected.Keys.Concat(actual.Keys).Distinct().Order(StringComparer.Ordinal))
+        {
+            var want = expected.GetValueOrDefault(key);
+            var got = actual.GetValueOrDefault(key);
+            if (want != got)
+            {
+                return $"key {key}: expected {want ?? "<absent>"}, found {got ?? "<absent>"}";
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Same(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) => FirstDifference(a, b) is null;
+
+    private static void Apply(SortedDictionary<string, string> state, ModelWrite write)
+    {
+        foreach (var (key, value) in write.Changes)
+        {
+            if (value is null)
+            {
+                state.Remove(key);
+            }
+            else
+            {
+                state[key] = value;
+            }
+        }
+    }
+}
