@@ -87,11 +87,37 @@ internal sealed class Model
             Apply(state, _history[length]);
         }
 
-        var full = Snapshot();
-        return $"the recovered database ({recovered.Count} keys) is no prefix of the history holding every acknowledged write "
-            + $"(history {_history.Count} writes, last acknowledged at position {lastAcked + 1}); "
-            + $"first difference from the full history: {FirstDifference(full, recovered)}";
+        // No prefix matches: describe the closest one.
+        var best = (Length: -1, Differences: int.MaxValue, Text: string.Empty);
+        state = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        for (var length = 0; length <= _history.Count; length++)
+        {
+            if (length > lastAcked)
+            {
+                var differences = Differences(state, recovered);
+                if (differences.Count < best.Differences)
+                {
+                    best = (length, differences.Count, string.Join("; ", differences.Take(6)));
+                }
+            }
+
+            if (length < _history.Count)
+            {
+                Apply(state, _history[length]);
+            }
+        }
+
+        return $"the recovered database ({recovered.Count} keys) is no prefix of the history that holds every acknowledged write "
+            + $"(history {_history.Count} writes, the last acknowledged is write {_history[Math.Max(0, lastAcked)].Id} at position {lastAcked + 1}); "
+            + $"the closest prefix, {best.Length} writes (up to write {(best.Length > 0 ? _history[best.Length - 1].Id : 0)}), differs in {best.Differences} keys: {best.Text}";
     }
+
+    private static List<string> Differences(IReadOnlyDictionary<string, string> expected, IReadOnlyDictionary<string, string> actual) =>
+        [.. expected.Keys.Concat(actual.Keys).Distinct().Order(StringComparer.Ordinal)
+            .Where(key => expected.GetValueOrDefault(key) != actual.GetValueOrDefault(key))
+            .Select(key => $"{key}: expected {Short(expected.GetValueOrDefault(key))}, found {Short(actual.GetValueOrDefault(key))}")];
+
+    private static string Short(string? value) => value is null ? "<absent>" : value.Length > 12 ? value[..value.IndexOf('-', StringComparison.Ordinal)] + "…" : value;
 
     public static string? FirstDifference(IReadOnlyDictionary<string, string> expected, IReadOnlyDictionary<string, string> actual)
     {

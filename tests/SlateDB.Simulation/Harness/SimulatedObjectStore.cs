@@ -55,7 +55,7 @@ internal sealed class SimulatedObjectStore
         }
     }
 
-    private RequestFate Decide(string operation, string path)
+    private RequestFate Decide(string who, string operation, string path)
     {
         lock (_lock)
         {
@@ -71,7 +71,7 @@ internal sealed class SimulatedObjectStore
                 case FaultKind.LostResponse: LostResponses++; break;
             }
 
-            _events.Add($"{operation} {path} {fate.Fault}");
+            _events.Add($"{who} {operation} {path} {fate.Fault}");
             return fate;
         }
     }
@@ -113,12 +113,12 @@ internal sealed class SimulatedObjectStore
                 {
                     write.Apply().AsTask().GetAwaiter().GetResult();
                     bucket.CrashedInFlightLanded++;
-                    bucket.Note($"crash-landed {write.Path}");
+                    bucket.Note($"{time.Name} crash-landed {write.Path}");
                 }
                 else
                 {
                     bucket.CrashedInFlightDropped++;
-                    bucket.Note($"crash-dropped {write.Path}");
+                    bucket.Note($"{time.Name} crash-dropped {write.Path}");
                 }
             }
         }
@@ -170,7 +170,7 @@ internal sealed class SimulatedObjectStore
                 await new TaskCompletionSource().Task.ConfigureAwait(false); // a dead process's request never answers
             }
 
-            var fate = bucket.Decide(operation, path);
+            var fate = bucket.Decide(time.Name, operation, path);
             PendingWrite? pending = null;
             if (writes is not null)
             {

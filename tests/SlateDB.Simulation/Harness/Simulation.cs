@@ -32,6 +32,7 @@ internal sealed partial class Simulation
     private readonly bool _standaloneCompactorAllowed;
     private readonly List<string> _violations = [];
     private WriterProcess? _leader;
+    private bool _everLed;
     private WriterProcess? _opening;
     private int _nextProcessId;
     private int _step;
@@ -209,11 +210,11 @@ internal sealed partial class Simulation
         {
             CleanRestart(leader);
         }
-        else if (roll is >= 880 and < 890)
+        else if (roll is >= 880 and < 890 && _everLed)
         {
             ToggleCompactor();
         }
-        else if (roll is >= 890 and < 900)
+        else if (roll is >= 890 and < 900 && _everLed)
         {
             ToggleCollector();
         }
@@ -356,6 +357,7 @@ internal sealed partial class Simulation
                 }
 
                 writer.Ready = true;
+                _everLed = true;
                 _leader = writer;
                 _opening = null;
                 Trace($"  {writer} is the leader with {scan.Result.Count} keys");
