@@ -35,15 +35,17 @@ public sealed partial class CrashSoakTests(ITestOutputHelper output) : IDisposab
     public async Task Acknowledged_writes_survive_repeated_SIGKILLs()
     {
         var kills = int.TryParse(Environment.GetEnvironmentVariable("SLATEDB_SOAK_KILLS"), CultureInfo.InvariantCulture, out var k) ? k : 3;
+        var forSeconds = int.TryParse(Environment.GetEnvironmentVariable("SLATEDB_SOAK_KILL_SECONDS"), CultureInfo.InvariantCulture, out var t) ? t : 0;
         var seed = int.TryParse(Environment.GetEnvironmentVariable("SLATEDB_SOAK_SEED"), CultureInfo.InvariantCulture, out var s) ? s : 7;
         var random = new Random(seed);
         var store = new LocalFileSystemObjectStore(_folder);
         var expected = new Dictionary<string, string?>(StringComparer.Ordinal);
         long acknowledged = 0, landedInFlight = 0;
         var watch = Stopwatch.StartNew();
-        for (var round = 0; round < kills; round++)
+        var round = 0;
+        for (; forSeconds > 0 ? watch.Elapsed < TimeSpan.FromSeconds(forSeconds) : round < kills; round++)
         {
-            var because = $"crash soak seed {seed}, kill {round} (replay: SLATEDB_SOAK_SEED={seed} SLATEDB_SOAK_KILLS={kills} dotnet test tests/SlateDB.Simulation -c Release --filter FullyQualifiedName~CrashSoak)";
+            var because = $"crash soak seed {seed}, kill {round} (replay: SLATEDB_SOAK_SEED={seed} SLATEDB_SOAK_KILLS={round + 1} dotnet test tests/SlateDB.Simulation -c Release --filter FullyQualifiedName~CrashSoak)";
             var lines = await RunUntilKilledAsync(round, seed + round, TimeSpan.FromMilliseconds(random.Next(50, 600)), because);
             var inFlight = new Dictionary<string, (string Key, string Value)>(StringComparer.Ordinal);
             foreach (var line in lines)
@@ -88,8 +90,9 @@ public sealed partial class CrashSoakTests(ITestOutputHelper output) : IDisposab
             }
         }
 
+        kills = round;
         output.WriteLine($"crash soak seed {seed}: {kills} kills, {acknowledged} acknowledged writes checked, {landedInFlight} in-flight writes landed, {watch.ElapsedMilliseconds} ms");
-        Console.WriteLine($"SOAK-CRASH kills={kills} acknowledged={acknowledged} landed-in-flight={landedInFlight} ms={watch.ElapsedMilliseconds}");
+        SoakReport.Append($"SOAK-CRASH kills={kills} acknowledged={acknowledged} landed-in-flight={landedInFlight} ms={watch.ElapsedMilliseconds}");
         acknowledged.Should().BeGreaterThan(0, "the child wrote something");
     }
 

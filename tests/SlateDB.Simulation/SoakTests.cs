@@ -9,6 +9,23 @@ namespace SlateDB.Simulation;
 /// SLATEDB_SOAK_FIRST_SEED (default 100000), printing totals as a "SOAK-SIM" line and failing on the first bad seed
 /// with its replay command.
 /// </summary>
+/// <summary>Where the soak's summary lines go: the file SLATEDB_SOAK_REPORT names (scripts/soak.sh reads it), if any.</summary>
+internal static class SoakReport
+{
+    private static readonly Lock Gate = new();
+
+    public static void Append(string line)
+    {
+        if (Environment.GetEnvironmentVariable("SLATEDB_SOAK_REPORT") is { Length: > 0 } file)
+        {
+            lock (Gate)
+            {
+                File.AppendAllText(file, line + Environment.NewLine);
+            }
+        }
+    }
+}
+
 [Trait("Category", "Soak")]
 public sealed class SoakTests(ITestOutputHelper output)
 {
@@ -32,7 +49,7 @@ public sealed class SoakTests(ITestOutputHelper output)
             {
                 failures.Add(result.Report(30));
                 output.WriteLine(result.Report(30));
-                Console.WriteLine($"SOAK-SIM-FAILURE seed={seed} replay: {Harness.Simulation.ReplayCommand(seed)}");
+                SoakReport.Append($"SOAK-SIM-FAILURE seed={seed} replay: {Harness.Simulation.ReplayCommand(seed)}");
             }
 
             seed++;
@@ -41,7 +58,7 @@ public sealed class SoakTests(ITestOutputHelper output)
         var line = $"SOAK-SIM seeds={seeds} first={first} last={seed - 1} failures={failures.Count} operations={operations} writes={writes} acknowledged={acknowledged} "
             + $"crashes={crashes} opens={opens} requests={requests} faults={faults} lost-responses={lost} inflight-landed={landed} inflight-dropped={dropped} ms={watch.ElapsedMilliseconds}";
         output.WriteLine(line);
-        Console.WriteLine(line);
+        SoakReport.Append(line);
         seeds.Should().BeGreaterThan(0);
         failures.Should().BeEmpty();
     }

@@ -164,7 +164,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
 
         var summary = $"SOAK-CHAOS scenario={scenario} seconds={watch.Elapsed.TotalSeconds:0.0} acknowledged={acknowledged} reads={reads} opens={reopens} failed-writes={failedWrites} faults={proxy.Faults} ({proxy})";
         output.WriteLine(summary);
-        Console.WriteLine(summary);
+        SoakReport.Append(summary);
         violations.Should().BeEmpty();
         acknowledged.Should().BeGreaterThan(0, $"some writes were acknowledged under {scenario}");
     }

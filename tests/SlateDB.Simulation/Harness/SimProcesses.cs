@@ -31,6 +31,9 @@ internal sealed class WriterProcess(int id, VirtualClock clock, SimulatedObjectS
 {
     public SlateDb? Db { get; set; }
 
+    /// <summary>The writer epoch it claimed (once open).</summary>
+    public ulong Epoch { get; set; }
+
     /// <summary>True once the recovery check passed: the harness may write and read through it.</summary>
     public bool Ready { get; set; }
 

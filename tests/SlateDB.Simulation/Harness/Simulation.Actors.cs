@@ -261,10 +261,9 @@ internal sealed partial class Simulation
             process.Crash();
         }
 
-        _opening = null;
+        _openings.Clear();
         _leader = null;
-        StartWriter();
-        var final = _opening!;
+        var final = StartWriter();
         RunUntil(() => final.Ready || final.Dead || _violations.Count > 0, "the final writer's recovery");
         if (_violations.Count > 0)
         {

@@ -33,7 +33,7 @@ internal sealed partial class Simulation
     private readonly List<string> _violations = [];
     private WriterProcess? _leader;
     private bool _everLed;
-    private WriterProcess? _opening;
+    private readonly List<WriterProcess> _openings = [];
     private int _nextProcessId;
     private int _step;
 
@@ -143,7 +143,7 @@ internal sealed partial class Simulation
     private void ActOnce()
     {
         var leader = _leader is { Ready: true, Dead: false } l ? l : null;
-        if (_opening is null && (_leader is null || _leader.Dead || !_leader.Ready || LeaderUnusable()))
+        if (_openings.Count == 0 && (_leader is null || _leader.Dead || !_leader.Ready || LeaderUnusable()))
         {
             if (_leader is { Dead: false } old)
             {
@@ -201,12 +201,12 @@ internal sealed partial class Simulation
         {
             CrashOne(leader);
         }
-        else if (roll < 872 && _opening is null && leader is not null)
+        else if (roll < 872 && _openings.Count < 2)
         {
-            Trace($"step {_step}: fencer opens a new writer beside {leader}");
+            Trace($"step {_step}: fencer opens a new writer beside {(object?)leader ?? "no leader"} ({_openings.Count} already opening)");
             StartWriter();
         }
-        else if (roll < 880 && _opening is null && leader is not null)
+        else if (roll < 880 && _openings.Count == 0 && leader is not null)
         {
             CleanRestart(leader);
         }
@@ -297,10 +297,10 @@ internal sealed partial class Simulation
         return process;
     }
 
-    private void StartWriter()
+    private WriterProcess StartWriter()
     {
         var writer = NewProcess(id => new WriterProcess(id, _clock, _bucket));
-        _opening = writer;
+        _openings.Add(writer);
         _stats.Opens++;
         var open = SlateDb.Builder("db", writer.Store).WithOptions(_options).WithTimeProvider(writer.Time).WithSeed(FaultPlan.Mix(_seed, writer.Id)).OpenAsync();
         Track(writer, open, $"open {writer}", task =>
@@ -314,16 +314,24 @@ internal sealed partial class Simulation
             {
                 CheckFailure(task, $"open of {writer}");
                 writer.Crash();
-                if (_opening == writer)
-                {
-                    _opening = null;
-                }
-
+                _openings.Remove(writer);
                 return;
             }
 
             writer.Db = open.Result;
-            foreach (var other in _processes.OfType<WriterProcess>().Where(w => w != writer && !w.Dead && !w.Zombie))
+            writer.Epoch = writer.Db.Status.WriterEpoch;
+            Trace($"  {writer} opened with writer epoch {writer.Epoch}");
+            if (_processes.OfType<WriterProcess>().FirstOrDefault(w => w != writer && w.Db is not null && w.Epoch > writer.Epoch) is { } newer)
+            {
+                // A writer that opened concurrently (and may have crashed since) claimed a newer epoch: this one is
+                // fenced from birth, whatever it recovered.
+                writer.Zombie = true;
+                _openings.Remove(writer);
+                Trace($"  {writer} is fenced from birth by {newer} (epoch {newer.Epoch})");
+                return;
+            }
+
+            foreach (var other in _processes.OfType<WriterProcess>().Where(w => w != writer && !w.Dead && !w.Zombie && w.Db is not null))
             {
                 other.Zombie = true;
                 other.Ready = false;
@@ -342,7 +350,13 @@ internal sealed partial class Simulation
                 {
                     CheckFailure(scan, $"recovery scan of {writer}");
                     writer.Crash();
-                    _opening = _opening == writer ? null : _opening;
+                    _openings.Remove(writer);
+                    return;
+                }
+
+                if (writer.Zombie)
+                {
+                    _openings.Remove(writer); // a newer writer opened while this one scanned
                     return;
                 }
 
@@ -359,10 +373,11 @@ internal sealed partial class Simulation
                 writer.Ready = true;
                 _everLed = true;
                 _leader = writer;
-                _opening = null;
+                _openings.Remove(writer);
                 Trace($"  {writer} is the leader with {scan.Result.Count} keys");
             });
         });
+        return writer;
     }
 
     private void CrashOne(WriterProcess? leader)
@@ -377,9 +392,9 @@ internal sealed partial class Simulation
         Trace($"step {_step}: crash {victim}");
         _stats.Crashes++;
         victim.Crash();
-        if (victim == _opening)
+        if (victim is WriterProcess opener)
         {
-            _opening = null;
+            _openings.Remove(opener);
         }
     }
 
