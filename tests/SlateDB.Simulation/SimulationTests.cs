@@ -42,6 +42,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
     /// </summary>
     [Theory]
     [InlineData(30)] // A close racing a fence: the WAL write in flight was cancelled, and the close wrote the next WAL id after the new writer's fence.
+    [InlineData(293)] // A slow opener replaying the WAL after newer writers had its objects collected: reported as damage (Data) instead of Fenced.
     public async Task RegressionSeed(int seed)
     {
         var result = await Harness.Simulation.RunAsync(seed);
