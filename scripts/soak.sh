@@ -3,7 +3,7 @@
 # scenarios against radosgw behind the fault-injecting proxy. Writes docs/reliability.md with what ran and what failed.
 #
 # Usage: bash scripts/soak.sh <duration>      e.g. 15m, 1h, 900 (seconds)
-#   The time is split: 55% simulation seeds, 30% crash soak (kills), 15% chaos (7 scenarios, radosgw started here
+#   The time is split: 25% simulation seeds, 60% crash soak (kills), 15% chaos (7 scenarios, radosgw started here
 #   and stopped at the end). SLATEDB_SOAK_FIRST_SEED moves the seed window (default: from the clock, printed).
 # Exit status: 0 when nothing failed.
 set -uo pipefail
@@ -18,8 +18,8 @@ case "$duration" in
   *s) total=${duration%s} ;;
   *) total=$duration ;;
 esac
-sim_seconds=$(( total * 55 / 100 ))
-kill_seconds=$(( total * 30 / 100 ))
+sim_seconds=$(( total * 25 / 100 ))
+kill_seconds=$(( total * 60 / 100 ))
 chaos_seconds=$(( total * 15 / 100 / 7 ))
 [ "$chaos_seconds" -lt 5 ] && chaos_seconds=5
 first_seed=${SLATEDB_SOAK_FIRST_SEED:-$(( $(date +%s) % 1000000 * 10 + 1000000 ))}

@@ -115,11 +115,16 @@ internal sealed class ChaosProxy : IAsyncDisposable
     {
         try
         {
-            connection.Client.LingerState = new LingerOption(true, 0); // close with RST
+            if (connection.Client is { } socket) // null once the relay disposed it
+            {
+                socket.LingerState = new LingerOption(true, 0); // close with RST
+            }
+
             connection.Close();
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or NullReferenceException)
         {
+            // Already closed by its relay (TcpClient throws NullReferenceException for a client it disposed).
         }
     }
 

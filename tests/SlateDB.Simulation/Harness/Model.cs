@@ -60,23 +60,16 @@ internal sealed class Model
             Apply(state, _history[i]);
         }
 
+        // The longest matching prefix: writes that change nothing (a delete of an absent key, a put undone by a later
+        // delete) cannot be told apart, and taking them as landed never accuses a correct engine.
+        var match = -1;
+        SortedDictionary<string, string>? matched = null;
         for (var length = lastAcked + 1; ; length++)
         {
             if (Same(state, recovered))
             {
-                foreach (var dropped in _history.Skip(length))
-                {
-                    dropped.InHistory = false;
-                }
-
-                _history.RemoveRange(length, _history.Count - length);
-                _state.Clear();
-                foreach (var (key, value) in state)
-                {
-                    _state[key] = value;
-                }
-
-                return null;
+                match = length;
+                matched = new SortedDictionary<string, string>(state, StringComparer.Ordinal);
             }
 
             if (length == _history.Count)
@@ -85,6 +78,23 @@ internal sealed class Model
             }
 
             Apply(state, _history[length]);
+        }
+
+        if (matched is not null)
+        {
+            foreach (var dropped in _history.Skip(match))
+            {
+                dropped.InHistory = false;
+            }
+
+            _history.RemoveRange(match, _history.Count - match);
+            _state.Clear();
+            foreach (var (key, value) in matched)
+            {
+                _state[key] = value;
+            }
+
+            return null;
         }
 
         // No prefix matches: describe the closest one.

@@ -264,9 +264,15 @@ internal sealed partial class Simulation
         _openings.Clear();
         _leader = null;
         var final = StartWriter();
-        RunUntil(() => final.Ready || final.Dead || _violations.Count > 0, "the final writer's recovery");
+        RunUntil(() => final.Ready || final.Dead || final.Zombie || _violations.Count > 0, "the final writer's recovery");
         if (_violations.Count > 0)
         {
+            return;
+        }
+
+        if (final.Zombie)
+        {
+            Violation($"the final writer, opened alone, claimed writer epoch {final.Epoch}, below an earlier writer's: the epoch went backwards");
             return;
         }
 

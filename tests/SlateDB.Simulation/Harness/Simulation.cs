@@ -321,6 +321,11 @@ internal sealed partial class Simulation
             writer.Db = open.Result;
             writer.Epoch = writer.Db.Status.WriterEpoch;
             Trace($"  {writer} opened with writer epoch {writer.Epoch}");
+            if (_processes.OfType<WriterProcess>().FirstOrDefault(w => w != writer && w.Db is not null && w.Epoch == writer.Epoch) is { } twin)
+            {
+                Violation($"{writer} and {twin} both opened with writer epoch {writer.Epoch}: an epoch claim was lost");
+            }
+
             if (_processes.OfType<WriterProcess>().FirstOrDefault(w => w != writer && w.Db is not null && w.Epoch > writer.Epoch) is { } newer)
             {
                 // A writer that opened concurrently (and may have crashed since) claimed a newer epoch: this one is
