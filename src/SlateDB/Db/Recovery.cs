@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using SlateDB.Composition;
+using SlateDB.Format;
 using SlateDB.Manifest;
 using SlateDB.Memtable;
 using SlateDB.Wal;
@@ -79,7 +80,27 @@ internal static class Recovery
         long rowCount = 0;
         for (var walId = core.ReplayAfterWalId + 1; walId < fenceId; walId++)
         {
-            var rows = await WalReplayRange.ReadAsync(c.Wal, walId, core.ReplayAfterWalId, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<RowEntry> rows;
+            try
+            {
+                rows = await WalReplayRange.ReadAsync(c.Wal, walId, core.ReplayAfterWalId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SlateDbException missing) when (missing.Kind == SlateDbErrorKind.Data)
+            {
+                // A newer writer may have opened while this one replayed, moved the replay point and had the WAL
+                // object collected: then this opener is fenced (RefreshAsync throws Closed/Fenced), not facing damage.
+                try
+                {
+                    await manifest.RefreshAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (SlateDbException fenced) when (fenced.Kind == SlateDbErrorKind.Closed)
+                {
+                    throw SlateDbException.Closed(fenced.CloseReason, $"{fenced.Message} (while this writer replayed the WAL, which then missed object {walId})", missing);
+                }
+
+                throw;
+            }
+
             walCount++;
             foreach (var row in rows)
             {

@@ -22,6 +22,7 @@ internal sealed class WalFlusher : IDisposable
     private WalBuffer? _spare;
     private ulong _nextWalId;
     private ulong _lastFlushedWalId;
+    private Exception? _broken;
 
     /// <param name="writer">Where WAL objects go.</param>
     /// <param name="components">The database's parts (options, clock, metrics).</param>
@@ -82,6 +83,13 @@ internal sealed class WalFlusher : IDisposable
         await _flushLock.WaitAsync(token).ConfigureAwait(false);
         try
         {
+            if (_broken is { } broken)
+            {
+                // A WAL write failed or was abandoned: it may still land, so no later id may be written (a later
+                // object after a hole, or after another writer's fence, would replay rows without those before them).
+                throw SlateDbException.Closed(CloseReason.Failed, $"An earlier WAL write did not complete ({broken.Message}); no later WAL object is written.", broken);
+            }
+
             WalBuffer buffer;
             ulong walId;
             lock (_writeLock)
@@ -98,10 +106,22 @@ internal sealed class WalFlusher : IDisposable
                 Volatile.Write(ref _nextWalId, walId + 1);
             }
 
-            var size = await _writer.TryWriteAsync(walId, buffer.Rows, buffer.EstimatedSize, token).ConfigureAwait(false);
+            long? size;
+            try
+            {
+                size = await _writer.TryWriteAsync(walId, buffer.Rows, buffer.EstimatedSize, token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                _broken = e;
+                throw;
+            }
+
             if (size is null)
             {
-                throw SlateDbException.Closed(CloseReason.Fenced, $"WAL object {walId} was written by another writer: this instance was fenced.");
+                var fenced = SlateDbException.Closed(CloseReason.Fenced, $"WAL object {walId} was written by another writer: this instance was fenced.");
+                _broken = fenced;
+                throw fenced;
             }
 
             Volatile.Write(ref _lastFlushedWalId, walId);

@@ -1,0 +1,42 @@
+namespace SlateDB.Simulation.Harness;
+
+/// <summary>What one seed did.</summary>
+internal sealed record SimulationResult(int Seed, string? Failure, string TraceHash, IReadOnlyList<string> Trace, SimulationStats Stats)
+{
+    public bool Passed => Failure is null;
+
+    /// <summary>The failure, the replay command and the end of the trace.</summary>
+    public string Report(int traceLines = 60) =>
+        $"seed {Seed} failed: {Failure}{Environment.NewLine}replay: {Simulation.ReplayCommand(Seed)}{Environment.NewLine}"
+        + $"last {Math.Min(traceLines, Trace.Count)} trace lines:{Environment.NewLine}{string.Join(Environment.NewLine, Trace.TakeLast(traceLines))}";
+}
+
+/// <summary>Counters of one seed (summed by the soak).</summary>
+internal sealed class SimulationStats
+{
+    public long Requests { get; set; }
+
+    public long Faults { get; set; }
+
+    public long LostResponses { get; set; }
+
+    public long InFlightLanded { get; set; }
+
+    public long InFlightDropped { get; set; }
+
+    public long Writes { get; set; }
+
+    public long Acknowledged { get; set; }
+
+    public long Operations { get; set; }
+
+    public long Crashes { get; set; }
+
+    public long Opens { get; set; }
+
+    public TimeSpan VirtualTime { get; set; }
+
+    public override string ToString() =>
+        $"{Operations} operations ({Writes} writes, {Acknowledged} acknowledged), {Opens} opens, {Crashes} crashes, {Requests} store requests, "
+        + $"{Faults} faults ({LostResponses} lost responses), in-flight writes at crashes {InFlightLanded} landed / {InFlightDropped} dropped, {VirtualTime.TotalSeconds:0.#} s virtual";
+}
