@@ -21,6 +21,7 @@ internal sealed class WalFlusher : IDisposable
     private readonly AsyncSignal _signal = new();
     private readonly SemaphoreSlim _flushLock = new(1, 1);
     private WalBuffer? _spare;
+    private TaskCompletionSource _written = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ulong _nextWalId;
     private ulong _lastFlushedWalId;
 
@@ -49,6 +50,9 @@ internal sealed class WalFlusher : IDisposable
 
     /// <summary>The id of the last WAL object written (recovery's fence before the first flush).</summary>
     public ulong LastFlushedWalId => Volatile.Read(ref _lastFlushedWalId);
+
+    /// <summary>Completes when the next WAL object is written (in-process change feeds wait on it instead of polling).</summary>
+    public Task NextWrittenAsync() => Volatile.Read(ref _written).Task;
 
     /// <summary>Asks the flush loop to write the buffer now.</summary>
     public void RequestFlush() => _signal.Set();
@@ -143,6 +147,7 @@ internal sealed class WalFlusher : IDisposable
             _c.Metrics.WalFlushes.Add(1);
             _c.Metrics.WalFlushBytes.Add(size.Value);
             _flushed(walId);
+            Interlocked.Exchange(ref _written, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
         finally
         {
