@@ -28,6 +28,13 @@ internal sealed class WalFollower(IWalReader wal, ChangeFeedOptions options, Fun
                 var listed = await wal.ListAsync(cancellationToken).ConfigureAwait(false);
                 if (listed.Count > 0 && listed[^1].Id > walId)
                 {
+                    // It may have been written (with later ones) between the read and the listing: read it again.
+                    // Missing now, with a later id listed, it existed and was deleted.
+                    if (await wal.ReadAsync(walId, cancellationToken).ConfigureAwait(false) is not null)
+                    {
+                        continue;
+                    }
+
                     throw Gap(last is { } l ? l + 1 : floor ?? 1, $"WAL file {walId} ({wal.LocationOf(walId)}) was deleted before the feed read it");
                 }
 
@@ -57,7 +64,7 @@ internal sealed class WalFollower(IWalReader wal, ChangeFeedOptions options, Fun
                 }
 
                 last = seq;
-                yield return new ChangeEvent(seq, WalRow.From(row).Kind, row.Key, row.Kind == RowKind.Tombstone ? null : row.Value, row.CreateTs, row.ExpireTs, walId);
+                yield return new ChangeEvent(seq, WalRow.From(row).Kind, row.Key, row.Kind == RowKind.Tombstone ? (ReadOnlyMemory<byte>?)null : row.Value, row.CreateTs, row.ExpireTs, walId);
             }
 
             walId++;
@@ -81,12 +88,20 @@ internal sealed class WalFollower(IWalReader wal, ChangeFeedOptions options, Fun
                 continue;
             }
 
-            if (floor is not { } wanted)
+            // Only the newest run of consecutive ids can be followed: below a hole, files were collected (the
+            // collector keeps some fences of earlier writers, so older files may still be listed).
+            var runStart = listed.Count - 1;
+            while (runStart > 0 && listed[runStart - 1].Id == listed[runStart].Id - 1)
             {
-                return (listed[0].Id, null);
+                runStart--;
             }
 
-            for (var i = listed.Count - 1; i >= 0; i--)
+            if (floor is not { } wanted)
+            {
+                return (listed[runStart].Id, null);
+            }
+
+            for (var i = listed.Count - 1; i >= runStart; i--)
             {
                 var rows = await wal.ReadAsync(listed[i].Id, cancellationToken).ConfigureAwait(false);
                 if (rows is { Count: > 0 } && rows.Min(static r => r.Seq) <= (ulong)wanted)
@@ -95,7 +110,7 @@ internal sealed class WalFollower(IWalReader wal, ChangeFeedOptions options, Fun
                 }
             }
 
-            return (listed[0].Id, wanted);
+            return (listed[runStart].Id, wanted);
         }
     }
 

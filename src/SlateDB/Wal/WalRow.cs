@@ -18,7 +18,7 @@ public sealed record WalRow(WalRowKind Kind, ReadOnlyMemory<byte> Key, ReadOnlyM
             _ => WalRowKind.Merge,
         },
         row.Key,
-        row.Kind == Format.RowKind.Tombstone ? null : row.Value,
+        row.Kind == Format.RowKind.Tombstone ? (ReadOnlyMemory<byte>?)null : row.Value,
         (long)row.Seq,
         row.CreateTs,
         row.ExpireTs);
