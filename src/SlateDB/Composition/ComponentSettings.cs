@@ -27,6 +27,12 @@ internal sealed record ComponentSettings(
     /// <summary>Whether object-store requests are retried as <see cref="SlateDbOptions.ObjectStoreMaxRetries"/> says.</summary>
     public bool RetryRequests { get; init; } = true;
 
+    /// <summary>
+    /// The separate WAL object store (RFC-0009) and the identity recorded for it in the manifest
+    /// (<c>wal_object_store_uri</c>; empty as SlateDB records it); null keeps the WAL in <see cref="Store"/>.
+    /// </summary>
+    public (IObjectStore Store, string Uri)? WalStore { get; init; }
+
     /// <summary>Whether the local disk cache of <see cref="SlateDbOptions.ObjectStoreCacheOptions"/> sits in front of the store.</summary>
     public bool UseDiskCache { get; init; }
 }
