@@ -119,6 +119,12 @@ public sealed partial class EngineCrashTests(ITestOutputHelper output) : IDispos
 
         output.WriteLine($"seed {seed}: {Rounds} kills, {acknowledged} acknowledged writes checked, {landedInFlight} in-flight writes landed, {watch.ElapsedMilliseconds} ms");
         acknowledged.Should().BeGreaterThan(Rounds, "the child wrote something in most rounds");
+        if (walFolder is not null)
+        {
+            Directory.EnumerateFiles(Path.Combine(walFolder, "db", "wal")).Should().NotBeEmpty("the WAL is in the WAL store");
+            var mainWal = Path.Combine(_folder.Path, "db", "wal");
+            (Directory.Exists(mainWal) ? Directory.EnumerateFiles(mainWal) : []).Should().BeEmpty("no WAL object lands in the main store");
+        }
     }
 
     /// <summary>Starts the writer, lets it write for <paramref name="runFor"/> after it is ready, kills it, returns its output.</summary>
