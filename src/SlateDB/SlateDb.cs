@@ -46,6 +46,10 @@ public sealed partial class SlateDb : IAsyncDisposable
         _clock = new MonotonicClock(components.TimeProvider, recovered.LastTick);
         _state = new DbState(NewMemtable(), recovered.Frozen, manifest.Current.Core);
         _wal = new WalFlusher(components.Wal, components, _oracle, _writeLock, recovered.NextWalId, OnWalFlushed);
+        if (components.Options.WalEnabled && components.Options.WalFlushPolicy == WalFlushPolicy.Eager)
+        {
+            _oracle.DurableWaiterArrived = _wal.RequestEagerFlush;
+        }
         _flusher = new MemtableFlusher(components, manifest, new FlushHost(this), _logger);
         _transactions = new Transactions.TransactionManager(components.Transactions, _snapshots, components.TimeProvider);
     }

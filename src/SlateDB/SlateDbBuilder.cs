@@ -13,6 +13,7 @@ public sealed class SlateDbBuilder : ComponentsBuilder<SlateDbBuilder>
     private bool _blockCacheDisabled;
     private IMergeOperator? _mergeOperator;
     private TransactionOptions _transactions = TransactionOptions.Default;
+    private (IObjectStore Store, string Uri)? _walStore;
 
     internal SlateDbBuilder(string path, IObjectStore store)
         : base(path, store)
@@ -68,11 +69,32 @@ public sealed class SlateDbBuilder : ComponentsBuilder<SlateDbBuilder>
         return this;
     }
 
+    /// <summary>
+    /// Keeps the WAL in a separate object store (SlateDB's RFC-0009), for example a lower-latency bucket; the data
+    /// (SSTs, manifest) stays in the main store. A new database records it in its manifest
+    /// (<c>wal_object_store_uri</c>), and every later open must give the same WAL store: opening without one, or with
+    /// another identity, is refused with <see cref="SlateDbErrorKind.Invalid"/> (its WAL would be skipped). Recovery,
+    /// the change feed of the open database, and the embedded garbage collector use it.
+    /// </summary>
+    /// <param name="walObjectStore">The store for WAL objects (<c>&lt;path&gt;/wal/</c> in it).</param>
+    /// <param name="uri">
+    /// The WAL store's identity recorded in the manifest and compared at open (for example <c>s3://wal-bucket</c>).
+    /// Empty (the default) records what SlateDB records (an empty string: "a separate WAL store is configured"), so
+    /// SlateDB with its own WAL store can open the database too; an identity also catches a different store.
+    /// </param>
+    public SlateDbBuilder WithWalObjectStore(IObjectStore walObjectStore, string uri = "")
+    {
+        ArgumentNullException.ThrowIfNull(walObjectStore);
+        ArgumentNullException.ThrowIfNull(uri);
+        _walStore = (walObjectStore, uri);
+        return this;
+    }
+
     /// <summary>Opens (or creates) the database.</summary>
     public Task<SlateDb> OpenAsync(CancellationToken cancellationToken = default)
     {
         _options.Validate();
-        var settings = Settings(_options) with { BlockCache = _blockCache, BlockCacheDisabled = _blockCacheDisabled, MergeOperator = _mergeOperator, Transactions = _transactions };
+        var settings = Settings(_options) with { BlockCache = _blockCache, BlockCacheDisabled = _blockCacheDisabled, MergeOperator = _mergeOperator, Transactions = _transactions, WalStore = _walStore };
         return SlateDb.OpenCoreAsync(settings, cancellationToken);
     }
 }

@@ -3,8 +3,10 @@ using System.Text;
 using SlateDB;
 using SlateDB.Storage;
 
-// Usage: SlateDB.CrashWriter <root folder> <round> <seed> <writers> <keys per writer>
+// Usage: SlateDB.CrashWriter <root folder> <round> <seed> <writers> <keys per writer> [<WAL store folder>]
 //
+// With a WAL store folder the database keeps its WAL there (SlateDbBuilder.WithWalObjectStore, recorded as
+// "file://<folder>") and writes with the eager WAL flush policy.
 // Opens the database "db" in a LocalFileSystemObjectStore over the folder, prints "ready", then runs <writers>
 // concurrent writers until the process is killed. Writer w owns the keys "w<w>-k<n>" (n < keys per writer) and writes
 // one at a time, each write awaited as durable. Around each write it prints, one line each:
@@ -12,7 +14,7 @@ using SlateDB.Storage;
 //   A <key> <value>   after the write is durable (it must survive the crash)
 // A delete prints "-" as its value. Values are "r<round>-w<w>-c<counter>-<padding>." and end with a full stop, so a
 // line cut short by the kill is recognisable. Lines are printed whole and flushed at once.
-if (args.Length != 5)
+if (args.Length is not (5 or 6))
 {
     Console.Error.WriteLine("usage: SlateDB.CrashWriter <root folder> <round> <seed> <writers> <keys per writer>");
     return 2;
@@ -23,6 +25,7 @@ var round = int.Parse(args[1], CultureInfo.InvariantCulture);
 var seed = int.Parse(args[2], CultureInfo.InvariantCulture);
 var writerCount = int.Parse(args[3], CultureInfo.InvariantCulture);
 var keysPerWriter = int.Parse(args[4], CultureInfo.InvariantCulture);
+var walRoot = args.Length == 6 ? args[5] : null;
 
 var options = new SlateDbOptions
 {
@@ -32,9 +35,16 @@ var options = new SlateDbOptions
     MinFilterKeys = 8,
     CompactorOptions = null,
     GarbageCollectorOptions = null,
+    WalFlushPolicy = walRoot is null ? WalFlushPolicy.FixedInterval : WalFlushPolicy.Eager,
 };
 var store = new LocalFileSystemObjectStore(root);
-var db = await SlateDb.Builder("db", store).WithOptions(options).WithSeed(seed).OpenAsync();
+var builder = SlateDb.Builder("db", store).WithOptions(options).WithSeed(seed);
+if (walRoot is not null)
+{
+    builder.WithWalObjectStore(new LocalFileSystemObjectStore(walRoot), "file://" + walRoot);
+}
+
+var db = await builder.OpenAsync();
 var output = Console.OpenStandardOutput();
 var outputLock = new Lock();
 

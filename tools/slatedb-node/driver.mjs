@@ -28,6 +28,7 @@ import {
 import { fromHex, num, toHex } from "./lib/hex.mjs";
 import { mergeOps } from "./lib/merge-ops.mjs";
 import { txnOps } from "./lib/txn-ops.mjs";
+import { walOps } from "./lib/wal-ops.mjs";
 
 const VERSION = "0.12.1";
 
@@ -73,6 +74,7 @@ function bound(hex, what) {
 const handlers = {
   ...txnOps({ requireDb }),
 
+  ...walOps,
   ping: async () => ({ version: VERSION, open: db !== null }),
 
   open: async (cmd) => {

@@ -26,7 +26,7 @@ internal sealed class CompactorManifest(ManifestStore store, TimeProvider time, 
     {
         var latest = await store.ReadLatestAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new SlateDbException(SlateDbErrorKind.Invalid, "There is no database here to compact: it has no manifest.");
-        UnsupportedFeatures.ThrowIfUsed(latest.Manifest, store.Root);
+        UnsupportedFeatures.ThrowIfUsed(latest.Manifest, store.Root, walStoreConfigured: true);
         _cas.Hold(latest.Id, latest.Manifest);
         ulong claimed = 0;
         await _cas.UpdateAsync(

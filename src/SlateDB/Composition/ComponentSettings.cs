@@ -30,6 +30,12 @@ internal sealed record ComponentSettings(
     /// <summary>Limits on transactions (maximum age, tracked keys).</summary>
     public TransactionOptions Transactions { get; init; } = TransactionOptions.Default;
 
+    /// <summary>
+    /// The separate WAL object store (RFC-0009) and the identity recorded for it in the manifest
+    /// (<c>wal_object_store_uri</c>; empty as SlateDB records it); null keeps the WAL in <see cref="Store"/>.
+    /// </summary>
+    public (IObjectStore Store, string Uri)? WalStore { get; init; }
+
     /// <summary>Whether the local disk cache of <see cref="SlateDbOptions.ObjectStoreCacheOptions"/> sits in front of the store.</summary>
     public bool UseDiskCache { get; init; }
 

@@ -37,6 +37,12 @@ internal sealed class DbComponents : IDisposable
 
     public required TableStore Tables { get; init; }
 
+    /// <summary>The store holding the WAL (instrumented and retried like <see cref="Store"/>): the main store, or the separate WAL store.</summary>
+    public required IObjectStore WalStore { get; init; }
+
+    /// <summary>What the manifest must record as <c>wal_object_store_uri</c>: null for the main store.</summary>
+    public string? WalStoreUri { get; init; }
+
     /// <summary>The WAL: written by the writer, replayed by recovery, collected by the garbage collector.</summary>
     public required IWal Wal { get; init; }
 
@@ -67,6 +73,7 @@ internal sealed class DbComponents : IDisposable
         var ownedCache = settings.BlockCache is null && !settings.BlockCacheDisabled ? settings.Options.CreateOwnedBlockCache() : null;
         var blockCache = settings.BlockCacheDisabled ? null : settings.BlockCache ?? ownedCache;
         var paths = new DbPaths(settings.Path);
+        var walStore = settings.WalStore is { } separate ? RequestStack(separate.Store, settings, metrics, seed) : store;
         return new DbComponents
         {
             Path = paths.Root,
@@ -78,7 +85,9 @@ internal sealed class DbComponents : IDisposable
             Metrics = metrics,
             Transactions = settings.Transactions,
             Tables = new TableStore(store, paths, options, blockCache),
-            Wal = new ObjectStoreWal(store, paths, SstBuildSettings.From(options)),
+            WalStore = walStore,
+            WalStoreUri = settings.WalStore?.Uri,
+            Wal = new ObjectStoreWal(walStore, paths, SstBuildSettings.From(options)),
             OwnedBlockCache = ownedCache,
             OwnedDiskCache = diskCache,
             Manifests = new ManifestStore(store, paths),
@@ -96,15 +105,22 @@ internal sealed class DbComponents : IDisposable
         OwnedDiskCache?.Dispose();
     }
 
-    private static (IObjectStore Store, DiskCachedObjectStore? DiskCache) StoreStack(ComponentSettings settings, SlateDbMetrics metrics, int seed)
+    // As SlateDB: transient failures are retried (every attempt is counted by the instrumentation below it).
+    private static IObjectStore RequestStack(IObjectStore inner, ComponentSettings settings, SlateDbMetrics metrics, int seed)
     {
-        // As SlateDB: transient failures are retried (every attempt is counted by the instrumentation below it).
-        IObjectStore store = new InstrumentedObjectStore(settings.Store, metrics, settings.TimeProvider);
+        IObjectStore store = new InstrumentedObjectStore(inner, metrics, settings.TimeProvider);
         if (settings.RetryRequests)
         {
             var retryOptions = RetryOptions.Default with { MaxRetries = settings.Options.ObjectStoreMaxRetries };
             store = new RetryingObjectStore(store, retryOptions, settings.TimeProvider, new Random(seed), settings.LoggerFactory.CreateLogger("SlateDB.ObjectStore"));
         }
+
+        return store;
+    }
+
+    private static (IObjectStore Store, DiskCachedObjectStore? DiskCache) StoreStack(ComponentSettings settings, SlateDbMetrics metrics, int seed)
+    {
+        var store = RequestStack(settings.Store, settings, metrics, seed);
 
         if (!settings.UseDiskCache || settings.Options.ObjectStoreCacheOptions.RootFolder is null)
         {

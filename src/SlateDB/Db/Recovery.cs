@@ -20,7 +20,7 @@ internal static class Recovery
         var latest = await c.Manifests.ReadLatestAsync(cancellationToken).ConfigureAwait(false);
         if (latest is null)
         {
-            var initial = DbManifest.Initial(new ManifestCore());
+            var initial = DbManifest.Initial(new ManifestCore { WalObjectStoreUri = c.WalStoreUri });
             if (await c.Manifests.TryWriteAsync(1, initial, cancellationToken).ConfigureAwait(false))
             {
                 Log.Created(logger, c.Path);
@@ -39,7 +39,8 @@ internal static class Recovery
             throw new SlateDbException(SlateDbErrorKind.Invalid, $"The database at '{c.Path}' is a clone that was never initialized.");
         }
 
-        UnsupportedFeatures.ThrowIfUsed(manifest.Current, c.Path);
+        UnsupportedFeatures.ThrowIfUsed(manifest.Current, c.Path, walStoreConfigured: true);
+        WalStoreCheck.ThrowIfMismatched(manifest.Current.Core.WalObjectStoreUri, c.WalStoreUri, c.Path);
 
         // Work from one listing of the WAL, not from probing ids: a damaged manifest must not send open probing
         // towards 2^64, and a missing WAL object after the replay point is lost data, not something to skip. As in

@@ -134,7 +134,8 @@ public sealed partial class GarbageCollector
         {
             try
             {
-                await _env.Store.DeleteAsync(path, ct).ConfigureAwait(false);
+                var store = kind is GarbageKind.Wal or GarbageKind.WalFence ? _env.WalStore : _env.Store;
+                await store.DeleteAsync(path, ct).ConfigureAwait(false);
                 Interlocked.Increment(ref deleted);
                 _env.Metrics.GcDeletedObjects.Add(1, tags);
                 GcLog.DeletedObject(_env.Logger, kind, path);

@@ -12,6 +12,7 @@ internal sealed class GcEnvironment
     public GcEnvironment(DbComponents components, ILogger logger)
     {
         Store = components.Store;
+        WalStore = components.WalStore;
         Paths = components.Paths;
         Time = components.TimeProvider;
         Logger = logger;
@@ -22,6 +23,9 @@ internal sealed class GcEnvironment
     }
 
     public IObjectStore Store { get; }
+
+    /// <summary>The store holding the WAL: <see cref="Store"/>, or the database's separate WAL store.</summary>
+    public IObjectStore WalStore { get; }
 
     public DbPaths Paths { get; }
 

@@ -36,7 +36,7 @@ internal static class WalGarbage
         var replayFloor = manifests.Current.Min(manifest => manifest.Core.ReplayAfterWalId);
         var pinned = manifests.Checkpointed.Select(manifest => (manifest.Core.ReplayAfterWalId, manifest.Core.NextWalSstId)).ToList();
         var obsolete = new List<(ulong Id, ObjectMetadata Item)>();
-        await foreach (var item in env.Store.ListAsync(env.Paths.WalDirectory, cancellationToken).ConfigureAwait(false))
+        await foreach (var item in env.WalStore.ListAsync(env.Paths.WalDirectory, cancellationToken).ConfigureAwait(false))
         {
             if (env.Paths.TryParseSstId(item.Path, out var id) && id.IsWal
                 && IsObsolete(id.WalId, now - item.LastModified, replayFloor, pinned, options.MinAge))
@@ -49,7 +49,7 @@ internal static class WalGarbage
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = ProbeConcurrency, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(obsolete, parallel, async (candidate, token) =>
         {
-            if (await IsFenceAsync(env.Store, candidate.Item, token).ConfigureAwait(false) == fences)
+            if (await IsFenceAsync(env.WalStore, candidate.Item, token).ConfigureAwait(false) == fences)
             {
                 lock (chosen)
                 {

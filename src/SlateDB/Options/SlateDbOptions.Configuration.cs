@@ -98,6 +98,8 @@ public sealed partial record SlateDbOptions
         var options = new SlateDbOptions
         {
             FlushInterval = root.OptionalDuration("flush_interval", d.FlushInterval),
+            WalFlushPolicy = root.EnumValue("wal_flush_policy", d.WalFlushPolicy),
+            WalFlushMinInterval = root.Duration("wal_flush_min_interval", d.WalFlushMinInterval),
             WalEnabled = root.Bool("wal_enabled", d.WalEnabled),
             ManifestPollInterval = root.Duration("manifest_poll_interval", d.ManifestPollInterval),
             ManifestUpdateTimeout = root.Duration("manifest_update_timeout", d.ManifestUpdateTimeout),

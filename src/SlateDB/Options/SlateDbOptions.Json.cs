@@ -8,8 +8,8 @@ public sealed partial record SlateDbOptions
     /// <summary>
     /// Writes the settings as SlateDB's settings JSON (snake_case keys, durations such as <c>"100ms"</c>, <c>null</c>
     /// for a part switched off), readable by <see cref="FromJson"/> (<c>FromJson(ToJson())</c> equals these settings)
-    /// and by SlateDB. Durations are written to the millisecond, as SlateDB writes them. Two keys are this engine's own
-    /// (<c>filter_bits_per_key</c>, <c>object_store_cache_options.cache_puts</c>); SlateDB ignores them.
+    /// and by SlateDB. Durations are written to the millisecond, as SlateDB writes them. Four keys are this engine's own
+    /// (<c>filter_bits_per_key</c>, <c>object_store_cache_options.cache_puts</c>, <c>wal_flush_policy</c>, <c>wal_flush_min_interval</c>); SlateDB ignores them.
     /// </summary>
     public string ToJson()
     {
@@ -18,6 +18,8 @@ public sealed partial record SlateDbOptions
         {
             w.WriteStartObject();
             WriteDuration(w, "flush_interval", FlushInterval);
+            w.WriteString("wal_flush_policy", WalFlushPolicy.ToString());
+            WriteDuration(w, "wal_flush_min_interval", WalFlushMinInterval);
             w.WriteBoolean("wal_enabled", WalEnabled);
             WriteDuration(w, "manifest_poll_interval", ManifestPollInterval);
             WriteDuration(w, "manifest_update_timeout", ManifestUpdateTimeout);

@@ -16,6 +16,8 @@ public sealed partial record SlateDbOptions
         }
 
         Check(FlushInterval is null || FlushInterval > TimeSpan.Zero, "flush_interval must be positive (or null to flush only on demand).");
+        Check(Enum.IsDefined(WalFlushPolicy), $"wal_flush_policy {WalFlushPolicy} is unknown.");
+        Check(WalFlushMinInterval >= TimeSpan.Zero, "wal_flush_min_interval must not be negative.");
         Check(ManifestPollInterval > TimeSpan.Zero, "manifest_poll_interval must be positive.");
         Check(ManifestUpdateTimeout > TimeSpan.Zero, "manifest_update_timeout must be positive.");
         Check(MinFilterKeys >= 0, "min_filter_keys must not be negative.");

@@ -14,6 +14,20 @@ public sealed partial record SlateDbOptions
     /// <summary>How often the WAL is written to object storage; null writes it only on flush and close. Default 100 ms.</summary>
     public TimeSpan? FlushInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// When the WAL buffer is written: at a fixed rate (<see cref="WalFlushPolicy.FixedInterval"/>, the default, as
+    /// SlateDB) or as soon as a write waits for durability (<see cref="WalFlushPolicy.Eager"/>, group commit). This
+    /// engine's own setting (<c>wal_flush_policy</c>); SlateDB ignores it.
+    /// </summary>
+    public WalFlushPolicy WalFlushPolicy { get; init; } = WalFlushPolicy.FixedInterval;
+
+    /// <summary>
+    /// With <see cref="WalFlushPolicy.Eager"/>, the least time between the starts of two WAL writes (a floor on the
+    /// PUT rate, so on the store's request cost). Default zero: the next write starts as soon as the previous one ends.
+    /// This engine's own setting (<c>wal_flush_min_interval</c>).
+    /// </summary>
+    public TimeSpan WalFlushMinInterval { get; init; } = TimeSpan.Zero;
+
     /// <summary>Whether writes go to a WAL; when false they become durable only when their memtable is flushed to L0. Default true.</summary>
     public bool WalEnabled { get; init; } = true;
 

@@ -11,4 +11,10 @@ internal interface IWalReader : IWalListing
     /// <summary>WAL object <paramref name="walId"/>'s rows in sequence order (none for a fence); null when it does not exist.</summary>
     /// <exception cref="SlateDbException">Data: the object is damaged.</exception>
     Task<IReadOnlyList<RowEntry>?> ReadAsync(ulong walId, CancellationToken cancellationToken);
+
+    /// <summary>WAL object <paramref name="walId"/>'s size and last write time; null when it does not exist.</summary>
+    Task<WalObjectInfo?> StatAsync(ulong walId, CancellationToken cancellationToken);
+
+    /// <summary>Where WAL object <paramref name="walId"/> lives (its object path, or its file), for messages and metadata.</summary>
+    string LocationOf(ulong walId);
 }

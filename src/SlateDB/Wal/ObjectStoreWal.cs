@@ -70,5 +70,15 @@ internal sealed class ObjectStoreWal(IObjectStore store, DbPaths paths, SstBuild
     }
 
     /// <inheritdoc/>
+    public async Task<WalObjectInfo?> StatAsync(ulong walId, CancellationToken cancellationToken)
+    {
+        var head = await store.HeadAsync(paths.WalSstPath(walId), cancellationToken).ConfigureAwait(false);
+        return head is null ? null : new WalObjectInfo(walId, head.Size, head.LastModified);
+    }
+
+    /// <inheritdoc/>
+    public string LocationOf(ulong walId) => paths.WalSstPath(walId);
+
+    /// <inheritdoc/>
     public ValueTask DeleteAsync(ulong walId, CancellationToken cancellationToken) => store.DeleteAsync(paths.WalSstPath(walId), cancellationToken);
 }

@@ -7,7 +7,8 @@ namespace SlateDB.Wal;
 /// <summary>
 /// The writer's WAL flushing (SlateDB's WAL buffer manager): owns the buffer writers append to, and writes it out
 /// through an <see cref="IWalWriter"/> as the next WAL object, at a fixed rate (every
-/// <see cref="SlateDbOptions.FlushInterval"/>), when asked (an explicit flush, a full buffer) and before each L0 flush.
+/// <see cref="SlateDbOptions.FlushInterval"/>), when asked (an explicit flush, a full buffer, a durable waiter under
+/// <see cref="WalFlushPolicy.Eager"/>) and before each L0 flush.
 /// Flushes are one at a time and in id order; losing an id to another writer closes the database as fenced.
 /// </summary>
 internal sealed class WalFlusher : IDisposable
@@ -20,6 +21,7 @@ internal sealed class WalFlusher : IDisposable
     private readonly AsyncSignal _signal = new();
     private readonly SemaphoreSlim _flushLock = new(1, 1);
     private WalBuffer? _spare;
+    private TaskCompletionSource _written = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ulong _nextWalId;
     private ulong _lastFlushedWalId;
     private Exception? _broken;
@@ -50,18 +52,48 @@ internal sealed class WalFlusher : IDisposable
     /// <summary>The id of the last WAL object written (recovery's fence before the first flush).</summary>
     public ulong LastFlushedWalId => Volatile.Read(ref _lastFlushedWalId);
 
+    /// <summary>Completes when the next WAL object is written (in-process change feeds wait on it instead of polling).</summary>
+    public Task NextWrittenAsync() => Volatile.Read(ref _written).Task;
+
     /// <summary>Asks the flush loop to write the buffer now.</summary>
     public void RequestFlush() => _signal.Set();
+
+    /// <summary>
+    /// Asks for a WAL write because a writer waits for durability: with <see cref="WalFlushPolicy.Eager"/> the loop
+    /// starts one as soon as none is in flight (and the floor allows); with the fixed-interval policy nothing changes.
+    /// </summary>
+    public void RequestEagerFlush()
+    {
+        if (_c.Options.WalFlushPolicy == WalFlushPolicy.Eager)
+        {
+            _signal.Set();
+        }
+    }
 
     /// <summary>Writes the buffer at a fixed rate, and whenever asked, until <paramref name="token"/> is cancelled.</summary>
     public async Task RunAsync(CancellationToken token)
     {
+        var floor = _c.Options.WalFlushPolicy == WalFlushPolicy.Eager ? _c.Options.WalFlushMinInterval : TimeSpan.Zero;
+        long? lastStart = null;
         while (!token.IsCancellationRequested)
         {
+            // Eager: at least the floor between the starts of two writes. Requests made meanwhile wait in the signal.
+            if (floor > TimeSpan.Zero && lastStart is { } last)
+            {
+                var wait = floor - _c.TimeProvider.GetElapsedTime(last);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, _c.TimeProvider, token).ConfigureAwait(false);
+                }
+            }
+
             _signal.Reset();
+            lastStart = _c.TimeProvider.GetTimestamp();
 
             // The next tick is due one interval after this pass starts, not after it ends: the WAL is written at
-            // a fixed rate (as SlateDB's ticker does), so the PUT's latency does not stretch the interval.
+            // a fixed rate (as SlateDB's ticker does), so the PUT's latency does not stretch the interval. A request
+            // (an eager waiter, an explicit flush, a full buffer) made while this write is in flight starts the next
+            // write as soon as this one ends: everything appended meanwhile goes out together (group commit).
             var tick = _c.Options.FlushInterval is { } interval ? Task.Delay(interval, _c.TimeProvider, token) : null;
             await FlushOnceAsync(token).ConfigureAwait(false);
             var signal = _signal.WaitAsync();
@@ -135,6 +167,7 @@ internal sealed class WalFlusher : IDisposable
             _c.Metrics.WalFlushes.Add(1);
             _c.Metrics.WalFlushBytes.Add(size.Value);
             _flushed(walId);
+            Interlocked.Exchange(ref _written, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
         finally
         {

@@ -22,6 +22,12 @@ internal sealed class Oracle
 
     public long LastSeq => Volatile.Read(ref _lastSeq);
 
+    /// <summary>
+    /// Called each time a caller starts waiting for a sequence that is not durable yet (the eager WAL flush policy
+    /// starts a WAL write on it). Set once, before the database is shared.
+    /// </summary>
+    public Action? DurableWaiterArrived { get; set; }
+
     public long CommittedSeq => Volatile.Read(ref _committedSeq);
 
     public long DurableSeq => Volatile.Read(ref _durableSeq);
@@ -72,6 +78,7 @@ internal sealed class Oracle
             return Task.CompletedTask;
         }
 
+        DurableWaiterArrived?.Invoke();
         return WaitSlowAsync(seq, cancellationToken);
     }
 

@@ -22,11 +22,22 @@ public sealed partial class EngineCrashTests(ITestOutputHelper output) : IDispos
     private const string Deleted = "-";
 
     private readonly TempFolder _folder = new("slatedb-engine-crash-");
+    private readonly TempFolder _walFolder = new("slatedb-engine-crash-wal-");
 
-    public void Dispose() => _folder.Dispose();
+    public void Dispose()
+    {
+        _folder.Dispose();
+        _walFolder.Dispose();
+    }
 
     [Fact]
-    public async Task Every_acknowledged_write_survives_a_kill_at_a_random_moment()
+    public Task Every_acknowledged_write_survives_a_kill_at_a_random_moment() => RunKillRoundsAsync(walFolder: null);
+
+    /// <summary>The same with the WAL in a separate store (another folder) and the eager WAL flush policy.</summary>
+    [Fact]
+    public Task Every_acknowledged_write_survives_a_kill_with_a_separate_wal_store() => RunKillRoundsAsync(_walFolder.Path);
+
+    private async Task RunKillRoundsAsync(string? walFolder)
     {
         var seed = Environment.GetEnvironmentVariable("SLATEDB_ENGINE_CRASH_SEED") is { Length: > 0 } text ? int.Parse(text, CultureInfo.InvariantCulture) : 20260903;
         var random = new Random(seed);
@@ -42,7 +53,7 @@ public sealed partial class EngineCrashTests(ITestOutputHelper output) : IDispos
         {
             var because = $"seed {seed}, round {round}";
             var runFor = TimeSpan.FromMilliseconds(random.Next(100, 801));
-            var lines = await RunChildUntilKilledAsync(round, seed + round, runFor, because);
+            var lines = await RunChildUntilKilledAsync(round, seed + round, runFor, because, walFolder);
 
             // Replay the child's log: acknowledged writes become expectations; the last intent of each writer that
             // was never acknowledged is in flight and may or may not have landed.
@@ -69,7 +80,13 @@ public sealed partial class EngineCrashTests(ITestOutputHelper output) : IDispos
                 }
             }
 
-            await using (var db = await OpenAsync(store, options, seed: seed + round))
+            var builder = SlateDb.Builder("db", store).WithOptions(options).WithSeed(seed + round);
+            if (walFolder is not null)
+            {
+                builder.WithWalObjectStore(new LocalFileSystemObjectStore(walFolder), "file://" + walFolder);
+            }
+
+            await using (var db = await builder.OpenAsync())
             {
                 for (var w = 0; w < Writers; w++)
                 {
@@ -102,10 +119,16 @@ public sealed partial class EngineCrashTests(ITestOutputHelper output) : IDispos
 
         output.WriteLine($"seed {seed}: {Rounds} kills, {acknowledged} acknowledged writes checked, {landedInFlight} in-flight writes landed, {watch.ElapsedMilliseconds} ms");
         acknowledged.Should().BeGreaterThan(Rounds, "the child wrote something in most rounds");
+        if (walFolder is not null)
+        {
+            Directory.EnumerateFiles(Path.Combine(walFolder, "db", "wal")).Should().NotBeEmpty("the WAL is in the WAL store");
+            var mainWal = Path.Combine(_folder.Path, "db", "wal");
+            (Directory.Exists(mainWal) ? Directory.EnumerateFiles(mainWal) : []).Should().BeEmpty("no WAL object lands in the main store");
+        }
     }
 
     /// <summary>Starts the writer, lets it write for <paramref name="runFor"/> after it is ready, kills it, returns its output.</summary>
-    private async Task<List<string>> RunChildUntilKilledAsync(int round, int seed, TimeSpan runFor, string because)
+    private async Task<List<string>> RunChildUntilKilledAsync(int round, int seed, TimeSpan runFor, string because, string? walFolder)
     {
         var writer = Path.Combine(AppContext.BaseDirectory, "SlateDB.CrashWriter.dll");
         File.Exists(writer).Should().BeTrue("the crash writer is built beside the tests");
@@ -117,7 +140,7 @@ public sealed partial class EngineCrashTests(ITestOutputHelper output) : IDispos
             UseShellExecute = false,
             StandardOutputEncoding = Encoding.UTF8,
         };
-        foreach (var argument in new[] { writer, _folder.Path, Str(round), Str(seed), Str(Writers), Str(KeysPerWriter) })
+        foreach (var argument in new[] { writer, _folder.Path, Str(round), Str(seed), Str(Writers), Str(KeysPerWriter), walFolder }.OfType<string>())
         {
             start.ArgumentList.Add(argument);
         }

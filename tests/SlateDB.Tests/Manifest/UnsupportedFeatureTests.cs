@@ -8,13 +8,14 @@ namespace SlateDB.Tests.Manifest;
 
 /// <summary>
 /// Databases using features this port lacks are refused at open with kind Invalid instead of being read wrongly:
-/// segments or a segment extractor (R2) and a separate WAL object store (R3).
+/// segments or a segment extractor (R2). A separate WAL object store (R3) is supported: a writer opened without it is
+/// refused before writing anything, and a compactor (which never touches the WAL) starts.
 /// </summary>
 public sealed class UnsupportedFeatureTests
 {
     private static readonly SlateDbOptions Options = SlateDbOptions.Default with { FlushInterval = null, CompactorOptions = null, GarbageCollectorOptions = null };
 
-    public static TheoryData<string> Features() => new() { "segments", "segment extractor", "wal object store" };
+    public static TheoryData<string> Features() => new() { "segments", "segment extractor" };
 
     private static DbManifest ManifestWith(string feature)
     {
@@ -47,6 +48,20 @@ public sealed class UnsupportedFeatureTests
         error.Kind.Should().Be(SlateDbErrorKind.Invalid);
         error.Message.Should().Contain("not supported");
         (await store.GetAsync(new DbPaths("db").ManifestPath(2), CancellationToken.None)).Should().BeNull("nothing is written to a refused database");
+    }
+
+    [Fact]
+    public async Task A_writer_without_the_recorded_wal_store_is_refused_before_writing_and_a_compactor_starts()
+    {
+        var store = await StoreWithAsync("wal object store");
+        var open = () => SlateDb.OpenAsync("db", store, Options);
+        var error = (await open.Should().ThrowAsync<SlateDbException>()).Which;
+        error.Kind.Should().Be(SlateDbErrorKind.Invalid);
+        error.Message.Should().Contain("s3://other-bucket/wal").And.Contain("WithWalObjectStore");
+        (await store.GetAsync(new DbPaths("db").ManifestPath(2), CancellationToken.None)).Should().BeNull("nothing is written to a refused database");
+
+        await using var compactor = await Compactor.Builder("db", store).WithOptions(new CompactorOptions()).WithPollingDisabled().StartAsync();
+        compactor.Should().NotBeNull();
     }
 
     [Theory]
