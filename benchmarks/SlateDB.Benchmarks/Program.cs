@@ -8,4 +8,9 @@ if (await SlateDB.Benchmarks.Compaction.CompactionThroughput.TryRunAsync(args))
     return;
 }
 
+if (await SlateDB.Benchmarks.Compaction.CompactionVsRocksDb.TryRunAsync(args))
+{
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -29,7 +29,7 @@ internal static class CompactionThroughput
 
         var rowsPerSst = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000;
         var repeats = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
-        Console.WriteLine($"{"codec",-8} {"input MB",9} {"raw MB",8} {"output MB",10} {"rows in",10} {"rows out",10} {"best s",7} {"MB/s",7} {"raw MB/s",9}");
+        Console.WriteLine($"{"codec",-8} {"input MB",9} {"raw MB",8} {"output MB",10} {"rows in",10} {"rows out",10} {"best s",7} {"MB/s",7} {"raw MB/s",9} {"merge s",8} {"build s",8}");
         foreach (var codec in new[] { CompressionCodec.None, CompressionCodec.Snappy, CompressionCodec.Lz4, CompressionCodec.Zstd, CompressionCodec.Zlib })
         {
             await RunCodecAsync(codec, rowsPerSst, repeats).ConfigureAwait(false);
@@ -70,9 +70,10 @@ internal static class CompactionThroughput
         }
 
         var seconds = best.TotalSeconds;
+        var (merge, build) = await CompactionPhases.MeasureAsync(tables, job, settings, repeats).ConfigureAwait(false);
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{codec,-8} {output!.InputBytes / 1e6,9:F1} {rawBytes / 1e6,8:F1} {output.OutputBytes / 1e6,10:F1} {output.RowsRead,10} {output.RowsWritten,10} {seconds,7:F2} {output.InputBytes / 1e6 / seconds,7:F1} {rawBytes / 1e6 / seconds,9:F1}"));
+            $"{codec,-8} {output!.InputBytes / 1e6,9:F1} {rawBytes / 1e6,8:F1} {output.OutputBytes / 1e6,10:F1} {output.RowsRead,10} {output.RowsWritten,10} {seconds,7:F2} {output.InputBytes / 1e6 / seconds,7:F1} {rawBytes / 1e6 / seconds,9:F1} {merge,8:F2} {build,8:F2}"));
     }
 
     /// <summary>Eight L0 SSTs, newest first; about one key in ten appears in more than one of them.</summary>

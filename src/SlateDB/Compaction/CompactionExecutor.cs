@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Threading.Channels;
 using SlateDB.Common;
 using SlateDB.Format;
 using SlateDB.Format.Compression;
@@ -33,6 +35,9 @@ internal sealed class CompactionExecutor(TableStore tables, IdGenerator ids, Tim
     /// <summary>SST uploads allowed in flight while the next SST is being built.</summary>
     private const int MaxPendingUploads = 2;
 
+    /// <summary>Row batches queued between the merge and the writer.</summary>
+    private const int PipelineBatches = 8;
+
     public CompactionExecutorSettings Settings => settings;
 
     public async Task<CompactionOutput> ExecuteAsync(CompactionJob job, CancellationToken cancellationToken)
@@ -44,11 +49,52 @@ internal sealed class CompactionExecutor(TableStore tables, IdGenerator ids, Tim
         sources.AddRange(job.L0Views.Select(view => ViewRanges.View(tables, view, fetch)));
         sources.AddRange(job.SortedRuns.Select(run => ViewRanges.SortedRun(tables, run, fetch)));
         using var merged = new MergeRowIterator(sources, IterationOrder.Ascending);
-        var writer = new OutputWriter(tables, ids, settings.Build ?? InferBuildSettings(job), settings.MaxSstSize, cancellationToken);
+        var writer = new OutputWriter(tables, ids, settings.Build ?? InferBuildSettings(job), settings.MaxSstSize, job.InputBytes, cancellationToken);
 
-        var retention = job.Retention;
+        // Two stages on two threads: this one reads, merges and applies retention; the writer's builds blocks,
+        // compresses, checksums and uploads. Rows pass in batches (their keys and values are slices of immutable
+        // decoded blocks, safe to read from another thread).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var batches = Channel.CreateBounded<RowBatch>(new BoundedChannelOptions(PipelineBatches) { SingleReader = true, SingleWriter = true });
+        var writing = Task.Run(() => WriteBatchesAsync(batches.Reader, writer, stop), CancellationToken.None);
+        long rowsRead;
+        try
+        {
+            rowsRead = await MergeAsync(merged, job.Retention, batches.Writer, stop.Token).ConfigureAwait(false);
+            batches.Writer.Complete();
+        }
+        catch (Exception e)
+        {
+            batches.Writer.TryComplete(e);
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await writing.ConfigureAwait(false);
+            }
+            catch (Exception writerFailure) when (writerFailure is not OperationCanceledException && !ReferenceEquals(writerFailure, e))
+            {
+                // The writer failed first (an upload): that is the cause, the merge only stopped because of it.
+                throw;
+            }
+            catch (Exception) when (writing.IsFaulted || writing.IsCanceled)
+            {
+                // The writer stopped because the merge did.
+            }
+
+            throw;
+        }
+
+        var outputs = await writing.ConfigureAwait(false);
+        var run = new SortedRun(job.Destination, outputs.Select(SsTableView.Identity).ToArray());
+        return new CompactionOutput(run, job.InputBytes, writer.BytesWritten, rowsRead, writer.RowsWritten, time.GetElapsedTime(started));
+    }
+
+    /// <summary>Merges the inputs, groups each key's versions, applies retention and queues the kept rows in batches.</summary>
+    private static async Task<long> MergeAsync(MergeRowIterator merged, RetentionPolicy retention, ChannelWriter<RowBatch> output, CancellationToken cancellationToken)
+    {
         var versions = new List<RowEntry>();
         var kept = new List<RowEntry>();
+        var batch = RowBatch.Rent();
         long rowsRead = 0;
         while (await merged.MoveNextAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -67,7 +113,11 @@ internal sealed class CompactionExecutor(TableStore tables, IdGenerator ids, Tim
                     continue;
                 }
 
-                await WriteKeyAsync().ConfigureAwait(false);
+                if (Retain() && batch.IsFull)
+                {
+                    await output.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                    batch = RowBatch.Rent();
+                }
             }
 
             versions.Add(row);
@@ -75,22 +125,64 @@ internal sealed class CompactionExecutor(TableStore tables, IdGenerator ids, Tim
 
         if (versions.Count > 0)
         {
-            await WriteKeyAsync().ConfigureAwait(false);
+            Retain();
         }
 
-        var outputs = await writer.FinishAsync().ConfigureAwait(false);
-        var run = new SortedRun(job.Destination, outputs.Select(SsTableView.Identity).ToArray());
-        return new CompactionOutput(run, job.InputBytes, writer.BytesWritten, rowsRead, writer.RowsWritten, time.GetElapsedTime(started));
+        if (batch.Count > 0)
+        {
+            await output.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            batch.Return();
+        }
 
-        async ValueTask WriteKeyAsync()
+        return rowsRead;
+
+        // Moves the kept versions of the key in `versions` to the batch; true when rows were added.
+        bool Retain()
         {
             kept.Clear();
             RetentionFilter.Apply(versions, retention, kept, merge);
             versions.Clear();
-            if (kept.Count > 0)
+            foreach (var row in kept)
             {
-                await writer.AddKeyAsync(kept).ConfigureAwait(false);
+                batch.Add(row);
             }
+
+            return kept.Count > 0;
+        }
+    }
+
+    /// <summary>Writes the queued rows to output SSTs; on a failure cancels the merge (which then stops waiting to queue).</summary>
+    private static async Task<IReadOnlyList<SsTableHandle>> WriteBatchesAsync(ChannelReader<RowBatch> batches, OutputWriter writer, CancellationTokenSource stop)
+    {
+        try
+        {
+            while (await batches.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                while (batches.TryRead(out var batch))
+                {
+                    try
+                    {
+                        for (var i = 0; i < batch.Count; i++)
+                        {
+                            await writer.AddAsync(batch.Rows[i]).ConfigureAwait(false);
+                        }
+                    }
+                    finally
+                    {
+                        batch.Return();
+                    }
+                }
+            }
+
+            return await writer.FinishAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
@@ -102,11 +194,51 @@ internal sealed class CompactionExecutor(TableStore tables, IdGenerator ids, Tim
         return SstBuildSettings.From(SlateDbOptions.Default) with { Codec = codec };
     }
 
-    /// <summary>Builds output SSTs one after the other and uploads each while the next is built.</summary>
-    private sealed class OutputWriter(TableStore tables, IdGenerator ids, SstBuildSettings build, long maxSstSize, CancellationToken cancellationToken)
+    /// <summary>Rows queued from the merge to the writer; the array comes from the shared pool.</summary>
+    private sealed class RowBatch
+    {
+        /// <summary>Rows per batch: a pooled array of this many rows stays below the large object heap's threshold.</summary>
+        private const int Capacity = 1024;
+
+        private RowBatch(RowEntry[] rows) => Rows = rows;
+
+        public RowEntry[] Rows { get; private set; }
+
+        public int Count { get; private set; }
+
+        /// <summary>Whether the batch should be queued (it may exceed its capacity by one key's versions).</summary>
+        public bool IsFull => Count >= Capacity;
+
+        public static RowBatch Rent() => new(ArrayPool<RowEntry>.Shared.Rent(Capacity));
+
+        public void Add(in RowEntry row)
+        {
+            if (Count == Rows.Length)
+            {
+                // One key's versions may run past the capacity.
+                var bigger = ArrayPool<RowEntry>.Shared.Rent(2 * Rows.Length);
+                Rows.AsSpan(0, Count).CopyTo(bigger);
+                ArrayPool<RowEntry>.Shared.Return(Rows, clearArray: true);
+                Rows = bigger;
+            }
+
+            Rows[Count++] = row;
+        }
+
+        /// <summary>Gives the array back, cleared so it keeps no block alive.</summary>
+        public void Return() => ArrayPool<RowEntry>.Shared.Return(Rows, clearArray: true);
+    }
+
+    /// <summary>
+    /// Builds output SSTs one after the other and uploads each while the next is built. An SST is cut only between
+    /// keys, so all versions of a key land in one SST.
+    /// </summary>
+    private sealed class OutputWriter(TableStore tables, IdGenerator ids, SstBuildSettings build, long maxSstSize, long inputBytes, CancellationToken cancellationToken)
     {
         private readonly List<Task<SsTableHandle>> _uploads = [];
-        private SstBuilder _builder = new(build, SstKind.Compacted);
+        private SstBuilder? _builder;
+        private ReadOnlyMemory<byte> _lastKey;
+        private long _built;
         private int _awaited;
 
         /// <summary>The encoded size of the SSTs written (known after <see cref="FinishAsync"/>).</summary>
@@ -114,25 +246,28 @@ internal sealed class CompactionExecutor(TableStore tables, IdGenerator ids, Tim
 
         public long RowsWritten { get; private set; }
 
-        /// <summary>Adds all kept versions of one key, starting a new SST first when the current one is full.</summary>
-        public async ValueTask AddKeyAsync(List<RowEntry> rows)
+        /// <summary>Adds one kept row, starting a new SST first when the current one is full and the row starts a key.</summary>
+        public ValueTask AddAsync(in RowEntry row)
         {
-            if (_builder.RowCount > 0 && _builder.EstimatedSize >= maxSstSize)
+            var builder = _builder ??= NewBuilder();
+            if (builder.RowCount > 0 && builder.EstimatedSize >= maxSstSize && !row.Key.Span.SequenceEqual(_lastKey.Span))
             {
-                await CutAsync().ConfigureAwait(false);
+                var pending = CutAsync();
+                if (!pending.IsCompletedSuccessfully)
+                {
+                    return AddAfterCutAsync(pending, row);
+                }
+
+                pending.GetAwaiter().GetResult();
             }
 
-            foreach (var row in rows)
-            {
-                _builder.Add(row);
-            }
-
-            RowsWritten += rows.Count;
+            AddToBuilder(row);
+            return ValueTask.CompletedTask;
         }
 
         public async Task<IReadOnlyList<SsTableHandle>> FinishAsync()
         {
-            if (_builder.RowCount > 0)
+            if (_builder is { RowCount: > 0 })
             {
                 Upload();
             }
@@ -142,10 +277,30 @@ internal sealed class CompactionExecutor(TableStore tables, IdGenerator ids, Tim
             return handles;
         }
 
+        private async ValueTask AddAfterCutAsync(ValueTask pending, RowEntry row)
+        {
+            await pending.ConfigureAwait(false);
+            AddToBuilder(row);
+        }
+
+        private void AddToBuilder(in RowEntry row)
+        {
+            _builder!.Add(row);
+            _lastKey = row.Key;
+            RowsWritten++;
+        }
+
+        /// <summary>
+        /// A builder whose buffer is sized once for what is likely to come (the input not yet written, at most one
+        /// SST), rather than grown by doubling and copying.
+        /// </summary>
+        private SstBuilder NewBuilder() =>
+            new(build, SstKind.Compacted, Math.Clamp(inputBytes - _built, 64 * 1024, Math.Max(64 * 1024, maxSstSize)));
+
         private async ValueTask CutAsync()
         {
             Upload();
-            _builder = new SstBuilder(build, SstKind.Compacted);
+            _builder = NewBuilder();
 
             // Bound memory: wait for the oldest uploads beyond the allowance.
             while (_uploads.Count - _awaited > MaxPendingUploads)
@@ -156,6 +311,7 @@ internal sealed class CompactionExecutor(TableStore tables, IdGenerator ids, Tim
 
         private void Upload()
         {
+            _built += _builder!.EstimatedSize;
             _uploads.Add(tables.WriteCompactedAsync(ids.NewUlid(), _builder, cancellationToken));
         }
     }

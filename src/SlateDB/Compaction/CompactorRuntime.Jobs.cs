@@ -22,7 +22,9 @@ internal sealed partial class CompactorRuntime
         CompactionOutput? output = null;
         try
         {
-            output = await _executor.ExecuteAsync(job, token).ConfigureAwait(false);
+            output = _c.Options.EnableTrivialMove && TrivialMove.TryOutput(job) is { } moved
+                ? new CompactionOutput(moved, job.InputBytes, job.InputBytes, RowsRead: 0, RowsWritten: 0, TimeSpan.Zero)
+                : await _executor.ExecuteAsync(job, token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {

@@ -27,7 +27,10 @@ public sealed record CompactorOptions
     /// </summary>
     public IReadOnlyDictionary<string, string> SchedulerOptions { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Move inputs that overlap nothing without rewriting them. Default false. Not acted upon yet.</summary>
+    /// <summary>
+    /// When no two input SSTs of a compaction share a key, make the output run of the inputs' SSTs as they are, without
+    /// reading or rewriting them (retention is then not applied to those rows, as in SlateDB). Default false.
+    /// </summary>
     public bool EnableTrivialMove { get; init; }
 
     /// <summary>

@@ -26,7 +26,6 @@ public sealed partial record SlateDbOptions
         if (CompactorOptions is { } compactor)
         {
             var dc = new CompactorOptions();
-            Check("compactor_options.enable_trivial_move", compactor.EnableTrivialMove, dc.EnableTrivialMove);
             Check("compactor_options.metric_level", compactor.MetricLevel, dc.MetricLevel);
             Check("compactor_options.commit_compacted_interval", compactor.CommitCompactedInterval, dc.CommitCompactedInterval);
             Check("compactor_options.worker_heartbeat_timeout", compactor.WorkerHeartbeatTimeout, dc.WorkerHeartbeatTimeout);

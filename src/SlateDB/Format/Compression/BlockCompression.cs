@@ -3,9 +3,9 @@ using System.Buffers;
 namespace SlateDB.Format.Compression;
 
 /// <summary>
-/// Compresses and decompresses one block with the codec recorded in the SST, producing the same bytes as
-/// SlateDB where the codec allows (Snappy, LZ4 and zstd byte for byte; zlib at SlateDB's level, with
-/// different but compatible deflate choices).
+/// Compresses and decompresses one block with the codec recorded in the SST. Zstd produces the same bytes as
+/// SlateDB; Snappy (Snappier), LZ4 (K4os) and zlib (.NET's deflate at SlateDB's level) produce other valid streams,
+/// which SlateDB decodes (the compatibility suite checks it).
 /// Decompression never produces more than a bounded number of bytes and reports any bad input as a
 /// <see cref="SlateDbErrorKind.Data"/> exception.
 /// </summary>
