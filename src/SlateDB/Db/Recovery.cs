@@ -14,6 +14,40 @@ namespace SlateDB.Db;
 /// </summary>
 internal static class Recovery
 {
+    /// <summary>How often a WAL listing that contradicts the manifest read before it is retried with a newer manifest.</summary>
+    private const int StaleManifestRetries = 8;
+
+    /// <summary>
+    /// Lists the WAL and checks it against the manifest read at open, returning the listing and the fence slot. A
+    /// writer slow to get here may hold a manifest that a newer writer and the collector have since moved past (WAL
+    /// objects it expects are deleted): then the listing looks damaged only because the manifest is stale. Such a
+    /// contradiction is checked against the newest manifest first, and is damage only when that manifest is the one
+    /// read.
+    /// </summary>
+    private static async Task<(IReadOnlyList<WalObjectInfo> Listed, ulong FenceId)> ListWalForFenceAsync(DbComponents c, WriterManifest manifest, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var listed = await c.Wal.ListAsync(cancellationToken).ConfigureAwait(false);
+            var before = manifest.Current.Core;
+            try
+            {
+                await ManifestWalCheck.CheckAsync(
+                    before, listed.Select(wal => wal.Id).ToList(), c.Wal.ReadAsync, c.Manifests.Versions.PathOf(manifest.Id), cancellationToken).ConfigureAwait(false);
+                return (listed, WalReplayRange.LastUsedId(listed, before.ReplayAfterWalId, before.NextWalSstId) + 1);
+            }
+            catch (SlateDbException damaged) when (damaged.Kind == SlateDbErrorKind.Data && attempt < StaleManifestRetries)
+            {
+                var readId = manifest.Id;
+                await manifest.RefreshAsync(cancellationToken).ConfigureAwait(false);
+                if (manifest.Id == readId)
+                {
+                    throw;
+                }
+            }
+        }
+    }
+
     public static async Task<(WriterManifest Manifest, RecoveredState State)> OpenAsync(DbComponents c, Random random, CancellationToken cancellationToken)
     {
         var logger = c.LoggerFactory.CreateLogger("SlateDB");
@@ -47,11 +81,7 @@ internal static class Recovery
         // SlateDB, the fence slot comes from a listing taken BEFORE the epoch claim: every id up to it is taken by
         // then, so a slow writer that claimed an older epoch can only place its fence after ours by failing at a taken
         // slot first, and that failure makes it refresh the manifest and see our newer epoch.
-        var listed = await c.Wal.ListAsync(cancellationToken).ConfigureAwait(false);
-        var before = manifest.Current.Core;
-        await ManifestWalCheck.CheckAsync(
-            before, listed.Select(wal => wal.Id).ToList(), c.Wal.ReadAsync, c.Manifests.Versions.PathOf(manifest.Id), cancellationToken).ConfigureAwait(false);
-        var fenceId = WalReplayRange.LastUsedId(listed, before.ReplayAfterWalId, before.NextWalSstId) + 1;
+        var (listed, fenceId) = await ListWalForFenceAsync(c, manifest, cancellationToken).ConfigureAwait(false);
 
         // Claim the epoch before fencing the WAL: an older writer then fails at its next WAL write (the fence takes its
         // next slot) or its next manifest update (it sees our epoch).
