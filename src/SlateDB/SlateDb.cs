@@ -47,6 +47,7 @@ public sealed partial class SlateDb : IAsyncDisposable
         _state = new DbState(NewMemtable(), recovered.Frozen, manifest.Current.Core);
         _wal = new WalFlusher(components.Wal, components, _oracle, _writeLock, recovered.NextWalId, OnWalFlushed);
         _flusher = new MemtableFlusher(components, manifest, new FlushHost(this), _logger);
+        components.Metrics.ObserveDatabase(new GaugeSource(this));
     }
 
     /// <summary>The database's path (its key prefix in the object store).</summary>

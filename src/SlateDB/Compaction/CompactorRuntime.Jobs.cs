@@ -22,6 +22,8 @@ internal sealed partial class CompactorRuntime
         CompactionOutput? output = null;
         try
         {
+            using var activity = Diagnostics.DbTracing.Start("slatedb.compaction", _c.Components.Metrics.DbName);
+            activity?.SetTag("slatedb.compaction.id", running.Id.ToString());
             output = await _executor.ExecuteAsync(job, token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -117,8 +119,11 @@ internal sealed partial class CompactorRuntime
             if (result is not null)
             {
                 CompactorLog.CompactionCommitted(
-                    _c.Logger, result.Id, result.Plan.ToString(), result.InputBytes, result.OutputBytes, result.OutputSsts, result.RowsRead, result.RowsWritten, (long)result.Duration.TotalMilliseconds);
+                    _c.Logger, result.Id, result.Plan.Inputs.Count, result.Plan.Destination, result.InputBytes, result.OutputBytes, (long)result.Duration.TotalMilliseconds);
+                CompactorLog.CompactionDetails(_c.Logger, result.Id, result.Plan.ToString(), result.OutputSsts, result.RowsRead, result.RowsWritten);
             }
+
+            _c.Components.Metrics.CompactionFinished(result is not null, result?.InputBytes ?? 0, result?.OutputBytes ?? 0, result?.OutputSsts ?? 0, result?.Duration ?? TimeSpan.Zero);
 
             return result;
         }

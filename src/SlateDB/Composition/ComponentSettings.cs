@@ -27,6 +27,9 @@ internal sealed record ComponentSettings(
     /// <summary>Whether object-store requests are retried as <see cref="SlateDbOptions.ObjectStoreMaxRetries"/> says.</summary>
     public bool RetryRequests { get; init; } = true;
 
+    /// <summary>The database's name on metrics, traces and log scopes; null: its path.</summary>
+    public string? DbName { get; init; }
+
     /// <summary>Whether the local disk cache of <see cref="SlateDbOptions.ObjectStoreCacheOptions"/> sits in front of the store.</summary>
     public bool UseDiskCache { get; init; }
 }

@@ -55,11 +55,14 @@ internal sealed class DbComponents : IDisposable
     {
         var seed = settings.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
         var random = new Random(seed);
-        var metrics = new SlateDbMetrics(settings.MeterFactory);
-        var (store, diskCache) = StoreStack(settings, metrics, seed);
-        var ownedCache = settings.BlockCache is null && !settings.BlockCacheDisabled ? new MemoryBlockCache() : null;
-        var blockCache = settings.BlockCacheDisabled ? null : settings.BlockCache ?? ownedCache;
         var paths = new DbPaths(settings.Path);
+        var dbName = settings.DbName ?? paths.Root;
+        var metrics = new SlateDbMetrics(settings.MeterFactory, dbName);
+        var loggerFactory = new DbScopedLoggerFactory(settings.LoggerFactory, dbName);
+        var (store, diskCache) = StoreStack(settings, metrics, loggerFactory, seed);
+        var ownedCache = settings.BlockCache is null && !settings.BlockCacheDisabled ? new MemoryBlockCache() : null;
+        IBlockCache? blockCache = settings.BlockCacheDisabled ? null : settings.BlockCache ?? ownedCache;
+        blockCache = blockCache is null ? null : new InstrumentedBlockCache(blockCache, metrics);
         return new DbComponents
         {
             Path = paths.Root,
@@ -67,7 +70,7 @@ internal sealed class DbComponents : IDisposable
             Paths = paths,
             Options = settings.Options,
             TimeProvider = settings.TimeProvider,
-            LoggerFactory = settings.LoggerFactory,
+            LoggerFactory = loggerFactory,
             Metrics = metrics,
             Tables = new TableStore(store, paths, settings.Options, blockCache),
             Wal = new ObjectStoreWal(store, paths, SstBuildSettings.From(settings.Options)),
@@ -87,14 +90,14 @@ internal sealed class DbComponents : IDisposable
         OwnedDiskCache?.Dispose();
     }
 
-    private static (IObjectStore Store, DiskCachedObjectStore? DiskCache) StoreStack(ComponentSettings settings, SlateDbMetrics metrics, int seed)
+    private static (IObjectStore Store, DiskCachedObjectStore? DiskCache) StoreStack(ComponentSettings settings, SlateDbMetrics metrics, ILoggerFactory loggerFactory, int seed)
     {
         // As SlateDB: transient failures are retried (every attempt is counted by the instrumentation below it).
         IObjectStore store = new InstrumentedObjectStore(settings.Store, metrics, settings.TimeProvider);
         if (settings.RetryRequests)
         {
             var retryOptions = RetryOptions.Default with { MaxRetries = settings.Options.ObjectStoreMaxRetries };
-            store = new RetryingObjectStore(store, retryOptions, settings.TimeProvider, new Random(seed), settings.LoggerFactory.CreateLogger("SlateDB.ObjectStore"));
+            store = new RetryingObjectStore(store, retryOptions, settings.TimeProvider, new Random(seed), loggerFactory.CreateLogger("SlateDB.ObjectStore"));
         }
 
         if (!settings.UseDiskCache || settings.Options.ObjectStoreCacheOptions.RootFolder is null)

@@ -14,6 +14,7 @@ internal sealed class WalFlusher : IDisposable
 {
     private readonly IWalWriter _writer;
     private readonly DbComponents _c;
+    private readonly Microsoft.Extensions.Logging.ILogger _logger;
     private readonly Oracle _oracle;
     private readonly Lock _writeLock;
     private readonly Action<ulong> _flushed;
@@ -33,6 +34,7 @@ internal sealed class WalFlusher : IDisposable
     {
         _writer = writer;
         _c = components;
+        _logger = components.LoggerFactory.CreateLogger("SlateDB.Wal");
         _oracle = oracle;
         _writeLock = writeLock;
         _flushed = flushed;
@@ -98,7 +100,13 @@ internal sealed class WalFlusher : IDisposable
                 Volatile.Write(ref _nextWalId, walId + 1);
             }
 
-            var size = await _writer.TryWriteAsync(walId, buffer.Rows, buffer.EstimatedSize, token).ConfigureAwait(false);
+            long? size;
+            using (var timed = new Diagnostics.TimedOperation("slatedb.wal.flush", _c.Metrics, _c.Metrics.WalFlushDuration))
+            {
+                timed.Activity?.SetTag("slatedb.wal.id", walId);
+                size = await _writer.TryWriteAsync(walId, buffer.Rows, buffer.EstimatedSize, token).ConfigureAwait(false);
+            }
+
             if (size is null)
             {
                 throw SlateDbException.Closed(CloseReason.Fenced, $"WAL object {walId} was written by another writer: this instance was fenced.");
@@ -114,6 +122,7 @@ internal sealed class WalFlusher : IDisposable
 
             _c.Metrics.WalFlushes.Add(1);
             _c.Metrics.WalFlushBytes.Add(size.Value);
+            Log.WalFlushed(_logger, walId, size.Value);
             _flushed(walId);
         }
         finally
