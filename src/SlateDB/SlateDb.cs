@@ -82,9 +82,20 @@ public sealed partial class SlateDb : IAsyncDisposable
         var components = DbComponents.Create(settings with { UseDiskCache = true });
         try
         {
-            var (manifest, recovered) = await Recovery.OpenAsync(components, components.Random, cancellationToken).ConfigureAwait(false);
-            var db = new SlateDb(components, manifest, recovered, components.Random);
+            using var bound = OpenBound.Start(components, settings.OpenTimeout, cancellationToken);
+            (WriterManifest Manifest, RecoveredState State) opened;
+            try
+            {
+                opened = await Recovery.OpenAsync(components, components.Random, bound.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (bound.Expired && !cancellationToken.IsCancellationRequested)
+            {
+                throw bound.Error();
+            }
+
+            var db = new SlateDb(components, opened.Manifest, opened.State, components.Random);
             db.StartBackgroundWork();
+            db.RegisterExitFlush(settings.FlushOnProcessExit);
             return db;
         }
         catch

@@ -11,7 +11,7 @@ internal sealed partial class CompactorRuntime
         var job = CompactionRules.Resolve(id, core, plan);
         var running = new RunningCompaction(id, plan);
         _running[id] = running;
-        CompactorLog.CompactionStarted(_c.Logger, id.ToString(), plan.ToString());
+        CompactorLog.CompactionStarted(_c.Logger, id.ToString(), plan.Inputs.Count, plan.Destination);
         running.Completion = Task.Run(() => ExecuteAndCommitAsync(running, job), CancellationToken.None);
         return running;
     }

@@ -27,6 +27,12 @@ internal sealed record ComponentSettings(
     /// <summary>Whether object-store requests are retried as <see cref="SlateDbOptions.ObjectStoreMaxRetries"/> says.</summary>
     public bool RetryRequests { get; init; } = true;
 
+    /// <summary>How long an open may go without a successful object-store request; infinite: no bound.</summary>
+    public TimeSpan OpenTimeout { get; init; } = SlateDbBuilder.DefaultOpenTimeout;
+
+    /// <summary>Whether an open database flushes (best effort, bounded) when the process exits without closing it.</summary>
+    public bool FlushOnProcessExit { get; init; } = true;
+
     /// <summary>The database's name on metrics, traces and log scopes; null: its path.</summary>
     public string? DbName { get; init; }
 

@@ -50,6 +50,9 @@ internal sealed class DbComponents : IDisposable
     /// <summary>The local disk cache in front of the store (its folder scans stop when disposed); null when disabled.</summary>
     public DiskCachedObjectStore? OwnedDiskCache { get; init; }
 
+    /// <summary>The retrying layer of <see cref="Store"/> (it knows when a request last succeeded); null without retries.</summary>
+    public RetryingObjectStore? Retrying { get; init; }
+
     /// <summary>Builds the components from what a builder collected. Nothing is read from the store yet.</summary>
     public static DbComponents Create(ComponentSettings settings)
     {
@@ -59,7 +62,7 @@ internal sealed class DbComponents : IDisposable
         var dbName = settings.DbName ?? paths.Root;
         var metrics = new SlateDbMetrics(settings.MeterFactory, dbName);
         var loggerFactory = new DbScopedLoggerFactory(settings.LoggerFactory, dbName);
-        var (store, diskCache) = StoreStack(settings, metrics, loggerFactory, seed);
+        var (store, diskCache, retrying) = StoreStack(settings, metrics, loggerFactory, seed);
         var ownedCache = settings.BlockCache is null && !settings.BlockCacheDisabled ? new MemoryBlockCache() : null;
         IBlockCache? blockCache = settings.BlockCacheDisabled ? null : settings.BlockCache ?? ownedCache;
         blockCache = blockCache is null ? null : new InstrumentedBlockCache(blockCache, metrics);
@@ -76,6 +79,7 @@ internal sealed class DbComponents : IDisposable
             Wal = new ObjectStoreWal(store, paths, SstBuildSettings.From(settings.Options)),
             OwnedBlockCache = ownedCache,
             OwnedDiskCache = diskCache,
+            Retrying = retrying,
             Manifests = new ManifestStore(store, paths),
             Ids = new IdGenerator(settings.TimeProvider, random.Next()),
             Random = random,
@@ -90,23 +94,24 @@ internal sealed class DbComponents : IDisposable
         OwnedDiskCache?.Dispose();
     }
 
-    private static (IObjectStore Store, DiskCachedObjectStore? DiskCache) StoreStack(ComponentSettings settings, SlateDbMetrics metrics, ILoggerFactory loggerFactory, int seed)
+    private static (IObjectStore Store, DiskCachedObjectStore? DiskCache, RetryingObjectStore? Retrying) StoreStack(ComponentSettings settings, SlateDbMetrics metrics, ILoggerFactory loggerFactory, int seed)
     {
         // As SlateDB: transient failures are retried (every attempt is counted by the instrumentation below it).
         IObjectStore store = new InstrumentedObjectStore(settings.Store, metrics, settings.TimeProvider);
+        RetryingObjectStore? retrying = null;
         if (settings.RetryRequests)
         {
             var retryOptions = RetryOptions.Default with { MaxRetries = settings.Options.ObjectStoreMaxRetries };
-            store = new RetryingObjectStore(store, retryOptions, settings.TimeProvider, new Random(seed), loggerFactory.CreateLogger("SlateDB.ObjectStore"));
+            store = retrying = new RetryingObjectStore(store, retryOptions, settings.TimeProvider, new Random(seed), loggerFactory.CreateLogger("SlateDB.ObjectStore"));
         }
 
         if (!settings.UseDiskCache || settings.Options.ObjectStoreCacheOptions.RootFolder is null)
         {
-            return (store, null);
+            return (store, null, retrying);
         }
 
         // The local disk cache sits in front, so a cache hit costs no object-store request at all.
         var diskCache = new DiskCachedObjectStore(store, settings.Options.ObjectStoreCacheOptions, timeProvider: settings.TimeProvider);
-        return (diskCache, diskCache);
+        return (diskCache, diskCache, retrying);
     }
 }

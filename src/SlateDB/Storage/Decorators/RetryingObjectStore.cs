@@ -59,6 +59,7 @@ public sealed partial class RetryingObjectStore : IObjectStore
     private readonly ILogger _logger;
     private long _outageFailures;
     private long _outageStart;
+    private long _lastSuccess;
     private Exception? _lastFailure;
 
     /// <summary>Creates a retrying wrapper around <paramref name="inner"/>.</summary>
@@ -164,6 +165,7 @@ public sealed partial class RetryingObjectStore : IObjectStore
             try
             {
                 var value = await call(_inner, state, cancellationToken).ConfigureAwait(false);
+                Volatile.Write(ref _lastSuccess, _timeProvider.GetTimestamp());
                 if (Volatile.Read(ref _outageFailures) > 0)
                 {
                     EndOutage(operation, path);
@@ -190,6 +192,12 @@ public sealed partial class RetryingObjectStore : IObjectStore
             }
         }
     }
+
+    /// <summary>When a request last succeeded (a <see cref="TimeProvider"/> timestamp); 0 before any.</summary>
+    internal long LastSuccessTimestamp => Volatile.Read(ref _lastSuccess);
+
+    /// <summary>The clock the waits and timestamps run on.</summary>
+    internal TimeProvider TimeProvider => _timeProvider;
 
     /// <summary>The last transient failure seen (for messages such as an open that ran out of time); null before any.</summary>
     internal Exception? LastTransientFailure => Volatile.Read(ref _lastFailure);
