@@ -29,6 +29,16 @@ if grep -qE "error [A-Z]+[0-9]+" "$results/build.log"; then
   echo "build failed"; echo "0 passed, 1 failed"; exit 1
 fi
 
+echo "== package check"
+# Packs the libraries to a local feed and builds a consumer pinning Microsoft.Extensions.Logging.Abstractions 10.0.0
+# with warnings as errors; counted as one test.
+package_check=0
+if bash "$root/scripts/package-check.sh" --no-build 2>&1 | tee "$results/package-check.log" | tail -n 5; then
+  grep -q "package check passed" "$results/package-check.log" || package_check=1
+else
+  package_check=1
+fi
+
 echo "== test"
 # Tests against a real cloud account (Category=RealBucket: scripts/gcs-real-bucket.sh) are not part of this run; a
 # caller's own --filter replaces this one.
@@ -51,6 +61,7 @@ done < <(grep -E '^(Passed|Failed)!' "$results/test.log")
 if [ "$assemblies" -eq 0 ]; then
   echo "no test results found"; echo "0 passed, 1 failed"; exit 1
 fi
+if [ "$package_check" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "$passed passed, $failed failed, $skipped skipped"
 if [ "$passed" -eq 0 ] || [ "$failed" -ne 0 ]; then exit 1; fi

@@ -16,8 +16,10 @@ namespace SlateDB.Storage.Azure;
 /// <para>Versions are ETags in their quoted form; Azure gives every write a new one.</para>
 /// <para>Failures: network errors, timeouts, 408, 429, 5xx (except 501) and codes such as <c>ServerBusy</c> throw
 /// <see cref="SlateDbException"/> of kind <see cref="SlateDbErrorKind.Unavailable"/>, which
-/// <see cref="RetryingObjectStore"/> retries; refused credentials or permissions (401, 403) and a missing container
-/// throw kind <see cref="SlateDbErrorKind.Invalid"/>; anything else kind <see cref="SlateDbErrorKind.Internal"/>.</para>
+/// <see cref="RetryingObjectStore"/> retries; refused credentials or permissions (401, 403), a missing container and a
+/// refused protocol (an API version the service does not know, as Azurite without <c>--skipApiVersionCheck</c>
+/// answers, or an unsupported header) throw kind <see cref="SlateDbErrorKind.Invalid"/>, with what to check; anything
+/// else kind <see cref="SlateDbErrorKind.Internal"/>.</para>
 /// </remarks>
 public sealed partial class AzureBlobObjectStore : IObjectStore
 {

@@ -17,6 +17,13 @@ internal static class AzureErrors
         BlobErrorCode.ContainerDisabled.ToString(), BlobErrorCode.AuthenticationFailed.ToString(),
         BlobErrorCode.AuthorizationFailure.ToString(), BlobErrorCode.InsufficientAccountPermissions.ToString(),
         BlobErrorCode.AccountIsDisabled.ToString(), BlobErrorCode.InvalidAuthenticationInfo.ToString(),
+
+        // The service does not speak this client's protocol: an emulator or a service older than the SDK's API
+        // version (Azurite started without --skipApiVersionCheck answers 400 InvalidHeaderValue), or a header or
+        // query parameter it does not support.
+        BlobErrorCode.InvalidHeaderValue.ToString(), BlobErrorCode.UnsupportedHeader.ToString(),
+        BlobErrorCode.InvalidQueryParameterValue.ToString(), BlobErrorCode.UnsupportedQueryParameter.ToString(),
+        BlobErrorCode.FeatureVersionMismatch.ToString(),
     };
 
     /// <summary>404 for the blob itself (not its container, which is a configuration error).</summary>
@@ -41,8 +48,18 @@ internal static class AzureErrors
         var detail = exception is RequestFailedException { Status: > 0 } failed
             ? $"HTTP {failed.Status} {failed.ErrorCode}: {ObjectStoreFailure.FirstLine(failed.Message)}"
             : $"{exception.GetType().Name}: {ObjectStoreFailure.FirstLine(exception.Message)}";
-        return ObjectStoreFailure.Wrap(kind, "Azure", operation, $"{container}/{name}", detail, "credentials, permissions, container and endpoint", exception);
+        var check = IsApiVersionRejection(exception)
+            ? "service's API version: the service (or emulator) is older than Azure.Storage.Blobs; start Azurite with --skipApiVersionCheck or upgrade it"
+            : "credentials, permissions, container (create it first) and endpoint";
+        return ObjectStoreFailure.Wrap(kind, "Azure", operation, $"{container}/{name}", detail, check, exception);
     }
+
+    /// <summary>True when the service refused the request's API version (an emulator or service older than the SDK).</summary>
+    public static bool IsApiVersionRejection(Exception exception) =>
+        exception is RequestFailedException { Status: 400 } failed
+        && (failed.Message.Contains("API version", StringComparison.OrdinalIgnoreCase)
+            || failed.Message.Contains("x-ms-version", StringComparison.OrdinalIgnoreCase)
+            || IsCode(failed, BlobErrorCode.FeatureVersionMismatch));
 
     /// <summary>The kind of a failure: see the remarks of <see cref="AzureBlobObjectStore"/>.</summary>
     public static SlateDbErrorKind Classify(Exception exception)
@@ -66,7 +83,7 @@ internal static class AzureErrors
                     return SlateDbErrorKind.Unavailable;
                 }
 
-                if (failed.Status is 401 or 403 || (failed.ErrorCode is { } invalid && s_invalidCodes.Contains(invalid)))
+                if (failed.Status is 401 or 403 || (failed.ErrorCode is { } invalid && s_invalidCodes.Contains(invalid)) || IsApiVersionRejection(failed))
                 {
                     return SlateDbErrorKind.Invalid;
                 }

@@ -18,6 +18,7 @@ public abstract class ComponentsBuilder<TBuilder>
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
     private IMeterFactory? _meterFactory;
     private int? _seed;
+    private string? _name;
 
     /// <exception cref="ArgumentNullException"><paramref name="path"/> or <paramref name="store"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or white space.</exception>
@@ -66,7 +67,20 @@ public abstract class ComponentsBuilder<TBuilder>
         return (TBuilder)this;
     }
 
+    /// <summary>
+    /// Names the database in telemetry: the <c>db</c> tag on every metric and span (see
+    /// <see cref="Diagnostics.SlateDbMeter"/>) and the <c>SlateDbName</c> log scope. Default: the database's path. Give
+    /// each database in a process its own name when two could share a path (for example in different buckets).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or white space.</exception>
+    public TBuilder WithTelemetryName(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        _name = name;
+        return (TBuilder)this;
+    }
+
     /// <summary>The settings for <see cref="DbComponents.Create"/> with the components collected so far.</summary>
     private protected ComponentSettings Settings(SlateDbOptions options) =>
-        new(Path, Store, options, _timeProvider, _loggerFactory, _meterFactory, _seed);
+        new(Path, Store, options, _timeProvider, _loggerFactory, _meterFactory, _seed) { DbName = _name };
 }

@@ -16,6 +16,15 @@ namespace SlateDB;
 /// L0 SSTs; the manifest, updated by compare-and-swap, coordinates the writer, readers, the compactor and the garbage
 /// collector. Thread-safe. Dispose (or <see cref="CloseAsync"/>) to flush and stop its background work.
 /// </summary>
+/// <remarks>
+/// <para><b>Which writes survive a crash.</b> A write with <see cref="WriteOptions.AwaitDurable"/> is durable when
+/// its call returns and survives anything. A write without it (the default) is committed in memory and becomes
+/// durable at the next WAL write (every <see cref="SlateDbOptions.FlushInterval"/>), at <see cref="FlushAsync(CancellationToken)"/>
+/// or at <see cref="CloseAsync"/>; with the WAL disabled, at its memtable's L0 flush. If the process ends without a
+/// close (a return from <c>Main</c>, <see cref="Environment.Exit(int)"/>, SIGTERM, SIGINT) a best-effort flush bounded
+/// to 5 seconds writes the rest out (<see cref="SlateDbBuilder.WithFlushOnProcessExit"/>); a kill, a crash or a power
+/// loss loses every write that was not yet durable.</para>
+/// </remarks>
 public sealed partial class SlateDb : IAsyncDisposable
 {
     private readonly DbComponents _c;
@@ -52,6 +61,7 @@ public sealed partial class SlateDb : IAsyncDisposable
         }
         _flusher = new MemtableFlusher(components, manifest, new FlushHost(this), _logger);
         _transactions = new Transactions.TransactionManager(components.Transactions, _snapshots, components.TimeProvider);
+        components.Metrics.ObserveDatabase(new GaugeSource(this));
     }
 
     /// <summary>The database's path (its key prefix in the object store).</summary>
@@ -86,9 +96,20 @@ public sealed partial class SlateDb : IAsyncDisposable
         var components = DbComponents.Create(settings with { UseDiskCache = true });
         try
         {
-            var (manifest, recovered) = await Recovery.OpenAsync(components, components.Random, cancellationToken).ConfigureAwait(false);
-            var db = new SlateDb(components, manifest, recovered, components.Random);
+            using var bound = OpenBound.Start(components, settings.OpenTimeout, cancellationToken);
+            (WriterManifest Manifest, RecoveredState State) opened;
+            try
+            {
+                opened = await Recovery.OpenAsync(components, components.Random, bound.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (bound.Expired && !cancellationToken.IsCancellationRequested)
+            {
+                throw bound.Error();
+            }
+
+            var db = new SlateDb(components, opened.Manifest, opened.State, components.Random);
             db.StartBackgroundWork();
+            db.RegisterExitFlush(settings.FlushOnProcessExit);
             return db;
         }
         catch

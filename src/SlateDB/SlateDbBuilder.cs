@@ -14,6 +14,8 @@ public sealed class SlateDbBuilder : ComponentsBuilder<SlateDbBuilder>
     private IMergeOperator? _mergeOperator;
     private TransactionOptions _transactions = TransactionOptions.Default;
     private (IObjectStore Store, string Uri)? _walStore;
+    private TimeSpan _openTimeout = DefaultOpenTimeout;
+    private bool _flushOnProcessExit = true;
 
     internal SlateDbBuilder(string path, IObjectStore store)
         : base(path, store)
@@ -69,6 +71,29 @@ public sealed class SlateDbBuilder : ComponentsBuilder<SlateDbBuilder>
         return this;
     }
 
+    /// <summary>The default <see cref="WithOpenTimeout"/>: 30 seconds.</summary>
+    public static readonly TimeSpan DefaultOpenTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Bounds the open: it fails with <see cref="SlateDbErrorKind.Unavailable"/> once no object-store request has
+    /// succeeded for <paramref name="timeout"/> (an unreachable endpoint, an outage, a request that hangs). An open
+    /// that makes progress, however long its WAL replay, is not cut short, and permanent failures (a missing folder,
+    /// bad credentials, a missing bucket) fail at once. Default <see cref="DefaultOpenTimeout"/>;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> waits through any outage, as SlateDB does. Once open, the database
+    /// keeps retrying transient failures in the background.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is not positive and not infinite.</exception>
+    public SlateDbBuilder WithOpenTimeout(TimeSpan timeout)
+    {
+        if (timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The open timeout must be positive or Timeout.InfiniteTimeSpan.");
+        }
+
+        _openTimeout = timeout;
+        return this;
+    }
+
     /// <summary>
     /// Keeps the WAL in a separate object store (SlateDB's RFC-0009), for example a lower-latency bucket; the data
     /// (SSTs, manifest) stays in the main store. A new database records it in its manifest
@@ -90,11 +115,37 @@ public sealed class SlateDbBuilder : ComponentsBuilder<SlateDbBuilder>
         return this;
     }
 
+    /// <summary>
+    /// Whether the database, if still open when the process exits (a return from <c>Main</c>,
+    /// <see cref="Environment.Exit(int)"/>, SIGTERM, SIGINT), writes out what it holds in memory first: a best-effort
+    /// <see cref="SlateDb.FlushAsync(CancellationToken)"/> bounded to 5 seconds. Default <see langword="true"/>. It does
+    /// not help against a kill (SIGKILL), a crash or a power loss: only writes already durable survive those (see
+    /// <see cref="SlateDb"/>). Close the database to be sure.
+    /// </summary>
+    public SlateDbBuilder WithFlushOnProcessExit(bool enabled)
+    {
+        _flushOnProcessExit = enabled;
+        return this;
+    }
+
     /// <summary>Opens (or creates) the database.</summary>
+    /// <exception cref="SlateDbException">
+    /// Invalid: a setting, the path, the credentials or the permissions are wrong (the message says what to fix).
+    /// Unavailable: no object-store request succeeded for the open timeout (<see cref="WithOpenTimeout"/>).
+    /// </exception>
     public Task<SlateDb> OpenAsync(CancellationToken cancellationToken = default)
     {
         _options.Validate();
-        var settings = Settings(_options) with { BlockCache = _blockCache, BlockCacheDisabled = _blockCacheDisabled, MergeOperator = _mergeOperator, Transactions = _transactions, WalStore = _walStore };
+        var settings = Settings(_options) with
+        {
+            BlockCache = _blockCache,
+            BlockCacheDisabled = _blockCacheDisabled,
+            OpenTimeout = _openTimeout,
+            FlushOnProcessExit = _flushOnProcessExit,
+            MergeOperator = _mergeOperator,
+            Transactions = _transactions,
+            WalStore = _walStore,
+        };
         return SlateDb.OpenCoreAsync(settings, cancellationToken);
     }
 }

@@ -14,6 +14,27 @@ using SlateDB.Storage;
 //   A <key> <value>   after the write is durable (it must survive the crash)
 // A delete prints "-" as its value. Values are "r<round>-w<w>-c<counter>-<padding>." and end with a full stop, so a
 // line cut short by the kill is recognisable. Lines are printed whole and flushed at once.
+// Usage: SlateDB.CrashWriter exit-without-close <root folder> <keys> <flush on exit: true|false>
+//
+// Opens "db" with no WAL flush timer, puts <keys> keys "k<n>" without waiting for durability, prints "wrote", and
+// ends the process with Environment.Exit(0) without closing the database: only the flush at process exit (when on)
+// can make the writes durable.
+if (args.Length == 4 && args[0] == "exit-without-close")
+{
+    var exitStore = new LocalFileSystemObjectStore(args[1]);
+    var exitDb = await SlateDb.Builder("db", exitStore)
+        .WithOptions(new SlateDbOptions { FlushInterval = null, CompactorOptions = null, GarbageCollectorOptions = null })
+        .WithFlushOnProcessExit(bool.Parse(args[3]))
+        .OpenAsync();
+    for (var n = 0; n < int.Parse(args[2], CultureInfo.InvariantCulture); n++)
+    {
+        await exitDb.PutAsync($"k{n}", "v", writeOptions: new WriteOptions { AwaitDurable = false });
+    }
+
+    Console.WriteLine("wrote");
+    Environment.Exit(0);
+}
+
 if (args.Length is not (5 or 6))
 {
     Console.Error.WriteLine("usage: SlateDB.CrashWriter <root folder> <round> <seed> <writers> <keys per writer>");

@@ -79,7 +79,7 @@ public sealed class CompactorBuilder : ComponentsBuilder<CompactorBuilder>
             Options = _options,
             Scheduler = scheduler,
             ExecutorSettings = CompactorContext.ExecutorSettingsFor(_options, _dbOptions is null ? null : SstBuildSettings.From(dbOptions)),
-            Logger = LoggerFactory.CreateLogger("SlateDB.Compactor"),
+            Logger = components.LoggerFactory.CreateLogger("SlateDB.Compactor"),
             Polling = _polling,
         };
         // A runtime that fails to start disposes itself, and with it the components it owns.

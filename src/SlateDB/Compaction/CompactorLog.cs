@@ -2,17 +2,20 @@ using Microsoft.Extensions.Logging;
 
 namespace SlateDB.Compaction;
 
-/// <summary>The compactor's log messages (source-generated; event ids 100-119). Next free event id: 110.</summary>
+/// <summary>The compactor's log messages (source-generated; event ids 100-119). Next free event id: 111.</summary>
 internal static partial class CompactorLog
 {
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Compactor started on '{Path}' as compactor epoch {Epoch}; {Resumed} unfinished compactions will be resumed.")]
     public static partial void Started(ILogger logger, string path, ulong epoch, int resumed);
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Compaction {Id} started: {Plan}.")]
-    public static partial void CompactionStarted(ILogger logger, string id, string plan);
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Compaction {Id} started: {Sources} sources into SR {Destination}.")]
+    public static partial void CompactionStarted(ILogger logger, string id, int sources, uint destination);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Compaction {Id} committed: {Plan}; {InputBytes} bytes in, {OutputBytes} bytes in {Ssts} SSTs out, {RowsRead} rows read, {RowsWritten} written, {Millis} ms.")]
-    public static partial void CompactionCommitted(ILogger logger, string id, string plan, long inputBytes, long outputBytes, int ssts, long rowsRead, long rowsWritten, long millis);
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Compaction {Id} committed: {Sources} sources into SR {Destination}, {InputBytes} -> {OutputBytes} bytes, {Millis} ms.")]
+    public static partial void CompactionCommitted(ILogger logger, string id, int sources, uint destination, long inputBytes, long outputBytes, long millis);
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Debug, Message = "Compaction {Id} details: {Plan}; {Ssts} SSTs out, {RowsRead} rows read, {RowsWritten} written.")]
+    public static partial void CompactionDetails(ILogger logger, string id, string plan, int ssts, long rowsRead, long rowsWritten);
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Compaction {Id} failed: {Plan}.")]
     public static partial void CompactionFailed(ILogger logger, string id, string plan, Exception error);

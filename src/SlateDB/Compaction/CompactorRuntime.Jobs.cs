@@ -11,7 +11,7 @@ internal sealed partial class CompactorRuntime
         var job = CompactionRules.Resolve(id, core, plan);
         var running = new RunningCompaction(id, plan);
         _running[id] = running;
-        CompactorLog.CompactionStarted(_c.Logger, id.ToString(), plan.ToString());
+        CompactorLog.CompactionStarted(_c.Logger, id.ToString(), plan.Inputs.Count, plan.Destination);
         running.Completion = Task.Run(() => ExecuteAndCommitAsync(running, job), CancellationToken.None);
         return running;
     }
@@ -22,6 +22,8 @@ internal sealed partial class CompactorRuntime
         CompactionOutput? output = null;
         try
         {
+            using var activity = Diagnostics.DbTracing.Start("slatedb.compaction", _c.Components.Metrics.DbName);
+            activity?.SetTag("slatedb.compaction.id", running.Id.ToString());
             output = _c.Options.EnableTrivialMove && TrivialMove.TryOutput(job) is { } moved
                 ? new CompactionOutput(moved, job.InputBytes, job.InputBytes, RowsRead: 0, RowsWritten: 0, TimeSpan.Zero)
                 : await _executor.ExecuteAsync(job, token).ConfigureAwait(false);
@@ -119,8 +121,11 @@ internal sealed partial class CompactorRuntime
             if (result is not null)
             {
                 CompactorLog.CompactionCommitted(
-                    _c.Logger, result.Id, result.Plan.ToString(), result.InputBytes, result.OutputBytes, result.OutputSsts, result.RowsRead, result.RowsWritten, (long)result.Duration.TotalMilliseconds);
+                    _c.Logger, result.Id, result.Plan.Inputs.Count, result.Plan.Destination, result.InputBytes, result.OutputBytes, (long)result.Duration.TotalMilliseconds);
+                CompactorLog.CompactionDetails(_c.Logger, result.Id, result.Plan.ToString(), result.OutputSsts, result.RowsRead, result.RowsWritten);
             }
+
+            _c.Components.Metrics.CompactionFinished(result is not null, result?.InputBytes ?? 0, result?.OutputBytes ?? 0, result?.OutputSsts ?? 0, result?.Duration ?? TimeSpan.Zero);
 
             return result;
         }

@@ -36,6 +36,15 @@ internal sealed record ComponentSettings(
     /// </summary>
     public (IObjectStore Store, string Uri)? WalStore { get; init; }
 
+    /// <summary>How long an open may go without a successful object-store request; infinite: no bound.</summary>
+    public TimeSpan OpenTimeout { get; init; } = SlateDbBuilder.DefaultOpenTimeout;
+
+    /// <summary>Whether an open database flushes (best effort, bounded) when the process exits without closing it.</summary>
+    public bool FlushOnProcessExit { get; init; } = true;
+
+    /// <summary>The database's name on metrics, traces and log scopes; null: its path.</summary>
+    public string? DbName { get; init; }
+
     /// <summary>Whether the local disk cache of <see cref="SlateDbOptions.ObjectStoreCacheOptions"/> sits in front of the store.</summary>
     public bool UseDiskCache { get; init; }
 

@@ -59,21 +59,27 @@ internal sealed class DbComponents : IDisposable
     /// <summary>The local disk cache in front of the store (its folder scans stop when disposed); null when disabled.</summary>
     public DiskCachedObjectStore? OwnedDiskCache { get; init; }
 
-    /// <summary>Builds the components from what a builder collected. Nothing is read from the store yet.</summary>
+    /// <summary>The retrying layer of <see cref="Store"/> (it knows when a request last succeeded); null without retries.</summary>
+    public RetryingObjectStore? Retrying { get; init; }
+
     /// <summary>Folds merge operands with the configured operator; null when none is configured.</summary>
     public Merge.MergeFolder? Merge { get; init; }
 
+    /// <summary>Builds the components from what a builder collected. Nothing is read from the store yet.</summary>
     public static DbComponents Create(ComponentSettings settings)
     {
         var seed = settings.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
         var random = new Random(seed);
-        var metrics = new SlateDbMetrics(settings.MeterFactory);
-        var (store, diskCache) = StoreStack(settings, metrics, seed);
+        var paths = new DbPaths(settings.Path);
+        var dbName = settings.DbName ?? paths.Root;
+        var metrics = new SlateDbMetrics(settings.MeterFactory, dbName);
+        var loggerFactory = new DbScopedLoggerFactory(settings.LoggerFactory, dbName);
+        var (store, diskCache, retrying) = StoreStack(settings, metrics, loggerFactory, seed);
         var options = settings.Options.WithMemoryBudgetApplied();
         var ownedCache = settings.BlockCache is null && !settings.BlockCacheDisabled ? settings.Options.CreateOwnedBlockCache() : null;
-        var blockCache = settings.BlockCacheDisabled ? null : settings.BlockCache ?? ownedCache;
-        var paths = new DbPaths(settings.Path);
-        var walStore = settings.WalStore is { } separate ? RequestStack(separate.Store, settings, metrics, seed) : store;
+        IBlockCache? blockCache = settings.BlockCacheDisabled ? null : settings.BlockCache ?? ownedCache;
+        blockCache = blockCache is null ? null : new InstrumentedBlockCache(blockCache, metrics);
+        var walStore = settings.WalStore is { } separate ? RequestStack(separate.Store, settings, metrics, loggerFactory, seed).Store : store;
         return new DbComponents
         {
             Path = paths.Root,
@@ -81,7 +87,7 @@ internal sealed class DbComponents : IDisposable
             Paths = paths,
             Options = options,
             TimeProvider = settings.TimeProvider,
-            LoggerFactory = settings.LoggerFactory,
+            LoggerFactory = loggerFactory,
             Metrics = metrics,
             Transactions = settings.Transactions,
             Tables = new TableStore(store, paths, options, blockCache),
@@ -90,6 +96,7 @@ internal sealed class DbComponents : IDisposable
             Wal = new ObjectStoreWal(walStore, paths, SstBuildSettings.From(options)),
             OwnedBlockCache = ownedCache,
             OwnedDiskCache = diskCache,
+            Retrying = retrying,
             Manifests = new ManifestStore(store, paths),
             Ids = new IdGenerator(settings.TimeProvider, random.Next()),
             Random = random,
@@ -106,29 +113,29 @@ internal sealed class DbComponents : IDisposable
     }
 
     // As SlateDB: transient failures are retried (every attempt is counted by the instrumentation below it).
-    private static IObjectStore RequestStack(IObjectStore inner, ComponentSettings settings, SlateDbMetrics metrics, int seed)
+    private static (IObjectStore Store, RetryingObjectStore? Retrying) RequestStack(IObjectStore inner, ComponentSettings settings, SlateDbMetrics metrics, ILoggerFactory loggerFactory, int seed)
     {
         IObjectStore store = new InstrumentedObjectStore(inner, metrics, settings.TimeProvider);
-        if (settings.RetryRequests)
-        {
-            var retryOptions = RetryOptions.Default with { MaxRetries = settings.Options.ObjectStoreMaxRetries };
-            store = new RetryingObjectStore(store, retryOptions, settings.TimeProvider, new Random(seed), settings.LoggerFactory.CreateLogger("SlateDB.ObjectStore"));
-        }
-
-        return store;
-    }
-
-    private static (IObjectStore Store, DiskCachedObjectStore? DiskCache) StoreStack(ComponentSettings settings, SlateDbMetrics metrics, int seed)
-    {
-        var store = RequestStack(settings.Store, settings, metrics, seed);
-
-        if (!settings.UseDiskCache || settings.Options.ObjectStoreCacheOptions.RootFolder is null)
+        if (!settings.RetryRequests)
         {
             return (store, null);
         }
 
+        var retryOptions = RetryOptions.Default with { MaxRetries = settings.Options.ObjectStoreMaxRetries };
+        var retrying = new RetryingObjectStore(store, retryOptions, settings.TimeProvider, new Random(seed), loggerFactory.CreateLogger("SlateDB.ObjectStore"));
+        return (retrying, retrying);
+    }
+
+    private static (IObjectStore Store, DiskCachedObjectStore? DiskCache, RetryingObjectStore? Retrying) StoreStack(ComponentSettings settings, SlateDbMetrics metrics, ILoggerFactory loggerFactory, int seed)
+    {
+        var (store, retrying) = RequestStack(settings.Store, settings, metrics, loggerFactory, seed);
+        if (!settings.UseDiskCache || settings.Options.ObjectStoreCacheOptions.RootFolder is null)
+        {
+            return (store, null, retrying);
+        }
+
         // The local disk cache sits in front, so a cache hit costs no object-store request at all.
         var diskCache = new DiskCachedObjectStore(store, settings.Options.ObjectStoreCacheOptions, timeProvider: settings.TimeProvider);
-        return (diskCache, diskCache);
+        return (diskCache, diskCache, retrying);
     }
 }

@@ -42,6 +42,7 @@ public sealed partial class SlateDb
 
     private async Task CloseCoreAsync()
     {
+        UnregisterExitFlush();
         var clean = SlateDbException.Closed(CloseReason.Clean, "The database is closed.");
         Exception? flushError = null;
         SlateDbException? previous;

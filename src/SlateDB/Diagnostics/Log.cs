@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace SlateDB;
 
-/// <summary>The engine's log messages (source-generated). Next free event id: 13.</summary>
+/// <summary>The engine's log messages (source-generated). Next free event id: 18.</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Opened database '{Path}' as writer epoch {Epoch}: replayed {WalCount} WAL objects ({Rows} rows), last sequence {LastSeq}.")]
@@ -28,4 +28,19 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Created database '{Path}'.")]
     public static partial void Created(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Debug, Message = "WAL object {WalId} written ({Bytes} bytes).")]
+    public static partial void WalFlushed(ILogger logger, ulong walId, long bytes);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Debug, Message = "Memtable flushed to L0 SST {Sst} ({Bytes} bytes); manifest version {ManifestId}.")]
+    public static partial void L0Flushed(ILogger logger, string sst, long bytes, ulong manifestId);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "Flushed {Rows} unflushed bytes at process exit in {Millis} ms.")]
+    public static partial void ExitFlushed(ILogger logger, long rows, long millis);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "The flush at process exit did not finish: {Reason}")]
+    public static partial void ExitFlushIncomplete(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Warning, Message = "Opening '{Path}' did not finish within {Timeout}; the object store kept failing transiently.")]
+    public static partial void OpenTimedOut(ILogger logger, string path, TimeSpan timeout, Exception? lastFailure);
 }

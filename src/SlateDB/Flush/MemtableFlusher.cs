@@ -76,7 +76,7 @@ internal sealed class MemtableFlusher(DbComponents c, WriterManifest manifest, I
             var memtable = state.Frozen[state.Frozen.Count - 1 - inFlight.Count];
             var id = c.Ids.NewUlid();
             var snapshots = host.LiveSnapshotSeqs();
-            inFlight.Enqueue((memtable, Task.Run(() => L0SstWriter.WriteAsync(c.Tables, id, memtable.Table, snapshots, c.Merge, uploadToken), uploadToken)));
+            inFlight.Enqueue((memtable, Task.Run(() => Diagnostics.DbTracing.TraceAsync("slatedb.l0.flush", c.Metrics.DbName, () => L0SstWriter.WriteAsync(c.Tables, id, memtable.Table, snapshots, c.Merge, uploadToken)), uploadToken)));
         }
     }
 
@@ -122,6 +122,7 @@ internal sealed class MemtableFlusher(DbComponents c, WriterManifest manifest, I
         c.Metrics.ManifestUpdates.Add(1);
         c.Metrics.L0Flushes.Add(1);
         c.Metrics.L0FlushBytes.Add((long)sst.EstimatedSize);
+        Log.L0Flushed(logger, sst.Id.ToString(), (long)sst.EstimatedSize, manifest.Id);
         host.Flushed(flushed, sst);
     }
 

@@ -71,6 +71,7 @@ public sealed partial class SlateDb
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfClosed();
         _c.Metrics.Gets.Add(1);
+        using var timed = new Diagnostics.TimedOperation("slatedb.get", _c.Metrics, _c.Metrics.GetDuration);
         var maxSeq = Math.Min(seqCap, MaxVisibleSeq(options.DurabilityFilter, options.Dirty));
         return await FindVisibleAsync(State, key, maxSeq, options.CacheBlocks, cancellationToken).ConfigureAwait(false);
     }

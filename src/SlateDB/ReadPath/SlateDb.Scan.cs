@@ -62,7 +62,9 @@ public sealed partial class SlateDb
         var fetch = BlockFetch.From(options);
         var order = options.Order;
         IRowIterator Open(KeyRange r) => OpenSources(state, r, order, fetch);
-        return ValueTask.FromResult(new DbIterator(Open, range, order, maxSeq, _clock.Now, onDispose: null, _c.Merge));
+        _c.Metrics.Scans.Add(1);
+        var timed = new Diagnostics.TimedOperation("slatedb.scan", _c.Metrics, _c.Metrics.ScanDuration, detached: true);
+        return ValueTask.FromResult(new DbIterator(Open, range, order, maxSeq, _clock.Now, onDispose: timed.Dispose, _c.Merge));
     }
 
     /// <summary>
@@ -80,7 +82,7 @@ public sealed partial class SlateDb
         var order = options.Order;
         IRowIterator Open(KeyRange r) => new MergeRowIterator(
             [overlay(r, order), new Transactions.SeqCapRowIterator(OpenSources(state, r, order, fetch), maxSeq)], order);
-        return ValueTask.FromResult(new DbIterator(Open, range, order, Transactions.WriteSetRowIterator.PendingSeq, _clock.Now, onDispose: null));
+        return ValueTask.FromResult(new DbIterator(Open, range, order, Transactions.WriteSetRowIterator.PendingSeq, _clock.Now, onDispose: null, _c.Merge));
     }
 
     /// <summary>Every source of rows for a range, merged: memtables, L0 SSTs, sorted runs.</summary>

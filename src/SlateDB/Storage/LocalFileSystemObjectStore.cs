@@ -328,19 +328,26 @@ public sealed partial class LocalFileSystemObjectStore : IObjectStore
 
     private SlateDbException Failure(Exception e, string operation, string path)
     {
-        var message = $"The local object store at '{_root}' could not {operation} '{path}': {e.Message}";
+        var message = $"The local object store at '{_root}' could not {operation} '{path}': {e.Message}"
+            + (IsPermanent(e) ? " Check that the root folder exists or can be created, is a folder and is writable by this process." : string.Empty);
         return new SlateDbException(IsPermanent(e) ? SlateDbErrorKind.Invalid : SlateDbErrorKind.Unavailable, message, e);
     }
 
-    /// <summary>Failures that retrying will not fix: access denied, a read-only file system, a bad or too long path.</summary>
+    /// <summary>
+    /// Failures that retrying will not fix: access denied, a read-only file system, a bad or too long path, a folder
+    /// that does not exist and cannot be made (a missing parent the store may not create, a file where a folder
+    /// should be, a pseudo file system such as /proc). Callers that race with folder removal retry those themselves
+    /// before they get here.
+    /// </summary>
     private static bool IsPermanent(Exception e)
     {
-        if (e is UnauthorizedAccessException or PathTooLongException)
+        if (e is UnauthorizedAccessException or PathTooLongException or DirectoryNotFoundException or FileNotFoundException)
         {
             return true;
         }
 
-        // On Linux .NET reports the errno as the HResult: EXDEV, ENOTDIR, EISDIR, EROFS, ENAMETOOLONG, ELOOP.
-        return OperatingSystem.IsLinux() && e.HResult is 18 or 20 or 21 or 30 or 36 or 40;
+        // On Linux .NET reports the errno as the HResult: EPERM, ENOENT, EACCES, EXDEV, ENOTDIR, EISDIR, EROFS,
+        // ENAMETOOLONG, ELOOP.
+        return OperatingSystem.IsLinux() && e.HResult is 1 or 2 or 13 or 18 or 20 or 21 or 30 or 36 or 40;
     }
 }

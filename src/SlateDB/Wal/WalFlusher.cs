@@ -15,6 +15,7 @@ internal sealed class WalFlusher : IDisposable
 {
     private readonly IWalWriter _writer;
     private readonly DbComponents _c;
+    private readonly Microsoft.Extensions.Logging.ILogger _logger;
     private readonly Oracle _oracle;
     private readonly Lock _writeLock;
     private readonly Action<ulong> _flushed;
@@ -36,6 +37,7 @@ internal sealed class WalFlusher : IDisposable
     {
         _writer = writer;
         _c = components;
+        _logger = components.LoggerFactory.CreateLogger("SlateDB.Wal");
         _oracle = oracle;
         _writeLock = writeLock;
         _flushed = flushed;
@@ -141,6 +143,8 @@ internal sealed class WalFlusher : IDisposable
             long? size;
             try
             {
+                using var timed = new Diagnostics.TimedOperation("slatedb.wal.flush", _c.Metrics, _c.Metrics.WalFlushDuration);
+                timed.Activity?.SetTag("slatedb.wal.id", walId);
                 size = await _writer.TryWriteAsync(walId, buffer.Rows, buffer.EstimatedSize, token).ConfigureAwait(false);
             }
             catch (Exception e)
@@ -166,6 +170,7 @@ internal sealed class WalFlusher : IDisposable
 
             _c.Metrics.WalFlushes.Add(1);
             _c.Metrics.WalFlushBytes.Add(size.Value);
+            Log.WalFlushed(_logger, walId, size.Value);
             _flushed(walId);
             Interlocked.Exchange(ref _written, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }

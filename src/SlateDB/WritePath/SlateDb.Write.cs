@@ -87,6 +87,28 @@ public sealed partial class SlateDb
     private ValueTask<WriteHandle> WriteCoreAsync<TOperations>(TOperations operations, WriteOptions writeOptions, CancellationToken cancellationToken, TransactionCommit? transaction = null)
         where TOperations : IOperations
     {
+        var activity = Diagnostics.DbTracing.Start("slatedb.write", _c.Metrics.DbName);
+        if (activity is null)
+        {
+            return WriteUntracedAsync(operations, writeOptions, cancellationToken);
+        }
+
+        activity.SetTag("slatedb.rows", operations.Count);
+        try
+        {
+            return Diagnostics.DbTracing.EndWhenDone(WriteUntracedAsync(operations, writeOptions, cancellationToken), activity);
+        }
+        catch (Exception e)
+        {
+            Diagnostics.DbTracing.Failed(activity, e);
+            activity.Dispose();
+            throw;
+        }
+    }
+
+    private ValueTask<WriteHandle> WriteUntracedAsync<TOperations>(TOperations operations, WriteOptions writeOptions, CancellationToken cancellationToken)
+        where TOperations : IOperations
+    {
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfClosed();
         if (NeedsBackpressure())
@@ -104,6 +126,7 @@ public sealed partial class SlateDb
     {
         _c.Metrics.BackpressureWaits.Add(1);
         Interlocked.Increment(ref _backpressureWaiters);
+        var stallStart = _c.TimeProvider.GetTimestamp();
         try
         {
             await WaitForBackpressureAsync(cancellationToken).ConfigureAwait(false);
@@ -111,6 +134,7 @@ public sealed partial class SlateDb
         finally
         {
             Interlocked.Decrement(ref _backpressureWaiters);
+            _c.Metrics.BackpressureStallTime.Add(_c.TimeProvider.GetElapsedTime(stallStart).TotalSeconds);
         }
 
         var handle = Commit(operations, transaction);

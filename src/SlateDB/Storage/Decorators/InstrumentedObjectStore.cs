@@ -65,13 +65,14 @@ public sealed class InstrumentedObjectStore : IObjectStore, IDisposable
     public async ValueTask<ObjectContent?> GetAsync(string path, CancellationToken cancellationToken)
     {
         var start = _timeProvider.GetTimestamp();
+        var activity = StartSpan(ObjectStoreOperation.Get, path);
         try
         {
             var content = await _inner.GetAsync(path, cancellationToken).ConfigureAwait(false);
-            Completed(ObjectStoreOperation.Get, PutModeKind.Overwrite, start, content?.Data.Length ?? 0, outcome: null);
+            Completed(activity, ObjectStoreOperation.Get, PutModeKind.Overwrite, start, content?.Data.Length ?? 0, outcome: null);
             return content;
         }
-        catch (Exception exception) when (Failed(ObjectStoreOperation.Get, PutModeKind.Overwrite, start, exception))
+        catch (Exception exception) when (Failed(activity, ObjectStoreOperation.Get, PutModeKind.Overwrite, start, exception))
         {
             throw; // Failed() returns false: the filter only records.
         }
@@ -81,13 +82,14 @@ public sealed class InstrumentedObjectStore : IObjectStore, IDisposable
     public async ValueTask<ObjectContent?> GetRangeAsync(string path, ByteRange range, CancellationToken cancellationToken)
     {
         var start = _timeProvider.GetTimestamp();
+        var activity = StartSpan(ObjectStoreOperation.GetRange, path);
         try
         {
             var content = await _inner.GetRangeAsync(path, range, cancellationToken).ConfigureAwait(false);
-            Completed(ObjectStoreOperation.GetRange, PutModeKind.Overwrite, start, content?.Data.Length ?? 0, outcome: null);
+            Completed(activity, ObjectStoreOperation.GetRange, PutModeKind.Overwrite, start, content?.Data.Length ?? 0, outcome: null);
             return content;
         }
-        catch (Exception exception) when (Failed(ObjectStoreOperation.GetRange, PutModeKind.Overwrite, start, exception))
+        catch (Exception exception) when (Failed(activity, ObjectStoreOperation.GetRange, PutModeKind.Overwrite, start, exception))
         {
             throw;
         }
@@ -97,13 +99,14 @@ public sealed class InstrumentedObjectStore : IObjectStore, IDisposable
     public async ValueTask<ObjectMetadata?> HeadAsync(string path, CancellationToken cancellationToken)
     {
         var start = _timeProvider.GetTimestamp();
+        var activity = StartSpan(ObjectStoreOperation.Head, path);
         try
         {
             var metadata = await _inner.HeadAsync(path, cancellationToken).ConfigureAwait(false);
-            Completed(ObjectStoreOperation.Head, PutModeKind.Overwrite, start, 0, outcome: null);
+            Completed(activity, ObjectStoreOperation.Head, PutModeKind.Overwrite, start, 0, outcome: null);
             return metadata;
         }
-        catch (Exception exception) when (Failed(ObjectStoreOperation.Head, PutModeKind.Overwrite, start, exception))
+        catch (Exception exception) when (Failed(activity, ObjectStoreOperation.Head, PutModeKind.Overwrite, start, exception))
         {
             throw;
         }
@@ -113,13 +116,14 @@ public sealed class InstrumentedObjectStore : IObjectStore, IDisposable
     public async ValueTask<PutResult> PutAsync(string path, ReadOnlyMemory<byte> data, PutMode mode, CancellationToken cancellationToken)
     {
         var start = _timeProvider.GetTimestamp();
+        var activity = StartSpan(ObjectStoreOperation.Put, path);
         try
         {
             var result = await _inner.PutAsync(path, data, mode, cancellationToken).ConfigureAwait(false);
-            Completed(ObjectStoreOperation.Put, mode.Kind, start, data.Length, result.Outcome);
+            Completed(activity, ObjectStoreOperation.Put, mode.Kind, start, data.Length, result.Outcome);
             return result;
         }
-        catch (Exception exception) when (Failed(ObjectStoreOperation.Put, mode.Kind, start, exception))
+        catch (Exception exception) when (Failed(activity, ObjectStoreOperation.Put, mode.Kind, start, exception))
         {
             throw;
         }
@@ -129,12 +133,13 @@ public sealed class InstrumentedObjectStore : IObjectStore, IDisposable
     public async ValueTask DeleteAsync(string path, CancellationToken cancellationToken)
     {
         var start = _timeProvider.GetTimestamp();
+        var activity = StartSpan(ObjectStoreOperation.Delete, path);
         try
         {
             await _inner.DeleteAsync(path, cancellationToken).ConfigureAwait(false);
-            Completed(ObjectStoreOperation.Delete, PutModeKind.Overwrite, start, 0, outcome: null);
+            Completed(activity, ObjectStoreOperation.Delete, PutModeKind.Overwrite, start, 0, outcome: null);
         }
-        catch (Exception exception) when (Failed(ObjectStoreOperation.Delete, PutModeKind.Overwrite, start, exception))
+        catch (Exception exception) when (Failed(activity, ObjectStoreOperation.Delete, PutModeKind.Overwrite, start, exception))
         {
             throw;
         }
@@ -144,6 +149,7 @@ public sealed class InstrumentedObjectStore : IObjectStore, IDisposable
     public async IAsyncEnumerable<ObjectMetadata> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var start = _timeProvider.GetTimestamp();
+        var activity = StartSpan(ObjectStoreOperation.List, prefix);
         var failed = false;
         var enumerator = _inner.ListAsync(prefix, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
@@ -158,7 +164,7 @@ public sealed class InstrumentedObjectStore : IObjectStore, IDisposable
                 catch (Exception exception)
                 {
                     failed = true;
-                    Failed(ObjectStoreOperation.List, PutModeKind.Overwrite, start, exception);
+                    Failed(activity, ObjectStoreOperation.List, PutModeKind.Overwrite, start, exception);
                     throw;
                 }
 
@@ -176,7 +182,7 @@ public sealed class InstrumentedObjectStore : IObjectStore, IDisposable
             if (!failed)
             {
                 // Finished, or abandoned by the consumer: either way one request.
-                Completed(ObjectStoreOperation.List, PutModeKind.Overwrite, start, 0, outcome: null);
+                Completed(activity, ObjectStoreOperation.List, PutModeKind.Overwrite, start, 0, outcome: null);
             }
         }
     }
@@ -190,9 +196,19 @@ public sealed class InstrumentedObjectStore : IObjectStore, IDisposable
         }
     }
 
-    private void Completed(ObjectStoreOperation operation, PutModeKind mode, long start, long bytes, PutOutcome? outcome)
+    private void Completed(Activity? activity, ObjectStoreOperation operation, PutModeKind mode, long start, long bytes, PutOutcome? outcome)
     {
         var seconds = _timeProvider.GetElapsedTime(start).TotalSeconds;
+        if (activity is not null)
+        {
+            if (outcome is { } spanOutcome)
+            {
+                activity.SetTag("slatedb.object_store.outcome", OutcomeName(spanOutcome));
+            }
+
+            activity.Dispose();
+        }
+
         _counters.CountRequest(operation, mode);
         if (operation is ObjectStoreOperation.Get or ObjectStoreOperation.GetRange)
         {
@@ -232,9 +248,16 @@ public sealed class InstrumentedObjectStore : IObjectStore, IDisposable
     }
 
     /// <summary>Records a failed request; returns false so it can run inside an exception filter.</summary>
-    private bool Failed(ObjectStoreOperation operation, PutModeKind mode, long start, Exception exception)
+    private bool Failed(Activity? activity, ObjectStoreOperation operation, PutModeKind mode, long start, Exception exception)
     {
         var seconds = _timeProvider.GetElapsedTime(start).TotalSeconds;
+        if (activity is not null)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, exception.Message);
+            activity.SetTag("error.type", ErrorType(exception));
+            activity.Dispose();
+        }
+
         _counters.CountRequest(operation, mode);
         _counters.CountError();
 
@@ -258,6 +281,24 @@ public sealed class InstrumentedObjectStore : IObjectStore, IDisposable
 
         return false;
     }
+
+    /// <summary>A client span for one request, under the current one; null when nobody listens.</summary>
+    private Activity? StartSpan(ObjectStoreOperation operation, string path)
+    {
+        var activity = DbTracing.Start(SpanName(operation), _metrics.DbName, ActivityKind.Client);
+        activity?.SetTag("slatedb.object_store.path", path);
+        return activity;
+    }
+
+    private static string SpanName(ObjectStoreOperation operation) => operation switch
+    {
+        ObjectStoreOperation.Get => "slatedb.object_store.get",
+        ObjectStoreOperation.GetRange => "slatedb.object_store.get_range",
+        ObjectStoreOperation.Head => "slatedb.object_store.head",
+        ObjectStoreOperation.Put => "slatedb.object_store.put",
+        ObjectStoreOperation.Delete => "slatedb.object_store.delete",
+        _ => "slatedb.object_store.list",
+    };
 
     private static TagList Tags(ObjectStoreOperation operation, PutModeKind mode)
     {

@@ -57,6 +57,10 @@ public sealed partial class RetryingObjectStore : IObjectStore
     private readonly Random _random;
     private readonly Lock _randomLock = new();
     private readonly ILogger _logger;
+    private long _outageFailures;
+    private long _outageStart;
+    private long _lastSuccess;
+    private Exception? _lastFailure;
 
     /// <summary>Creates a retrying wrapper around <paramref name="inner"/>.</summary>
     /// <param name="inner">The store whose requests are retried.</param>
@@ -161,6 +165,12 @@ public sealed partial class RetryingObjectStore : IObjectStore
             try
             {
                 var value = await call(_inner, state, cancellationToken).ConfigureAwait(false);
+                Volatile.Write(ref _lastSuccess, _timeProvider.GetTimestamp());
+                if (Volatile.Read(ref _outageFailures) > 0)
+                {
+                    EndOutage(operation, path);
+                }
+
                 return new Attempted<TResult>(value, HadTransientFailure: retry > 0);
             }
             catch (Exception exception) when (TransientFailures.IsTransient(exception, cancellationToken))
@@ -168,19 +178,62 @@ public sealed partial class RetryingObjectStore : IObjectStore
                 failure = ExceptionDispatchInfo.Capture(exception);
             }
 
-            if (_options.MaxRetries is { } maxRetries && retry >= maxRetries)
+            var delay = NextBackoff(retry);
+            var exhausted = _options.MaxRetries is { } maxRetries && retry >= maxRetries;
+            RecordFailure(operation, path, retry + 1, exhausted ? null : delay, failure.SourceException);
+            if (exhausted)
             {
-                ObjectStoreLog.GivingUp(_logger, operation, path, retry + 1, failure.SourceException);
+                ObjectStoreLog.GivingUp(_logger, operation, path, retry + 1, failure.SourceException.GetType().Name, FirstLine(failure.SourceException.Message));
                 failure.Throw();
             }
-
-            var delay = NextBackoff(retry);
-            ObjectStoreLog.Retrying(_logger, operation, path, retry + 1, delay, failure.SourceException);
             if (delay > TimeSpan.Zero)
             {
                 await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>When a request last succeeded (a <see cref="TimeProvider"/> timestamp); 0 before any.</summary>
+    internal long LastSuccessTimestamp => Volatile.Read(ref _lastSuccess);
+
+    /// <summary>The clock the waits and timestamps run on.</summary>
+    internal TimeProvider TimeProvider => _timeProvider;
+
+    /// <summary>The last transient failure seen (for messages such as an open that ran out of time); null before any.</summary>
+    internal Exception? LastTransientFailure => Volatile.Read(ref _lastFailure);
+
+    /// <summary>
+    /// Logs a transient failure without flooding: the first of an outage at Warning with its stack trace, the others
+    /// at Debug with one line each; <see cref="EndOutage"/> logs a summary when a request succeeds again.
+    /// </summary>
+    private void RecordFailure(string operation, string path, int attempt, TimeSpan? delay, Exception exception)
+    {
+        Volatile.Write(ref _lastFailure, exception);
+        if (Interlocked.Increment(ref _outageFailures) == 1)
+        {
+            Interlocked.Exchange(ref _outageStart, _timeProvider.GetTimestamp());
+            ObjectStoreLog.OutageStarted(_logger, operation, path, delay ?? TimeSpan.Zero, exception);
+        }
+        else
+        {
+            ObjectStoreLog.Retrying(_logger, operation, path, attempt, delay ?? TimeSpan.Zero, exception.GetType().Name, FirstLine(exception.Message));
+        }
+    }
+
+    private void EndOutage(string operation, string path)
+    {
+        var failures = Interlocked.Exchange(ref _outageFailures, 0);
+        if (failures > 0)
+        {
+            var lasted = _timeProvider.GetElapsedTime(Interlocked.Read(ref _outageStart));
+            ObjectStoreLog.OutageEnded(_logger, operation, path, failures, lasted);
+        }
+    }
+
+    private static string FirstLine(string message)
+    {
+        var newline = message.IndexOfAny(['\r', '\n']);
+        return newline < 0 ? message : message[..newline];
     }
 
     private TimeSpan NextBackoff(int retry)

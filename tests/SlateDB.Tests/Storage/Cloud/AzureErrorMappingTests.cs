@@ -17,7 +17,8 @@ public sealed class AzureErrorMappingTests
     [InlineData(403, "AuthorizationFailure", SlateDbErrorKind.Invalid)]
     [InlineData(403, "AuthenticationFailed", SlateDbErrorKind.Invalid)]
     [InlineData(404, "ContainerNotFound", SlateDbErrorKind.Invalid)]
-    [InlineData(400, "InvalidHeaderValue", SlateDbErrorKind.Internal)]
+    [InlineData(400, "InvalidHeaderValue", SlateDbErrorKind.Invalid)]
+    [InlineData(400, "UnsupportedHeader", SlateDbErrorKind.Invalid)]
     [InlineData(501, "NotImplemented", SlateDbErrorKind.Internal)]
     public async Task Error_answers_map_to_the_kind_a_retry_needs(int status, string code, SlateDbErrorKind expected)
     {
@@ -37,6 +38,23 @@ public sealed class AzureErrorMappingTests
         put.Which.Kind.Should().Be(expected, put.Which.Message);
         list.Which.Kind.Should().Be(expected, list.Which.Message);
         get.Which.Message.Should().Contain(code);
+    }
+
+    [Fact]
+    public async Task Azurite_refusing_the_api_version_is_Invalid_and_says_what_to_do()
+    {
+        // What Azurite answers, without --skipApiVersionCheck, to an SDK newer than itself.
+        const string message = "The API version 2026-02-06 is not supported by Azurite. Please upgrade Azurite to latest version and retry.";
+        await using var server = new CannedHttpServer(head => head.StartsWith("HEAD ", StringComparison.Ordinal)
+            ? new CannedResponse(400, "", new Dictionary<string, string> { ["x-ms-error-code"] = "InvalidHeaderValue" })
+            : new CannedResponse(
+                400,
+                $"<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>InvalidHeaderValue</Code><Message>{message}</Message></Error>",
+                new Dictionary<string, string> { ["Content-Type"] = "application/xml", ["x-ms-error-code"] = "InvalidHeaderValue" }));
+
+        var get = await FluentActions.Awaiting(() => Create(server.Url).GetAsync("a/b", default).AsTask()).Should().ThrowAsync<SlateDbException>();
+        get.Which.Kind.Should().Be(SlateDbErrorKind.Invalid);
+        get.Which.Message.Should().Contain("--skipApiVersionCheck").And.Contain("API version");
     }
 
     [Fact]
