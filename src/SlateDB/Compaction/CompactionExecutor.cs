@@ -60,7 +60,7 @@ internal sealed class CompactionExecutor(TableStore tables, IdGenerator ids, Tim
         long rowsRead;
         try
         {
-            rowsRead = await MergeAsync(merged, job.Retention, batches.Writer, stop.Token).ConfigureAwait(false);
+            rowsRead = await MergeAsync(merged, job.Retention, merge, batches.Writer, stop.Token).ConfigureAwait(false);
             batches.Writer.Complete();
         }
         catch (Exception e)
@@ -90,7 +90,7 @@ internal sealed class CompactionExecutor(TableStore tables, IdGenerator ids, Tim
     }
 
     /// <summary>Merges the inputs, groups each key's versions, applies retention and queues the kept rows in batches.</summary>
-    private static async Task<long> MergeAsync(MergeRowIterator merged, RetentionPolicy retention, ChannelWriter<RowBatch> output, CancellationToken cancellationToken)
+    private static async Task<long> MergeAsync(MergeRowIterator merged, RetentionPolicy retention, MergeFolder? merge, ChannelWriter<RowBatch> output, CancellationToken cancellationToken)
     {
         var versions = new List<RowEntry>();
         var kept = new List<RowEntry>();

@@ -90,13 +90,13 @@ public sealed partial class SlateDb
         var activity = Diagnostics.DbTracing.Start("slatedb.write", _c.Metrics.DbName);
         if (activity is null)
         {
-            return WriteUntracedAsync(operations, writeOptions, cancellationToken);
+            return WriteUntracedAsync(operations, writeOptions, transaction, cancellationToken);
         }
 
         activity.SetTag("slatedb.rows", operations.Count);
         try
         {
-            return Diagnostics.DbTracing.EndWhenDone(WriteUntracedAsync(operations, writeOptions, cancellationToken), activity);
+            return Diagnostics.DbTracing.EndWhenDone(WriteUntracedAsync(operations, writeOptions, transaction, cancellationToken), activity);
         }
         catch (Exception e)
         {
@@ -106,7 +106,7 @@ public sealed partial class SlateDb
         }
     }
 
-    private ValueTask<WriteHandle> WriteUntracedAsync<TOperations>(TOperations operations, WriteOptions writeOptions, CancellationToken cancellationToken)
+    private ValueTask<WriteHandle> WriteUntracedAsync<TOperations>(TOperations operations, WriteOptions writeOptions, TransactionCommit? transaction, CancellationToken cancellationToken)
         where TOperations : IOperations
     {
         cancellationToken.ThrowIfCancellationRequested();
