@@ -27,6 +27,7 @@ public sealed class DbReader : IAsyncDisposable
     private string? _lastError;
     private Task _poll = Task.CompletedTask;
     private int _disposed;
+    private long _refreshes;
 
     private DbReader(DbComponents components, DbReaderOptions options, ReaderRefresh refresh, ReaderReads reads, ReaderView view, ILogger logger)
     {
@@ -115,6 +116,9 @@ public sealed class DbReader : IAsyncDisposable
     }
 
     private ReaderView View => Volatile.Read(ref _view);
+
+    /// <summary>How many refreshes completed (polls and <see cref="RefreshAsync"/> calls).</summary>
+    internal long RefreshCount => Interlocked.Read(ref _refreshes);
 
     /// <summary>Reads a key's value; null when the key is absent, deleted or expired.</summary>
     /// <exception cref="ArgumentException">The key is empty or longer than 65,535 bytes.</exception>
@@ -221,6 +225,7 @@ public sealed class DbReader : IAsyncDisposable
             Volatile.Write(ref _view, next);
             _lastRefresh = _c.TimeProvider.GetUtcNow();
             Volatile.Write(ref _lastError, null);
+            Interlocked.Increment(ref _refreshes);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
