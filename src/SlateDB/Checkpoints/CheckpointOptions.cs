@@ -12,7 +12,7 @@ public sealed record CheckpointOptions
     /// </summary>
     public Guid? Source { get; init; }
 
-    /// <summary>A name to find the checkpoint by (<c>SlateDbAdmin.ListCheckpointsAsync</c>); names need not be unique.</summary>
+    /// <summary>A name to find the checkpoint by (<see cref="SlateDbAdmin.ListCheckpointsAsync"/>); names need not be unique.</summary>
     public string? Name { get; init; }
 
     /// <exception cref="ArgumentOutOfRangeException"><see cref="Lifetime"/> is zero or negative.</exception>

@@ -6,7 +6,7 @@ public sealed partial class SlateDb
 {
     /// <summary>
     /// Creates a checkpoint: an entry in the manifest that pins one manifest version, its SSTs and its WAL range
-    /// against garbage collection until it expires or is deleted (<c>SlateDbAdmin.DeleteCheckpointAsync</c>).
+    /// against garbage collection until it expires or is deleted (<see cref="SlateDbAdmin.DeleteCheckpointAsync"/>).
     /// Open a <see cref="DbReader"/> on it (<see cref="DbReaderMode.Checkpoint"/>) to read exactly that state.
     /// </summary>
     /// <param name="scope"><see cref="CheckpointScope.All"/> first flushes the memtable to L0, so every write committed
