@@ -24,6 +24,7 @@ import {
   FULL_RANGE, ObjectStore, drain, flushMemtable, flushWal, openDb, ttlOption,
 } from "./lib/engine.mjs";
 import { fromHex, num, toHex } from "./lib/hex.mjs";
+import { readerOps } from "./lib/reader-ops.mjs";
 
 const VERSION = "0.12.1";
 
@@ -67,6 +68,7 @@ function bound(hex, what) {
 }
 
 const handlers = {
+  ...readerOps,
   ping: async () => ({ version: VERSION, open: db !== null }),
 
   open: async (cmd) => {
