@@ -5,6 +5,11 @@ using SlateDB.Bencher;
 using SlateDB.Storage;
 using SlateDB.Testing;
 
+if (args.Length > 0 && args[0] == "reader-lag")
+{
+    return await ReaderLag.RunAsync(args[1..]);
+}
+
 BencherOptions options;
 try
 {
