@@ -29,6 +29,7 @@ import { fromHex, num, toHex } from "./lib/hex.mjs";
 import { mergeOps } from "./lib/merge-ops.mjs";
 import { txnOps } from "./lib/txn-ops.mjs";
 import { walOps } from "./lib/wal-ops.mjs";
+import { readerOps } from "./lib/reader-ops.mjs";
 
 const VERSION = "0.12.1";
 
@@ -75,6 +76,7 @@ const handlers = {
   ...txnOps({ requireDb }),
 
   ...walOps,
+  ...readerOps,
   ping: async () => ({ version: VERSION, open: db !== null }),
 
   open: async (cmd) => {

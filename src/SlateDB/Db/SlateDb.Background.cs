@@ -176,7 +176,7 @@ public sealed partial class SlateDb
             while (!token.IsCancellationRequested)
             {
                 await Task.Delay(_c.Options.ManifestPollInterval, _c.TimeProvider, token).ConfigureAwait(false);
-                await RefreshManifestAsync(token).ConfigureAwait(false);
+                await RefreshManifestCoreAsync(token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -189,7 +189,7 @@ public sealed partial class SlateDb
     }
 
     /// <summary>Rereads the manifest now: notices fencing and picks up compactions.</summary>
-    internal async Task RefreshManifestAsync(CancellationToken token)
+    internal async Task RefreshManifestCoreAsync(CancellationToken token)
     {
         if (await _manifest.RefreshAsync(token).ConfigureAwait(false))
         {

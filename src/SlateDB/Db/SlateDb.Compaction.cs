@@ -49,7 +49,7 @@ public sealed partial class SlateDb
             Scheduler = CompactorContext.DefaultScheduler(options),
             ExecutorSettings = CompactorContext.ExecutorSettingsFor(options, _c.Tables.Settings),
             Logger = _c.LoggerFactory.CreateLogger("SlateDB.Compactor"),
-            OnCommitted = RefreshManifestAsync,
+            OnCommitted = RefreshManifestCoreAsync,
         };
         return Task.Run(() => RunEmbeddedCompactorAsync(context, token), CancellationToken.None);
     }

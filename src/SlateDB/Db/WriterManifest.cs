@@ -49,6 +49,21 @@ internal sealed class WriterManifest : IDisposable
     public Task UpdateAsync(Func<DbManifest, DbManifest> change, CancellationToken cancellationToken) =>
         UpdateCoreAsync(change, checkFencing: true, cancellationToken);
 
+    /// <summary>As <see cref="UpdateAsync(Func{DbManifest, DbManifest}, CancellationToken)"/>, given also the id of the version changed.</summary>
+    /// <exception cref="SlateDbException">Closed/Fenced when a newer writer claimed the database.</exception>
+    public async Task UpdateWithIdAsync(Func<ulong, DbManifest, DbManifest> change, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _cas.UpdateAsync(change, CheckNotFenced, KeepSequenceTrackerState, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
     /// <summary>Rereads the newest manifest; returns true when it changed.</summary>
     /// <exception cref="SlateDbException">Closed/Fenced when a newer writer claimed the database.</exception>
     public async Task<bool> RefreshAsync(CancellationToken cancellationToken)
