@@ -140,6 +140,42 @@ public sealed class DbTransaction : IAsyncDisposable
         return PutAsync(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(value), putOptions, cancellationToken);
     }
 
+    /// <summary>
+    /// Buffers a merge operand (<see cref="SlateDb.MergeAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, MergeOptions?, WriteOptions?, CancellationToken)"/>);
+    /// it is applied by <see cref="CommitAsync"/>, where it folds over the value the key holds then. Reads in this
+    /// transaction see it folded over the value at <see cref="ReadSequence"/>. A merge counts as a write for conflicts.
+    /// </summary>
+    /// <exception cref="ArgumentException">The key is empty or longer than 65,535 bytes.</exception>
+    /// <exception cref="SlateDbException">
+    /// Invalid: the database has no merge operator, the transaction already wrote the key with another TTL, the operator
+    /// failed, or the transaction was committed or rolled back. Transaction: the transaction expired.
+    /// </exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "String/bytes overloads as SlateDb's: they differ in a required parameter's type, which no argument converts to both.")]
+    public ValueTask MergeAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> operand, MergeOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        WriteBatch.ValidateKey(key.Span);
+        cancellationToken.ThrowIfCancellationRequested();
+        var folder = _db.MergeFolder ?? throw Merge.MergeFolder.MissingOperatorForWrite();
+        var ttl = (options ?? MergeOptions.Default).Ttl;
+        lock (_gate)
+        {
+            ThrowIfUnusableLocked();
+            _writes.Merge(key.ToArray(), operand.ToArray(), ttl, folder);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Buffers a merge of a UTF-8 string operand under a UTF-8 string key.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> or <paramref name="operand"/> is null.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "String/bytes overloads as SlateDb's: they differ in a required parameter's type, which no argument converts to both.")]
+    public ValueTask MergeAsync(string key, string operand, MergeOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(operand);
+        return MergeAsync(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(operand), options, cancellationToken);
+    }
+
     /// <summary>Buffers a delete; it is applied by <see cref="CommitAsync"/>.</summary>
     /// <exception cref="ArgumentException">The key is empty or longer than 65,535 bytes.</exception>
     /// <exception cref="SlateDbException">Transaction: the transaction expired. Invalid: it was committed or rolled back.</exception>
@@ -304,10 +340,11 @@ public sealed class DbTransaction : IAsyncDisposable
     {
         WriteBatch.ValidateKey(key.Span);
         var owned = key.ToArray();
+        PendingWrite pending;
         lock (_gate)
         {
             ThrowIfUnusableLocked();
-            if (_writes.TryGet(owned, out var pending))
+            if (_writes.TryGet(owned, out pending) && pending.Kind != RowKind.Merge)
             {
                 return pending.Kind == RowKind.Tombstone ? null : RowEntry.Put(owned, pending.Value, WriteSetRowIterator.PendingSeq);
             }
@@ -318,7 +355,16 @@ public sealed class DbTransaction : IAsyncDisposable
             }
         }
 
-        return await _db.GetRowAsync(owned, options ?? ReadOptions.Default, (ulong)_state.ReadSeq, cancellationToken).ConfigureAwait(false);
+        var row = await _db.GetRowAsync(owned, options ?? ReadOptions.Default, (ulong)_state.ReadSeq, cancellationToken).ConfigureAwait(false);
+        if (pending.Kind != RowKind.Merge)
+        {
+            return row;
+        }
+
+        // The transaction's own operand folds over what the database holds at the read sequence.
+        var folder = _db.MergeFolder ?? throw Merge.MergeFolder.MissingOperator();
+        var folded = folder.Fold(owned, row is not null, row is { } baseRow ? baseRow.Value.Span : [], [pending.Value]);
+        return RowEntry.Put(owned, folded, WriteSetRowIterator.PendingSeq);
     }
 
     private ValueTask<DbIterator> OpenIteratorAsync(KeyRange range, ScanOptions? options, CancellationToken cancellationToken)

@@ -56,6 +56,9 @@ public sealed partial class SlateDb
     /// <exception cref="SlateDbException">
     /// Invalid: no merge operator, one key's operations would expire at different times, or the operator failed.
     /// </exception>
+    /// <summary>The configured merge operator's folder (transactions fold their own operands with it); null when none.</summary>
+    internal MergeFolder? MergeFolder => _c.Merge;
+
     private ResolvedOperations ResolveBatchMerges(WriteBatch batch)
     {
         var merge = _c.Merge ?? throw MergeFolder.MissingOperatorForWrite();
