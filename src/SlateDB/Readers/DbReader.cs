@@ -76,7 +76,7 @@ public sealed class DbReader : IAsyncDisposable
             var clock = new MonotonicClock(components.TimeProvider, long.MinValue);
             var refresh = new ReaderRefresh(components, options, clock, logger);
             var view = await refresh.OpenAsync(cancellationToken).ConfigureAwait(false);
-            var reader = new DbReader(components, options, refresh, new ReaderReads(components.Tables, clock), view, logger);
+            var reader = new DbReader(components, options, refresh, new ReaderReads(components.Tables, clock, components.Merge), view, logger);
             ReaderLog.Opened(logger, components.Path, options.Mode.ToString(), view.ManifestId, view.VisibleSeq);
             if (options.Mode.Kind != DbReaderModeKind.Checkpoint)
             {

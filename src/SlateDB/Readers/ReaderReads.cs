@@ -10,16 +10,48 @@ namespace SlateDB.Readers;
 /// through the same SST lookup (<see cref="PointProbeOrder"/>, <see cref="TableStore"/>) and iterators
 /// (<see cref="MergeRowIterator"/>, <see cref="DbIterator"/>) as the writer's read path.
 /// </summary>
-internal sealed class ReaderReads(TableStore tables, MonotonicClock clock)
+internal sealed class ReaderReads(TableStore tables, MonotonicClock clock, Merge.MergeFolder? merge = null)
 {
     public async ValueTask<RowEntry?> GetAsync(ReaderView view, ReadOnlyMemory<byte> key, bool cacheBlocks, CancellationToken cancellationToken)
+    {
+        var newest = await FindNewestAsync(view, key, cacheBlocks, cancellationToken).ConfigureAwait(false);
+        if (newest is not { } row)
+        {
+            return null;
+        }
+
+        if (row.Kind != RowKind.Merge)
+        {
+            return Visible(row);
+        }
+
+        // Operands fold over older versions in every source: read the key through the folding iterator.
+        if (merge is null)
+        {
+            throw Merge.MergeFolder.MissingOperator();
+        }
+
+        var iterator = CreateIterator(view, KeyRange.BetweenInclusive(key, key), ScanOptions.Default with { CacheBlocks = cacheBlocks });
+        KeyValue? folded;
+        await using (iterator.ConfigureAwait(false))
+        {
+            folded = await iterator.NextAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return folded is null
+            ? null
+            : RowEntry.Put(folded.Key, folded.Value, (ulong)folded.Sequence, folded.CreatedAt.ToUnixTimeMilliseconds(), folded.ExpiresAt?.ToUnixTimeMilliseconds());
+    }
+
+    /// <summary>The newest version of the key visible in the view, of any kind (null when none).</summary>
+    private async ValueTask<RowEntry?> FindNewestAsync(ReaderView view, ReadOnlyMemory<byte> key, bool cacheBlocks, CancellationToken cancellationToken)
     {
         var maxSeq = view.VisibleSeq;
         foreach (var replayed in view.Tables)
         {
             if (replayed.Table.TryGet(key.Span, maxSeq, out var inMemory))
             {
-                return Visible(inMemory);
+                return inMemory;
             }
         }
 
@@ -30,7 +62,7 @@ internal sealed class ReaderReads(TableStore tables, MonotonicClock clock)
             var state = tables.TryGetCached(views.Current, lookup, out var cached);
             if (state == CachedLookup.Found)
             {
-                return Visible(cached);
+                return cached;
             }
 
             if (state == CachedLookup.Absent)
@@ -41,7 +73,7 @@ internal sealed class ReaderReads(TableStore tables, MonotonicClock clock)
             var row = await tables.GetAsync(views.Current, lookup, cacheBlocks, cancellationToken).ConfigureAwait(false);
             if (row is { } found)
             {
-                return Visible(found);
+                return found;
             }
         }
 
@@ -53,7 +85,7 @@ internal sealed class ReaderReads(TableStore tables, MonotonicClock clock)
         var fetch = BlockFetch.From(options);
         var order = options.Order;
         IRowIterator Open(KeyRange r) => OpenSources(view, r, order, fetch);
-        return new DbIterator(Open, range, order, view.VisibleSeq, clock.Now, onDispose: null);
+        return new DbIterator(Open, range, order, view.VisibleSeq, clock.Now, onDispose: null, merge);
     }
 
     private IRowIterator OpenSources(ReaderView view, KeyRange range, IterationOrder order, BlockFetch fetch)
@@ -84,9 +116,6 @@ internal sealed class ReaderReads(TableStore tables, MonotonicClock clock)
         {
             case RowKind.Tombstone:
                 return null;
-            case RowKind.Merge:
-                // The seam for a merge operator (DbReaderBuilder will take one): resolve the operands here.
-                throw new SlateDbException(SlateDbErrorKind.Invalid, "The database holds merge operands, but the reader has no merge operator.");
             default:
                 return row.ExpireTs is { } expire && expire <= clock.Now() ? null : row;
         }
