@@ -37,7 +37,7 @@ public sealed partial record SlateDbOptions
             throw new SlateDbException(SlateDbErrorKind.Invalid, $"The settings are not valid JSON: {e.Message}", e);
         }
 
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var configuration = new FlatConfiguration(values);
         return FromConfiguration(configuration, logger, strict);
     }
 
