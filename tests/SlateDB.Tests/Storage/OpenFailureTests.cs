@@ -61,6 +61,31 @@ public sealed class OpenFailureTests : IDisposable
     }
 
     [Fact]
+    public async Task An_unreachable_s3_endpoint_ends_the_open_as_Unavailable_within_the_default_bound()
+    {
+        // A loopback port nobody listens on: every request is refused, a transient failure that the open retries
+        // until the default bound (30 s without a successful request), not forever.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var store = new SlateDB.Storage.Aws.S3ObjectStore(new SlateDB.Storage.Aws.S3ObjectStoreOptions
+        {
+            Bucket = "nowhere",
+            ServiceUrl = new Uri($"http://127.0.0.1:{port}"),
+            AllowHttp = true,
+            Credentials = new Amazon.Runtime.BasicAWSCredentials("key", "secret"),
+            RequestTimeout = TimeSpan.FromSeconds(5),
+        });
+        var watch = Stopwatch.StartNew();
+        var open = () => SlateDb.OpenAsync("db", store);
+        var error = (await open.Should().ThrowAsync<SlateDbException>()).Which;
+        watch.Elapsed.Should().BeLessThan(SlateDbBuilder.DefaultOpenTimeout + TimeSpan.FromSeconds(20));
+        watch.Elapsed.Should().BeGreaterThan(SlateDbBuilder.DefaultOpenTimeout - TimeSpan.FromSeconds(1), "a transient failure is retried until the bound");
+        error.Kind.Should().Be(SlateDbErrorKind.Unavailable);
+    }
+
+    [Fact]
     public void The_open_is_bounded_by_default()
     {
         SlateDbBuilder.DefaultOpenTimeout.Should().Be(TimeSpan.FromSeconds(30));
