@@ -101,8 +101,8 @@ internal static class LocalFileApi
         return ReadIdentity(buffer, out identity);
     }
 
-    /// <summary>The identity of an open file; only where <see cref="HasFileIdentity"/>.</summary>
-    public static FileIdentity StatIdentity(SafeFileHandle handle, string fullPath)
+    /// <summary>statx of an open file (the handle is kept alive across the call).</summary>
+    private static byte[] StatxOf(SafeFileHandle handle, string fullPath)
     {
         var buffer = new byte[StatxBufferSize];
         var added = false;
@@ -122,6 +122,13 @@ internal static class LocalFileApi
             }
         }
 
+        return buffer;
+    }
+
+    /// <summary>The identity of an open file; only where <see cref="HasFileIdentity"/>.</summary>
+    public static FileIdentity StatIdentity(SafeFileHandle handle, string fullPath)
+    {
+        var buffer = StatxOf(handle, fullPath);
         return ReadIdentity(buffer, out var identity) == LocalEntryKind.File
             ? identity
             : throw new IOException($"'{fullPath}' is not a regular file.", 21);
@@ -164,24 +171,7 @@ internal static class LocalFileApi
     {
         if (s_useStatx)
         {
-            var buffer = new byte[StatxBufferSize];
-            var added = false;
-            try
-            {
-                handle.DangerousAddRef(ref added);
-                if (NativeMethods.statx((int)handle.DangerousGetHandle(), NativePath(string.Empty), AtEmptyPath, StatxBasicStats, buffer) != 0)
-                {
-                    throw ErrnoException(Marshal.GetLastPInvokeError(), fullPath);
-                }
-            }
-            finally
-            {
-                if (added)
-                {
-                    handle.DangerousRelease();
-                }
-            }
-
+            var buffer = StatxOf(handle, fullPath);
             ReadStatx(buffer, out var stamp);
             return stamp;
         }
