@@ -40,6 +40,7 @@ internal sealed class ProcessTestWorkload(SlateDb db, int seed)
     {
         while (!token.IsCancellationRequested)
         {
+            await Task.Yield(); // A write that need not wait for durability completes synchronously.
             var batch = new WriteBatch();
             var first = Written;
             for (var i = first; i < first + 250; i++)
@@ -74,6 +75,9 @@ internal sealed class ProcessTestWorkload(SlateDb db, int seed)
         var random = new Random(readerSeed);
         while (!token.IsCancellationRequested)
         {
+            // Reads of a local folder can complete synchronously: yield, so the caller gets this task back and the
+            // other readers and writers run.
+            await Task.Yield();
             var known = Written;
             if (known == 0)
             {
