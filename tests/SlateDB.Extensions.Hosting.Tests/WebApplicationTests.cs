@@ -27,7 +27,7 @@ public sealed class WebApplicationTests
         app.MapPut("/kv/{key}", async (string key, HttpRequest request, SlateDb db) =>
         {
             using var reader = new StreamReader(request.Body);
-            await db.PutAsync(key, await reader.ReadToEndAsync());
+            await db.PutAsync(key, await reader.ReadToEndAsync(), writeOptions: new WriteOptions { AwaitDurable = true }); // durable before 204
             return Results.NoContent();
         });
         app.MapGet("/kv/{key}", async (string key, SlateDb db) => await db.GetAsync(key) is { } value ? Results.Text(value) : Results.NotFound());
