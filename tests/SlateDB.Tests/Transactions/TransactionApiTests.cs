@@ -132,7 +132,16 @@ public sealed class TransactionApiTests
             await using var txn = await db.BeginTransactionAsync();
             await txn.PutAsync("a", "1");
             await txn.PutAsync("b", "2", new PutOptions { Ttl = Ttl.NoExpiry });
-            var handle = await txn.CommitAsync(new WriteOptions { AwaitDurable = true });
+            // The clock is fake (WAL flush ticks never come on their own): flush explicitly, awaiting durability
+            // alongside, which the flush completes.
+            var commit = txn.CommitAsync(new WriteOptions { AwaitDurable = true }).AsTask();
+            while (!commit.IsCompleted)
+            {
+                await db.FlushAsync();
+                await Task.WhenAny(commit, Task.Delay(10));
+            }
+
+            var handle = await commit;
             db.Status.DurableSequence.Should().BeGreaterThanOrEqualTo(handle.Sequence);
         }
 
