@@ -1,3 +1,4 @@
+using SlateDB.TestSupport;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -46,7 +47,7 @@ public sealed partial class CrashSoakTests(ITestOutputHelper output) : IDisposab
         for (; forSeconds > 0 ? watch.Elapsed < TimeSpan.FromSeconds(forSeconds) : round < kills; round++)
         {
             var because = $"crash soak seed {seed}, kill {round} (replay: SLATEDB_SOAK_SEED={seed} SLATEDB_SOAK_KILLS={round + 1} dotnet test tests/SlateDB.Simulation -c Release --filter FullyQualifiedName~CrashSoak)";
-            var lines = await RunUntilKilledAsync(round, seed + round, TimeSpan.FromMilliseconds(random.Next(50, 600)), because);
+            var lines = await CrashWriterChild.RunUntilKilledAsync(_folder, round, seed + round, Writers, KeysPerWriter, TimeSpan.FromMilliseconds(random.Next(50, 600)), TimeSpan.FromSeconds(60), because);
             var inFlight = new Dictionary<string, (string Key, string Value)>(StringComparer.Ordinal);
             foreach (var line in lines)
             {
@@ -95,50 +96,6 @@ public sealed partial class CrashSoakTests(ITestOutputHelper output) : IDisposab
         SoakReport.Append($"SOAK-CRASH kills={kills} acknowledged={acknowledged} landed-in-flight={landedInFlight} ms={watch.ElapsedMilliseconds}");
         acknowledged.Should().BeGreaterThan(0, "the child wrote something");
     }
-
-    private async Task<List<string>> RunUntilKilledAsync(int round, int seed, TimeSpan runFor, string because)
-    {
-        var writer = Path.Combine(AppContext.BaseDirectory, "SlateDB.CrashWriter.dll");
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath ? hostPath : "dotnet";
-        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, StandardOutputEncoding = Encoding.UTF8 };
-        foreach (var argument in new[] { writer, _folder, Str(round), Str(seed), Str(Writers), Str(KeysPerWriter) })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("The crash writer did not start.");
-        var lines = new List<string>();
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var reader = Task.Run(async () =>
-        {
-            while (await process.StandardOutput.ReadLineAsync() is { } line)
-            {
-                lines.Add(line);
-                if (line == "ready")
-                {
-                    ready.TrySetResult();
-                }
-            }
-        });
-        var errors = process.StandardError.ReadToEndAsync();
-        try
-        {
-            var started = await Task.WhenAny(ready.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
-            started.Should().BeSameAs(ready.Task, $"{because}: the crash writer opens the database (stderr: {(process.HasExited ? await errors : "(running)")})");
-            await Task.Delay(runFor);
-            process.HasExited.Should().BeFalse($"{because}: the crash writer runs until killed (stderr: {(process.HasExited ? await errors : "(running)")})");
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-
-        await reader;
-        return lines;
-    }
-
-    private static string Str(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"^([IA]) (w\d+-k\d+) (-|r\d+-w\d+-c\d+-p*\.)$")]
     private static partial Regex LinePattern();

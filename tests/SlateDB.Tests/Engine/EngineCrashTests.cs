@@ -1,3 +1,4 @@
+using SlateDB.TestSupport;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -53,7 +54,7 @@ public sealed partial class EngineCrashTests(ITestOutputHelper output) : IDispos
         {
             var because = $"seed {seed}, round {round}";
             var runFor = TimeSpan.FromMilliseconds(random.Next(100, 801));
-            var lines = await RunChildUntilKilledAsync(round, seed + round, runFor, because, walFolder);
+            var lines = await CrashWriterChild.RunUntilKilledAsync(_folder.Path, round, seed + round, Writers, KeysPerWriter, runFor, TimeSpan.FromSeconds(30), because, walFolder);
 
             // Replay the child's log: acknowledged writes become expectations; the last intent of each writer that
             // was never acknowledged is in flight and may or may not have landed.
@@ -126,61 +127,6 @@ public sealed partial class EngineCrashTests(ITestOutputHelper output) : IDispos
             (Directory.Exists(mainWal) ? Directory.EnumerateFiles(mainWal) : []).Should().BeEmpty("no WAL object lands in the main store");
         }
     }
-
-    /// <summary>Starts the writer, lets it write for <paramref name="runFor"/> after it is ready, kills it, returns its output.</summary>
-    private async Task<List<string>> RunChildUntilKilledAsync(int round, int seed, TimeSpan runFor, string because, string? walFolder)
-    {
-        var writer = Path.Combine(AppContext.BaseDirectory, "SlateDB.CrashWriter.dll");
-        File.Exists(writer).Should().BeTrue("the crash writer is built beside the tests");
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath ? hostPath : "dotnet";
-        var start = new ProcessStartInfo(host)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-        };
-        foreach (var argument in new[] { writer, _folder.Path, Str(round), Str(seed), Str(Writers), Str(KeysPerWriter), walFolder }.OfType<string>())
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("The crash writer did not start.");
-        var lines = new List<string>();
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var reader = Task.Run(async () =>
-        {
-            while (await process.StandardOutput.ReadLineAsync() is { } line)
-            {
-                lines.Add(line);
-                if (line == "ready")
-                {
-                    ready.TrySetResult();
-                }
-            }
-        });
-        var errors = process.StandardError.ReadToEndAsync();
-        try
-        {
-            var started = await Task.WhenAny(ready.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(30)));
-            started.Should().BeSameAs(ready.Task, $"{because}: the crash writer opens the database (stderr: {await ErrorsSoFar(process, errors)})");
-            await Task.Delay(runFor);
-            process.HasExited.Should().BeFalse($"{because}: the crash writer runs until killed (stderr: {await ErrorsSoFar(process, errors)})");
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-
-        await reader;
-        return lines;
-    }
-
-    private static async Task<string> ErrorsSoFar(Process process, Task<string> errors) =>
-        process.HasExited ? await errors : "(still running)";
-
-    private static string Str(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"^([IA]) (w\d+-k\d+) (-|r\d+-w\d+-c\d+-p*\.)$")]
     private static partial Regex LinePattern();
