@@ -116,6 +116,13 @@ internal sealed class DbComponents : IDisposable
     private static (IObjectStore Store, RetryingObjectStore? Retrying) RequestStack(IObjectStore inner, ComponentSettings settings, SlateDbMetrics metrics, ILoggerFactory loggerFactory, int seed)
     {
         IObjectStore store = new InstrumentedObjectStore(inner, metrics, settings.TimeProvider);
+
+        // Read backpressure sits under the retries, so a read waiting out a backoff holds no slot.
+        if (settings.Options.EffectiveMaxInFlightReads is { } maxReads)
+        {
+            store = new ReadLimitingObjectStore(store, maxReads);
+        }
+
         if (!settings.RetryRequests)
         {
             return (store, null);

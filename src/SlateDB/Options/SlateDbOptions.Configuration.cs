@@ -112,6 +112,7 @@ public sealed partial record SlateDbOptions
             MaxWalFlushesBeforeL0Flush = root.Long("max_wal_flushes_before_l0_flush", d.MaxWalFlushesBeforeL0Flush),
             MaxUnflushedBytes = root.Long("max_unflushed_bytes", d.MaxUnflushedBytes),
             MemoryBudgetBytes = root.OptionalLong("memory_budget_bytes", d.MemoryBudgetBytes),
+            MaxInFlightReads = root.OptionalInt("max_in_flight_reads", d.MaxInFlightReads),
             CompressionCodec = root.Codec("compression_codec", d.CompressionCodec),
             DefaultTtl = root.OptionalMilliseconds("default_ttl", d.DefaultTtl),
             ObjectStoreMaxRetries = root.OptionalInt("object_store_max_retries", d.ObjectStoreMaxRetries),

@@ -36,6 +36,11 @@ public sealed partial record SlateDbOptions
                 w.WriteNumber("memory_budget_bytes", budget); // This engine's own; written only when set.
             }
 
+            if (MaxInFlightReads is { } reads)
+            {
+                w.WriteNumber("max_in_flight_reads", reads); // This engine's own; written only when set.
+            }
+
             WriteCompactor(w, CompactorOptions);
             WriteCodec(w, "compression_codec", CompressionCodec);
             WriteCache(w, ObjectStoreCacheOptions);

@@ -33,6 +33,7 @@ public sealed partial record SlateDbOptions
         Check(DefaultTtl is null || DefaultTtl > TimeSpan.Zero, "default_ttl must be positive.");
         Check(ObjectStoreMaxRetries is null || ObjectStoreMaxRetries >= 0, "object_store_max_retries must not be negative.");
         Check(MemoryBudgetBytes is null || MemoryBudgetBytes >= MinMemoryBudgetBytes, $"memory_budget_bytes must be at least {MinMemoryBudgetBytes} (16 MiB).");
+        Check(MaxInFlightReads is null || MaxInFlightReads >= 1, "max_in_flight_reads must be at least 1.");
         if (CompactorOptions is { } compactor)
         {
             Check(compactor.PollInterval > TimeSpan.Zero, "compactor_options.poll_interval must be positive.");
