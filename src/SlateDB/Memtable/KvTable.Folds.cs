@@ -17,8 +17,8 @@ namespace SlateDB.Memtable;
 /// <para>Only versions with the same expiry are folded together (a tombstone, which never expires, may end a fold),
 /// so an operand never outlives its own TTL inside a fold. An operator that throws here is ignored (the write goes
 /// on without a fold; the read that needs the operator fails as before). A fold is at most
-/// <see cref="MaxFoldLength"/> bytes, and all folds together at most the table's <see cref="EstimatedSize"/>, so
-/// folds never more than double a table's memory (operators whose values grow, such as an append, stop folding once
+/// <see cref="MaxFoldLength"/> bytes, and all folds together at most the table's <see cref="EstimatedSize"/> plus
+/// <see cref="FoldBudgetFloor"/>, so folds little more than double a table's memory (operators whose values grow, such as an append, stop folding once
 /// the budget is spent).</para>
 /// <para>Folds assume versions of a key arrive oldest first (the engine assigns sequences in order). A row inserted
 /// below a newer version of its key, or replacing one that has a newer version, turns folds off for the table for
@@ -28,6 +28,9 @@ internal sealed partial class KvTable
 {
     /// <summary>The longest folded value the table keeps.</summary>
     public const int MaxFoldLength = 1024;
+
+    /// <summary>Fold bytes a table may hold beyond its <see cref="EstimatedSize"/> (so its first rows can fold too).</summary>
+    public const int FoldBudgetFloor = 64 * 1024;
 
     private readonly MergeFolder? _folder;
     private readonly ReadOnlyMemory<byte>[] _foldOne = new ReadOnlyMemory<byte>[1];
@@ -167,7 +170,7 @@ internal sealed partial class KvTable
     private FoldPlan Plan(ReadOnlySpan<byte> key, bool hasBase, ReadOnlyMemory<byte> olderValue, ReadOnlyMemory<byte> operand, byte flags, ulong lowSeq, long? createTs)
     {
         var predicted = olderValue.Length + operand.Length;
-        if (predicted > MaxFoldLength || _foldBytes + StoredFold.Length(predicted) > _size)
+        if (predicted > MaxFoldLength || _foldBytes + StoredFold.Length(predicted) > _size + FoldBudgetFloor)
         {
             return default;
         }
@@ -202,7 +205,7 @@ internal sealed partial class KvTable
         }
 
         var length = StoredFold.Length(value.Length);
-        if (value.Length > MaxFoldLength || _foldBytes + length > _size)
+        if (value.Length > MaxFoldLength || _foldBytes + length > _size + FoldBudgetFloor)
         {
             return default;
         }
