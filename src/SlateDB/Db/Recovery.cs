@@ -140,7 +140,7 @@ internal static class Recovery
                     continue;
                 }
 
-                table ??= new KvTable((ulong)random.NextInt64());
+                table ??= new KvTable((ulong)random.NextInt64(), c.Merge);
                 table.Put(row);
                 rowCount++;
                 lastSeq = Math.Max(lastSeq, row.Seq);

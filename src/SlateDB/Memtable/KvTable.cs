@@ -53,8 +53,14 @@ internal sealed partial class KvTable
     private long _lastTick = long.MinValue;
 
     /// <summary>Creates an empty table whose tower heights come from a generator seeded with <paramref name="levelSeed"/>.</summary>
-    public KvTable(ulong levelSeed = DefaultLevelSeed)
+    /// <param name="levelSeed">Seeds the tower heights.</param>
+    /// <param name="folder">
+    /// The merge operator: with it, each merge operand is stored with a fold of the older operands of its key below it
+    /// (KvTable.Folds.cs), which point reads use; without it, operands are only stored.
+    /// </param>
+    public KvTable(ulong levelSeed = DefaultLevelSeed, Merge.MergeFolder? folder = null)
     {
+        _folder = folder;
         var head = _nodes.Allocate(LinkSlot + MaxHeight);
         System.Diagnostics.Debug.Assert(head == Head, "The head node must sit at address 0.");
         Shape(ref _nodes.At(head)) = MakeShape(0, MaxHeight);
@@ -161,15 +167,23 @@ internal sealed partial class KvTable
             Volatile.Write(ref _firstSeq, row.Seq);
         }
 
-        // The copy is invisible to readers until a node links to it (with a release write).
-        var address = _data.Allocate(StoredRow.Length(row), out var chunk, out var offset);
-        stored = StoredRow.Write(chunk, offset, row);
-
         var prefix = KeyPrefix(key);
         var preds = _preds;
         var hint = HintFor(prefix);
         var found = FindGreaterOrEqual(prefix, key, row.Seq, hint, preds);
-        if (MayMatch(found, hint) && CompareNode(ref _nodes.At((int)found), prefix, key, row.Seq) == 0)
+        var replaces = MayMatch(found, hint) && CompareNode(ref _nodes.At((int)found), prefix, key, row.Seq) == 0;
+        var fold = _folder is null ? default : PlanFold(row, prefix, found, hint, replaces, preds);
+
+        // The copy is invisible to readers until a node links to it (with a release write).
+        var rowLength = StoredRow.Length(row);
+        var address = _data.Allocate(rowLength + (fold.Value is { } folded ? StoredFold.Length(folded.Length) : 0), out var chunk, out var offset);
+        stored = StoredRow.Write(chunk, offset, row, hasFold: fold.Value is not null);
+        if (fold.Value is { } foldValue)
+        {
+            StoredFold.Write(chunk, offset + rowLength, fold.Flags, fold.LowSeq, fold.CreateTs, foldValue);
+        }
+
+        if (replaces)
         {
             Replace((int)found, address, row);
         }

@@ -6,9 +6,11 @@ namespace SlateDB.Memtable;
 /// <summary>
 /// How the table lays a <see cref="RowEntry"/> out in its <see cref="RowArena"/>:
 /// <code>
-/// value length (i32 LE) | flags (u8: kind in bits 0-1, create ts bit 2, expire ts bit 3)
-/// | create ts (i64 LE, if flagged) | expire ts (i64 LE, if flagged) | key | value
+/// value length (i32 LE) | flags (u8: kind in bits 0-1, create ts bit 2, expire ts bit 3, fold bit 4)
+/// | create ts (i64 LE, if flagged) | expire ts (i64 LE, if flagged) | key | value | fold (if flagged)
 /// </code>
+/// A merge operand may carry a fold of itself and older operands of its key (<see cref="StoredFold"/>) after its
+/// value; nothing but the fold-aware point read looks at it, so flushes and the WAL see the operand as written.
 /// The seq and the key length live in the skip-list node, so a row is 5 bytes (13 with a create time) plus its key
 /// and value, and one read of it usually brings header, key and value into the cache together.
 /// </summary>
@@ -18,6 +20,7 @@ internal static class StoredRow
     private const byte KindMask = 3;
     private const byte HasCreateTs = 4;
     private const byte HasExpireTs = 8;
+    private const byte HasFoldFlag = 16;
 
     /// <summary>The bytes <paramref name="row"/> takes.</summary>
     public static int Length(in RowEntry row) =>
@@ -29,12 +32,18 @@ internal static class StoredRow
     /// Writes <paramref name="row"/> at <paramref name="offset"/> of <paramref name="chunk"/> (<see cref="Length"/> bytes)
     /// and returns it as stored: the same row over the copied key and value.
     /// </summary>
-    public static RowEntry Write(byte[] chunk, int offset, in RowEntry row)
+    public static RowEntry Write(byte[] chunk, int offset, in RowEntry row) => Write(chunk, offset, row, hasFold: false);
+
+    /// <summary>
+    /// Writes <paramref name="row"/> as <see cref="Write(byte[], int, in RowEntry)"/> does, flagged as followed by a
+    /// fold when <paramref name="hasFold"/> (the caller writes it at <see cref="Length"/> bytes past the row's start).
+    /// </summary>
+    public static RowEntry Write(byte[] chunk, int offset, in RowEntry row, bool hasFold)
     {
         var destination = chunk.AsSpan(offset);
         var value = row.Value.Span;
         BinaryPrimitives.WriteInt32LittleEndian(destination, value.Length);
-        var flags = (byte)((byte)row.Kind & KindMask);
+        var flags = (byte)(((byte)row.Kind & KindMask) | (hasFold ? HasFoldFlag : 0));
         var pos = FixedLength;
         if (row.CreateTs is { } createTs)
         {
@@ -94,6 +103,13 @@ internal static class StoredRow
             createTs,
             expireTs);
     }
+
+    /// <summary>True when the row stored at <paramref name="offset"/> is followed by a <see cref="StoredFold"/>.</summary>
+    public static bool HasFold(byte[] chunk, int offset) => (chunk[offset + sizeof(int)] & HasFoldFlag) != 0;
+
+    /// <summary>Where the fold of the row stored at <paramref name="offset"/> starts (when <see cref="HasFold"/>).</summary>
+    public static int FoldOffset(byte[] chunk, int offset, int keyLength) =>
+        offset + HeaderLength(chunk[offset + sizeof(int)]) + keyLength + BinaryPrimitives.ReadInt32LittleEndian(chunk.AsSpan(offset));
 
     /// <summary>The key of the row stored at <paramref name="offset"/>.</summary>
     public static ReadOnlySpan<byte> Key(byte[] chunk, int offset, int keyLength) =>

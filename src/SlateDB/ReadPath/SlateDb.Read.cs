@@ -79,30 +79,45 @@ public sealed partial class SlateDb
     /// <summary>The key's newest version in <paramref name="state"/> at or below <paramref name="maxSeq"/>, as a read returns it.</summary>
     private async ValueTask<RowEntry?> FindVisibleAsync(DbState state, ReadOnlyMemory<byte> key, ulong maxSeq, bool cacheBlocks, CancellationToken cancellationToken)
     {
-        var found = FindInMemory(state, key.Span, maxSeq) ?? await FindInTreeAsync(state.Core.Tree, key, maxSeq, cacheBlocks, cancellationToken).ConfigureAwait(false);
+        if (FindInMemory(state, key.Span, maxSeq, out var hit) is { } inMemory)
+        {
+            return inMemory.Kind == RowKind.Merge
+                ? await ResolveMergeAsync(state, key, maxSeq, cacheBlocks, hit, cancellationToken).ConfigureAwait(false)
+                : Visible(inMemory);
+        }
+
+        var found = await FindInTreeAsync(state.Core.Tree, key, maxSeq, cacheBlocks, cancellationToken).ConfigureAwait(false);
         if (found is { Kind: RowKind.Merge })
         {
-            return await ResolveMergeAsync(state, key, maxSeq, cacheBlocks, cancellationToken).ConfigureAwait(false);
+            return await ResolveMergeAsync(state, key, maxSeq, cacheBlocks, null, cancellationToken).ConfigureAwait(false);
         }
 
         return found is { } row ? Visible(row) : null;
     }
 
-    private static RowEntry? FindInMemory(DbState state, ReadOnlySpan<byte> key, ulong maxSeq)
+    /// <summary>
+    /// The key's newest version in the memtables at or below <paramref name="maxSeq"/>, as its memtable fold when it
+    /// has one (a resolved fold is a value; see KvTable.Folds.cs); <paramref name="hit"/> says where it was found.
+    /// </summary>
+    private static RowEntry? FindInMemory(DbState state, ReadOnlySpan<byte> key, ulong maxSeq, out MemtableHit hit)
     {
-        if (state.Memtable.TryGet(key, maxSeq, out var row))
+        if (state.Memtable.TryGetFolded(key, maxSeq, out var row, out var step))
         {
+            hit = new MemtableHit(row, 0, step);
             return row;
         }
 
-        foreach (var frozen in state.Frozen)
+        var frozen = state.Frozen;
+        for (var i = 0; i < frozen.Count; i++)
         {
-            if (frozen.Table.TryGet(key, maxSeq, out row))
+            if (frozen[i].Table.TryGetFolded(key, maxSeq, out row, out step))
             {
+                hit = new MemtableHit(row, i + 1, step);
                 return row;
             }
         }
 
+        hit = default;
         return null;
     }
 
