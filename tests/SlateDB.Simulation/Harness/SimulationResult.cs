@@ -36,7 +36,14 @@ internal sealed class SimulationStats
 
     public TimeSpan VirtualTime { get; set; }
 
+    /// <summary>Bank transfers committed (the bank workload).</summary>
+    public long Transfers { get; set; }
+
+    /// <summary>Bank transfer commits that conflicted or failed, nothing applied (each retried up to three attempts).</summary>
+    public long TransferAborts { get; set; }
+
     public override string ToString() =>
         $"{Operations} operations ({Writes} writes, {Acknowledged} acknowledged), {Opens} opens, {Crashes} crashes, {Requests} store requests, "
-        + $"{Faults} faults ({LostResponses} lost responses), in-flight writes at crashes {InFlightLanded} landed / {InFlightDropped} dropped, {VirtualTime.TotalSeconds:0.#} s virtual";
+        + $"{Faults} faults ({LostResponses} lost responses), in-flight writes at crashes {InFlightLanded} landed / {InFlightDropped} dropped, "
+        + $"{Transfers} bank transfers ({TransferAborts} aborted commits), {VirtualTime.TotalSeconds:0.#} s virtual";
 }
