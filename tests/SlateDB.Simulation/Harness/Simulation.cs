@@ -118,7 +118,52 @@ internal sealed partial class Simulation
             workload.AddTo(_stats);
         }
 
-        return new SimulationResult(_seed, failure, hash, [.. _trace], _stats);
+        return new SimulationResult(_seed, failure, hash, [.. _trace], _stats, BucketHash());
+    }
+
+    /// <summary>
+    /// A hash of what the run left in the bucket: every object's path and bytes, in path order (the WAL, manifests,
+    /// SSTs and compactor state the engine wrote, byte for byte). Read on the harness thread once every process is dead.
+    /// </summary>
+    private string BucketHash()
+    {
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var objects = ListLanded().GetAwaiter().GetResult();
+            foreach (var (path, data) in objects)
+            {
+                hash.AppendData(Encoding.UTF8.GetBytes(path + "\n"));
+                hash.AppendData(data.Span);
+            }
+
+            return Convert.ToHexString(hash.GetHashAndReset());
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return "unreadable: " + e.GetType().Name;
+        }
+    }
+
+    private async Task<List<(string Path, ReadOnlyMemory<byte> Data)>> ListLanded()
+    {
+        var paths = new List<string>();
+        await foreach (var meta in _bucket.Landed.ListAsync(string.Empty, CancellationToken.None).ConfigureAwait(false))
+        {
+            paths.Add(meta.Path);
+        }
+
+        paths.Sort(StringComparer.Ordinal);
+        var objects = new List<(string, ReadOnlyMemory<byte>)>();
+        foreach (var path in paths)
+        {
+            if (await _bucket.Landed.GetAsync(path, CancellationToken.None).ConfigureAwait(false) is { } content)
+            {
+                objects.Add((path, content.Data));
+            }
+        }
+
+        return objects;
     }
 
     // ---- the step loop -------------------------------------------------------------------------------------------

@@ -1,7 +1,13 @@
 namespace SlateDB.Simulation.Harness;
 
 /// <summary>What one seed did.</summary>
-internal sealed record SimulationResult(int Seed, string? Failure, string TraceHash, IReadOnlyList<string> Trace, SimulationStats Stats)
+/// <param name="Seed">The seed.</param>
+/// <param name="Failure">The violations, or null.</param>
+/// <param name="TraceHash">SHA-256 of the whole trace.</param>
+/// <param name="Trace">Every harness decision, store request with its fate, operation outcome and virtual time.</param>
+/// <param name="Stats">The seed's counters.</param>
+/// <param name="BucketHash">SHA-256 of every object left in the simulated bucket at the end (its path, then its bytes, in path order).</param>
+internal sealed record SimulationResult(int Seed, string? Failure, string TraceHash, IReadOnlyList<string> Trace, SimulationStats Stats, string BucketHash)
 {
     public bool Passed => Failure is null;
 
