@@ -62,7 +62,7 @@ internal static class BankLedger
         {
             if (balances[i] != Initial + net[i])
             {
-                return $"a partial transfer is visible: {Account(i)} holds {balances[i]}, the {records} transfer records present give {Initial + net[i]} (total {total} of {Initial * Accounts}; {Describe(rows)})";
+                return $"the ledger does not balance (a partial transfer or a lost update is visible): {Account(i)} holds {balances[i]}, the {records} transfer records present give {Initial + net[i]} (total {total} of {Initial * Accounts}; {Describe(rows)})";
             }
 
             if (balances[i] < 0)
