@@ -86,7 +86,7 @@ head=$(awk -v m="$marker" '{ print } index($0, m) { exit }' "$doc" 2>/dev/null)
   echo
   echo "| part | figures |"
   echo "|---|---|"
-  echo "| simulation seeds | $(field seeds "$sim") seeds ($first_seed to $(field last "$sim")), $(field operations "$sim") operations ($(field writes "$sim") writes, $(field acknowledged "$sim") acknowledged), $(field crashes "$sim") crashes, $(field opens "$sim") opens, $(field requests "$sim") store requests, $(field faults "$sim") faults injected ($(field lost-responses "$sim") lost responses), in-flight writes at crashes $(field inflight-landed "$sim") landed / $(field inflight-dropped "$sim") dropped; failures: $(field failures "$sim") |"
+  echo "| simulation seeds | $(field seeds "$sim") seeds ($first_seed to $(field last "$sim")), $(field operations "$sim") operations ($(field writes "$sim") writes, $(field acknowledged "$sim") acknowledged), $(field crashes "$sim") crashes, $(field opens "$sim") opens, $(field requests "$sim") store requests, $(field faults "$sim") faults injected ($(field lost-responses "$sim") lost responses), in-flight writes at crashes $(field inflight-landed "$sim") landed / $(field inflight-dropped "$sim") dropped, $(field transfers "$sim") bank transfers committed ($(field transfer-aborts "$sim") commits aborted: conflicts, fences); failures: $(field failures "$sim") |"
   echo "| crash soak | $(field kills "$crash") SIGKILLs of SlateDB.CrashWriter, $(field acknowledged "$crash") acknowledged writes checked, $(field landed-in-flight "$crash") in-flight writes landed |"
   echo "| chaos (radosgw) | $(grep -c '^SOAK-CHAOS ' "$report") scenarios x ${chaos_seconds} s, $chaos_ack acknowledged writes, $chaos_faults faults injected |"
   echo

@@ -121,6 +121,12 @@ internal sealed class WalFlusher : IDisposable
             {
                 // A WAL write failed or was abandoned: it may still land, so no later id may be written (a later
                 // object after a hole, or after another writer's fence, would replay rows without those before them).
+                // A fence stays a fence: every later flush and durable wait reports it as the first one did.
+                if (broken is SlateDbException { Kind: SlateDbErrorKind.Closed, CloseReason: CloseReason.Fenced })
+                {
+                    throw SlateDbException.Closed(CloseReason.Fenced, broken.Message, broken);
+                }
+
                 throw SlateDbException.Closed(CloseReason.Failed, $"An earlier WAL write did not complete ({broken.Message}); no later WAL object is written.", broken);
             }
 

@@ -1,14 +1,23 @@
 namespace SlateDB.Simulation.Harness;
 
-/// <summary>One write the harness issued: a put, a delete or a batch (null value = delete).</summary>
-internal sealed class ModelWrite(long id, int process, IReadOnlyList<KeyValuePair<string, string?>> changes)
+/// <summary>One change of a write: a put (<see cref="Value"/>), a delete (null value) or a merge operand (<see cref="Merge"/>).</summary>
+internal readonly record struct ModelChange(string Key, string? Value, bool Merge = false)
+{
+    /// <summary>The separator of the writers' merge operator (<see cref="MergeOperators.Append(string)"/>).</summary>
+    public const string MergeSeparator = "+";
+
+    public override string ToString() => Merge ? $"{Key}+={Value}" : $"{Key}={Value ?? "<deleted>"}";
+}
+
+/// <summary>One write the harness issued: a put, a delete, a merge or a batch of them.</summary>
+internal sealed class ModelWrite(long id, int process, IReadOnlyList<ModelChange> changes)
 {
     public long Id { get; } = id;
 
     /// <summary>The simulated process (writer incarnation) that issued it.</summary>
     public int Process { get; } = process;
 
-    public IReadOnlyList<KeyValuePair<string, string?>> Changes { get; } = changes;
+    public IReadOnlyList<ModelChange> Changes { get; } = changes;
 
     /// <summary>Whether it is (still) part of the database's history: false once a recovery showed it never landed, or from the start when a fenced writer issued it.</summary>
     public bool InHistory { get; set; }
@@ -16,7 +25,7 @@ internal sealed class ModelWrite(long id, int process, IReadOnlyList<KeyValuePai
     /// <summary>Whether the engine said it is durable.</summary>
     public bool Acknowledged { get; set; }
 
-    public override string ToString() => $"write #{Id} by process {Process} ({string.Join(", ", Changes.Select(c => $"{c.Key}={c.Value ?? "<deleted>"}"))})";
+    public override string ToString() => $"write #{Id} by process {Process} ({string.Join(", ", Changes)})";
 }
 
 /// <summary>
@@ -33,7 +42,7 @@ internal sealed class Model
 
     public long Writes => _nextId;
 
-    public ModelWrite Issue(int process, IReadOnlyList<KeyValuePair<string, string?>> changes, bool inHistory)
+    public ModelWrite Issue(int process, IReadOnlyList<ModelChange> changes, bool inHistory)
     {
         var write = new ModelWrite(++_nextId, process, changes) { InHistory = inHistory };
         if (inHistory)
@@ -127,7 +136,10 @@ internal sealed class Model
             .Where(key => expected.GetValueOrDefault(key) != actual.GetValueOrDefault(key))
             .Select(key => $"{key}: expected {Short(expected.GetValueOrDefault(key))}, found {Short(actual.GetValueOrDefault(key))}")];
 
-    private static string Short(string? value) => value is null ? "<absent>" : value.Length > 12 ? value[..value.IndexOf('-', StringComparison.Ordinal)] + "…" : value;
+    /// <summary>A value by the ids in it (a put's, then each merge operand's): v12+m15.</summary>
+    private static string Short(string? value) => value is null ? "<absent>" : value.Length > 12
+        ? string.Join(ModelChange.MergeSeparator, value.Split(ModelChange.MergeSeparator).Select(part => part.Split('-')[0])) + "…"
+        : value;
 
     public static string? FirstDifference(IReadOnlyDictionary<string, string> expected, IReadOnlyDictionary<string, string> actual)
     {
@@ -148,9 +160,13 @@ internal sealed class Model
 
     private static void Apply(SortedDictionary<string, string> state, ModelWrite write)
     {
-        foreach (var (key, value) in write.Changes)
+        foreach (var (key, value, merge) in write.Changes)
         {
-            if (value is null)
+            if (merge)
+            {
+                state[key] = state.TryGetValue(key, out var existing) ? existing + ModelChange.MergeSeparator + value : value!;
+            }
+            else if (value is null)
             {
                 state.Remove(key);
             }

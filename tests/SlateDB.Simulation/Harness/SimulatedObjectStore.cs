@@ -55,12 +55,12 @@ internal sealed class SimulatedObjectStore
         }
     }
 
-    private RequestFate Decide(string who, string operation, string path)
+    private RequestFate Decide(string who, string operation, string path, out long occurrence)
     {
         lock (_lock)
         {
             var key = operation + "|" + path;
-            var occurrence = _occurrences.GetValueOrDefault(key);
+            occurrence = _occurrences.GetValueOrDefault(key);
             _occurrences[key] = occurrence + 1;
             var fate = Plan.Decide(operation, path, occurrence);
             Requests++;
@@ -170,7 +170,8 @@ internal sealed class SimulatedObjectStore
                 await new TaskCompletionSource().Task.ConfigureAwait(false); // a dead process's request never answers
             }
 
-            var fate = bucket.Decide(time.Name, operation, path);
+            var fate = bucket.Decide(time.Name, operation, path, out var occurrence);
+            var request = $"{operation} {path} #{occurrence}";
             PendingWrite? pending = null;
             if (writes is not null)
             {
@@ -181,7 +182,7 @@ internal sealed class SimulatedObjectStore
                 }
             }
 
-            await Task.Delay(fate.RequestLatency, time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(fate.RequestLatency, time.Keyed(request + " request"), cancellationToken).ConfigureAwait(false);
             if (pending is not null)
             {
                 bool stillMine;
@@ -198,13 +199,13 @@ internal sealed class SimulatedObjectStore
 
             if (fate.Fault is FaultKind.Unavailable503 or FaultKind.Throttled429)
             {
-                await Task.Delay(fate.ResponseLatency, time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(fate.ResponseLatency, time.Keyed(request + " response"), cancellationToken).ConfigureAwait(false);
                 var status = fate.Fault == FaultKind.Throttled429 ? HttpStatusCode.TooManyRequests : HttpStatusCode.ServiceUnavailable;
                 throw new HttpRequestException($"simulated HTTP {(int)status} for {operation} {path}", null, status);
             }
 
             var result = await act().ConfigureAwait(false);
-            await Task.Delay(fate.ResponseLatency, time, CancellationToken.None).ConfigureAwait(false);
+            await Task.Delay(fate.ResponseLatency, time.Keyed(request + " response"), CancellationToken.None).ConfigureAwait(false);
             if (fate.Fault == FaultKind.LostResponse)
             {
                 throw new HttpRequestException($"simulated lost response for {operation} {path} (the request was served)", new IOException("connection reset by peer"));

@@ -9,17 +9,26 @@ internal sealed partial class Simulation
 
     private string Value(long id) => $"v{id}-{new string('x', _random.Next(_random.Next(8) == 0 ? 600 : 60))}";
 
+    /// <summary>A merge operand: appended to the key's value by the writers' merge operator.</summary>
+    private string Operand(long id) => $"m{id}-{new string('y', _random.Next(12))}";
+
     /// <summary>A put, delete or batch on a writer; durable ones wait for the WAL and count as acknowledged.</summary>
     private void Write(WriterProcess writer, bool durable)
     {
         var db = writer.Db!;
         var kind = _random.Next(10);
         var id = _model.Writes + 1;
-        List<KeyValuePair<string, string?>> changes;
+        var merges = _settings.Merges;
+        List<ModelChange> changes;
         ValueTask<WriteHandle> call;
         try
         {
-            if (kind < 6)
+            if (merges && kind == 5)
+            {
+                changes = [new(Key(), Operand(id), Merge: true)];
+                call = db.MergeAsync(changes[0].Key, changes[0].Value!, writeOptions: NotDurable);
+            }
+            else if (kind < 6)
             {
                 changes = [new(Key(), Value(id))];
                 call = db.PutAsync(changes[0].Key, changes[0].Value!, writeOptions: NotDurable);
@@ -36,10 +45,17 @@ internal sealed partial class Simulation
                 for (var i = 1 + _random.Next(5); i > 0; i--)
                 {
                     var key = Key();
-                    var value = _random.Next(4) == 0 ? null : Value(id) + "-" + i.ToString(CultureInfo.InvariantCulture);
+                    var suffix = "-" + i.ToString(CultureInfo.InvariantCulture);
+                    ModelChange change = _random.Next(4) == 0 ? new(key, null)
+                        : merges && _random.Next(4) == 0 ? new(key, Operand(id) + suffix, Merge: true)
+                        : new(key, Value(id) + suffix);
                     changes.RemoveAll(c => c.Key == key);
-                    changes.Add(new(key, value));
-                    _ = value is null ? batch.Delete(key) : batch.Put(key, value);
+                    changes.Add(change);
+                }
+
+                foreach (var change in changes)
+                {
+                    _ = change.Merge ? batch.Merge(change.Key, change.Value!) : change.Value is null ? batch.Delete(change.Key) : batch.Put(change.Key, change.Value);
                 }
 
                 call = db.WriteAsync(batch, NotDurable);
@@ -165,9 +181,13 @@ internal sealed partial class Simulation
             {
                 CheckFailure(t, $"scan on {writer}");
             }
-            else if (!writer.Zombie && Model.FirstDifference(expected, scan.Result) is { } difference)
+            else if (!writer.Zombie && Model.FirstDifference(expected, ModelRows(scan.Result)) is { } difference)
             {
                 Violation($"scan on {writer} differs from the model at its sequence: {difference}");
+            }
+            else
+            {
+                CheckWorkloadReads(scan.Result, $"scan on {writer}");
             }
         });
     }
@@ -214,6 +234,8 @@ internal sealed partial class Simulation
             }
 
             var (one, all) = reads.Result;
+            CheckWorkloadReads(all, $"snapshot scan on {writer}");
+            all = ModelRows(all);
             if (writer.Zombie)
             {
                 return;
@@ -282,7 +304,7 @@ internal sealed partial class Simulation
             return;
         }
 
-        foreach (var workload in _settings.Workloads)
+        foreach (var workload in _workloads)
         {
             var check = workload.CheckAsync(final.Db!);
             Track(final, check, $"{workload.Name} check", t =>

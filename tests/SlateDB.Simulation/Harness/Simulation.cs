@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using SlateDB.Compaction;
 using SlateDB.GarbageCollection;
+using SlateDB.Simulation.Workloads;
 
 namespace SlateDB.Simulation.Harness;
 
@@ -18,6 +19,9 @@ internal sealed partial class Simulation
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly WriteOptions NotDurable = new() { AwaitDurable = false };
 
+    /// <summary>The writers' merge operator (the model appends the same way; see <see cref="ModelChange"/>).</summary>
+    private static readonly IMergeOperator MergeOperator = MergeOperators.Append(ModelChange.MergeSeparator);
+
     private readonly int _seed;
     private readonly SimulationSettings _settings;
     private readonly Random _random;
@@ -31,6 +35,7 @@ internal sealed partial class Simulation
     private readonly SlateDbOptions _options;
     private readonly bool _standaloneCompactorAllowed;
     private readonly List<string> _violations = [];
+    private readonly List<ISimulationWorkload> _workloads;
     private WriterProcess? _leader;
     private bool _everLed;
     private readonly List<WriterProcess> _openings = [];
@@ -42,6 +47,7 @@ internal sealed partial class Simulation
         _seed = seed;
         _settings = settings;
         _random = new Random(seed);
+        _workloads = [.. settings.Workloads.Select(create => create())];
         _bucket = new SimulatedObjectStore(_clock, FaultPlan.FromSeed(seed));
         (_options, _standaloneCompactorAllowed) = DrawOptions();
         Trace($"seed {seed}: plan {_bucket.Plan}; options flush {_options.FlushInterval?.TotalMilliseconds} ms, l0 {_options.L0SstSizeBytes} B, "
@@ -107,7 +113,57 @@ internal sealed partial class Simulation
         _stats.InFlightDropped = _bucket.CrashedInFlightDropped;
         _stats.Writes = _model.Writes;
         _stats.VirtualTime = _clock.UtcNow - Start;
-        return new SimulationResult(_seed, failure, hash, [.. _trace], _stats);
+        foreach (var workload in _workloads)
+        {
+            workload.AddTo(_stats);
+        }
+
+        return new SimulationResult(_seed, failure, hash, [.. _trace], _stats, BucketHash());
+    }
+
+    /// <summary>
+    /// A hash of what the run left in the bucket: every object's path and bytes, in path order (the WAL, manifests,
+    /// SSTs and compactor state the engine wrote, byte for byte). Read on the harness thread once every process is dead.
+    /// </summary>
+    private string BucketHash()
+    {
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var objects = ListLanded().GetAwaiter().GetResult();
+            foreach (var (path, data) in objects)
+            {
+                hash.AppendData(Encoding.UTF8.GetBytes(path + "\n"));
+                hash.AppendData(data.Span);
+            }
+
+            return Convert.ToHexString(hash.GetHashAndReset());
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return "unreadable: " + e.GetType().Name;
+        }
+    }
+
+    private async Task<List<(string Path, ReadOnlyMemory<byte> Data)>> ListLanded()
+    {
+        var paths = new List<string>();
+        await foreach (var meta in _bucket.Landed.ListAsync(string.Empty, CancellationToken.None).ConfigureAwait(false))
+        {
+            paths.Add(meta.Path);
+        }
+
+        paths.Sort(StringComparer.Ordinal);
+        var objects = new List<(string, ReadOnlyMemory<byte>)>();
+        foreach (var path in paths)
+        {
+            if (await _bucket.Landed.GetAsync(path, CancellationToken.None).ConfigureAwait(false) is { } content)
+            {
+                objects.Add((path, content.Data));
+            }
+        }
+
+        return objects;
     }
 
     // ---- the step loop -------------------------------------------------------------------------------------------
@@ -218,16 +274,59 @@ internal sealed partial class Simulation
         {
             ToggleCollector();
         }
-        else if (roll is >= 900 and < 920 && leader is not null && _settings.Workloads.Count > 0)
+        else if (roll is >= 900 and < 960 && leader is not null && _workloads.Count > 0)
         {
-            foreach (var workload in _settings.Workloads)
-            {
-                workload.Act(leader.Db!, _random, text => Trace($"step {_step}: {workload.Name}: {text}"));
-            }
+            WorkloadTurn(leader, _workloads[_workloads.Count == 1 ? 0 : _random.Next(_workloads.Count)]);
         }
         else
         {
             Tick();
+        }
+    }
+
+    /// <summary>Gives a workload a turn on the leader; its tasks' outcomes are traced, its violations reported.</summary>
+    private void WorkloadTurn(WriterProcess leader, ISimulationWorkload workload)
+    {
+        var turn = new WorkloadTurn(
+            leader.Db!,
+            leader.Id,
+            () => leader.Zombie,
+            _random,
+            text => Trace($"step {_step}: {workload.Name}: {text}"),
+            (task, name) => Track(leader, task, name, t =>
+            {
+                if (t.IsCompletedSuccessfully)
+                {
+                    Trace($"    {task.Result}");
+                }
+                else if (t.Exception?.InnerException is WorkloadViolationException v)
+                {
+                    Violation($"{workload.Name}: {name}: {v.Message}");
+                }
+                else
+                {
+                    CheckFailure(t, name);
+                }
+            }));
+        workload.Act(turn);
+    }
+
+    /// <summary>The rows the harness's model covers: every key no workload owns.</summary>
+    private Dictionary<string, string> ModelRows(IReadOnlyDictionary<string, string> rows) =>
+        rows.Where(r => !_workloads.Any(w => r.Key.StartsWith(w.KeyPrefix, StringComparison.Ordinal))).ToDictionary(StringComparer.Ordinal);
+
+    private static Dictionary<string, string> WorkloadRows(ISimulationWorkload workload, IReadOnlyDictionary<string, string> rows) =>
+        rows.Where(r => r.Key.StartsWith(workload.KeyPrefix, StringComparison.Ordinal)).ToDictionary(StringComparer.Ordinal);
+
+    /// <summary>Checks the workloads' rows a scan of the leader or a zombie saw at one sequence.</summary>
+    private void CheckWorkloadReads(IReadOnlyDictionary<string, string> rows, string what)
+    {
+        foreach (var workload in _workloads)
+        {
+            if (workload.CheckRead(WorkloadRows(workload, rows)) is { } why)
+            {
+                Violation($"{workload.Name}: {what}: {why}");
+            }
         }
     }
 
@@ -302,7 +401,13 @@ internal sealed partial class Simulation
         var writer = NewProcess(id => new WriterProcess(id, _clock, _bucket));
         _openings.Add(writer);
         _stats.Opens++;
-        var open = SlateDb.Builder("db", writer.Store).WithOptions(_options).WithTimeProvider(writer.Time).WithSeed(FaultPlan.Mix(_seed, writer.Id)).OpenAsync();
+        var builder = SlateDb.Builder("db", writer.Store).WithOptions(_options).WithTimeProvider(writer.Time).WithSeed(FaultPlan.Mix(_seed, writer.Id));
+        if (_settings.Merges)
+        {
+            builder.WithMergeOperator(MergeOperator);
+        }
+
+        var open = builder.OpenAsync();
         Track(writer, open, $"open {writer}", task =>
         {
             if (writer.Dead)
@@ -365,9 +470,17 @@ internal sealed partial class Simulation
                     return;
                 }
 
-                if (_model.Recover(scan.Result) is { } why)
+                if (_model.Recover(ModelRows(scan.Result)) is { } why)
                 {
                     Violation($"recovery by {writer}: {why}");
+                }
+
+                foreach (var workload in _workloads)
+                {
+                    if (workload.CheckRecovery(WorkloadRows(workload, scan.Result), writer.Id) is { } broken)
+                    {
+                        Violation($"{workload.Name}: recovery by {writer}: {broken}");
+                    }
                 }
 
                 foreach (var lost in _processes.OfType<WriterProcess>().SelectMany(w => w.Unacknowledged).Where(w => !w.InHistory).ToList())
@@ -452,7 +565,13 @@ internal sealed partial class Simulation
         }
 
         var compactor = NewProcess(id => new CompactorProcess(id, _clock, _bucket));
-        var start = Compactor.Builder("db", compactor.Store)
+        var builder = Compactor.Builder("db", compactor.Store);
+        if (_settings.Merges)
+        {
+            builder.WithMergeOperator(MergeOperator);
+        }
+
+        var start = builder
             .WithTimeProvider(compactor.Time)
             .WithSeed(FaultPlan.Mix(_seed, 1000 + compactor.Id))
             .WithOptions(CompactorSettings())

@@ -2,13 +2,25 @@ namespace SlateDB.Simulation.Harness;
 
 /// <summary>
 /// Virtual time for one simulation: a clock that moves only when the harness says so, and a queue of timers ordered
-/// by due time (ties by creation order). Each simulated process gets its own <see cref="View"/>; killing a view drops
-/// its timers, so a crashed process never wakes again.
+/// by due time. Ties are broken by a key that does not depend on which thread armed the timer first: the request's
+/// identity for a simulated store's latency (<see cref="View.Keyed"/>), otherwise the view's name; only timers of one
+/// view armed for the same instant fall back to the order they were armed in. Each simulated process gets its own
+/// <see cref="View"/>; killing a view drops its timers, so a crashed process never wakes again.
 /// </summary>
 internal sealed class VirtualClock
 {
     private readonly Lock _lock = new();
-    private readonly PriorityQueue<Timer, (long Due, long Order)> _queue = new();
+    private readonly PriorityQueue<Timer, (long Due, string Tie, long Order)> _queue = new(Comparer<(long Due, string Tie, long Order)>.Create((a, b) =>
+    {
+        var byDue = a.Due.CompareTo(b.Due);
+        if (byDue != 0)
+        {
+            return byDue;
+        }
+
+        var byTie = string.CompareOrdinal(a.Tie, b.Tie);
+        return byTie != 0 ? byTie : a.Order.CompareTo(b.Order);
+    }));
     private long _nowTicks;
     private long _order;
 
@@ -96,7 +108,7 @@ internal sealed class VirtualClock
         {
             var order = ++_order;
             timer.ArmedOrder = order;
-            _queue.Enqueue(timer, (Math.Max(due, _nowTicks), order));
+            _queue.Enqueue(timer, (Math.Max(due, _nowTicks), timer.Tie, order));
         }
     }
 
@@ -113,19 +125,43 @@ internal sealed class VirtualClock
 
         public override long GetTimestamp() => clock.UtcNow.UtcTicks;
 
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = new Timer(clock, this, callback, state);
-            timer.Change(dueTime, period);
-            return timer;
-        }
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            CreateTimer(callback, state, dueTime, period, Name);
 
         /// <summary>The process is gone: none of its timers fires again.</summary>
         public void Kill() => Killed = true;
+
+        /// <summary>
+        /// This view, with timers whose ties with others due at the same instant are broken by <paramref name="tie"/>
+        /// (for example a request's identity) instead of by the order concurrent tasks armed them.
+        /// </summary>
+        public TimeProvider Keyed(string tie) => new KeyedView(this, Name + "|" + tie);
+
+        internal ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period, string tie)
+        {
+            var timer = new Timer(clock, this, callback, state, tie);
+            timer.Change(dueTime, period);
+            return timer;
+        }
     }
 
-    internal sealed class Timer(VirtualClock clock, View view, TimerCallback callback, object? state) : ITimer
+    private sealed class KeyedView(View view, string tie) : TimeProvider
     {
+        public override DateTimeOffset GetUtcNow() => view.GetUtcNow();
+
+        public override long TimestampFrequency => view.TimestampFrequency;
+
+        public override long GetTimestamp() => view.GetTimestamp();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            view.CreateTimer(callback, state, dueTime, period, tie);
+    }
+
+    internal sealed class Timer(VirtualClock clock, View view, TimerCallback callback, object? state, string tie) : ITimer
+    {
+        /// <summary>What orders it among timers due at the same instant.</summary>
+        public string Tie { get; } = tie;
+
         private bool _disposed;
 
         public long ArmedOrder { get; set; } = -1;
@@ -161,7 +197,7 @@ internal sealed class VirtualClock
         {
             var order = ++clock._order;
             ArmedOrder = order;
-            clock._queue.Enqueue(this, (due, order));
+            clock._queue.Enqueue(this, (due, Tie, order));
         }
 
         public void Disarm() => ArmedOrder = -1;
