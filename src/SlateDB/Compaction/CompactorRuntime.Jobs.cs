@@ -137,7 +137,10 @@ internal sealed partial class CompactorRuntime
         }
     }
 
-    /// <summary>The manifest change of a commit: the compaction applied, and a checkpoint on the version it replaces.</summary>
+    /// <summary>
+    /// The manifest change of a commit: the compaction applied, a checkpoint on the version it replaces, and the
+    /// borrowed SSTs it rewrote dropped from the external database entries (a clone).
+    /// </summary>
     private DbManifest Commit(ulong replacedId, DbManifest latest, CompactionPlan plan, SortedRun output)
     {
         if (CompactionRules.IsApplied(latest.Core, plan, output))
@@ -154,7 +157,7 @@ internal sealed partial class CompactorRuntime
             .Where(checkpoint => !(checkpoint.Name is null && checkpoint.ExpireTime is { } expire && expire - checkpoint.CreateTime == CheckpointLifetime && expire <= now))
             .Append(new Checkpoint(_c.Ids.NewUuid(), replacedId, now + CheckpointLifetime, now, Name: null))
             .ToArray();
-        return latest with { Core = core with { Checkpoints = checkpoints } };
+        return Clones.ExternalSsts.Prune(latest, core with { Checkpoints = checkpoints });
     }
 
     private async Task ForgetAsync(RunningCompaction running)

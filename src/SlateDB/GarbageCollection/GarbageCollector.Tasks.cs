@@ -7,7 +7,7 @@ public sealed partial class GarbageCollector
 {
     /// <summary>
     /// Runs one task: removes expired checkpoints (not in a dry run: the candidates are chosen as if they were
-    /// removed), chooses the obsolete objects, then deletes them (advancing the kind's GC boundary first for
+    /// removed) and, for the compacted SST task, detaches a clone from parents it no longer borrows from, chooses the obsolete objects, then deletes them (advancing the kind's GC boundary first for
     /// versioned metadata) or, in a dry run, logs them.
     /// </summary>
     private async Task<(GarbageCollectionTaskResult Result, int ExpiredCheckpoints)> RunTaskAsync(GarbageKind kind, GarbageCollectorDirectoryOptions options, CancellationToken token)
@@ -24,6 +24,11 @@ public sealed partial class GarbageCollector
                 if (!options.DryRun)
                 {
                     expired = await CheckpointExpiry.RemoveExpiredAsync(_env, now, token).ConfigureAwait(false);
+                    if (kind == GarbageKind.Compacted)
+                    {
+                        // A clone that no longer borrows from a parent lets go of it (SlateDB's detach task).
+                        await Clones.CloneDetach.RunAsync(_env, now, ReaderWindow(), token).ConfigureAwait(false);
+                    }
                 }
 
                 candidates = await FindAsync(kind, options, now, token).ConfigureAwait(false);

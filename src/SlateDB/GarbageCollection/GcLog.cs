@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace SlateDB.GarbageCollection;
 
-/// <summary>The garbage collector's log messages (source-generated; event ids 2000 and up). Next free event id: 2012.</summary>
+/// <summary>The garbage collector's log messages (source-generated; event ids 2000 and up). Next free event id: 2014.</summary>
 internal static partial class GcLog
 {
     [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Garbage collector started for '{Path}' (tasks: {Tasks}).")]
@@ -40,4 +40,10 @@ internal static partial class GcLog
 
     [LoggerMessage(EventId = 2011, Level = LogLevel.Debug, Message = "Another process wrote manifest {ManifestId} first; reapplying the checkpoint expiry.")]
     public static partial void CheckpointExpiryConflict(ILogger logger, ulong manifestId);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Information, Message = "Detached the clone from '{ParentPath}': released checkpoint {CheckpointId} there (manifest {ManifestId}).")]
+    public static partial void CloneDetached(ILogger logger, string parentPath, Guid checkpointId, ulong manifestId);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "Releasing checkpoint {CheckpointId} in the parent '{ParentPath}' failed; a later run retries the detach.")]
+    public static partial void CloneDetachFailed(ILogger logger, string parentPath, Guid checkpointId, Exception error);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using SlateDB.Common;
 using SlateDB.Storage;
@@ -9,6 +10,12 @@ namespace SlateDB.Manifest;
 /// empty): <c>manifest/&lt;20-digit id&gt;.manifest</c>, <c>compactions/&lt;20-digit id&gt;.compactions</c>,
 /// <c>wal/&lt;20-digit id&gt;.sst</c>, <c>compacted/&lt;ULID&gt;.sst</c> and <c>gc/&lt;name&gt;.boundary</c>.
 /// Parsing reads the id from the file name up to its first '.'; names that do not fit are not parsed.
+/// <para>
+/// A clone reads SSTs of the databases it was cloned from where they are (risk R4): <see cref="SstPath"/> resolves
+/// an SST a manifest lists under an external database (<c>external_dbs</c>) under that database's root. The manifest
+/// store teaches each manifest's external SSTs to its paths as it reads them (<see cref="AddExternalSsts"/>); SST ids
+/// are unique, so what is learnt stays true.
+/// </para>
 /// </summary>
 internal sealed class DbPaths
 {
@@ -31,6 +38,9 @@ internal sealed class DbPaths
     private const string CompactionsSuffix = "compactions";
     private const string SstSuffix = "sst";
     private const int IdDigits = 20;
+
+    private readonly Lock _externalLock = new();
+    private ImmutableDictionary<SsTableId, DbPaths> _externalSsts = ImmutableDictionary<SsTableId, DbPaths>.Empty;
 
     /// <summary>Paths under <paramref name="root"/> (empty: objects at the top level).</summary>
     /// <exception cref="ArgumentException"><paramref name="root"/> is not a valid object path.</exception>
@@ -77,8 +87,50 @@ internal sealed class DbPaths
     /// <summary>The compacted SST <paramref name="id"/>.</summary>
     public string CompactedSstPath(Ulid id) => ObjectPath.Combine(Root, CompactedFolder, $"{id}.{SstSuffix}");
 
-    /// <summary>The SST <paramref name="id"/> under this root (external SSTs: use the owning database's paths).</summary>
-    public string SstPath(SsTableId id) => id.IsWal ? WalSstPath(id.WalId) : CompactedSstPath(id.CompactedId);
+    /// <summary>
+    /// Where SST <paramref name="id"/> is read from: under the root of the external database that owns it (a clone's
+    /// parent), otherwise under this root.
+    /// </summary>
+    public string SstPath(SsTableId id)
+    {
+        var external = _externalSsts;
+        if (!external.IsEmpty && external.TryGetValue(id, out var owner))
+        {
+            return owner.SstPath(id);
+        }
+
+        return id.IsWal ? WalSstPath(id.WalId) : CompactedSstPath(id.CompactedId);
+    }
+
+    /// <summary>True when SST <paramref name="id"/> belongs to an external database (it is read under that database's root).</summary>
+    public bool IsExternal(SsTableId id) => _externalSsts.ContainsKey(id);
+
+    /// <summary>Records which SSTs the external databases of a manifest own, so <see cref="SstPath"/> resolves them there.</summary>
+    /// <exception cref="ArgumentException">An external database's path is not a valid object path.</exception>
+    public void AddExternalSsts(IReadOnlyList<ExternalDb> externalDbs)
+    {
+        ArgumentNullException.ThrowIfNull(externalDbs);
+        var known = _externalSsts;
+        if (externalDbs.All(db => db.SstIds.All(known.ContainsKey)))
+        {
+            return;
+        }
+
+        lock (_externalLock)
+        {
+            var builder = _externalSsts.ToBuilder();
+            foreach (var db in externalDbs)
+            {
+                var owner = new DbPaths(db.Path);
+                foreach (var id in db.SstIds)
+                {
+                    builder.TryAdd(id, owner);
+                }
+            }
+
+            _externalSsts = builder.ToImmutable();
+        }
+    }
 
     /// <summary>The GC boundary file of a versioned object kind (<see cref="ManifestFolder"/> or <see cref="CompactionsFolder"/>).</summary>
     public string GcBoundaryPath(string name)

@@ -12,6 +12,7 @@ namespace SlateDB.Manifest;
 /// <item>An SST's first entry is at or below its last entry; the SSTs of a sorted run are in key order and do not
 /// overlap (neighbours may share a boundary key).</item>
 /// <item>Only a clone being created is uninitialized, and a clone names the database it was cloned from.</item>
+/// <item>An external database's path is a valid object path (its SSTs are read under it).</item>
 /// <item>A checkpoint pins a manifest version that existed when it was taken: at or below this version's id.</item>
 /// </list>
 /// </summary>
@@ -38,6 +39,14 @@ internal static class ManifestInvariants
             return "it is marked uninitialized (a clone being created) but names no database it was cloned from";
         }
 
+        foreach (var external in manifest.ExternalDbs)
+        {
+            if (!IsValidRoot(external.Path))
+            {
+                return $"external database path '{external.Path}' is not a valid object path";
+            }
+        }
+
         if (core.ReplayAfterWalId >= core.NextWalSstId)
         {
             return $"replay_after_wal_id {core.ReplayAfterWalId} is not below the next WAL id {core.NextWalSstId}";
@@ -60,6 +69,25 @@ internal static class ManifestInvariants
         }
 
         return null;
+    }
+
+    private static bool IsValidRoot(string path)
+    {
+        var trimmed = path.Trim('/');
+        if (trimmed.Length == 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            Storage.ObjectPath.Validate(trimmed);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static string? TreeViolation(LsmTreeState tree)

@@ -38,12 +38,18 @@ internal sealed class ManifestStore(IObjectStore store, DbPaths paths)
     /// Writes version <paramref name="id"/> unless it exists; false when another writer wrote it first or it is at or
     /// below the GC boundary.
     /// </summary>
-    public Task<bool> TryWriteAsync(ulong id, DbManifest manifest, CancellationToken cancellationToken) =>
-        _versions.TryCreateAsync(id, ManifestCodec.Encode(manifest), cancellationToken);
+    public Task<bool> TryWriteAsync(ulong id, DbManifest manifest, CancellationToken cancellationToken)
+    {
+        paths.AddExternalSsts(manifest.ExternalDbs);
+        return _versions.TryCreateAsync(id, ManifestCodec.Encode(manifest), cancellationToken);
+    }
 
     /// <summary>Writes version <paramref name="id"/> unless it exists, and says how that went (see <see cref="CreateOutcome"/>).</summary>
-    public Task<CreateOutcome> WriteAsync(ulong id, DbManifest manifest, PutMode mode, CancellationToken cancellationToken) =>
-        _versions.CreateAsync(id, ManifestCodec.Encode(manifest), mode, cancellationToken);
+    public Task<CreateOutcome> WriteAsync(ulong id, DbManifest manifest, PutMode mode, CancellationToken cancellationToken)
+    {
+        paths.AddExternalSsts(manifest.ExternalDbs);
+        return _versions.CreateAsync(id, ManifestCodec.Encode(manifest), mode, cancellationToken);
+    }
 
     /// <summary>Decodes and validates version <paramref name="id"/> (see <see cref="ManifestInvariants"/>).</summary>
     private DbManifest Decode(ulong id, ReadOnlyMemory<byte> bytes)
@@ -51,6 +57,7 @@ internal sealed class ManifestStore(IObjectStore store, DbPaths paths)
         var path = _versions.PathOf(id);
         var manifest = ManifestCodec.Decode(bytes, path);
         ManifestInvariants.Check(manifest, id, path);
+        paths.AddExternalSsts(manifest.ExternalDbs);
         return manifest;
     }
 }
