@@ -13,13 +13,10 @@ internal static class Program
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            // One line per problem and how to get help; no usage dump.
-            foreach (var error in parse.Errors)
-            {
-                await Console.Error.WriteLineAsync($"slatedb: {error.Message}").ConfigureAwait(false);
-            }
-
-            await Console.Error.WriteLineAsync("Run 'slatedb --help' (or 'slatedb <command> --help') for usage.").ConfigureAwait(false);
+            // One line, with where to find help; no usage dump.
+            var problems = string.Join("; ", parse.Errors.Select(e => string.Join(' ', e.Message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))));
+            var command = parse.CommandResult.Command is RootCommand ? "slatedb" : $"slatedb {parse.CommandResult.Command.Name}";
+            await Console.Error.WriteLineAsync($"slatedb: {problems} (see '{command} --help')").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 

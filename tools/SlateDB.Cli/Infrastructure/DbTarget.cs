@@ -38,14 +38,25 @@ internal sealed record DbTarget(string Url, string StoreUrl, string DbPath, IObj
         }
         else
         {
-            var segments = uri.AbsolutePath.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
-            if (segments.Length == 0)
+            // Split by hand: System.Uri lower-cases the host, and a bucket name may have capitals.
+            var separator = url.IndexOf("://", StringComparison.Ordinal);
+            var rest = url[(separator + 3)..];
+            var end = rest.IndexOfAny(['?', '#']);
+            var query = end >= 0 ? rest[end..] : string.Empty;
+            rest = (end >= 0 ? rest[..end] : rest).TrimEnd('/');
+            var firstSlash = rest.IndexOf('/', StringComparison.Ordinal);
+            var lastSlash = rest.LastIndexOf('/');
+            if (firstSlash < 0 || lastSlash == rest.Length - 1)
             {
-                throw new CliException(ExitCodes.Usage, $"'{url}' names no database: add its path (such as {uri.Scheme}://{uri.Authority}/mydb) or give --path.");
+                throw new CliException(ExitCodes.Usage, $"'{url}' names no database: add its path (such as {url.TrimEnd('/')}/mydb) or give --path.");
             }
 
-            dbPath = Uri.UnescapeDataString(segments[^1]);
-            storeUrl = $"{uri.Scheme}://{uri.Authority}/{string.Join('/', segments[..^1])}";
+            dbPath = Uri.UnescapeDataString(rest[(lastSlash + 1)..]);
+            var storeRest = rest[..lastSlash];
+            var schemePart = url[..(separator + 3)];
+            storeUrl = storeRest.Length == 0 ? $"{schemePart}/{query}"
+                : storeRest.Contains('/', StringComparison.Ordinal) ? $"{schemePart}{storeRest}{query}"
+                : $"{schemePart}{storeRest}/{query}";
         }
 
         IObjectStore store;
