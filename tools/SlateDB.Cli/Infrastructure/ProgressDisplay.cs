@@ -13,8 +13,15 @@ internal sealed class ProgressTracker(ProgressTask? task)
 
     public void Add(long amount)
     {
-        Interlocked.Add(ref _done, amount);
-        task?.Increment(amount);
+        var done = Interlocked.Add(ref _done, amount);
+        if (task is not null)
+        {
+            task.State.Update<long>(ProgressDisplay.CountKey, _ => done);
+            if (!task.IsIndeterminate)
+            {
+                task.Increment(amount);
+            }
+        }
     }
 
     public void SetTotal(long total)
@@ -29,6 +36,9 @@ internal sealed class ProgressTracker(ProgressTask? task)
 
 internal static class ProgressDisplay
 {
+    /// <summary>Where a task keeps its count (a bar without a total has no meaningful value).</summary>
+    internal const string CountKey = "count";
+
     /// <summary>Runs <paramref name="work"/> with a progress bar (counts of <paramref name="unit"/> and a rate) when stderr is a terminal.</summary>
     public static async Task<T> RunAsync<T>(CliContext context, string description, string unit, long? total, Func<ProgressTracker, Task<T>> work)
     {
@@ -39,32 +49,35 @@ internal static class ProgressDisplay
 
         return await context.Err.Progress()
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new CountAndRateColumn(unit), new ElapsedTimeColumn())
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentColumn(), new CountAndRateColumn(unit), new ElapsedTimeColumn())
             .StartAsync(async progress =>
             {
                 var task = progress.AddTask(description, maxValue: Math.Max(1, total ?? 1));
                 task.IsIndeterminate = total is null;
                 var result = await work(new ProgressTracker(task)).ConfigureAwait(false);
-                if (task.IsIndeterminate)
-                {
-                    task.IsIndeterminate = false;
-                    task.MaxValue = Math.Max(1, task.Value);
-                }
-
+                task.IsIndeterminate = false;
                 task.Value = task.MaxValue;
                 task.StopTask();
                 return result;
             }).ConfigureAwait(false);
     }
 
-    /// <summary>"12,345 rows  4,321/s".</summary>
+    /// <summary>"12,345 entries  4,321/s": the count so far and the mean rate since the start.</summary>
     private sealed class CountAndRateColumn(string unit) : ProgressColumn
     {
         public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
         {
-            var count = ((long)task.Value).ToString("N0", CultureInfo.InvariantCulture);
-            var rate = task.Speed is { } speed ? $"{speed.ToString("N0", CultureInfo.InvariantCulture)}/s" : "-/s";
-            return new Markup($"[blue]{count}[/] {unit}  [grey]{rate}[/]");
+            var done = task.State.Get<long>(CountKey);
+            var seconds = task.ElapsedTime?.TotalSeconds ?? 0;
+            var rate = seconds > 0.05 ? (done / seconds).ToString("N0", CultureInfo.InvariantCulture) : "-";
+            return new Markup($"[blue]{done.ToString("N0", CultureInfo.InvariantCulture)}[/] {unit}  [grey]{rate}/s[/]");
         }
+    }
+
+    /// <summary>The percentage done; blank while the total is unknown.</summary>
+    private sealed class PercentColumn : ProgressColumn
+    {
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
+            task.IsIndeterminate ? new Text("    ") : new Text($"{(int)task.Percentage,3}%");
     }
 }
