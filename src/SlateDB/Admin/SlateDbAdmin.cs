@@ -12,7 +12,7 @@ namespace SlateDB;
 /// and never fences anyone. Manifest changes (checkpoints) are compare-and-swap writes of the next version, which a
 /// running writer, compactor and collector reread and build on.
 /// </summary>
-public sealed class SlateDbAdmin
+public sealed partial class SlateDbAdmin
 {
     private static readonly TimeSpan UpdateTimeout = TimeSpan.FromMinutes(5);
 
@@ -168,7 +168,13 @@ public sealed class SlateDbAdmin
     private async Task<(ulong Id, DbManifest Manifest)> UpdateAsync(Func<ulong, DbManifest, DbManifest> change, CancellationToken cancellationToken)
     {
         var (id, latest) = await LatestAsync(cancellationToken).ConfigureAwait(false);
-        var cas = new ManifestCas(_manifests, _time, UpdateTimeout, "admin");
+        return await UpdateAsync(_manifests, id, latest, change, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Applies <paramref name="change"/> to the manifest of <paramref name="manifests"/>'s database, starting from version <paramref name="id"/>.</summary>
+    private async Task<(ulong Id, DbManifest Manifest)> UpdateAsync(ManifestStore manifests, ulong id, DbManifest latest, Func<ulong, DbManifest, DbManifest> change, CancellationToken cancellationToken)
+    {
+        var cas = new ManifestCas(manifests, _time, UpdateTimeout, "admin");
         cas.Hold(id, latest);
         await cas.UpdateAsync(change, check: null, reread: null, cancellationToken).ConfigureAwait(false);
         return (cas.Id, cas.Current);
