@@ -12,7 +12,7 @@ namespace SlateDB;
 /// and never fences anyone. Manifest changes (checkpoints) are compare-and-swap writes of the next version, which a
 /// running writer, compactor and collector reread and build on.
 /// </summary>
-public sealed class SlateDbAdmin
+public sealed partial class SlateDbAdmin
 {
     private static readonly TimeSpan UpdateTimeout = TimeSpan.FromMinutes(5);
 
