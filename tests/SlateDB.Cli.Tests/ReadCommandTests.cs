@@ -186,7 +186,7 @@ public sealed class ReadCommandTests(ReadCommandTests.Db db) : IClassFixture<Rea
         string[] commands =
         [
             "read-manifest", "list-manifests", "create-checkpoint", "refresh-checkpoint", "delete-checkpoint", "list-checkpoints",
-            "scan", "get", "put", "delete", "stats", "inspect-sst", "verify", "tail", "seq-to-ts", "ts-to-seq",
+            "scan", "get", "put", "delete", "stats", "inspect-sst", "verify", "tail", "seq-to-ts", "ts-to-seq", "read-compactions", "list-compactions", "read-compaction", "submit-compaction", "run-worker", "delete-db",
             "run-garbage-collection", "schedule-garbage-collection", "run-compactor",
         ];
         foreach (var command in commands)

@@ -46,6 +46,12 @@ internal static class Program
         root.Add(GarbageCollectionCommands.RunOnce());
         root.Add(GarbageCollectionCommands.Schedule());
         root.Add(CompactorCommand.Create());
+        root.Add(CompactionCommands.ReadCompactions());
+        root.Add(CompactionCommands.ListCompactions());
+        root.Add(CompactionCommands.ReadCompaction());
+        root.Add(CompactionCommands.Submit());
+        root.Add(WorkerCommand.Create());
+        root.Add(DeleteDbCommand.Create());
         return root;
     }
 }
