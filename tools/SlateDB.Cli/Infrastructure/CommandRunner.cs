@@ -52,6 +52,7 @@ internal static class CommandRunner
         {
             CliException cli => (cli.ExitCode, cli.Message),
             OperationCanceledException when cancellationToken.IsCancellationRequested => (ExitCodes.Interrupted, "interrupted."),
+            SlateDbException db when FromCloudSdk(db) => (ExitCodes.Unavailable, db.Message),
             SlateDbException db => (db.Kind switch
             {
                 SlateDbErrorKind.Invalid => ExitCodes.NotFound,
@@ -67,6 +68,21 @@ internal static class CommandRunner
                 || exception.GetType().FullName?.StartsWith("Google.", StringComparison.Ordinal) == true => (ExitCodes.Unavailable, $"the object store failed: {exception.Message}"),
             _ => (ExitCodes.Failure, $"{exception.GetType().Name}: {exception.Message}"),
         };
+    }
+
+    /// <summary>True when the store's SDK failed underneath (credentials, permissions, endpoint): not a missing database.</summary>
+    private static bool FromCloudSdk(Exception exception)
+    {
+        for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            var name = inner.GetType().FullName ?? string.Empty;
+            if (inner is HttpRequestException || name.StartsWith("Amazon.", StringComparison.Ordinal) || name.StartsWith("Azure.", StringComparison.Ordinal) || name.StartsWith("Google.", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string OneLine(string message) => string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
