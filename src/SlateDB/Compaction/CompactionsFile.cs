@@ -7,8 +7,11 @@ namespace SlateDB.Compaction;
 /// <summary>
 /// The compactor's state file (<c>compactions/&lt;id&gt;.compactions</c>) as a compactor holds it, fenced by the same
 /// compactor epoch as the manifest. Versions are written with create-if-absent like manifests; changes are functions
-/// reapplied to the newest version on a conflict. Written as version 1, the format SlateDB 0.12.1 reads: only the
-/// statuses Submitted, Running, Completed and Failed, tiered specs without stored destinations. A create at or below
+/// reapplied to the newest version on a conflict. Written as version 1 (<see cref="Format"/>), the format SlateDB
+/// 0.12.1 reads: only the statuses Submitted, Running, Completed and Failed, tiered specs without stored destinations;
+/// a coordinator handing jobs to compaction workers (RFC-0025) writes version 2, as SlateDB 0.15 does. Workers and the
+/// admin attach to the file (<see cref="AttachAsync"/>): they write under the epoch they find and are never fenced by
+/// it (only the coordinator's epoch fences). A create at or below
 /// the GC boundary (<c>gc/compactions.boundary</c>, RFC-0026) counts as lost, and the newest version is then found by
 /// listing. Not thread-safe.
 /// </summary>
@@ -23,11 +26,63 @@ internal sealed class CompactionsFile(IObjectStore store, DbPaths paths, TimePro
 
     public ulong Epoch { get; private set; }
 
+    /// <summary>The format version written: 1 (SlateDB 0.12.1 reads it) or 2 (workers in use).</summary>
+    public ushort Format { get; set; } = CompactionsCodec.Version1;
+
+    /// <summary>Write each version in the format of the newest one read (the admin: it adds to whatever the coordinator writes).</summary>
+    public bool FollowReadFormat { get; set; }
+
+    /// <summary>The format version of the newest version read (0 before any read).</summary>
+    public ushort LastReadFormat { get; private set; }
+
+    /// <summary>True for a worker or the admin: versions keep the epoch found, and nothing fences.</summary>
+    public bool Attached { get; private set; }
+
+    /// <summary>
+    /// Reads the newest version to write after it as a worker or the admin (never claiming an epoch). False when the
+    /// database has no compactor state yet.
+    /// </summary>
+    public async Task<bool> AttachAsync(CancellationToken cancellationToken)
+    {
+        var latest = await ReadLatestAsync(cancellationToken).ConfigureAwait(false);
+        if (latest is not { } found)
+        {
+            return false;
+        }
+
+        (Id, Current, Epoch, Attached) = (found.Id, found.State, found.State.CompactorEpoch, true);
+        return true;
+    }
+
+    /// <summary>The version read when the file holds <paramref name="bytes"/>, or 0 when too short.</summary>
+    public static ushort FormatOf(ReadOnlyMemory<byte> bytes) =>
+        bytes.Length < 2 ? (ushort)0 : System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(bytes.Span);
+
     /// <summary>The newest state, or null when the database never had a compactor.</summary>
     public async Task<(ulong Id, CompactionsState State)?> ReadLatestAsync(CancellationToken cancellationToken)
     {
         var latest = await _versions.ReadLatestAsync(cancellationToken).ConfigureAwait(false);
-        return latest is { } found ? (found.Id, CompactionsCodec.Decode(found.Bytes, _versions.PathOf(found.Id))) : null;
+        if (latest is not { } found)
+        {
+            return null;
+        }
+
+        LastReadFormat = FormatOf(found.Bytes);
+        return (found.Id, CompactionsCodec.Decode(found.Bytes, _versions.PathOf(found.Id)));
+    }
+
+    /// <summary>Version <paramref name="id"/> and its format version, or null when it does not exist (never written, or collected).</summary>
+    public async Task<(CompactionsState State, ushort Format)?> ReadVersionAsync(ulong id, CancellationToken cancellationToken)
+    {
+        var bytes = await _versions.ReadAsync(id, cancellationToken).ConfigureAwait(false);
+        return bytes is { } found ? (CompactionsCodec.Decode(found, _versions.PathOf(id)), FormatOf(found)) : null;
+    }
+
+    /// <summary>The ids of the versions present, ascending.</summary>
+    public async Task<IReadOnlyList<ulong>> ListIdsAsync(CancellationToken cancellationToken)
+    {
+        var listed = await _versions.ListAsync(cancellationToken).ConfigureAwait(false);
+        return [.. listed.Select(version => version.Id).Order()];
     }
 
     /// <summary>
@@ -67,6 +122,11 @@ internal sealed class CompactionsFile(IObjectStore store, DbPaths paths, TimePro
         // Probe forward from the version held (no listing); list only when it was garbage-collected meanwhile, or
         // after a create below the GC boundary (probing could stop at that version).
         var probed = listing ? null : await _versions.ProbeForwardAsync(Id, cancellationToken).ConfigureAwait(false);
+        if (probed is { } read)
+        {
+            LastReadFormat = FormatOf(read.Bytes);
+        }
+
         var latest = probed is { } found
             ? (found.Id, CompactionsCodec.Decode(found.Bytes, _versions.PathOf(found.Id)))
             : await ReadLatestAsync(cancellationToken).ConfigureAwait(false)
@@ -77,24 +137,43 @@ internal sealed class CompactionsFile(IObjectStore store, DbPaths paths, TimePro
         }
 
         (Id, Current) = latest;
+        if (Attached)
+        {
+            Epoch = Current.CompactorEpoch;
+        }
+
         CheckNotFenced();
     }
 
     /// <summary>Applies <paramref name="change"/> to the newest records and writes the next version.</summary>
     /// <exception cref="SlateDbException">Closed/Fenced: a newer compactor took the file over.</exception>
-    public async Task UpdateAsync(Func<IReadOnlyList<CompactionRecord>, IReadOnlyList<CompactionRecord>> change, CancellationToken cancellationToken)
+    public Task UpdateAsync(Func<IReadOnlyList<CompactionRecord>, IReadOnlyList<CompactionRecord>> change, CancellationToken cancellationToken) =>
+        TryUpdateAsync(change, cancellationToken);
+
+    /// <summary>
+    /// Applies <paramref name="change"/> to the newest records and writes the next version; when the change returns
+    /// null (nothing to do on the newest records), nothing is written and the result is false.
+    /// </summary>
+    /// <exception cref="SlateDbException">Closed/Fenced: a newer compactor took the file over (not for attached writers).</exception>
+    public async Task<bool> TryUpdateAsync(Func<IReadOnlyList<CompactionRecord>, IReadOnlyList<CompactionRecord>?> change, CancellationToken cancellationToken)
     {
         var deadline = Deadline();
         while (true)
         {
             CheckNotFenced();
-            var next = new CompactionsState(Epoch, change(Current.Compactions));
+            var records = change(Current.Compactions);
+            if (records is null)
+            {
+                return false;
+            }
+
+            var next = new CompactionsState(Attached ? Current.CompactorEpoch : Epoch, records);
             var outcome = await TryWriteAsync(Id + 1, next, cancellationToken).ConfigureAwait(false);
             if (outcome == CreateOutcome.Created)
             {
                 Id++;
                 Current = next;
-                return;
+                return true;
             }
 
             ThrowIfPast(deadline);
@@ -113,7 +192,7 @@ internal sealed class CompactionsFile(IObjectStore store, DbPaths paths, TimePro
     public static bool IsFinished(CompactionStatus status) => status is CompactionStatus.Completed or CompactionStatus.Failed;
 
     private Task<CreateOutcome> TryWriteAsync(ulong id, CompactionsState state, CancellationToken cancellationToken) =>
-        _versions.CreateAsync(id, CompactionsCodec.Encode(state, CompactionsCodec.Version1), cancellationToken);
+        _versions.CreateAsync(id, CompactionsCodec.Encode(state, FollowReadFormat && LastReadFormat != 0 ? LastReadFormat : Format), cancellationToken);
 
     private void CheckNotFenced()
     {
