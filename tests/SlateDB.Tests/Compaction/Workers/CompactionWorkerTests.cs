@@ -170,4 +170,24 @@ public sealed class CompactionWorkerTests
 
         (await admin.ReadManifestAsync()).L0.Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task A_writer_whose_embedded_compactor_has_no_worker_gets_its_L0s_compacted_by_an_external_worker()
+    {
+        var store = new InMemoryObjectStore();
+        await using var worker = await WorkerAsync(store, "external");
+        await using var db = await SlateDb.OpenAsync("db", store, WriterOptions with { CompactorOptions = Coordinator });
+        await WriteL0Async(db, flushes: 5, keys: 100);
+
+        var admin = SlateDbAdmin.For("db", store);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await admin.ReadManifestAsync()).SortedRuns.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        (await admin.ReadManifestAsync()).SortedRuns.Should().NotBeEmpty("the scheduler's L0 compaction ran on the worker");
+        worker.CompletedCompactions.Should().BeGreaterThan(0);
+        (await db.GetAsync(B(Key(3)))).Should().NotBeNull();
+    }
 }
