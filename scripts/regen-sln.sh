@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Rebuilds SlateDb.sln from every project under src, tests, benchmarks and samples (solution folders follow them).
+# Rebuilds SlateDb.sln from every project under src, tests, benchmarks and samples (solution folders follow them),
+# plus the CLI under tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -f SlateDb.sln
@@ -9,4 +10,6 @@ for dir in src tests benchmarks samples; do
     dotnet sln SlateDb.sln add --solution-folder "$dir" "$project" >/dev/null
   done
 done
+# tools/: only the CLI (tools/coyote-eval stands outside the solution on purpose).
+dotnet sln SlateDb.sln add --solution-folder tools tools/SlateDB.Cli/SlateDB.Cli.csproj >/dev/null
 dotnet sln SlateDb.sln list

@@ -8,6 +8,11 @@ internal sealed partial class CompactorRuntime
     /// <summary>Starts executing a recorded compaction in the background. Call under the lock.</summary>
     private RunningCompaction Launch(Ulid id, CompactionPlan plan, ManifestCore core)
     {
+        if (!RunsHere(id, plan, core))
+        {
+            return LaunchRemote(id, plan, core);
+        }
+
         var job = CompactionRules.Resolve(id, core, plan);
         var running = new RunningCompaction(id, plan);
         _running[id] = running;

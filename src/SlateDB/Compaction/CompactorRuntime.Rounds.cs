@@ -141,6 +141,7 @@ internal sealed partial class CompactorRuntime
     {
         ThrowIfFenced();
         await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        await TendWorkersAsync(cancellationToken).ConfigureAwait(false);
         var core = _manifest.Current.Core;
         var tree = core.Tree;
         var limit = _c.Options.MaxConcurrentCompactions;
@@ -236,7 +237,7 @@ internal sealed partial class CompactorRuntime
                 var byId = records.ToDictionary(record => record.Id);
                 foreach (var (id, plan) in started)
                 {
-                    byId[id] = new CompactionRecord(id, CompactionRules.ToSpec(plan), CompactionStatus.Running, [], null, null);
+                    byId[id] = new CompactionRecord(id, CompactionRules.ToSpec(plan), StartStatus(id, plan), [], null, null);
                 }
 
                 foreach (var id in failed)

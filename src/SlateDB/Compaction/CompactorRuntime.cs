@@ -37,6 +37,7 @@ internal sealed partial class CompactorRuntime : IAsyncDisposable
         _file = new CompactionsFile(context.Tables.Store, context.Tables.Paths, context.Time, context.Options.ManifestUpdateTimeout);
         _executor = new CompactionExecutor(context.Tables, context.Ids, context.Time, context.ExecutorSettings, context.Components.Merge);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(stopToken);
+        InitWorkers();
     }
 
     /// <summary>The compactor epoch this compactor claimed.</summary>
@@ -73,6 +74,8 @@ internal sealed partial class CompactorRuntime : IAsyncDisposable
             {
                 runtime._loop = Task.Run(runtime.LoopAsync, CancellationToken.None);
             }
+
+            runtime.StartTending();
 
             return runtime;
         }
@@ -152,6 +155,7 @@ internal sealed partial class CompactorRuntime : IAsyncDisposable
         }
 
         await Task.WhenAll(jobs).ConfigureAwait(false);
+        await HandBackToVersion1Async().ConfigureAwait(false);
         CompactorLog.Stopped(_c.Logger, _c.Path);
     }
 
@@ -187,7 +191,7 @@ internal sealed partial class CompactorRuntime : IAsyncDisposable
             }
 
             using var delay = CancellationTokenSource.CreateLinkedTokenSource(token);
-            await Task.WhenAny(_wake.WaitAsync(), Task.Delay(_c.Options.PollInterval, _c.Time, delay.Token)).ConfigureAwait(false);
+            await Task.WhenAny(_wake.WaitAsync(), Task.Delay(LoopDelay, _c.Time, delay.Token)).ConfigureAwait(false);
             await delay.CancelAsync().ConfigureAwait(false);
         }
     }

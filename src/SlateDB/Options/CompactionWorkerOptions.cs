@@ -4,8 +4,10 @@ namespace SlateDB;
 /// Settings of the compaction worker (SlateDB v0.15's <c>CompactionWorkerOptions</c>, the <c>worker</c> key of
 /// <c>compactor_options</c>); defaults as SlateDB's. The worker's <c>max_sst_size</c> and <c>max_fetch_tasks</c> are
 /// <see cref="CompactorOptions.MaxSstSize"/> and <see cref="CompactorOptions.MaxFetchTasks"/>, which the in-process
-/// compactor uses. The other values are kept (and written back by <see cref="SlateDbOptions.ToJson"/>) but not acted
-/// upon yet: see docs/configuration.md.
+/// compactor uses. A <see cref="Compaction.CompactionWorker"/> acts upon <see cref="MaxConcurrentCompactions"/>,
+/// <see cref="CompactionsPollInterval"/> and <see cref="HeartbeatInterval"/> (docs/compaction-workers.md); the
+/// compactor's embedded execution does not, and the other values are kept (and written back by
+/// <see cref="SlateDbOptions.ToJson"/>) but not acted upon yet: see docs/configuration.md.
 /// </summary>
 public sealed record CompactionWorkerOptions
 {

@@ -34,18 +34,19 @@ public sealed record CompactorOptions
     public bool EnableTrivialMove { get; init; }
 
     /// <summary>
-    /// The embedded compaction worker's settings. SlateDB runs no embedded worker when null (only external workers
-    /// compact); this engine always compacts in the compactor's process, so null is not acted upon yet.
+    /// The embedded compaction worker's settings (default: compactions run in the compactor's process). Null: the
+    /// compactor only coordinates, and <see cref="Compaction.CompactionWorker"/>s in other processes run the
+    /// compactions (SlateDB RFC-0025; <c>.compactions</c> is then written as version 2, see docs/compaction-workers.md).
     /// </summary>
     public CompactionWorkerOptions? Worker { get; init; } = new();
 
     /// <summary>The compactor's metric level; null inherits the database's. Not acted upon yet.</summary>
     public MetricLevel? MetricLevel { get; init; }
 
-    /// <summary>How often finished compactions are committed to the manifest. Default 1 s. Not acted upon yet.</summary>
+    /// <summary>How often a coordinator with external workers (<see cref="Worker"/> null) looks for compactions they finished, to commit them. Default 1 s.</summary>
     public TimeSpan CommitCompactedInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a worker may stay silent before its compaction is reclaimed. Default 30 s. Not acted upon yet.</summary>
+    /// <summary>How long a compaction worker may send no heartbeat before the coordinator reclaims its compaction for another worker. Default 30 s.</summary>
     public TimeSpan WorkerHeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Retries of the compactor's object-store requests; null retries transient failures without bound. Not acted upon yet.</summary>

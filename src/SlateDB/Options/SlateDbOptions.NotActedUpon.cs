@@ -27,14 +27,8 @@ public sealed partial record SlateDbOptions
         {
             var dc = new CompactorOptions();
             Check("compactor_options.metric_level", compactor.MetricLevel, dc.MetricLevel);
-            Check("compactor_options.commit_compacted_interval", compactor.CommitCompactedInterval, dc.CommitCompactedInterval);
-            Check("compactor_options.worker_heartbeat_timeout", compactor.WorkerHeartbeatTimeout, dc.WorkerHeartbeatTimeout);
             Check("compactor_options.object_store_max_retries", compactor.ObjectStoreMaxRetries, dc.ObjectStoreMaxRetries);
-            if (compactor.Worker is not { } worker)
-            {
-                found.Add("compactor_options.worker = null (compactions still run in the compactor's process)");
-            }
-            else
+            if (compactor.Worker is { } worker)
             {
                 var dw = new CompactionWorkerOptions();
                 Check("compactor_options.worker.max_concurrent_compactions", worker.MaxConcurrentCompactions, dw.MaxConcurrentCompactions);
