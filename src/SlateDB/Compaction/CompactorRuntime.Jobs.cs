@@ -9,7 +9,7 @@ internal sealed partial class CompactorRuntime
     private RunningCompaction Launch(Ulid id, CompactionPlan plan, ManifestCore core)
     {
         var job = CompactionRules.Resolve(id, core, plan);
-        var running = new RunningCompaction(id, plan);
+        var running = new RunningCompaction(id, plan) { Progress = new RecordedProgress(this, id, ResumeContextOf(id)) };
         _running[id] = running;
         CompactorLog.CompactionStarted(_c.Logger, id.ToString(), plan.Inputs.Count, plan.Destination);
         running.Completion = Task.Run(() => ExecuteAndCommitAsync(running, job), CancellationToken.None);
@@ -26,7 +26,7 @@ internal sealed partial class CompactorRuntime
             activity?.SetTag("slatedb.compaction.id", running.Id.ToString());
             output = _c.Options.EnableTrivialMove && TrivialMove.TryOutput(job) is { } moved
                 ? new CompactionOutput(moved, job.InputBytes, job.InputBytes, RowsRead: 0, RowsWritten: 0, TimeSpan.Zero)
-                : await _executor.ExecuteAsync(job, token).ConfigureAwait(false);
+                : await _executor.ExecuteAsync(job, running.Progress, token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
