@@ -80,7 +80,11 @@ internal sealed partial class CompactorRuntime
                 {
                     await GuardAsync(() => _manifest.UpdateAsync((id, manifest) => Commit(id, manifest, running.Plan, output.Run), token)).ConfigureAwait(false);
                     result = new CompactionResult(
-                        running.Id.ToString(), running.Plan, output.InputBytes, output.OutputBytes, output.Run.Views.Count, output.RowsRead, output.RowsWritten, output.Duration);
+                        running.Id.ToString(), running.Plan, output.InputBytes, output.OutputBytes, output.Run.Views.Count, output.RowsRead, output.RowsWritten, output.Duration)
+                    {
+                        Subcompactions = output.Subcompactions,
+                        ResumedSubcompactions = output.ResumedSubcompactions,
+                    };
                 }
                 catch (SlateDbException e) when (e.CloseReason == CloseReason.Fenced)
                 {
