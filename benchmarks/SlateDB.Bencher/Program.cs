@@ -10,6 +10,11 @@ if (args.Length > 0 && args[0] == "merge")
     return await MergeBenchmark.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "compaction")
+{
+    return await CompactionBench.RunAsync(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "reader-lag")
 {
     return await ReaderLag.RunAsync(args[1..]);

@@ -12,6 +12,7 @@ public sealed class SlateDbBuilder : ComponentsBuilder<SlateDbBuilder>
     private Caching.IBlockCache? _blockCache;
     private bool _blockCacheDisabled;
     private IMergeOperator? _mergeOperator;
+    private Compaction.ICompactionFilterSupplier? _compactionFilters;
     private TransactionOptions _transactions = TransactionOptions.Default;
     private (IObjectStore Store, string Uri)? _walStore;
     private TimeSpan _openTimeout = DefaultOpenTimeout;
@@ -58,6 +59,18 @@ public sealed class SlateDbBuilder : ComponentsBuilder<SlateDbBuilder>
     {
         ArgumentNullException.ThrowIfNull(mergeOperator);
         _mergeOperator = mergeOperator;
+        return this;
+    }
+
+    /// <summary>
+    /// Runs each compaction of the embedded compactor through a filter this supplier creates per job (SlateDB's
+    /// <c>with_compaction_filter_supplier</c>): keep, drop or rewrite rows as they are compacted. See
+    /// <see cref="Compaction.ICompactionFilter"/> for what a filter sees and what it may change under live snapshots.
+    /// </summary>
+    public SlateDbBuilder WithCompactionFilterSupplier(Compaction.ICompactionFilterSupplier supplier)
+    {
+        ArgumentNullException.ThrowIfNull(supplier);
+        _compactionFilters = supplier;
         return this;
     }
 
@@ -143,6 +156,7 @@ public sealed class SlateDbBuilder : ComponentsBuilder<SlateDbBuilder>
             OpenTimeout = _openTimeout,
             FlushOnProcessExit = _flushOnProcessExit,
             MergeOperator = _mergeOperator,
+            CompactionFilters = _compactionFilters,
             Transactions = _transactions,
             WalStore = _walStore,
         };

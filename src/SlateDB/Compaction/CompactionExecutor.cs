@@ -18,7 +18,10 @@ namespace SlateDB.Compaction;
 /// <param name="MaxSstSize">Output SSTs are cut once they reach this size (never between versions of one key).</param>
 /// <param name="MaxFetchTasks">Block reads in flight per input SST.</param>
 /// <param name="ReadAheadBytes">Bytes of adjacent blocks fetched by one read.</param>
-internal sealed record CompactionExecutorSettings(SstBuildSettings? Build, long MaxSstSize, int MaxFetchTasks, long ReadAheadBytes)
+/// <param name="MaxSubcompactions">
+/// How many key ranges one compaction is split into at most, merged in parallel (RFC-0028); 1 or less: no split.
+/// </param>
+internal sealed record CompactionExecutorSettings(SstBuildSettings? Build, long MaxSstSize, int MaxFetchTasks, long ReadAheadBytes, int MaxSubcompactions = 1)
 {
     /// <summary>The read size: 256 blocks of the default 4 KiB, as SlateDB fetches for compactions.</summary>
     public const long DefaultReadAheadBytes = 1024 * 1024;
@@ -26,11 +29,14 @@ internal sealed record CompactionExecutorSettings(SstBuildSettings? Build, long 
 
 /// <summary>
 /// Executes compactions (SlateDB's <c>CompactionExecutor</c>): merges the inputs in key order (among versions of one
-/// key, the highest sequence first), applies the retention rules to each key's versions, and writes the result as
-/// compacted SSTs cut at <see cref="CompactionExecutorSettings.MaxSstSize"/>. Returns the new sorted run; nothing is
-/// recorded anywhere, so the SSTs of a compaction that never commits are garbage no manifest refers to.
+/// key, the highest sequence first), applies the retention rules and the compaction filter to each key's versions, and
+/// writes the result as compacted SSTs cut at <see cref="CompactionExecutorSettings.MaxSstSize"/>. A compaction is
+/// split into key ranges (subcompactions) merged in parallel, each writing its own SSTs; with an
+/// <see cref="ICompactionProgress"/> the ranges and each SST written are recorded, so a later attempt resumes every
+/// range after the last key it wrote. Returns the new sorted run: the ranges' SSTs in key order.
 /// </summary>
-internal sealed class CompactionExecutor(TableStore tables, IdGenerator ids, TimeProvider time, CompactionExecutorSettings settings, MergeFolder? merge = null)
+internal sealed class CompactionExecutor(
+    TableStore tables, IdGenerator ids, TimeProvider time, CompactionExecutorSettings settings, MergeFolder? merge = null, ICompactionFilterSupplier? filters = null)
 {
     /// <summary>SST uploads allowed in flight while the next SST is being built.</summary>
     private const int MaxPendingUploads = 2;
@@ -40,27 +46,143 @@ internal sealed class CompactionExecutor(TableStore tables, IdGenerator ids, Tim
 
     public CompactionExecutorSettings Settings => settings;
 
-    public async Task<CompactionOutput> ExecuteAsync(CompactionJob job, CancellationToken cancellationToken)
+    public Task<CompactionOutput> ExecuteAsync(CompactionJob job, CancellationToken cancellationToken) => ExecuteAsync(job, progress: null, cancellationToken);
+
+    public async Task<CompactionOutput> ExecuteAsync(CompactionJob job, ICompactionProgress? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         var started = time.GetTimestamp();
+        var context = progress?.Resumed is { Subcompactions.Count: > 0 } resumed ? resumed : null;
+        if (context is null)
+        {
+            var planned = await SubcompactionPlanner.PlanAsync(tables, job, settings.MaxSubcompactions, cancellationToken).ConfigureAwait(false);
+            context = new CompactionContext(planned.Select(range => new Subcompaction(range, [])).ToArray(), job.Retention.RetentionMinSeq);
+            if (progress is not null)
+            {
+                await progress.RecordAsync(context, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            // Resumed: the rows already written were kept by the retention sequence the compaction started with.
+            job = job with { Retention = job.Retention with { RetentionMinSeq = context.RetentionMinSeq } };
+        }
+
+        using var tracker = new SubcompactionTracker(context, progress);
+        var build = settings.Build ?? InferBuildSettings(job);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var ranges = Enumerable.Range(0, tracker.Ranges.Count).Select(index => Task.Run(
+            async () =>
+            {
+                try
+                {
+                    return await ExecuteRangeAsync(job, build, tracker, index, stop.Token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    // One range failing fails the compaction: stop the others.
+                    await stop.CancelAsync().ConfigureAwait(false);
+                    throw;
+                }
+            },
+            CancellationToken.None)).ToArray();
+        RangeResult[] results;
+        try
+        {
+            results = await Task.WhenAll(ranges).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The first failure that is not a cancellation caused by another range's failure.
+            var failure = ranges.Where(task => task.IsFaulted).Select(task => task.Exception!.InnerException!).FirstOrDefault(e => e is not OperationCanceledException);
+            if (failure is not null && !cancellationToken.IsCancellationRequested)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            }
+
+            throw;
+        }
+
+        var outputs = Enumerable.Range(0, tracker.Ranges.Count).SelectMany(tracker.OutputsOf).ToArray();
+        var run = new SortedRun(job.Destination, outputs.Select(SsTableView.Identity).ToArray());
+        return new CompactionOutput(
+            run,
+            job.InputBytes,
+            outputs.Sum(sst => (long)sst.EstimatedSize),
+            results.Sum(result => result.RowsRead),
+            results.Sum(result => result.RowsWritten),
+            time.GetElapsedTime(started))
+        {
+            Subcompactions = tracker.Ranges.Count,
+            ResumedSubcompactions = results.Count(result => result.Resumed),
+        };
+    }
+
+    /// <summary>Merges one key range of the job (after what an earlier attempt wrote of it) into SSTs.</summary>
+    private async Task<RangeResult> ExecuteRangeAsync(CompactionJob job, SstBuildSettings build, SubcompactionTracker tracker, int index, CancellationToken cancellationToken)
+    {
+        var range = SubcompactionRanges.ToKeyRange(tracker.Ranges[index]);
+        var written = tracker.OutputsOf(index);
+        var resumed = written.Count > 0;
+        if (resumed)
+        {
+            if (written[^1].Info.LastEntry is { } lastKey)
+            {
+                range = SubcompactionRanges.Intersect(range, KeyRange.After(lastKey));
+            }
+            else
+            {
+                // The last key of what was written is unknown: write the range again (the old SSTs become garbage).
+                tracker.Reset(index);
+                resumed = false;
+            }
+        }
+
+        var filterContext = new CompactionJobContext
+        {
+            Destination = job.Destination,
+            IsDestinationLastRun = job.Retention.DropTombstones,
+            CompactionClockTick = job.Retention.CompactionClockTick,
+            RetentionMinSequence = job.Retention.RetentionMinSeq,
+            Range = range,
+            Time = time,
+        };
+        var filter = filters is null ? null : await filters.CreateFilterAsync(filterContext, cancellationToken).ConfigureAwait(false);
+        if (filters is not null && filter is null)
+        {
+            throw new InvalidOperationException("The compaction filter supplier returned no filter.");
+        }
+
         var fetch = new BlockFetch(Math.Max(1, settings.ReadAheadBytes), Math.Max(1, settings.MaxFetchTasks), CacheBlocks: false);
         var sources = new List<IRowIterator>(job.L0Views.Count + job.SortedRuns.Count);
-        sources.AddRange(job.L0Views.Select(view => ViewRanges.View(tables, view, fetch)));
-        sources.AddRange(job.SortedRuns.Select(run => ViewRanges.SortedRun(tables, run, fetch)));
-        using var merged = new MergeRowIterator(sources, IterationOrder.Ascending);
-        var writer = new OutputWriter(tables, ids, settings.Build ?? InferBuildSettings(job), settings.MaxSstSize, job.InputBytes, cancellationToken);
+        if (!range.IsEmpty)
+        {
+            foreach (var view in job.L0Views)
+            {
+                var within = SubcompactionRanges.Intersect(ViewRanges.Of(view), range);
+                if (!within.IsEmpty)
+                {
+                    sources.Add(new SstRowIterator(tables, view, within, IterationOrder.Ascending, fetch));
+                }
+            }
 
-        // Two stages on two threads: this one reads, merges and applies retention; the writer's builds blocks,
-        // compresses, checksums and uploads. Rows pass in batches (their keys and values are slices of immutable
-        // decoded blocks, safe to read from another thread).
+            sources.AddRange(job.SortedRuns.Select(run => ViewRanges.SortedRun(tables, run, fetch, range)));
+        }
+
+        using var merged = new MergeRowIterator(sources, IterationOrder.Ascending);
+        var writer = new OutputWriter(
+            tables, ids, build, settings.MaxSstSize, job.InputBytes / tracker.Ranges.Count, (sst, token) => tracker.AddAsync(index, sst, token), cancellationToken);
+
+        // Two stages on two threads: this one reads, merges and applies retention and the filter; the writer's builds
+        // blocks, compresses, checksums and uploads. Rows pass in batches (their keys and values are slices of
+        // immutable decoded blocks, safe to read from another thread).
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var batches = Channel.CreateBounded<RowBatch>(new BoundedChannelOptions(PipelineBatches) { SingleReader = true, SingleWriter = true });
         var writing = Task.Run(() => WriteBatchesAsync(batches.Reader, writer, stop), CancellationToken.None);
         long rowsRead;
         try
         {
-            rowsRead = await MergeAsync(merged, job.Retention, merge, batches.Writer, stop.Token).ConfigureAwait(false);
+            rowsRead = await MergeAsync(merged, job.Retention, merge, filter, batches.Writer, stop.Token).ConfigureAwait(false);
             batches.Writer.Complete();
         }
         catch (Exception e)
@@ -84,16 +206,20 @@ internal sealed class CompactionExecutor(TableStore tables, IdGenerator ids, Tim
             throw;
         }
 
-        var outputs = await writing.ConfigureAwait(false);
-        var run = new SortedRun(job.Destination, outputs.Select(SsTableView.Identity).ToArray());
-        return new CompactionOutput(run, job.InputBytes, writer.BytesWritten, rowsRead, writer.RowsWritten, time.GetElapsedTime(started));
+        await writing.ConfigureAwait(false);
+        return new RangeResult(rowsRead, writer.RowsWritten, resumed);
     }
 
-    /// <summary>Merges the inputs, groups each key's versions, applies retention and queues the kept rows in batches.</summary>
-    private static async Task<long> MergeAsync(MergeRowIterator merged, RetentionPolicy retention, MergeFolder? merge, ChannelWriter<RowBatch> output, CancellationToken cancellationToken)
+    /// <summary>
+    /// Merges the inputs, groups each key's versions, applies retention and the filter, and queues the kept rows in
+    /// batches. Calls the filter's end hook after the last row.
+    /// </summary>
+    private static async Task<long> MergeAsync(
+        MergeRowIterator merged, RetentionPolicy retention, MergeFolder? merge, ICompactionFilter? filter, ChannelWriter<RowBatch> output, CancellationToken cancellationToken)
     {
         var versions = new List<RowEntry>();
         var kept = new List<RowEntry>();
+        var scratch = filter is null ? null : new List<RowEntry>();
         var batch = RowBatch.Rent();
         long rowsRead = 0;
         while (await merged.MoveNextAsync(cancellationToken).ConfigureAwait(false))
@@ -113,7 +239,13 @@ internal sealed class CompactionExecutor(TableStore tables, IdGenerator ids, Tim
                     continue;
                 }
 
-                if (Retain() && batch.IsFull)
+                Retain();
+                if (filter is not null && kept.Count > 0)
+                {
+                    await FilterRows.ApplyAsync(filter, kept, scratch!, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (AddKept() && batch.IsFull)
                 {
                     await output.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
                     batch = RowBatch.Rent();
@@ -126,6 +258,17 @@ internal sealed class CompactionExecutor(TableStore tables, IdGenerator ids, Tim
         if (versions.Count > 0)
         {
             Retain();
+            if (filter is not null && kept.Count > 0)
+            {
+                await FilterRows.ApplyAsync(filter, kept, scratch!, cancellationToken).ConfigureAwait(false);
+            }
+
+            AddKept();
+        }
+
+        if (filter is not null)
+        {
+            await filter.OnCompactionEndAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (batch.Count > 0)
@@ -139,12 +282,17 @@ internal sealed class CompactionExecutor(TableStore tables, IdGenerator ids, Tim
 
         return rowsRead;
 
-        // Moves the kept versions of the key in `versions` to the batch; true when rows were added.
-        bool Retain()
+        // Applies retention to the key in `versions`, leaving what to write in `kept`.
+        void Retain()
         {
             kept.Clear();
             RetentionFilter.Apply(versions, retention, kept, merge);
             versions.Clear();
+        }
+
+        // Moves the kept versions to the batch; true when rows were added.
+        bool AddKept()
+        {
             foreach (var row in kept)
             {
                 batch.Add(row);
@@ -229,20 +377,27 @@ internal sealed class CompactionExecutor(TableStore tables, IdGenerator ids, Tim
         public void Return() => ArrayPool<RowEntry>.Shared.Return(Rows, clearArray: true);
     }
 
+    /// <summary>What one range of a compaction did.</summary>
+    private readonly record struct RangeResult(long RowsRead, long RowsWritten, bool Resumed);
+
     /// <summary>
-    /// Builds output SSTs one after the other and uploads each while the next is built. An SST is cut only between
-    /// keys, so all versions of a key land in one SST.
+    /// Builds output SSTs one after the other and uploads each while the next is built; reports each finished upload
+    /// in the order the SSTs were cut. An SST is cut only between keys, so all versions of a key land in one SST.
     /// </summary>
-    private sealed class OutputWriter(TableStore tables, IdGenerator ids, SstBuildSettings build, long maxSstSize, long inputBytes, CancellationToken cancellationToken)
+    private sealed class OutputWriter(
+        TableStore tables,
+        IdGenerator ids,
+        SstBuildSettings build,
+        long maxSstSize,
+        long inputBytes,
+        Func<SsTableHandle, CancellationToken, ValueTask> uploaded,
+        CancellationToken cancellationToken)
     {
         private readonly List<Task<SsTableHandle>> _uploads = [];
         private SstBuilder? _builder;
         private ReadOnlyMemory<byte> _lastKey;
         private long _built;
-        private int _awaited;
-
-        /// <summary>The encoded size of the SSTs written (known after <see cref="FinishAsync"/>).</summary>
-        public long BytesWritten { get; private set; }
+        private int _reported;
 
         public long RowsWritten { get; private set; }
 
@@ -265,6 +420,7 @@ internal sealed class CompactionExecutor(TableStore tables, IdGenerator ids, Tim
             return ValueTask.CompletedTask;
         }
 
+        /// <summary>Uploads the last SST and waits for (and reports) every upload.</summary>
         public async Task<IReadOnlyList<SsTableHandle>> FinishAsync()
         {
             if (_builder is { RowCount: > 0 })
@@ -272,9 +428,18 @@ internal sealed class CompactionExecutor(TableStore tables, IdGenerator ids, Tim
                 Upload();
             }
 
-            var handles = await Task.WhenAll(_uploads).ConfigureAwait(false);
-            BytesWritten = handles.Sum(handle => (long)handle.EstimatedSize);
-            return handles;
+            try
+            {
+                await ReportAsync(waitFor: 0).ConfigureAwait(false);
+            }
+            catch
+            {
+                // Let later uploads finish or fail before the compaction fails (nothing refers to them).
+                await Task.WhenAll(_uploads).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+                throw;
+            }
+
+            return await Task.WhenAll(_uploads).ConfigureAwait(false);
         }
 
         private async ValueTask AddAfterCutAsync(ValueTask pending, RowEntry row)
@@ -302,10 +467,18 @@ internal sealed class CompactionExecutor(TableStore tables, IdGenerator ids, Tim
             Upload();
             _builder = NewBuilder();
 
-            // Bound memory: wait for the oldest uploads beyond the allowance.
-            while (_uploads.Count - _awaited > MaxPendingUploads)
+            // Bound memory: wait for the oldest uploads beyond the allowance; report those already done.
+            await ReportAsync(waitFor: MaxPendingUploads).ConfigureAwait(false);
+        }
+
+        /// <summary>Reports finished uploads in order, waiting until at most <paramref name="waitFor"/> are pending.</summary>
+        private async ValueTask ReportAsync(int waitFor)
+        {
+            while (_reported < _uploads.Count && (_uploads.Count - _reported > waitFor || _uploads[_reported].IsCompleted))
             {
-                await _uploads[_awaited++].ConfigureAwait(false);
+                var handle = await _uploads[_reported].ConfigureAwait(false);
+                _reported++;
+                await uploaded(handle, cancellationToken).ConfigureAwait(false);
             }
         }
 

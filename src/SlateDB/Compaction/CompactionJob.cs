@@ -27,4 +27,12 @@ internal sealed record CompactionJob(
 }
 
 /// <summary>What executing a <see cref="CompactionJob"/> produced: the new run (possibly with no SSTs) and figures.</summary>
-internal sealed record CompactionOutput(SortedRun Run, long InputBytes, long OutputBytes, long RowsRead, long RowsWritten, TimeSpan Duration);
+/// <remarks>Rows read and written count this attempt only; a resumed compaction read and wrote the rest before.</remarks>
+internal sealed record CompactionOutput(SortedRun Run, long InputBytes, long OutputBytes, long RowsRead, long RowsWritten, TimeSpan Duration)
+{
+    /// <summary>The key ranges the compaction was split into (1: not split; 0: not executed, a trivial move).</summary>
+    public int Subcompactions { get; init; }
+
+    /// <summary>The ranges that continued after SSTs an earlier attempt had written.</summary>
+    public int ResumedSubcompactions { get; init; }
+}

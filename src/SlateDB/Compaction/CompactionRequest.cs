@@ -45,8 +45,8 @@ public sealed class CompactionRequest
 /// <param name="InputBytes">The encoded size of the input SSTs.</param>
 /// <param name="OutputBytes">The encoded size of the SSTs written.</param>
 /// <param name="OutputSsts">How many SSTs the new sorted run holds.</param>
-/// <param name="RowsRead">Rows (versions) read from the inputs.</param>
-/// <param name="RowsWritten">Rows written to the new sorted run.</param>
+/// <param name="RowsRead">Rows (versions) read from the inputs (by this attempt: a resumed compaction read the rest before).</param>
+/// <param name="RowsWritten">Rows written to the new sorted run (by this attempt).</param>
 /// <param name="Duration">How long the merge took (reading, merging and writing; not the manifest commit).</param>
 public sealed record CompactionResult(
     string Id,
@@ -56,4 +56,11 @@ public sealed record CompactionResult(
     int OutputSsts,
     long RowsRead,
     long RowsWritten,
-    TimeSpan Duration);
+    TimeSpan Duration)
+{
+    /// <summary>How many key ranges (subcompactions) the compaction was split into: 1 when not split, 0 for a trivial move.</summary>
+    public int Subcompactions { get; init; }
+
+    /// <summary>How many of those ranges continued after output SSTs an earlier, interrupted attempt had written.</summary>
+    public int ResumedSubcompactions { get; init; }
+}

@@ -12,6 +12,7 @@ public sealed class CompactorBuilder : ComponentsBuilder<CompactorBuilder>
     private ICompactionScheduler? _scheduler;
     private bool _polling = true;
     private IMergeOperator? _mergeOperator;
+    private ICompactionFilterSupplier? _filters;
 
     internal CompactorBuilder(string path, IObjectStore store)
         : base(path, store)
@@ -57,6 +58,18 @@ public sealed class CompactorBuilder : ComponentsBuilder<CompactorBuilder>
         return this;
     }
 
+    /// <summary>
+    /// Runs each compaction's rows through a filter this supplier creates per job (SlateDB's
+    /// <c>with_compaction_filter_supplier</c>): keep, drop or rewrite rows. Give a standalone compactor the same
+    /// supplier as the writer's embedded one, if it has one. See <see cref="ICompactionFilter"/> for what a filter sees.
+    /// </summary>
+    public CompactorBuilder WithCompactionFilterSupplier(ICompactionFilterSupplier supplier)
+    {
+        ArgumentNullException.ThrowIfNull(supplier);
+        _filters = supplier;
+        return this;
+    }
+
     /// <summary>Does not poll: compactions run only through <see cref="Compactor.RunOnceAsync"/> and requests.</summary>
     public CompactorBuilder WithPollingDisabled()
     {
@@ -71,7 +84,7 @@ public sealed class CompactorBuilder : ComponentsBuilder<CompactorBuilder>
         var dbOptions = _dbOptions ?? SlateDbOptions.Default;
         (dbOptions with { CompactorOptions = _options }).Validate();
         var scheduler = _scheduler ?? CompactorContext.DefaultScheduler(_options);
-        var components = DbComponents.Create(Settings(dbOptions) with { BlockCacheDisabled = true, MergeOperator = _mergeOperator });
+        var components = DbComponents.Create(Settings(dbOptions) with { BlockCacheDisabled = true, MergeOperator = _mergeOperator, CompactionFilters = _filters });
         var context = new CompactorContext
         {
             Components = components,

@@ -47,5 +47,5 @@ internal sealed record CompactorContext
 
     /// <summary>Executor settings from the compactor options; <paramref name="build"/> null infers the codec per compaction.</summary>
     public static CompactionExecutorSettings ExecutorSettingsFor(CompactorOptions options, SstBuildSettings? build) =>
-        new(build, options.MaxSstSize, options.MaxFetchTasks, CompactionExecutorSettings.DefaultReadAheadBytes);
+        new(build, options.MaxSstSize, options.MaxFetchTasks, CompactionExecutorSettings.DefaultReadAheadBytes, options.Worker?.MaxSubcompactions ?? 1);
 }

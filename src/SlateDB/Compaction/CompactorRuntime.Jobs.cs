@@ -14,7 +14,7 @@ internal sealed partial class CompactorRuntime
         }
 
         var job = CompactionRules.Resolve(id, core, plan);
-        var running = new RunningCompaction(id, plan);
+        var running = new RunningCompaction(id, plan) { Progress = new RecordedProgress(this, id, ResumeContextOf(id)) };
         _running[id] = running;
         CompactorLog.CompactionStarted(_c.Logger, id.ToString(), plan.Inputs.Count, plan.Destination);
         running.Completion = Task.Run(() => ExecuteAndCommitAsync(running, job), CancellationToken.None);
@@ -31,7 +31,7 @@ internal sealed partial class CompactorRuntime
             activity?.SetTag("slatedb.compaction.id", running.Id.ToString());
             output = _c.Options.EnableTrivialMove && TrivialMove.TryOutput(job) is { } moved
                 ? new CompactionOutput(moved, job.InputBytes, job.InputBytes, RowsRead: 0, RowsWritten: 0, TimeSpan.Zero)
-                : await _executor.ExecuteAsync(job, token).ConfigureAwait(false);
+                : await _executor.ExecuteAsync(job, running.Progress, token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -85,7 +85,11 @@ internal sealed partial class CompactorRuntime
                 {
                     await GuardAsync(() => _manifest.UpdateAsync((id, manifest) => Commit(id, manifest, running.Plan, output.Run), token)).ConfigureAwait(false);
                     result = new CompactionResult(
-                        running.Id.ToString(), running.Plan, output.InputBytes, output.OutputBytes, output.Run.Views.Count, output.RowsRead, output.RowsWritten, output.Duration);
+                        running.Id.ToString(), running.Plan, output.InputBytes, output.OutputBytes, output.Run.Views.Count, output.RowsRead, output.RowsWritten, output.Duration)
+                    {
+                        Subcompactions = output.Subcompactions,
+                        ResumedSubcompactions = output.ResumedSubcompactions,
+                    };
                 }
                 catch (SlateDbException e) when (e.CloseReason == CloseReason.Fenced)
                 {

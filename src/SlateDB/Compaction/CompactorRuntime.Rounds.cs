@@ -237,7 +237,9 @@ internal sealed partial class CompactorRuntime
                 var byId = records.ToDictionary(record => record.Id);
                 foreach (var (id, plan) in started)
                 {
-                    byId[id] = new CompactionRecord(id, CompactionRules.ToSpec(plan), StartStatus(id, plan), [], null, null);
+                    // A resumed compaction keeps its recorded ranges and outputs (see CompactorRuntime.Progress).
+                    var context = byId.TryGetValue(id, out var previous) ? previous.Context : null;
+                    byId[id] = new CompactionRecord(id, CompactionRules.ToSpec(plan), StartStatus(id, plan), [], null, context);
                 }
 
                 foreach (var id in failed)

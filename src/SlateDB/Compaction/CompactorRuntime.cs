@@ -35,7 +35,7 @@ internal sealed partial class CompactorRuntime : IAsyncDisposable
         _c = context;
         _manifest = new CompactorManifest(context.Manifests, context.Time, context.Options.ManifestUpdateTimeout);
         _file = new CompactionsFile(context.Tables.Store, context.Tables.Paths, context.Time, context.Options.ManifestUpdateTimeout);
-        _executor = new CompactionExecutor(context.Tables, context.Ids, context.Time, context.ExecutorSettings, context.Components.Merge);
+        _executor = new CompactionExecutor(context.Tables, context.Ids, context.Time, context.ExecutorSettings, context.Components.Merge, context.Components.CompactionFilters);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(stopToken);
         InitWorkers();
     }
@@ -111,9 +111,9 @@ internal sealed partial class CompactorRuntime : IAsyncDisposable
     }
 
     /// <summary>
-    /// The records a new compactor keeps: unfinished compactions become submitted again (resumed from scratch if
-    /// still valid), those this compactor cannot run (other specs, segments) are failed, and finished ones are trimmed
-    /// to the newest. Worker and resume details, which version 1 does not hold, are dropped.
+    /// The records a new compactor keeps: unfinished compactions become submitted again (resumed if still valid, each
+    /// key range after the SSTs its context records), those this compactor cannot run (other specs, segments) are
+    /// failed, and finished ones are trimmed to the newest. Worker details are dropped.
     /// </summary>
     internal static IReadOnlyList<CompactionRecord> Recover(IReadOnlyList<CompactionRecord> records)
     {
@@ -133,7 +133,7 @@ internal sealed partial class CompactorRuntime : IAsyncDisposable
                 Status = status,
                 OutputSsts = status == CompactionStatus.Completed ? record.OutputSsts : [],
                 Worker = null,
-                Context = null,
+                Context = status == CompactionStatus.Submitted ? record.Context : null,
             };
         });
         return CompactionsFile.Trim(recovered);
@@ -240,5 +240,8 @@ internal sealed partial class CompactorRuntime : IAsyncDisposable
         public Task<CompactionResult?> Completion { get; set; } = Task.FromResult<CompactionResult?>(null);
 
         public Exception? Failure { get; set; }
+
+        /// <summary>Where the executor records the compaction's key ranges and outputs.</summary>
+        public ICompactionProgress? Progress { get; init; }
     }
 }

@@ -17,24 +17,24 @@ internal static class ViewRanges
         }
 
         return KeyRange.Create(
-            visible.Start.IsBounded ? visible.Start.Key : null,
+            visible.Start.IsBounded ? visible.Start.Key : (ReadOnlyMemory<byte>?)null,
             visible.Start.Kind == BoundKind.Included,
-            visible.End.IsBounded ? visible.End.Key : null,
+            visible.End.IsBounded ? visible.End.Key : (ReadOnlyMemory<byte>?)null,
             visible.End.Kind == BoundKind.Included);
     }
 
-    /// <summary>Ascending rows of a sorted run, each view read within its visible range.</summary>
-    public static IRowIterator SortedRun(TableStore tables, SortedRun run, BlockFetch fetch) =>
+    /// <summary>Ascending rows of a sorted run within <paramref name="range"/> (default: all), each view read within its visible range.</summary>
+    public static IRowIterator SortedRun(TableStore tables, SortedRun run, BlockFetch fetch, KeyRange? range = null) =>
         run.Views.All(view => view.VisibleRange is null)
-            ? new SortedRunRowIterator(tables, run, KeyRange.All, IterationOrder.Ascending, fetch)
-            : new ViewSequenceRowIterator(tables, run.Views, fetch);
+            ? new SortedRunRowIterator(tables, run, range ?? KeyRange.All, IterationOrder.Ascending, fetch)
+            : new ViewSequenceRowIterator(tables, run.Views, fetch, range ?? KeyRange.All);
 
     /// <summary>Ascending rows of one view within its visible range.</summary>
     public static IRowIterator View(TableStore tables, SsTableView view, BlockFetch fetch) =>
         new SstRowIterator(tables, view, Of(view), IterationOrder.Ascending, fetch);
 
-    /// <summary>The views of a sorted run one after the other, each within its own visible range.</summary>
-    private sealed class ViewSequenceRowIterator(TableStore tables, IReadOnlyList<SsTableView> views, BlockFetch fetch) : IRowIterator
+    /// <summary>The views of a sorted run one after the other, each within its own visible range and <c>range</c>.</summary>
+    private sealed class ViewSequenceRowIterator(TableStore tables, IReadOnlyList<SsTableView> views, BlockFetch fetch, KeyRange range) : IRowIterator
     {
         private int _next;
         private IRowIterator? _current;
@@ -56,7 +56,9 @@ internal static class ViewRanges
                 }
 
                 _current?.Dispose();
-                _current = View(tables, views[_next++], fetch);
+                var view = views[_next++];
+                var within = SubcompactionRanges.Intersect(Of(view), range);
+                _current = within.IsEmpty ? null : new SstRowIterator(tables, view, within, IterationOrder.Ascending, fetch);
             }
         }
 

@@ -50,4 +50,7 @@ internal sealed record ComponentSettings(
 
     /// <summary>The merge operator reads, flushes and compactions fold operands with; null: none (operands are an error).</summary>
     public IMergeOperator? MergeOperator { get; init; }
+
+    /// <summary>Creates the compaction filter of each compaction job; null: no filter.</summary>
+    public Compaction.ICompactionFilterSupplier? CompactionFilters { get; init; }
 }

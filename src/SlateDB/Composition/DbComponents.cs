@@ -65,6 +65,9 @@ internal sealed class DbComponents : IDisposable
     /// <summary>Folds merge operands with the configured operator; null when none is configured.</summary>
     public Merge.MergeFolder? Merge { get; init; }
 
+    /// <summary>Creates the compaction filter of each compaction job; null when none is configured.</summary>
+    public Compaction.ICompactionFilterSupplier? CompactionFilters { get; init; }
+
     /// <summary>Builds the components from what a builder collected. Nothing is read from the store yet.</summary>
     public static DbComponents Create(ComponentSettings settings)
     {
@@ -101,6 +104,7 @@ internal sealed class DbComponents : IDisposable
             Ids = new IdGenerator(settings.TimeProvider, random.Next()),
             Random = random,
             Merge = settings.MergeOperator is { } mergeOperator ? new Merge.MergeFolder(mergeOperator) : null,
+            CompactionFilters = settings.CompactionFilters,
         };
     }
 

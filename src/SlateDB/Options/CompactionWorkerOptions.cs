@@ -23,7 +23,10 @@ public sealed record CompactionWorkerOptions
     /// <summary>Bytes read per fetch. Default 2 MiB.</summary>
     public long BytesToFetch { get; init; } = 2L * 1024 * 1024;
 
-    /// <summary>How many key ranges a compaction is split into (1 or less: no split). Default 4.</summary>
+    /// <summary>
+    /// How many key ranges (subcompactions, RFC-0028) a compaction is split into at most, merged in parallel; 1 or
+    /// less: no split. Acted upon by the in-process compactor (embedded or standalone). Default 4.
+    /// </summary>
     public int MaxSubcompactions { get; init; } = 4;
 
     /// <summary>Output SSTs with fewer rows than this get no filter. Default 1000.</summary>

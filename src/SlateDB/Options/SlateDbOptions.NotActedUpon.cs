@@ -35,7 +35,6 @@ public sealed partial record SlateDbOptions
                 Check("compactor_options.worker.compactions_poll_interval", worker.CompactionsPollInterval, dw.CompactionsPollInterval);
                 Check("compactor_options.worker.heartbeat_interval", worker.HeartbeatInterval, dw.HeartbeatInterval);
                 Check("compactor_options.worker.bytes_to_fetch", worker.BytesToFetch, dw.BytesToFetch);
-                Check("compactor_options.worker.max_subcompactions", worker.MaxSubcompactions, dw.MaxSubcompactions);
                 Check("compactor_options.worker.min_filter_keys", worker.MinFilterKeys, dw.MinFilterKeys);
                 Check("compactor_options.worker.compression_codec", worker.CompressionCodec, dw.CompressionCodec);
                 Check("compactor_options.worker.metric_level", worker.MetricLevel, dw.MetricLevel);
