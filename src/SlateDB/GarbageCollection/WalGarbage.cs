@@ -1,4 +1,5 @@
 using SlateDB.Storage;
+using SlateDB.Wal;
 
 namespace SlateDB.GarbageCollection;
 
@@ -35,13 +36,12 @@ internal static class WalGarbage
         var manifests = await env.History.ReadReferencingAsync(now, options.MinAge, cancellationToken).ConfigureAwait(false);
         var replayFloor = manifests.Current.Min(manifest => manifest.Core.ReplayAfterWalId);
         var pinned = manifests.Checkpointed.Select(manifest => (manifest.Core.ReplayAfterWalId, manifest.Core.NextWalSstId)).ToList();
-        var obsolete = new List<(ulong Id, ObjectMetadata Item)>();
-        await foreach (var item in env.WalStore.ListAsync(env.Paths.WalDirectory, cancellationToken).ConfigureAwait(false))
+        var obsolete = new List<WalObjectInfo>();
+        foreach (var item in await env.Wal.ListAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (env.Paths.TryParseSstId(item.Path, out var id) && id.IsWal
-                && IsObsolete(id.WalId, now - item.LastModified, replayFloor, pinned, options.MinAge))
+            if (IsObsolete(item.Id, now - item.LastModified, replayFloor, pinned, options.MinAge))
             {
-                obsolete.Add((id.WalId, item));
+                obsolete.Add(item);
             }
         }
 
@@ -49,7 +49,7 @@ internal static class WalGarbage
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = ProbeConcurrency, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(obsolete, parallel, async (candidate, token) =>
         {
-            if (await IsFenceAsync(env.WalStore, candidate.Item, token).ConfigureAwait(false) == fences)
+            if (await env.Wal.IsFenceAsync(candidate, token).ConfigureAwait(false) == fences)
             {
                 lock (chosen)
                 {
