@@ -11,7 +11,8 @@ using SlateDB.WalBench;
 //                    [--value 128] [--seed 1] [--local-dir <folder>]
 // Configurations: fixed (object-store WAL, fixed interval), eager (object-store WAL, eager policy), local (local-disk
 // WAL in --local-dir, default a new folder under the system temp folder, eager policy). With "local" the run first
-// measures the disk's raw fsync latency (append 156 bytes + fsync, one at a time, 3 s) in the same folder.
+// measures the disk's raw fsync latency (append 156 bytes + fsync, one at a time, 3 s) in the same folder, and again
+// after the rows (the disk is shared: its latency moves).
 // Each configuration opens a fresh database over the in-memory store with the PUT latency injected (create-if-absent
 // and plain PUTs; reads are not delayed), runs N writers doing durable puts of random 16-byte keys for the given
 // time, and prints one markdown row.
@@ -44,9 +45,7 @@ Console.WriteLine($"SlateDB.WalBench: {seconds}s each, injected PUT latency {lat
 localDir ??= Path.Combine(Path.GetTempPath(), "slatedb-walbench-" + Environment.ProcessId);
 if (configs.Contains("local"))
 {
-    var probe = FsyncProbe.Run(localDir, TimeSpan.FromSeconds(3), 128 + 28);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"Raw fsync of this disk ({localDir}): {probe.Count / 3.0:N0} fsyncs/s one at a time, p50 {probe.P50Ms:F2} ms, p99 {probe.P99Ms:F2} ms"));
+    PrintProbe("before the rows");
 }
 
 Console.WriteLine();
@@ -63,7 +62,20 @@ foreach (var writers in writerCounts)
     }
 }
 
+if (configs.Contains("local"))
+{
+    Console.WriteLine();
+    PrintProbe("after the rows");
+}
+
 return 0;
+
+void PrintProbe(string when)
+{
+    var probe = FsyncProbe.Run(localDir, TimeSpan.FromSeconds(3), 128 + 28);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"Raw fsync of this disk ({localDir}), {when}: {probe.Count / 3.0:N0} fsyncs/s one at a time, p50 {probe.P50Ms:F3} ms, p99 {probe.P99Ms:F2} ms"));
+}
 
 string Describe(string config) => config switch
 {
