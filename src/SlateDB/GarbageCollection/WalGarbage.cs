@@ -12,6 +12,8 @@ namespace SlateDB.GarbageCollection;
 /// tail and the newest fence) are always kept;</item>
 /// <item>no unexpired checkpoint's manifest needs it: a checkpoint replays <c>(replay_after_wal_id,
 /// next_wal_sst_id]</c> of its manifest;</item>
+/// <item>no unexpired change-feed consumer checkpoint (<c>changefeed:&lt;consumer&gt;@&lt;id&gt;</c>) holds it: such a
+/// checkpoint keeps every WAL object from its id on;</item>
 /// <item>it was written more than the minimum age ago (by the store's clock).</item>
 /// </list>
 /// <para>Obsolete objects are split in two kinds with their own tasks, as in SlateDB 0.14 and later: WAL SSTs holding
@@ -36,10 +38,11 @@ internal static class WalGarbage
         var manifests = await env.History.ReadReferencingAsync(now, options.MinAge, cancellationToken).ConfigureAwait(false);
         var replayFloor = manifests.Current.Min(manifest => manifest.Core.ReplayAfterWalId);
         var pinned = manifests.Checkpointed.Select(manifest => (manifest.Core.ReplayAfterWalId, manifest.Core.NextWalSstId)).ToList();
+        var consumerFloor = Feed.ChangeFeedCheckpoints.Floor(manifests.Current, now);
         var obsolete = new List<WalObjectInfo>();
         foreach (var item in await env.Wal.ListAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (IsObsolete(item.Id, now - item.LastModified, replayFloor, pinned, options.MinAge))
+            if (item.Id < consumerFloor && IsObsolete(item.Id, now - item.LastModified, replayFloor, pinned, options.MinAge))
             {
                 obsolete.Add(item);
             }
