@@ -11,7 +11,7 @@ using SlateDB.WalBench;
 //                    [--value 128] [--seed 1] [--local-dir <folder>]
 // Configurations: fixed (object-store WAL, fixed interval), eager (object-store WAL, eager policy), local (local-disk
 // WAL in --local-dir, default a new folder under the system temp folder, eager policy). With "local" the run first
-// measures the disk's raw fsync latency (append 156 bytes + fsync, one at a time, 3 s) in the same folder, and again
+// measures the disk's raw fsync latency (append 384 bytes, about one WAL record of one 128-byte write, + fsync, one at a time, 3 s) in the same folder, and again
 // after the rows (the disk is shared: its latency moves).
 // Each configuration opens a fresh database over the in-memory store with the PUT latency injected (create-if-absent
 // and plain PUTs; reads are not delayed), runs N writers doing durable puts of random 16-byte keys for the given
@@ -72,7 +72,7 @@ return 0;
 
 void PrintProbe(string when)
 {
-    var probe = FsyncProbe.Run(localDir, TimeSpan.FromSeconds(3), 128 + 28);
+    var probe = FsyncProbe.Run(localDir, TimeSpan.FromSeconds(3), 384);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"Raw fsync of this disk ({localDir}), {when}: {probe.Count / 3.0:N0} fsyncs/s one at a time, p50 {probe.P50Ms:F3} ms, p99 {probe.P99Ms:F2} ms"));
 }
