@@ -15,6 +15,7 @@ public sealed class SlateDbBuilder : ComponentsBuilder<SlateDbBuilder>
     private Compaction.ICompactionFilterSupplier? _compactionFilters;
     private TransactionOptions _transactions = TransactionOptions.Default;
     private (IObjectStore Store, string Uri)? _walStore;
+    private (string Directory, LocalWalOptions Options)? _localWal;
     private TimeSpan _openTimeout = DefaultOpenTimeout;
     private bool _flushOnProcessExit = true;
 
@@ -125,6 +126,29 @@ public sealed class SlateDbBuilder : ComponentsBuilder<SlateDbBuilder>
         ArgumentNullException.ThrowIfNull(walObjectStore);
         ArgumentNullException.ThrowIfNull(uri);
         _walStore = (walObjectStore, uri);
+        _localWal = null;
+        return this;
+    }
+
+    /// <summary>
+    /// Keeps the WAL on a local (or network block) disk instead of the object store: append-only segment files in
+    /// <paramref name="directory"/>, each WAL write made durable by one fsync that serves every write grouped into it.
+    /// Durable writes then cost about one fsync instead of one object PUT; data still reaches the object store as L0
+    /// SSTs, and the manifest records that the WAL is local (<c>wal_object_store_uri</c> = the directory's identity),
+    /// so neither this engine without this directory nor SlateDB opens the database. Only one process may use the
+    /// directory at a time (an exclusive file lock). Use <see cref="WalFlushPolicy.Eager"/> for low latency.
+    /// See docs/wal.md for the durability promise: the writes not yet in L0 are as durable as this disk.
+    /// </summary>
+    /// <param name="directory">The WAL's directory (created if absent); one per database.</param>
+    /// <param name="options">Segment settings; null for <see cref="LocalWalOptions.Default"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="directory"/> is empty, or a setting is out of range.</exception>
+    public SlateDbBuilder WithLocalWal(string directory, LocalWalOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        options ??= LocalWalOptions.Default;
+        options.Validate();
+        _localWal = (directory, options);
+        _walStore = null;
         return this;
     }
 
@@ -149,6 +173,11 @@ public sealed class SlateDbBuilder : ComponentsBuilder<SlateDbBuilder>
     public Task<SlateDb> OpenAsync(CancellationToken cancellationToken = default)
     {
         _options.Validate();
+        if (_localWal is not null && !_options.WalEnabled)
+        {
+            throw new SlateDbException(SlateDbErrorKind.Invalid, "A local WAL was configured with wal_enabled = false: enable the WAL or drop WithLocalWal.");
+        }
+
         var settings = Settings(_options) with
         {
             BlockCache = _blockCache,
@@ -159,6 +188,7 @@ public sealed class SlateDbBuilder : ComponentsBuilder<SlateDbBuilder>
             CompactionFilters = _compactionFilters,
             Transactions = _transactions,
             WalStore = _walStore,
+            LocalWal = _localWal,
         };
         return SlateDb.OpenCoreAsync(settings, cancellationToken);
     }

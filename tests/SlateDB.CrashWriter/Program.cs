@@ -3,10 +3,11 @@ using System.Text;
 using SlateDB;
 using SlateDB.Storage;
 
-// Usage: SlateDB.CrashWriter <root folder> <round> <seed> <writers> <keys per writer> [<WAL store folder>]
+// Usage: SlateDB.CrashWriter <root folder> <round> <seed> <writers> <keys per writer> [<WAL store folder> | local:<dir>]
 //
 // With a WAL store folder the database keeps its WAL there (SlateDbBuilder.WithWalObjectStore, recorded as
-// "file://<folder>") and writes with the eager WAL flush policy.
+// "file://<folder>") and writes with the eager WAL flush policy. With "local:<dir>" it keeps its WAL on the local disk
+// in <dir> (SlateDbBuilder.WithLocalWal, small segments so that they roll), also with the eager policy.
 // Opens the database "db" in a LocalFileSystemObjectStore over the folder, prints "ready", then runs <writers>
 // concurrent writers until the process is killed. Writer w owns the keys "w<w>-k<n>" (n < keys per writer) and writes
 // one at a time, each write awaited as durable. Around each write it prints, one line each:
@@ -47,6 +48,7 @@ var seed = int.Parse(args[2], CultureInfo.InvariantCulture);
 var writerCount = int.Parse(args[3], CultureInfo.InvariantCulture);
 var keysPerWriter = int.Parse(args[4], CultureInfo.InvariantCulture);
 var walRoot = args.Length == 6 ? args[5] : null;
+var localWal = walRoot is not null && walRoot.StartsWith("local:", StringComparison.Ordinal) ? walRoot["local:".Length..] : null;
 
 var options = new SlateDbOptions
 {
@@ -60,7 +62,11 @@ var options = new SlateDbOptions
 };
 var store = new LocalFileSystemObjectStore(root);
 var builder = SlateDb.Builder("db", store).WithOptions(options).WithSeed(seed);
-if (walRoot is not null)
+if (localWal is not null)
+{
+    builder.WithLocalWal(localWal, new LocalWalOptions { SegmentSizeBytes = 64 * 1024 });
+}
+else if (walRoot is not null)
 {
     builder.WithWalObjectStore(new LocalFileSystemObjectStore(walRoot), "file://" + walRoot);
 }

@@ -36,6 +36,9 @@ internal sealed record ComponentSettings(
     /// </summary>
     public (IObjectStore Store, string Uri)? WalStore { get; init; }
 
+    /// <summary>A local-disk WAL's directory and settings; null keeps the WAL in an object store.</summary>
+    public (string Directory, LocalWalOptions Options)? LocalWal { get; init; }
+
     /// <summary>How long an open may go without a successful object-store request; infinite: no bound.</summary>
     public TimeSpan OpenTimeout { get; init; } = SlateDbBuilder.DefaultOpenTimeout;
 

@@ -40,9 +40,6 @@ internal sealed class DbComponents : IDisposable
     /// <summary>The store holding the WAL (instrumented and retried like <see cref="Store"/>): the main store, or the separate WAL store.</summary>
     public required IObjectStore WalStore { get; init; }
 
-    /// <summary>What the manifest must record as <c>wal_object_store_uri</c>: null for the main store.</summary>
-    public string? WalStoreUri { get; init; }
-
     /// <summary>The WAL: written by the writer, replayed by recovery, collected by the garbage collector.</summary>
     public required IWal Wal { get; init; }
 
@@ -95,8 +92,9 @@ internal sealed class DbComponents : IDisposable
             Transactions = settings.Transactions,
             Tables = new TableStore(store, paths, options, blockCache),
             WalStore = walStore,
-            WalStoreUri = settings.WalStore?.Uri,
-            Wal = new ObjectStoreWal(walStore, paths, SstBuildSettings.From(options)),
+            Wal = settings.LocalWal is { } local
+                ? new Wal.LocalDisk.LocalDiskWal(local.Directory, local.Options, SstBuildSettings.From(options), settings.TimeProvider, new Random(random.Next()))
+                : new ObjectStoreWal(walStore, paths, SstBuildSettings.From(options), settings.WalStore?.Uri),
             OwnedBlockCache = ownedCache,
             OwnedDiskCache = diskCache,
             Retrying = retrying,
@@ -114,6 +112,7 @@ internal sealed class DbComponents : IDisposable
         Metrics.Dispose();
         OwnedBlockCache?.Dispose();
         OwnedDiskCache?.Dispose();
+        (Wal as IDisposable)?.Dispose();
     }
 
     // As SlateDB: transient failures are retried (every attempt is counted by the instrumentation below it).

@@ -2,7 +2,7 @@ namespace SlateDB.Composition;
 
 /// <summary>
 /// Checks the database path every entry point takes (<see cref="SlateDb.OpenAsync"/>, the builders,
-/// <see cref="GarbageCollection.GarbageCollector.StartAsync"/>): an empty path would put the database at the store's
+/// <see cref="GarbageCollection.GarbageCollector.StartAsync(string, Storage.IObjectStore, GarbageCollectorOptions, TimeProvider, Microsoft.Extensions.Logging.ILoggerFactory, System.Diagnostics.Metrics.IMeterFactory, CancellationToken)"/>): an empty path would put the database at the store's
 /// root, mixed with whatever else the store holds, so it is refused.
 /// </summary>
 internal static class DbPathArgument

@@ -51,10 +51,12 @@ internal static class Recovery
     public static async Task<(WriterManifest Manifest, RecoveredState State)> OpenAsync(DbComponents c, Random random, CancellationToken cancellationToken)
     {
         var logger = c.LoggerFactory.CreateLogger("SlateDB");
+        // A local WAL's directory lock comes first: only its holder may list, fence and replay it.
+        await c.Wal.AcquireAsync(cancellationToken).ConfigureAwait(false);
         var latest = await c.Manifests.ReadLatestAsync(cancellationToken).ConfigureAwait(false);
         if (latest is null)
         {
-            var initial = DbManifest.Initial(new ManifestCore { WalObjectStoreUri = c.WalStoreUri });
+            var initial = DbManifest.Initial(new ManifestCore { WalObjectStoreUri = c.Wal.ManifestUri });
             if (await c.Manifests.TryWriteAsync(1, initial, cancellationToken).ConfigureAwait(false))
             {
                 Log.Created(logger, c.Path);
@@ -74,7 +76,7 @@ internal static class Recovery
         }
 
         UnsupportedFeatures.ThrowIfUsed(manifest.Current, c.Path, walStoreConfigured: true);
-        WalStoreCheck.ThrowIfMismatched(manifest.Current.Core.WalObjectStoreUri, c.WalStoreUri, c.Path);
+        WalStoreCheck.ThrowIfMismatched(manifest.Current.Core.WalObjectStoreUri, c.Wal.ManifestUri, c.Path);
 
         // Work from one listing of the WAL, not from probing ids: a damaged manifest must not send open probing
         // towards 2^64, and a missing WAL object after the replay point is lost data, not something to skip. As in

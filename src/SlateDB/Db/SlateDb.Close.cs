@@ -101,6 +101,7 @@ public sealed partial class SlateDb
         _c.Metrics.Dispose();
         _c.OwnedBlockCache?.Dispose();
         _c.OwnedDiskCache?.Dispose();
+        (_c.Wal as IDisposable)?.Dispose();
         _manifest.Dispose();
         _stop.Dispose();
         if (CloseFailure(previous, closedError, flushError) is { } failure)

@@ -67,7 +67,7 @@ public sealed partial class GarbageCollector
                 }
             }
 
-            var (deleted, failed) = await DeleteAllAsync(kind, result.Candidates, token).ConfigureAwait(false);
+            var (deleted, failed) = await DeleteAllAsync(kind, candidates, token).ConfigureAwait(false);
             GcLog.Collected(_env.Logger, kind, deleted, failed);
             return (result with { Deleted = deleted, Failed = failed }, expired);
         }
@@ -88,10 +88,10 @@ public sealed partial class GarbageCollector
                 return manifests.Select(id => (id, paths.ManifestPath(id))).ToList();
             case GarbageKind.Wal:
                 var wal = await WalGarbage.FindAsync(_env, options, fences: false, now, token).ConfigureAwait(false);
-                return wal.Select(id => (id, paths.WalSstPath(id))).ToList();
+                return wal.Select(id => (id, _env.Wal.LocationOf(id))).ToList();
             case GarbageKind.WalFence:
                 var fences = await WalGarbage.FindAsync(_env, options, fences: true, now, token).ConfigureAwait(false);
-                return fences.Select(id => (id, paths.WalSstPath(id))).ToList();
+                return fences.Select(id => (id, _env.Wal.LocationOf(id))).ToList();
             case GarbageKind.Compacted:
                 var compacted = await CompactedGarbage.FindAsync(_env, options, now, token).ConfigureAwait(false);
                 return compacted.Select(id => (0UL, paths.CompactedSstPath(id))).ToList();
@@ -129,18 +129,26 @@ public sealed partial class GarbageCollector
     };
 
     /// <summary>Deletes <paramref name="paths"/>, at most <see cref="DeleteConcurrency"/> at a time; a failed delete is logged and counted.</summary>
-    private async Task<(int Deleted, int Failed)> DeleteAllAsync(GarbageKind kind, IReadOnlyList<string> paths, CancellationToken token)
+    private async Task<(int Deleted, int Failed)> DeleteAllAsync(GarbageKind kind, IReadOnlyList<(ulong Id, string Path)> paths, CancellationToken token)
     {
         var deleted = 0;
         var failed = 0;
         var tags = new TagList { { "kind", MetricKind(kind) } };
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = DeleteConcurrency, CancellationToken = token };
-        await Parallel.ForEachAsync(paths, parallel, async (path, ct) =>
+        await Parallel.ForEachAsync(paths, parallel, async (candidate, ct) =>
         {
+            var path = candidate.Path;
             try
             {
-                var store = kind is GarbageKind.Wal or GarbageKind.WalFence ? _env.WalStore : _env.Store;
-                await store.DeleteAsync(path, ct).ConfigureAwait(false);
+                if (kind is GarbageKind.Wal or GarbageKind.WalFence)
+                {
+                    await _env.Wal.DeleteAsync(candidate.Id, ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _env.Store.DeleteAsync(path, ct).ConfigureAwait(false);
+                }
+
                 Interlocked.Increment(ref deleted);
                 _env.Metrics.GcDeletedObjects.Add(1, tags);
                 GcLog.DeletedObject(_env.Logger, kind, path);

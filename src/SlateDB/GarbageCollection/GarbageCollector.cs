@@ -34,7 +34,7 @@ namespace SlateDB.GarbageCollection;
 /// (<c>gc/manifest.boundary</c>, <c>gc/compactions.boundary</c>), which newer SlateDB writers check and 0.12.1
 /// ignores.</para>
 /// <para>A database opened with <see cref="SlateDbOptions.GarbageCollectorOptions"/> set runs one of these in-process;
-/// <see cref="StartAsync"/> runs one on its own, for example in a separate maintenance process. The databases it
+/// <see cref="StartAsync(string, IObjectStore, GarbageCollectorOptions, TimeProvider, ILoggerFactory, IMeterFactory, CancellationToken)"/> runs one on its own, for example in a separate maintenance process. The databases it
 /// cleans stay readable by SlateDB 0.12.1.</para>
 /// </remarks>
 public sealed partial class GarbageCollector : IAsyncDisposable
@@ -76,7 +76,7 @@ public sealed partial class GarbageCollector : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <exception cref="ArgumentException">A setting is out of range, or <paramref name="path"/> is empty or white space.</exception>
     /// <exception cref="SlateDbException">Invalid: there is no database at <paramref name="path"/>.</exception>
-    public static async Task<GarbageCollector> StartAsync(
+    public static Task<GarbageCollector> StartAsync(
         string path,
         IObjectStore objectStore,
         GarbageCollectorOptions? options = null,
@@ -84,6 +84,47 @@ public sealed partial class GarbageCollector : IAsyncDisposable
         ILoggerFactory? loggerFactory = null,
         IMeterFactory? meterFactory = null,
         CancellationToken cancellationToken = default)
+        => StartCoreAsync(path, objectStore, walObjectStore: null, options, timeProvider, loggerFactory, meterFactory, cancellationToken);
+
+    /// <summary>
+    /// Starts a collector for the database at <paramref name="path"/> whose WAL is in a separate object store
+    /// (<see cref="SlateDbBuilder.WithWalObjectStore"/>): its WAL tasks list and delete WAL objects in
+    /// <paramref name="walObjectStore"/>; everything else is in <paramref name="objectStore"/>.
+    /// </summary>
+    /// <param name="path">The database's key prefix in the stores.</param>
+    /// <param name="objectStore">Where the database's manifest and SSTs live.</param>
+    /// <param name="walObjectStore">The database's WAL store (<c>&lt;path&gt;/wal/</c> in it).</param>
+    /// <param name="options">Which tasks run and how; null for the defaults.</param>
+    /// <param name="timeProvider">The clock for intervals, ages and checkpoint expiry; the system clock when null.</param>
+    /// <param name="loggerFactory">Where to log; nowhere when null.</param>
+    /// <param name="meterFactory">Creates the <c>SlateDB</c> meter its counters live on; a new meter when null.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <exception cref="ArgumentException">A setting is out of range, or <paramref name="path"/> is empty or white space.</exception>
+    /// <exception cref="SlateDbException">Invalid: there is no database at <paramref name="path"/>, or it keeps its WAL in its main store or on a local disk.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in a required parameter (the WAL store).")]
+    public static Task<GarbageCollector> StartAsync(
+        string path,
+        IObjectStore objectStore,
+        IObjectStore walObjectStore,
+        GarbageCollectorOptions? options = null,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(walObjectStore);
+        return StartCoreAsync(path, objectStore, walObjectStore, options, timeProvider, loggerFactory, meterFactory, cancellationToken);
+    }
+
+    private static async Task<GarbageCollector> StartCoreAsync(
+        string path,
+        IObjectStore objectStore,
+        IObjectStore? walObjectStore,
+        GarbageCollectorOptions? options,
+        TimeProvider? timeProvider,
+        ILoggerFactory? loggerFactory,
+        IMeterFactory? meterFactory,
+        CancellationToken cancellationToken)
     {
         DbPathArgument.Validate(path);
         ArgumentNullException.ThrowIfNull(objectStore);
@@ -94,10 +135,12 @@ public sealed partial class GarbageCollector : IAsyncDisposable
         {
             BlockCacheDisabled = true,
             RetryRequests = false,
+            WalStore = walObjectStore is null ? null : (walObjectStore, string.Empty),
         };
         var components = DbComponents.Create(settings);
         try
         {
+            await CheckWalStoreAsync(components, walObjectStore is not null, options, cancellationToken).ConfigureAwait(false);
             var env = new GcEnvironment(components, Logger(loggerFactory));
             await env.History.ListAsync(cancellationToken).ConfigureAwait(false);
             var collector = new GarbageCollector(env, options, components);
@@ -108,6 +151,36 @@ public sealed partial class GarbageCollector : IAsyncDisposable
         {
             components.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A standalone collector's WAL store must match what the manifest records: given one for a database that keeps
+    /// its WAL in its main store (or on a local disk) it would list nothing; without one for a database with a
+    /// separate WAL store, its WAL tasks would collect nothing (refused unless they are disabled).
+    /// </summary>
+    private static async Task CheckWalStoreAsync(DbComponents components, bool walStoreGiven, GarbageCollectorOptions options, CancellationToken cancellationToken)
+    {
+        var latest = await components.Manifests.ReadLatestAsync(cancellationToken).ConfigureAwait(false);
+        if (latest is not { } found)
+        {
+            return;
+        }
+
+        var recorded = found.Manifest.Core.WalObjectStoreUri;
+        var separate = recorded is not null && !Wal.LocalDisk.LocalDiskWal.IsLocalWalUri(recorded);
+        if (walStoreGiven && !separate)
+        {
+            throw new SlateDbException(
+                SlateDbErrorKind.Invalid,
+                $"A WAL store was given to the garbage collector, but the database at '{components.Path}' keeps its WAL {(recorded is null ? "in its main object store" : "on a local disk (its writer collects it)")}.");
+        }
+
+        if (!walStoreGiven && separate && (options.WalOptions is not null || options.WalFenceOptions is { DryRun: false }))
+        {
+            throw new SlateDbException(
+                SlateDbErrorKind.Invalid,
+                $"The database at '{components.Path}' keeps its WAL in a separate object store ('{recorded}'): give it to GarbageCollector.StartAsync, or disable its WAL tasks (WalOptions null, WalFenceOptions null or dry-run).");
         }
     }
 

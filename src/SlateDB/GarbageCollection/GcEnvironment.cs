@@ -13,6 +13,7 @@ internal sealed class GcEnvironment
     {
         Store = components.Store;
         WalStore = components.WalStore;
+        Wal = components.Wal;
         Paths = components.Paths;
         Time = components.TimeProvider;
         Logger = logger;
@@ -26,6 +27,9 @@ internal sealed class GcEnvironment
 
     /// <summary>The store holding the WAL: <see cref="Store"/>, or the database's separate WAL store.</summary>
     public IObjectStore WalStore { get; }
+
+    /// <summary>The WAL as the collector sees it (list, tell fences, delete): in <see cref="WalStore"/>, or on a local disk.</summary>
+    public Wal.IWalGc Wal { get; }
 
     public DbPaths Paths { get; }
 

@@ -1,4 +1,5 @@
 using SlateDB.Storage;
+using SlateDB.Wal;
 
 namespace SlateDB.GarbageCollection;
 
@@ -11,6 +12,8 @@ namespace SlateDB.GarbageCollection;
 /// tail and the newest fence) are always kept;</item>
 /// <item>no unexpired checkpoint's manifest needs it: a checkpoint replays <c>(replay_after_wal_id,
 /// next_wal_sst_id]</c> of its manifest;</item>
+/// <item>no unexpired change-feed consumer checkpoint (<c>changefeed:&lt;consumer&gt;@&lt;id&gt;</c>) holds it: such a
+/// checkpoint keeps every WAL object from its id on;</item>
 /// <item>it was written more than the minimum age ago (by the store's clock).</item>
 /// </list>
 /// <para>Obsolete objects are split in two kinds with their own tasks, as in SlateDB 0.14 and later: WAL SSTs holding
@@ -35,13 +38,13 @@ internal static class WalGarbage
         var manifests = await env.History.ReadReferencingAsync(now, options.MinAge, cancellationToken).ConfigureAwait(false);
         var replayFloor = manifests.Current.Min(manifest => manifest.Core.ReplayAfterWalId);
         var pinned = manifests.Checkpointed.Select(manifest => (manifest.Core.ReplayAfterWalId, manifest.Core.NextWalSstId)).ToList();
-        var obsolete = new List<(ulong Id, ObjectMetadata Item)>();
-        await foreach (var item in env.WalStore.ListAsync(env.Paths.WalDirectory, cancellationToken).ConfigureAwait(false))
+        var consumerFloor = Feed.ChangeFeedCheckpoints.Floor(manifests.Current, now);
+        var obsolete = new List<WalObjectInfo>();
+        foreach (var item in await env.Wal.ListAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (env.Paths.TryParseSstId(item.Path, out var id) && id.IsWal
-                && IsObsolete(id.WalId, now - item.LastModified, replayFloor, pinned, options.MinAge))
+            if (item.Id < consumerFloor && IsObsolete(item.Id, now - item.LastModified, replayFloor, pinned, options.MinAge))
             {
-                obsolete.Add((id.WalId, item));
+                obsolete.Add(item);
             }
         }
 
@@ -49,7 +52,7 @@ internal static class WalGarbage
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = ProbeConcurrency, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(obsolete, parallel, async (candidate, token) =>
         {
-            if (await IsFenceAsync(env.WalStore, candidate.Item, token).ConfigureAwait(false) == fences)
+            if (await env.Wal.IsFenceAsync(candidate, token).ConfigureAwait(false) == fences)
             {
                 lock (chosen)
                 {

@@ -26,6 +26,13 @@ internal static class UnsupportedFeatures
                 $"The database at '{path}' is segmented: its manifest has {core.Segments.Count} segment(s){extractor}. Segmented databases (RFC-0024) are not supported yet.");
         }
 
+        if (core.WalObjectStoreUri is { } local && !walStoreConfigured && Wal.LocalDisk.LocalDiskWal.IsLocalWalUri(local))
+        {
+            throw new SlateDbException(
+                SlateDbErrorKind.Invalid,
+                $"The database at '{path}' keeps its WAL on its writer's local disk ('{local}'): only the writer (SlateDbBuilder.WithLocalWal) opens it.");
+        }
+
         if (core.WalObjectStoreUri is { } uri && !walStoreConfigured)
         {
             throw new SlateDbException(

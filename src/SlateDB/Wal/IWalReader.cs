@@ -14,7 +14,4 @@ internal interface IWalReader : IWalListing
 
     /// <summary>WAL object <paramref name="walId"/>'s size and last write time; null when it does not exist.</summary>
     Task<WalObjectInfo?> StatAsync(ulong walId, CancellationToken cancellationToken);
-
-    /// <summary>Where WAL object <paramref name="walId"/> lives (its object path, or its file), for messages and metadata.</summary>
-    string LocationOf(ulong walId);
 }

@@ -11,8 +11,18 @@ namespace SlateDB.Wal;
 /// one. A fence is an empty SST of the compacted kind (as 0.12.1 writes it); a zero-byte object is a fence written by
 /// a newer SlateDB and reads as an object with no rows.
 /// </summary>
-internal sealed class ObjectStoreWal(IObjectStore store, DbPaths paths, SstBuildSettings settings) : IWal
+internal sealed class ObjectStoreWal(IObjectStore store, DbPaths paths, SstBuildSettings settings, string? manifestUri = null) : IWal
 {
+    /// <inheritdoc/>
+    public string? ManifestUri => manifestUri;
+
+    /// <inheritdoc/>
+    public ValueTask AcquireAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <inheritdoc/>
+    public ValueTask<bool?> IsFenceAsync(WalObjectInfo info, CancellationToken cancellationToken)
+        => GarbageCollection.WalGarbage.IsFenceAsync(store, new ObjectMetadata(paths.WalSstPath(info.Id), info.Size, info.LastModified, null), cancellationToken);
+
     /// <inheritdoc/>
     public async Task<long?> TryWriteAsync(ulong walId, IReadOnlyList<RowEntry> rows, long estimatedSize, CancellationToken cancellationToken)
     {

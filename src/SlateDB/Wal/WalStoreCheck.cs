@@ -15,8 +15,13 @@ internal static class WalStoreCheck
             return;
         }
 
+        var recordedLocal = LocalDisk.LocalDiskWal.IsLocalWalUri(recorded);
+        var configuredLocal = LocalDisk.LocalDiskWal.IsLocalWalUri(configured);
         var message = (recorded, configured) switch
         {
+            ({ } r, _) when recordedLocal && configuredLocal => $"The database at '{path}' keeps its WAL in the local WAL directory with identity '{r}', but the directory given has identity '{configured}': it is another database's WAL, or a new empty directory in place of the lost one.",
+            ({ } r, _) when recordedLocal => $"The database at '{path}' keeps its WAL on a local disk ('{r}'), and no local WAL was given: open it with SlateDbBuilder.WithLocalWal and its WAL directory (its writes not yet in L0 are only there).",
+            (_, { } c) when configuredLocal => $"The database at '{path}' keeps its WAL in {(recorded is null ? "its main object store" : "a separate object store")}, but a local WAL was given ('{c}'): its WAL would be skipped.",
             ({ } r, null) => $"The database at '{path}' keeps its WAL in a separate object store{Named(r)}, and none was given: open it with SlateDbBuilder.WithWalObjectStore.",
             (null, { } c) => $"The database at '{path}' keeps its WAL in its main object store, but a separate WAL store{Named(c)} was given: its WAL would be skipped.",
             _ => $"The database at '{path}' keeps its WAL in the object store{Named(recorded!)}, but another one{Named(configured!)} was given.",

@@ -38,7 +38,11 @@ public sealed partial class EngineCrashTests(ITestOutputHelper output) : IDispos
     [Fact]
     public Task Every_acknowledged_write_survives_a_kill_with_a_separate_wal_store() => RunKillRoundsAsync(_walFolder.Path);
 
-    private async Task RunKillRoundsAsync(string? walFolder)
+    /// <summary>The same with the WAL on the local disk (segment files in a folder, one fsync per group).</summary>
+    [Fact]
+    public Task Every_acknowledged_write_survives_a_kill_with_a_local_wal() => RunKillRoundsAsync(_walFolder.Path, localWal: true);
+
+    private async Task RunKillRoundsAsync(string? walFolder, bool localWal = false)
     {
         var seed = Environment.GetEnvironmentVariable("SLATEDB_ENGINE_CRASH_SEED") is { Length: > 0 } text ? int.Parse(text, CultureInfo.InvariantCulture) : 20260903;
         var random = new Random(seed);
@@ -54,7 +58,7 @@ public sealed partial class EngineCrashTests(ITestOutputHelper output) : IDispos
         {
             var because = $"seed {seed}, round {round}";
             var runFor = TimeSpan.FromMilliseconds(random.Next(100, 801));
-            var lines = await CrashWriterChild.RunUntilKilledAsync(_folder.Path, round, seed + round, Writers, KeysPerWriter, runFor, TimeSpan.FromSeconds(30), because, walFolder);
+            var lines = await CrashWriterChild.RunUntilKilledAsync(_folder.Path, round, seed + round, Writers, KeysPerWriter, runFor, TimeSpan.FromSeconds(30), because, localWal ? "local:" + walFolder : walFolder);
 
             // Replay the child's log: acknowledged writes become expectations; the last intent of each writer that
             // was never acknowledged is in flight and may or may not have landed.
@@ -82,7 +86,11 @@ public sealed partial class EngineCrashTests(ITestOutputHelper output) : IDispos
             }
 
             var builder = SlateDb.Builder("db", store).WithOptions(options).WithSeed(seed + round);
-            if (walFolder is not null)
+            if (localWal)
+            {
+                builder.WithLocalWal(walFolder!, new LocalWalOptions { SegmentSizeBytes = 64 * 1024 });
+            }
+            else if (walFolder is not null)
             {
                 builder.WithWalObjectStore(new LocalFileSystemObjectStore(walFolder), "file://" + walFolder);
             }
@@ -120,7 +128,13 @@ public sealed partial class EngineCrashTests(ITestOutputHelper output) : IDispos
 
         output.WriteLine($"seed {seed}: {Rounds} kills, {acknowledged} acknowledged writes checked, {landedInFlight} in-flight writes landed, {watch.ElapsedMilliseconds} ms");
         acknowledged.Should().BeGreaterThan(Rounds, "the child wrote something in most rounds");
-        if (walFolder is not null)
+        if (localWal)
+        {
+            Directory.EnumerateFiles(walFolder!, "*.wal").Should().NotBeEmpty("the WAL is in the local WAL folder");
+            var mainWal = Path.Combine(_folder.Path, "db", "wal");
+            (Directory.Exists(mainWal) ? Directory.EnumerateFiles(mainWal) : []).Should().BeEmpty("no WAL object lands in the object store");
+        }
+        else if (walFolder is not null)
         {
             Directory.EnumerateFiles(Path.Combine(walFolder, "db", "wal")).Should().NotBeEmpty("the WAL is in the WAL store");
             var mainWal = Path.Combine(_folder.Path, "db", "wal");

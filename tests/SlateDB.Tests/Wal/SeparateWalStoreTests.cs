@@ -125,3 +125,59 @@ public sealed class SeparateWalStoreTests
         await EventuallyAsync(() => CountWalObjectsAsync(wal).GetAwaiter().GetResult() < before, "the collector to delete WAL objects in the WAL store");
     }
 }
+
+/// <summary>A standalone garbage collector given the database's WAL store collects WAL objects there; without it (WAL tasks on) or with one for a database that has none, it refuses to start.</summary>
+public sealed class StandaloneCollectorWalStoreTests
+{
+    [Fact]
+    public async Task A_standalone_collector_uses_the_wal_store_it_is_given()
+    {
+        var main = new InMemoryObjectStore();
+        var wal = new InMemoryObjectStore();
+        var options = TestOptions() with { GarbageCollectorOptions = null };
+        await using (var db = await SlateDb.Builder("db", main).WithOptions(options).WithWalObjectStore(wal, "mem://wal").OpenAsync())
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await db.PutAsync($"k{i}", "v", writeOptions: new WriteOptions { AwaitDurable = true });
+            }
+
+            await db.FlushAsync(new FlushOptions { FlushType = FlushType.MemTable });
+        }
+
+        var before = await CountWalObjectsAsync(wal);
+        before.Should().BeGreaterThan(2);
+        var gcOptions = new GarbageCollectorOptions
+        {
+            WalOptions = new GarbageCollectorDirectoryOptions { Interval = null, MinAge = TimeSpan.Zero },
+            ManifestOptions = null,
+            CompactedOptions = null,
+            CompactionsOptions = null,
+        };
+
+        var without = () => SlateDB.GarbageCollection.GarbageCollector.StartAsync("db", main, gcOptions);
+        (await without.Should().ThrowAsync<SlateDbException>()).Which.Message.Should().Contain("separate object store");
+
+        await using (var collector = await SlateDB.GarbageCollection.GarbageCollector.StartAsync("db", main, wal, gcOptions))
+        {
+            var summary = await collector.RunOnceAsync();
+            summary.Should().NotBeNull();
+        }
+
+        var after = await CountWalObjectsAsync(wal);
+        after.Should().BeLessThan(before, "the standalone collector deleted obsolete WAL objects in the WAL store");
+        await using (var again = await SlateDb.Builder("db", main).WithOptions(options).WithWalObjectStore(wal, "mem://wal").OpenAsync())
+        {
+            (await again.GetAsync("k4")).Should().Be("v");
+        }
+
+        var plain = new InMemoryObjectStore();
+        await using (var db = await SlateDb.Builder("db", plain).WithOptions(options).OpenAsync())
+        {
+            await db.PutAsync("k", "v");
+        }
+
+        var unexpected = () => SlateDB.GarbageCollection.GarbageCollector.StartAsync("db", plain, new InMemoryObjectStore(), gcOptions);
+        (await unexpected.Should().ThrowAsync<SlateDbException>()).Which.Kind.Should().Be(SlateDbErrorKind.Invalid);
+    }
+}
