@@ -60,6 +60,10 @@ public sealed class CompactionAndDeleteTests(CompactionAndDeleteTests.Source sou
             ids.Should().BeInAscendingOrder().And.HaveCountGreaterThan(1);
             versions.EnumerateArray().Last().GetProperty("compactions").EnumerateArray()
                 .Should().Contain(c => c.GetProperty("id").GetString() == id && c.GetProperty("status").GetString() == "completed");
+            var stats = (await Tool.RunAsync("stats", "--url", url, "--json")).ShouldSucceed().Json();
+            stats.GetProperty("last_compactions").EnumerateArray()
+                .Should().Contain(c => c.GetProperty("id").GetString() == id && c.GetProperty("status").GetString() == "completed", "stats lists the last compactions");
+            (await Tool.RunAsync("stats", "--url", url)).ShouldSucceed().Stdout.Should().Contain("last compactions");
             var first = (await Tool.RunAsync("list-compactions", "--url", url, "--start", ids[0].ToString(System.Globalization.CultureInfo.InvariantCulture), "--end", ids[1].ToString(System.Globalization.CultureInfo.InvariantCulture), "--json")).ShouldSucceed().Json();
             first.EnumerateArray().Select(v => v.GetProperty("id").GetUInt64()).Should().Equal(ids[0]);
             (await Tool.RunAsync("read-compaction", "--url", url, "--id", "01ARZ3NDEKTSV4RRFFQ69G5FAV")).ShouldFailWith(3);
@@ -97,6 +101,39 @@ public sealed class CompactionAndDeleteTests(CompactionAndDeleteTests.Source sou
         using var json = JsonDocument.Parse(stdout);
         json.RootElement.GetProperty("worker_id").GetString().Should().NotBeNullOrEmpty();
         json.RootElement.GetProperty("completed").GetInt64().Should().Be(0, "no coordinator scheduled work");
+    }
+
+    [Fact]
+    public async Task A_coordinator_without_an_embedded_worker_hands_compaction_to_a_run_worker_process()
+    {
+        var url = source.Database.CopyTo(_folder);
+        using var coordinator = Tool.Start(["run-compactor", "--url", url, "--poll-interval", "200ms", "--no-embedded-worker"]);
+        using var worker = Tool.Start(["run-worker", "--url", url, "--poll-interval", "200ms", "--json"]);
+        var admin = SlateDbAdmin.For(TestDatabase.Name, Store);
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        ManifestInfo manifest;
+        do
+        {
+            await Task.Delay(250);
+            manifest = await admin.ReadManifestAsync();
+        }
+        while (manifest.SortedRuns.Count == 0 && DateTime.UtcNow < deadline && !coordinator.HasExited && !worker.HasExited);
+
+        Tool.Interrupt(worker);
+        var workerOut = await worker.StandardOutput.ReadToEndAsync();
+        worker.WaitForExit(TimeSpan.FromSeconds(20)).Should().BeTrue();
+        Tool.Interrupt(coordinator);
+        coordinator.WaitForExit(TimeSpan.FromSeconds(20)).Should().BeTrue();
+        manifest.SortedRuns.Should().NotBeEmpty("the coordinator scheduled the L0 compaction and the worker ran it: " + await coordinator.StandardError.ReadToEndAsync());
+        coordinator.ExitCode.Should().Be(0);
+        worker.ExitCode.Should().Be(0, await worker.StandardError.ReadToEndAsync());
+        using (var json = JsonDocument.Parse(workerOut))
+        {
+            json.RootElement.GetProperty("completed").GetInt64().Should().BeGreaterThan(0, "the worker process, not the coordinator, ran the compaction");
+        }
+
+        (await Tool.RunAsync("scan", "--url", url, "--count", "--json")).ShouldSucceed().Json().GetProperty("count").GetInt64().Should().Be(405);
+        (await Tool.RunAsync("verify", "--url", url)).ShouldSucceed();
     }
 
     [Fact]

@@ -207,7 +207,7 @@ internal static class CompactionCommands
         throw new CliException(ExitCodes.Usage, $"--request '{json}' is not \"Full\", {{\"FullSegment\":...}} or {{\"Spec\":...}}.");
     }
 
-    private static Table Table(IEnumerable<CompactionInfo> compactions)
+    internal static Table Table(IEnumerable<CompactionInfo> compactions)
     {
         var table = new Table().AddColumns("id", "status", "sources", "destination", "outputs", "worker");
         foreach (var c in compactions)

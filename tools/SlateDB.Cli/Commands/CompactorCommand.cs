@@ -11,19 +11,27 @@ internal static class CompactorCommand
     public static Command Create()
     {
         var poll = new Option<string>("--poll-interval") { Description = "How often it looks for work.", DefaultValueFactory = _ => "5s" };
-        var command = new Command("run-compactor", "Runs a standalone compactor until Ctrl-C (claims the compactor epoch: a running compactor, embedded or not, is fenced).\n\nExample: slatedb run-compactor --url s3://bucket/mydb")
+        var coordinatorOnly = new Option<bool>("--no-embedded-worker") { Description = "Only schedule compactions, for `run-worker` processes to claim and run (RFC-0025 coordinator)." };
+        var command = new Command("run-compactor", "Runs a standalone compactor until Ctrl-C (claims the compactor epoch: a running compactor, embedded or not, is fenced).\n\nExample: slatedb run-compactor --url s3://bucket/mydb\nCoordinator for workers: slatedb run-compactor --url s3://bucket/mydb --no-embedded-worker")
         {
             poll,
+            coordinatorOnly,
         };
         return command.WithAction(async context =>
         {
             var target = context.Target;
             await context.Admin.ReadManifestAsync(cancellationToken: context.CancellationToken).ConfigureAwait(false);
             var options = new CompactorOptions { PollInterval = Durations.Parse(context.Get(poll)!) };
+            if (context.Get(coordinatorOnly))
+            {
+                options = options with { Worker = null };
+            }
+
             var compactor = await Compactor.Builder(target.DbPath, target.Store).WithOptions(options).StartAsync(context.CancellationToken).ConfigureAwait(false);
             await using (compactor.ConfigureAwait(false))
             {
-                context.Note($"compactor running on {Markup.Escape(target.Url)} (epoch {compactor.Epoch}); Ctrl-C stops it");
+                var role = options.Worker is null ? "coordinator (no embedded worker) " : "";
+                context.Note($"compactor {role}running on {Markup.Escape(target.Url)} (epoch {compactor.Epoch}); Ctrl-C stops it");
                 try
                 {
                     while (!compactor.IsFenced)

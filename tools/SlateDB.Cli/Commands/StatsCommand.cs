@@ -10,11 +10,13 @@ internal static class StatsCommand
 {
     public static Command Create()
     {
-        var command = new Command("stats", "Shows objects and bytes per kind, L0 and sorted runs with sizes, checkpoints and the WAL range (reads the listing and the newest manifest; writes nothing).\n\nExample: slatedb stats --url s3://bucket/mydb");
+        var command = new Command("stats", "Shows objects and bytes per kind, L0 and sorted runs with sizes, checkpoints, the WAL range and the last compactions (reads the listing and the newest manifest; writes nothing).\n\nExample: slatedb stats --url s3://bucket/mydb");
         return command.WithAction(async context =>
         {
             var manifest = await context.Admin.ReadManifestAsync(cancellationToken: context.CancellationToken).ConfigureAwait(false);
             var objects = await DbObjects.ListAsync(context).ConfigureAwait(false);
+            var compactions = await context.Admin.ReadCompactionsAsync(cancellationToken: context.CancellationToken).ConfigureAwait(false);
+            var lastCompactions = (compactions?.Compactions ?? []).OrderByDescending(c => c.SubmittedAt).Take(LastCompactions).ToList();
             var kinds = objects.GroupBy(o => o.Kind).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .Select(g => new { kind = g.Key, objects = g.Count(), bytes = g.Sum(o => o.Size) }).ToList();
             var wal = DbObjects.WalObjects(objects).Where(w => w.Object.Size > 0).Select(w => w.Id).ToList();
@@ -41,6 +43,16 @@ internal static class StatsCommand
                     objects = wal.Count,
                 },
                 last_l0_seq = manifest.LastL0Sequence,
+                last_compactions = lastCompactions.Select(c => new
+                {
+                    id = c.Id,
+                    status = c.Status,
+                    submitted_at = c.SubmittedAt,
+                    sources = c.Sources.Select(s => s.IsSortedRun ? $"SR {s.SortedRunId}" : $"L0 {s.L0ViewId}").ToList(),
+                    destination = c.Destination,
+                    output_ssts = c.OutputSstIds.Count,
+                    output_bytes = c.OutputBytes,
+                }).ToList(),
             };
             if (context.Json)
             {
@@ -83,9 +95,21 @@ internal static class StatsCommand
                 context.Out.MarkupLine("checkpoints: none");
             }
 
+            if (lastCompactions.Count > 0)
+            {
+                context.Out.Write(CompactionCommands.Table(lastCompactions).Title("last compactions"));
+            }
+            else
+            {
+                context.Out.MarkupLine("compactions: none recorded");
+            }
+
             return ExitCodes.Ok;
         });
     }
+
+    /// <summary>How many of the newest compactions <c>stats</c> shows.</summary>
+    private const int LastCompactions = 5;
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 }
