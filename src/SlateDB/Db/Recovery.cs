@@ -38,8 +38,10 @@ internal static class Recovery
             }
             catch (SlateDbException damaged) when (damaged.Kind == SlateDbErrorKind.Data && attempt < StaleManifestRetries)
             {
+                // By listing: the versions right after the one held may be collected (a slow opener's listing of the
+                // manifests can be older than the collector's work), so probing forward would find nothing newer.
                 var readId = manifest.Id;
-                await manifest.RefreshAsync(cancellationToken).ConfigureAwait(false);
+                await manifest.RefreshAsync(listing: true, cancellationToken).ConfigureAwait(false);
                 if (manifest.Id == readId)
                 {
                     throw;

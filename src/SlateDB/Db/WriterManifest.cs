@@ -66,12 +66,19 @@ internal sealed class WriterManifest : IDisposable
 
     /// <summary>Rereads the newest manifest; returns true when it changed.</summary>
     /// <exception cref="SlateDbException">Closed/Fenced when a newer writer claimed the database.</exception>
-    public async Task<bool> RefreshAsync(CancellationToken cancellationToken)
+    public Task<bool> RefreshAsync(CancellationToken cancellationToken) => RefreshAsync(listing: false, cancellationToken);
+
+    /// <summary>
+    /// Rereads the newest manifest; with <paramref name="listing"/> by listing the manifests instead of probing forward
+    /// from the one held (which finds nothing newer when the versions after it were collected, e.g. when the one held
+    /// is an old version a slow opener read or recreated).
+    /// </summary>
+    public async Task<bool> RefreshAsync(bool listing, CancellationToken cancellationToken)
     {
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var changed = await _cas.ReloadAsync(KeepSequenceTrackerState, listing: false, cancellationToken).ConfigureAwait(false);
+            var changed = await _cas.ReloadAsync(KeepSequenceTrackerState, listing, cancellationToken).ConfigureAwait(false);
             CheckNotFenced(Current);
             return changed;
         }

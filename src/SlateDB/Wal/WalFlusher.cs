@@ -77,6 +77,13 @@ internal sealed class WalFlusher : IDisposable
     {
         var floor = _c.Options.WalFlushPolicy == WalFlushPolicy.Eager ? _c.Options.WalFlushMinInterval : TimeSpan.Zero;
         long? lastStart = null;
+        if (_c.Options.FlushInterval is null)
+        {
+            // No timer: the WAL is written only when asked. Without this wait, the loop's first pass (which may start
+            // late on a busy machine, after the first writes) would write them unasked.
+            await _signal.WaitAsync().WaitAsync(token).ConfigureAwait(false);
+        }
+
         while (!token.IsCancellationRequested)
         {
             // Eager: at least the floor between the starts of two writes. Requests made meanwhile wait in the signal.

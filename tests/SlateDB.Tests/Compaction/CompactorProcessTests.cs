@@ -105,8 +105,12 @@ public sealed class CompactorProcessTests(ITestOutputHelper output) : IDisposabl
         work.Reads.Should().BePositive();
         final.CompactorEpoch.Should().Be(2);
         final.Core.Tree.Compacted.Should().NotBeEmpty();
-        Referenced(final, paths).Should().NotIntersectWith(halfWritten);
-        halfWritten.Should().OnlyContain(path => File.Exists(Path.Combine(_root.FullName, path)), "garbage stays for the collector");
+        // The compactor that takes over resumes the job from its recorded progress (subcompactions, RFC-0028): SSTs of
+        // the first attempt that were recorded become part of its output, and the rest stay as garbage for the
+        // collector. Either way each is still on disk, and the key check below shows nothing was lost or duplicated.
+        var reused = Referenced(final, paths).Intersect(halfWritten).Count();
+        output.WriteLine($"{reused} of the {halfWritten.Count} SSTs the killed compactor wrote were resumed into the output");
+        halfWritten.Should().OnlyContain(path => File.Exists(Path.Combine(_root.FullName, path)), "a resumed or abandoned SST is never deleted under the compactor");
 
         await db.RefreshManifestAsync(CancellationToken.None);
         (await work.VerifyAsync()).Should().BeNull("every key written is there with its value");
