@@ -16,7 +16,7 @@ public sealed class TerminalTests : IAsyncLifetime
 
     private static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
-    [TmuxFact]
+    [Fact]
     public async Task Stats_draws_tables_in_a_120_column_terminal()
     {
         using var tmux = new Tmux();
@@ -30,7 +30,7 @@ public sealed class TerminalTests : IAsyncLifetime
         screen.Split('\n').Should().OnlyContain(line => line.Length <= 120);
     }
 
-    [TmuxFact]
+    [Fact]
     public async Task Scan_count_draws_a_progress_bar_with_a_count_and_a_rate_while_it_runs()
     {
         using var tmux = new Tmux();

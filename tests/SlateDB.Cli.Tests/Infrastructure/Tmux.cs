@@ -12,6 +12,11 @@ internal sealed class Tmux : IDisposable
     /// <summary>Starts <paramref name="command"/> (a shell command line) in a new 120x40 session; the pane stays after it ends.</summary>
     public void Start(string command)
     {
+        if (!IsInstalled)
+        {
+            throw new InvalidOperationException("tmux is not installed: scripts/test.sh installs it (scripts/test-env.d/05-tmux.sh), or run apt-get install tmux.");
+        }
+
         Run("new-session", "-d", "-s", "cli", "-x", "120", "-y", "40", "bash", "-c", command + "; echo \"[exit $?]\"; sleep 120");
     }
 
@@ -67,21 +72,6 @@ internal sealed class Tmux : IDisposable
         }
 
         return output;
-    }
-}
-
-/// <summary>
-/// A test that needs tmux: skipped when tmux is missing, except under CI (<c>CI=true</c>), where it runs and fails.
-/// </summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class TmuxFactAttribute : FactAttribute
-{
-    public TmuxFactAttribute()
-    {
-        if (!Tmux.IsInstalled && !Environments.IsCi)
-        {
-            Skip = "tmux is not installed (apt-get install tmux); under CI=true this test runs and fails instead.";
-        }
     }
 }
 
