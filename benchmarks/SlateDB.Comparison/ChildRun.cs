@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SlateDB.Bencher;
 using SlateDB.Comparison.Engines;
+using SlateDB.Comparison.Ingest;
 
 namespace SlateDB.Comparison;
 
@@ -36,6 +37,11 @@ internal sealed class ChildRun(ComparisonOptions options)
         }
 
         Directory.CreateDirectory(directory);
+        if (workload == Workloads.Ingest)
+        {
+            return await IngestAsync(directory).ConfigureAwait(false);
+        }
+
         var engine = await OpenAsync(options.Engine!, directory).ConfigureAwait(false);
         Measured measured;
         try
@@ -114,6 +120,54 @@ internal sealed class ChildRun(ComparisonOptions options)
         EngineNames.ZoneTree => ZoneTreeEngine.Open(directory),
         _ => throw new ArgumentException($"Engine '{engine}' does not run in a .NET child."),
     };
+
+    /// <summary>The ingest workload (<see cref="IngestRun"/>): the engine opened with a probe of its shape and counters.</summary>
+    private async Task<RunResult> IngestAsync(string directory)
+    {
+        IKvEngine engine;
+        IIngestProbe probe;
+        switch (options.Engine)
+        {
+            case EngineNames.Ours:
+                (var ours, var oursProbe) = await OursEngine.OpenForIngestAsync(directory, options.OursMemoryBudget).ConfigureAwait(false);
+                (engine, probe) = (ours, oursProbe);
+                break;
+            case EngineNames.RocksDb:
+                var rocks = RocksDbEngine.Open(directory);
+                (engine, probe) = (rocks, new RocksDbIngestProbe(() => rocks.Db));
+                break;
+            default:
+                (engine, probe) = (await OpenAsync(options.Engine!, directory).ConfigureAwait(false), new NoIngestProbe());
+                break;
+        }
+
+        IngestResult ingest;
+        double seconds;
+        double cpu;
+        try
+        {
+            (ingest, seconds, cpu) = await new IngestRun(options, engine, probe).RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await engine.DisposeAsync().ConfigureAwait(false);
+            (probe as IDisposable)?.Dispose();
+        }
+
+        return new RunResult
+        {
+            Engine = options.Engine!,
+            Workload = Workloads.Ingest,
+            Repetition = options.Repetition,
+            Operations = options.IngestOperations,
+            Seconds = seconds,
+            OpsPerSecond = ingest.PutsPerSecond,
+            PeakRssBytes = ProcessMemory.PeakRssBytes(),
+            CpuMicrosPerOp = cpu * 1e6 / options.IngestOperations,
+            Found = options.IngestOperations,
+            Ingest = ingest,
+        };
+    }
 
     private async Task<IKvEngine> ReopenAsync(IKvEngine engine, string directory)
     {

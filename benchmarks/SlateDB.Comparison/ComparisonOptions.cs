@@ -34,6 +34,9 @@ internal sealed record ComparisonOptions
     /// <summary>Rows readrandom-large fills and reads (it runs only when <c>--large-ops</c> is given or it is selected).</summary>
     public long LargeOperations { get; init; } = 5_000_000;
 
+    /// <summary>Puts of the ingest workload (it runs only when <c>--ingest-ops</c> is given or it is selected).</summary>
+    public long IngestOperations { get; init; } = 10_000_000;
+
     /// <summary>SlateDB for .NET's <see cref="SlateDbOptions.MemoryBudgetBytes"/>; 0 (the default) runs it at stock settings.</summary>
     public long OursMemoryBudget { get; init; }
 
@@ -63,10 +66,12 @@ internal sealed record ComparisonOptions
           --node-batch-ops N rows of its fillbatch, then read by its readrandom and scan (default: as --ops)
           --engines a,b      ours,rocksdb,zonetree,slatedb-0.12.1 (default all)
           --workloads a,b    fillrandom,fillbatch,readrandom-afterfill,readrandom-flushed,readrandom-reopen,
-                             scan-cold,readrandom,scan,readrandom-compacted,readrandom-large
-                             (default all but readrandom-large)
+                             scan-cold,readrandom,scan,readrandom-compacted,readrandom-large,ingest
+                             (default all but readrandom-large and ingest)
           --ours-budget N    SlateDB for .NET with MemoryBudgetBytes = N (default 0: stock settings, no budget)
           --large-ops N      adds readrandom-large: fills N rows (default 5000000), reopens, first pass of gets
+          --ingest-ops N     adds ingest: N single puts (default 10000000) with the engine's background compaction,
+                             L0 sampled every 100 ms, then a cold pass of --reads gets (ours, rocksdb, zonetree)
           --durable-seconds S  length of the durable-write target run (default 10; 0 skips it)
           --results PATH     results JSON (default docs/benchmarks/results.json)
           --docs PATH        report Markdown (default docs/benchmarks.md; charts beside it in benchmarks/)
@@ -100,6 +105,7 @@ internal sealed record ComparisonOptions
                 "--engines" => o with { Engines = List() },
                 "--workloads" => o with { SelectedWorkloads = List() },
                 "--large-ops" => o with { LargeOperations = L(), SelectedWorkloads = [.. o.SelectedWorkloads.Where(w => w != Workloads.ReadLarge), Workloads.ReadLarge] },
+                "--ingest-ops" => o with { IngestOperations = L(), SelectedWorkloads = [.. o.SelectedWorkloads.Where(w => w != Workloads.Ingest), Workloads.Ingest] },
                 "--durable-seconds" => o with { DurableSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--repo" => o with { RepoRoot = Next() },
                 "--work" => o with { WorkDirectory = Next() },
@@ -115,7 +121,7 @@ internal sealed record ComparisonOptions
             };
         }
 
-        if (o.Operations < 1 || o.Reads < 1 || o.BatchSize < 1 || o.Repetitions < 1 || o.KeySize < 16 || o.NodeOperations < 1 || o.LargeOperations < 1)
+        if (o.Operations < 1 || o.Reads < 1 || o.BatchSize < 1 || o.Repetitions < 1 || o.KeySize < 16 || o.NodeOperations < 1 || o.LargeOperations < 1 || o.IngestOperations < 10)
         {
             throw new ArgumentException("Counts must be positive.");
         }

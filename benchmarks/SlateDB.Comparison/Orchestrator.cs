@@ -11,6 +11,9 @@ namespace SlateDB.Comparison;
 internal sealed class Orchestrator(ComparisonOptions options, string repoRoot)
 {
     private static readonly TimeSpan ChildTimeout = TimeSpan.FromMinutes(10);
+
+    /// <summary>The ingest workload's child: 10,000,000 single puts may take tens of minutes on a loaded machine.</summary>
+    private static readonly TimeSpan IngestTimeout = TimeSpan.FromMinutes(90);
     private readonly string _nodeScript = Path.Combine(repoRoot, "tools", "slatedb-node", "bench.mjs");
 
     public async Task<ComparisonResults> RunAsync()
@@ -46,6 +49,10 @@ internal sealed class Orchestrator(ComparisonOptions options, string repoRoot)
                         results.Runs.Add(result);
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                             $"  rep {rep + 1}  {workload,-10} {engine,-15} {result.OpsPerSecond,12:N0} ops/s  {result.Seconds,7:F2} s  peak {result.PeakRssBytes / 1048576.0,7:N0} MiB  cpu {result.CpuMicrosPerOp,7:F2} µs/op"));
+                        if (result.Ingest is { } ingest)
+                        {
+                            Console.WriteLine(Report.IngestSection.ConsoleLine(ingest));
+                        }
                     }
                 }
             }
@@ -112,8 +119,9 @@ internal sealed class Orchestrator(ComparisonOptions options, string repoRoot)
                 "--ops", options.Operations.ToString(inv), "--reads", options.Reads.ToString(inv),
                 "--batch", options.BatchSize.ToString(inv), "--seed", options.Seed.ToString(inv),
                 "--large-ops", options.LargeOperations.ToString(inv), "--ours-budget", options.OursMemoryBudget.ToString(inv),
+                "--ingest-ops", options.IngestOperations.ToString(inv),
             ]);
-            output = await ChildProcess.RunAsync(fileName, args, repoRoot, ChildTimeout).ConfigureAwait(false);
+            output = await ChildProcess.RunAsync(fileName, args, repoRoot, workload == Workloads.Ingest ? IngestTimeout : ChildTimeout).ConfigureAwait(false);
         }
 
         return JsonSerializer.Deserialize<RunResult>(ChildProcess.LastJsonLine(output), Json.Options)

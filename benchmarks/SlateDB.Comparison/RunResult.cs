@@ -29,6 +29,9 @@ internal sealed record RunResult
 
     /// <summary>Rows found (gets) or seen (scans); for fills, rows written.</summary>
     public long Found { get; init; }
+
+    /// <summary>The ingest workload's figures (null for every other workload).</summary>
+    public Ingest.IngestResult? Ingest { get; init; }
 }
 
 /// <summary>Shared JSON settings: camelCase, indented files.</summary>

@@ -1,3 +1,5 @@
+using SlateDB.Comparison.Ingest;
+
 namespace SlateDB.Comparison;
 
 /// <summary>
@@ -19,18 +21,22 @@ internal static class Workloads
     public const string Scan = "scan";
     public const string ReadCompacted = "readrandom-compacted";
     public const string ReadLarge = "readrandom-large";
+    public const string Ingest = "ingest";
 
-    /// <summary>Every workload, in run order; <see cref="ReadLarge"/> runs only when asked for (it fills its own, larger database).</summary>
-    public static readonly IReadOnlyList<string> All = [FillRandom, FillBatch, ReadAfterFill, ReadFlushed, ReadReopen, ScanCold, ReadRandom, Scan, ReadCompacted, ReadLarge];
+    /// <summary>
+    /// Every workload, in run order; <see cref="ReadLarge"/> and <see cref="Ingest"/> run only when asked for (they
+    /// fill their own, larger databases).
+    /// </summary>
+    public static readonly IReadOnlyList<string> All = [FillRandom, FillBatch, ReadAfterFill, ReadFlushed, ReadReopen, ScanCold, ReadRandom, Scan, ReadCompacted, ReadLarge, Ingest];
 
-    /// <summary>The default selection: all but <see cref="ReadLarge"/>.</summary>
-    public static readonly IReadOnlyList<string> Default = [.. All.Where(w => w != ReadLarge)];
+    /// <summary>The default selection: all but <see cref="ReadLarge"/> and <see cref="Ingest"/>.</summary>
+    public static readonly IReadOnlyList<string> Default = [.. All.Where(w => w is not (ReadLarge or Ingest))];
 
     /// <summary>The workloads SlateDB 0.12.1 through Node runs (tools/slatedb-node/bench.mjs).</summary>
     public static readonly IReadOnlyList<string> Node = [FillRandom, FillBatch, ReadRandom, Scan];
 
     /// <summary>True for workloads that fill a fresh database in the child before they read it.</summary>
-    public static bool FillsInChild(string workload) => workload is ReadAfterFill or ReadFlushed or ReadLarge;
+    public static bool FillsInChild(string workload) => workload is ReadAfterFill or ReadFlushed or ReadLarge or Ingest;
 
     /// <summary>True for the timed first passes (no warm-up): the regimes a restart, a deploy or a large data set meets.</summary>
     public static bool IsCold(string workload) => workload is ReadAfterFill or ReadFlushed or ReadReopen or ScanCold or ReadCompacted or ReadLarge;
@@ -38,7 +44,7 @@ internal static class Workloads
     /// <summary>The label of a workload in tables: its name and whether its timed pass is cold or warm.</summary>
     public static string Label(string workload) => workload switch
     {
-        FillRandom or FillBatch => workload,
+        FillRandom or FillBatch or Ingest => workload,
         ReadRandom or Scan => $"{workload} (warm)",
         _ => $"{workload} (cold)",
     };
@@ -55,6 +61,7 @@ internal static class Workloads
         Scan => $"warm: every key in order (full-range scan, key and value materialized), after {ChildRun.WarmUpPasses} untimed warm-up scans (one for SlateDB 0.12.1 through Node)",
         ReadCompacted => $"cold: opens fillbatch's database, flushes it, runs a full compaction (ours: CompactFullAsync; RocksDB: CompactRange over all keys; ZoneTree: its merge of every segment), closes and reopens (untimed), then times the first pass of {o.Reads:N0} gets",
         ReadLarge => $"cold, opt-in (--large-ops): fills {o.LargeOperations:N0} rows (batches, untimed), flushes, closes and reopens, then times the first pass of {o.Reads:N0} gets over them",
+        Ingest => $"opt-in (--ingest-ops): {o.IngestOperations:N0} single puts by one writer (no durable wait; the engine compacts in the background as it does by default), L0 sampled every {IngestRun.SamplePeriod.TotalMilliseconds:F0} ms, one WAL flush at the end; then, without waiting for compaction, the first pass of {o.Reads:N0} gets (cold) in the same process",
         _ => workload,
     };
 }

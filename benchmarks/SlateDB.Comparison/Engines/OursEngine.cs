@@ -19,6 +19,20 @@ internal sealed class OursEngine : IKvEngine
         return new OursEngine(db);
     }
 
+    /// <summary>
+    /// As <see cref="OpenAsync"/>, with the local store behind an <see cref="InstrumentedObjectStore"/> (bytes put,
+    /// for write amplification) and a probe of the LSM shape and counters for the ingest workload.
+    /// </summary>
+    public static async Task<(OursEngine Engine, Ingest.OursIngestProbe Probe)> OpenForIngestAsync(string directory, long memoryBudget = 0)
+    {
+        var options = memoryBudget > 0 ? SlateDbOptions.Default with { MemoryBudgetBytes = memoryBudget } : SlateDbOptions.Default;
+        var store = new InstrumentedObjectStore(new LocalFileSystemObjectStore(directory));
+        OursEngine? engine = null;
+        var probe = new Ingest.OursIngestProbe(() => engine!._db, store, options.L0MaxSsts);
+        engine = new OursEngine(await SlateDb.OpenAsync("db", store, options).ConfigureAwait(false));
+        return (engine, probe);
+    }
+
     public ValueTask PutAsync(byte[] key, byte[] value)
     {
         var pending = _db.PutAsync(key, value, writeOptions: NoWait);

@@ -13,6 +13,9 @@ internal sealed class RocksDbEngine : IKvEngine
 
     private RocksDbEngine(RocksDb db) => _db = db;
 
+    /// <summary>The database, for the ingest workload's probe of its levels and stalls.</summary>
+    public RocksDb Db => _db;
+
     public static RocksDbEngine Open(string directory)
     {
         var table = new BlockBasedTableOptions()

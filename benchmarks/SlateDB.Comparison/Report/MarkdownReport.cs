@@ -7,7 +7,7 @@ namespace SlateDB.Comparison.Report;
 internal sealed class MarkdownReport(ComparisonResults results, string notes)
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
-    private readonly IReadOnlyList<Summary> _summaries = Summary.Of(results.Runs);
+    private readonly IReadOnlyList<Summary> _summaries = Summary.Of(results.Runs.Where(r => r.Ingest is null));
 
     /// <summary>Writes the Markdown file and the charts into a folder named after it (docs/benchmarks/).</summary>
     public void Write(string markdownPath)
@@ -129,6 +129,7 @@ internal sealed class MarkdownReport(ComparisonResults results, string notes)
 
         md.AppendLine();
         AppendDurable(md);
+        IngestSection.Append(md, results);
         md.AppendLine("## Workloads");
         md.AppendLine();
         var options = new ComparisonOptions { Operations = s.Operations, Reads = s.Reads, BatchSize = s.BatchSize, KeySize = s.KeySize, ValueSize = s.ValueSize };
