@@ -46,6 +46,18 @@ internal sealed record IngestResult
 
     public int Samples { get; init; }
 
+    /// <summary>Ours: the most bytes held in memory not yet in L0 (WAL buffer and memtables) at a sample.</summary>
+    public long? MaxUnflushedBytes { get; init; }
+
+    /// <summary>The largest managed heap at a sample (<c>GC.GetTotalMemory</c>; .NET engines' own heap, not native memory).</summary>
+    public long? MaxManagedBytes { get; init; }
+
+    /// <summary>Every tenth sample's L0 count (one a second), for plotting and diagnosis (results JSON only).</summary>
+    public IReadOnlyList<int>? L0EverySecond { get; init; }
+
+    /// <summary>Every tenth sample's sorted-run count (one a second; results JSON only).</summary>
+    public IReadOnlyList<int>? SortedRunsEverySecond { get; init; }
+
     /// <summary>L0 SSTs (files) when the write phase ended.</summary>
     public int? FinalL0 { get; init; }
 

@@ -28,7 +28,7 @@ internal sealed class IngestRun(ComparisonOptions options, IKvEngine engine, IIn
         var countersBefore = probe.Counters();
         var cpuBefore = ProcessIo.CpuSeconds();
         var slices = new double[Slices];
-        IReadOnlyList<int> samples;
+        IReadOnlyList<LsmShape> shapes;
         var clock = Stopwatch.StartNew();
         await using (var timeline = new L0Timeline(probe.Shape, SamplePeriod))
         {
@@ -52,7 +52,7 @@ internal sealed class IngestRun(ComparisonOptions options, IKvEngine engine, IIn
                 sliceStart = now;
             }
 
-            samples = timeline.Samples;
+            shapes = timeline.Samples;
         }
 
         var writeSeconds = clock.Elapsed.TotalSeconds;
@@ -63,6 +63,8 @@ internal sealed class IngestRun(ComparisonOptions options, IKvEngine engine, IIn
         var counters = probe.Counters().ToDictionary(c => c.Key, c => c.Value - countersBefore.GetValueOrDefault(c.Key));
         var final = probe.Shape();
         var limit = probe.L0Limit;
+        var samples = shapes.Select(s => s.L0).ToList();
+        var perSecond = (int)Math.Round(1 / SamplePeriod.TotalSeconds);
 
         // The read pass: cold (the first gets of this process), on whatever the engine left.
         var readShape = probe.Shape();
@@ -101,6 +103,10 @@ internal sealed class IngestRun(ComparisonOptions options, IKvEngine engine, IIn
             L0AtLimitFraction = limit is { } m ? L0Timeline.FractionAbove(samples, m - 1) : null,
             MaxL0 = samples.Count > 0 ? samples.Max() : null,
             Samples = samples.Count,
+            L0EverySecond = shapes.Where((_, i) => i % perSecond == 0).Select(s => s.L0).ToList(),
+            SortedRunsEverySecond = shapes.Where((_, i) => i % perSecond == 0).Select(s => s.SortedRuns).ToList(),
+            MaxUnflushedBytes = shapes.Max(s => s.UnflushedBytes),
+            MaxManagedBytes = shapes.Count > 0 ? shapes.Max(s => s.ManagedBytes) : null,
             FinalL0 = final?.L0,
             FinalSortedRuns = final?.SortedRuns,
             ReadOpsPerSecond = options.Reads / readSeconds,

@@ -9,7 +9,7 @@ namespace SlateDB.Comparison.Ingest;
 /// </summary>
 internal sealed class L0Timeline : IAsyncDisposable
 {
-    private readonly List<int> _l0 = [];
+    private readonly List<LsmShape> _shapes = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
@@ -24,9 +24,10 @@ internal sealed class L0Timeline : IAsyncDisposable
                 {
                     if (sample() is { } shape)
                     {
-                        lock (_l0)
+                        shape = shape with { ManagedBytes = GC.GetTotalMemory(forceFullCollection: false) };
+                        lock (_shapes)
                         {
-                            _l0.Add(shape.L0);
+                            _shapes.Add(shape);
                         }
                     }
                 }
@@ -38,13 +39,14 @@ internal sealed class L0Timeline : IAsyncDisposable
         });
     }
 
-    public IReadOnlyList<int> Samples
+    /// <summary>The samples so far, in order.</summary>
+    public IReadOnlyList<LsmShape> Samples
     {
         get
         {
-            lock (_l0)
+            lock (_shapes)
             {
-                return [.. _l0];
+                return [.. _shapes];
             }
         }
     }
@@ -61,8 +63,11 @@ internal sealed class L0Timeline : IAsyncDisposable
     }
 }
 
-/// <summary>An engine's LSM shape: L0 SSTs (files) and sorted runs below L0.</summary>
-internal readonly record struct LsmShape(int L0, int SortedRuns);
+/// <summary>
+/// An engine's LSM shape: L0 SSTs (files) and sorted runs below L0; with the bytes it holds in memory not yet in L0
+/// (ours), and the managed heap when sampled.
+/// </summary>
+internal readonly record struct LsmShape(int L0, int SortedRuns, long? UnflushedBytes = null, long ManagedBytes = 0);
 
 /// <summary>The engine-side figures the ingest workload reads besides the puts and gets themselves.</summary>
 internal interface IIngestProbe

@@ -45,7 +45,7 @@ internal sealed class OursIngestProbe : IIngestProbe, IDisposable
     public LsmShape? Shape()
     {
         var status = _db().Status;
-        return new LsmShape(status.L0SstCount, status.SortedRunCount);
+        return new LsmShape(status.L0SstCount, status.SortedRunCount, status.UnflushedBytes);
     }
 
     public double? StallSeconds() => Counters().GetValueOrDefault("slatedb.db.backpressure.stall_time");

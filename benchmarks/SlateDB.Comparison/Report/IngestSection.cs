@@ -64,6 +64,8 @@ internal static class IngestSection
         Row(md, runs, "max L0 seen", x => x.MaxL0 is { } m ? $"{m}" : "–");
         Row(md, runs, "final L0 / sorted runs (end of writes)", x => x.FinalL0 is { } l ? $"{l} / {x.FinalSortedRuns}" : "–");
         Row(md, runs, "peak RSS (MiB)", (x, r) => $"{r.PeakRssBytes / 1048576.0:N0}");
+        Row(md, runs, "largest managed heap at a sample (MiB)", x => x.MaxManagedBytes is { } m ? $"{m / 1048576.0:N0}" : "–");
+        Row(md, runs, "most unflushed bytes at a sample (MiB)", x => x.MaxUnflushedBytes is { } u ? $"{u / 1048576.0:N0}" : "–");
         Row(md, runs, "**readrandom after ingest, cold** (gets/s)", x => $"**{x.ReadOpsPerSecond:N0}**");
         Row(md, runs, "readrandom CPU µs/get", x => $"{x.ReadCpuMicrosPerOp:F2}");
         Row(md, runs, "L0 / sorted runs when the gets started", x => x.ReadL0 is { } l ? $"{l} / {x.ReadSortedRuns}" : "–");
