@@ -46,6 +46,9 @@ internal sealed record IngestResult
 
     public int Samples { get; init; }
 
+    /// <summary>Every tenth sample's managed heap in MiB (one a second; results JSON only).</summary>
+    public IReadOnlyList<int>? ManagedMiBEverySecond { get; init; }
+
     /// <summary>Ours: the most bytes held in memory not yet in L0 (WAL buffer and memtables) at a sample.</summary>
     public long? MaxUnflushedBytes { get; init; }
 

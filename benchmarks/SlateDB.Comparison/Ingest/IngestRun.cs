@@ -105,6 +105,7 @@ internal sealed class IngestRun(ComparisonOptions options, IKvEngine engine, IIn
             Samples = samples.Count,
             L0EverySecond = shapes.Where((_, i) => i % perSecond == 0).Select(s => s.L0).ToList(),
             SortedRunsEverySecond = shapes.Where((_, i) => i % perSecond == 0).Select(s => s.SortedRuns).ToList(),
+            ManagedMiBEverySecond = shapes.Where((_, i) => i % perSecond == 0).Select(s => (int)(s.ManagedBytes >> 20)).ToList(),
             MaxUnflushedBytes = shapes.Max(s => s.UnflushedBytes),
             MaxManagedBytes = shapes.Count > 0 ? shapes.Max(s => s.ManagedBytes) : null,
             FinalL0 = final?.L0,
