@@ -13,4 +13,9 @@ if (await SlateDB.Benchmarks.Compaction.CompactionVsRocksDb.TryRunAsync(args))
     return;
 }
 
+if (await SlateDB.Benchmarks.Compaction.CompactionProfile.TryRunAsync(args))
+{
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -14,7 +14,7 @@ namespace SlateDB.Benchmarks.Compaction;
 /// Compaction throughput, per codec: eight overlapping L0 SSTs (random keys, JSON-ish values, some keys in several SSTs)
 /// merged into one sorted run by the executor, over an in-memory store. Reports MB/s of encoded input merged (the SST
 /// bytes read) and of raw input (keys and values). Run with
-/// <c>dotnet run -c Release --project benchmarks/SlateDB.Benchmarks -- compaction-throughput [rows per SST] [repeats]</c>.
+/// <c>dotnet run -c Release --project benchmarks/SlateDB.Benchmarks -- compaction-throughput [rows per SST] [repeats] [codecs, e.g. none,lz4]</c>.
 /// </summary>
 internal static class CompactionThroughput
 {
@@ -30,13 +30,19 @@ internal static class CompactionThroughput
         var rowsPerSst = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000;
         var repeats = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
         Console.WriteLine($"{"codec",-8} {"input MB",9} {"raw MB",8} {"output MB",10} {"rows in",10} {"rows out",10} {"best s",7} {"MB/s",7} {"raw MB/s",9} {"merge s",8} {"build s",8}");
-        foreach (var codec in new[] { CompressionCodec.None, CompressionCodec.Snappy, CompressionCodec.Lz4, CompressionCodec.Zstd, CompressionCodec.Zlib })
+        foreach (var codec in Codecs(args, [CompressionCodec.None, CompressionCodec.Snappy, CompressionCodec.Lz4, CompressionCodec.Zstd, CompressionCodec.Zlib]))
         {
             await RunCodecAsync(codec, rowsPerSst, repeats).ConfigureAwait(false);
         }
 
         return true;
     }
+
+    /// <summary>The codecs named by the fourth argument (comma-separated, e.g. <c>none,lz4</c>), or all of them.</summary>
+    internal static IEnumerable<CompressionCodec> Codecs(string[] args, CompressionCodec[] all) =>
+        args.Length > 3
+            ? args[3].Split(',').Select(name => Enum.Parse<CompressionCodec>(name, ignoreCase: true))
+            : all;
 
     private static async Task RunCodecAsync(CompressionCodec codec, int rowsPerSst, int repeats)
     {

@@ -19,8 +19,9 @@ namespace SlateDB.Benchmarks.Compaction;
 /// temporary folder; the files stay in the page cache). RocksDB: auto compactions off, a memtable big enough that each
 /// group is one L0 file, 4 KiB blocks, 10-bit bloom filters, the codec under test; one compaction thread (its default
 /// <c>max_subcompactions</c> of 1). Reports MB/s of raw input (the keys and values written: the same for both) and of
-/// encoded input (each engine's own SST bytes). Run with
-/// <c>dotnet run -c Release --project benchmarks/SlateDB.Benchmarks -- compaction-vs-rocksdb [rows per SST] [repetitions]</c>.
+/// encoded input (each engine's own SST bytes), and the process's CPU time during the compaction (all threads; RocksDB
+/// compacts in a background thread of this process) with raw MB per CPU-second, the steadier measure on a shared machine. Run with
+/// <c>dotnet run -c Release --project benchmarks/SlateDB.Benchmarks -- compaction-vs-rocksdb [rows per SST] [repetitions] [codecs, e.g. none,lz4]</c>.
 /// </summary>
 internal static class CompactionVsRocksDb
 {
@@ -38,8 +39,8 @@ internal static class CompactionVsRocksDb
         var groups = Groups(rowsPerSst);
         var raw = groups.Sum(group => group.Sum(row => (long)row.Key.Length + row.Value.Length));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{groups.Sum(g => g.Count):N0} rows in 8 groups, {raw / 1e6:F1} MB raw; {Environment.ProcessorCount} cores; best of {repetitions} (after one warm-up run each)"));
-        Console.WriteLine($"{"codec",-7} {"engine",-8} {"input MB",9} {"output MB",10} {"best s",7} {"raw MB/s",9} {"input MB/s",11}");
-        foreach (var codec in new[] { CompressionCodec.None, CompressionCodec.Lz4, CompressionCodec.Snappy, CompressionCodec.Zstd })
+        Console.WriteLine($"{"codec",-7} {"engine",-8} {"input MB",9} {"output MB",10} {"best s",7} {"raw MB/s",9} {"input MB/s",11} {"cpu s",6} {"raw MB/cpu-s",13}");
+        foreach (var codec in CompactionThroughput.Codecs(args, [CompressionCodec.None, CompressionCodec.Lz4, CompressionCodec.Snappy, CompressionCodec.Zstd]))
         {
             var root = Path.Combine(Path.GetTempPath(), "slatedb-compaction-bench-" + Guid.NewGuid().ToString("N"));
             try
@@ -48,12 +49,12 @@ internal static class CompactionVsRocksDb
                 var rocks = new Best();
                 for (var i = 0; i <= repetitions; i++)
                 {
-                    var (oursSeconds, oursIn, oursOut) = await RunOursAsync(Path.Combine(root, "ours" + i), codec, groups).ConfigureAwait(false);
-                    var (rocksSeconds, rocksIn, rocksOut) = RunRocksDb(Path.Combine(root, "rocks" + i), codec, groups);
+                    var (oursSeconds, oursCpu, oursIn, oursOut) = await RunOursAsync(Path.Combine(root, "ours" + i), codec, groups).ConfigureAwait(false);
+                    var (rocksSeconds, rocksCpu, rocksIn, rocksOut) = RunRocksDb(Path.Combine(root, "rocks" + i), codec, groups);
                     if (i > 0)
                     {
-                        ours.Add(oursSeconds, oursIn, oursOut);
-                        rocks.Add(rocksSeconds, rocksIn, rocksOut);
+                        ours.Add(oursSeconds, oursCpu, oursIn, oursOut);
+                        rocks.Add(rocksSeconds, rocksCpu, rocksIn, rocksOut);
                     }
 
                     Directory.Delete(root, recursive: true);
@@ -61,7 +62,7 @@ internal static class CompactionVsRocksDb
 
                 Print(codec, "ours", ours, raw);
                 Print(codec, "RocksDB", rocks, raw);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{codec,-7} ours/RocksDB {rocks.Seconds / ours.Seconds:F2}x"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{codec,-7} ours/RocksDB {rocks.Seconds / ours.Seconds:F2}x (wall), {rocks.CpuSeconds / ours.CpuSeconds:F2}x (CPU time)"));
             }
             finally
             {
@@ -78,10 +79,26 @@ internal static class CompactionVsRocksDb
     private static void Print(CompressionCodec codec, string engine, Best best, long raw) =>
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{codec,-7} {engine,-8} {best.Input / 1e6,9:F1} {best.Output / 1e6,10:F1} {best.Seconds,7:F2} {raw / 1e6 / best.Seconds,9:F1} {best.Input / 1e6 / best.Seconds,11:F1}"));
+            $"{codec,-7} {engine,-8} {best.Input / 1e6,9:F1} {best.Output / 1e6,10:F1} {best.Seconds,7:F2} {raw / 1e6 / best.Seconds,9:F1} {best.Input / 1e6 / best.Seconds,11:F1} {best.CpuSeconds,6:F2} {raw / 1e6 / best.CpuSeconds,13:F1}"));
 
     /// <summary>Writes the groups as L0 SSTs (newest last written, first listed) and times one executor run over them.</summary>
-    private static async Task<(double Seconds, long Input, long Output)> RunOursAsync(string folder, CompressionCodec codec, List<List<RowEntry>> groups)
+    internal static async Task<(double Seconds, double CpuSeconds, long Input, long Output)> RunOursAsync(string folder, CompressionCodec codec, List<List<RowEntry>> groups)
+    {
+        var (executor, job) = await WriteOursAsync(folder, codec, groups).ConfigureAwait(false);
+
+        // Start from a collected heap: the garbage of writing the inputs (the builders' buffers) is the write phase's,
+        // as RocksDB's flushes are done before its compaction is timed.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        var output = await executor.ExecuteAsync(job, CancellationToken.None).ConfigureAwait(false);
+        watch.Stop();
+        return (watch.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds, output.InputBytes, output.OutputBytes);
+    }
+
+    /// <summary>Writes the groups as L0 SSTs in <paramref name="folder"/>; returns an executor and the job that merges them.</summary>
+    internal static async Task<(CompactionExecutor Executor, CompactionJob Job)> WriteOursAsync(string folder, CompressionCodec codec, List<List<RowEntry>> groups)
     {
         Directory.CreateDirectory(folder);
         var options = SlateDbOptions.Default with { CompressionCodec = codec };
@@ -102,16 +119,14 @@ internal static class CompactionVsRocksDb
         }
 
         var job = new CompactionJob(ids.NewUlid(), new CompactionPlan(views.Select(v => CompactionInput.L0View(v.Id.ToString())).ToArray(), 0), views, [], new RetentionPolicy(ulong.MaxValue - 1, 0, DropTombstones: true));
-        var settings = new CompactionExecutorSettings(tables.Settings, 256L * 1024 * 1024, 4, CompactionExecutorSettings.DefaultReadAheadBytes);
-        var executor = new CompactionExecutor(tables, ids, TimeProvider.System, settings);
-        var watch = Stopwatch.StartNew();
-        var output = await executor.ExecuteAsync(job, CancellationToken.None).ConfigureAwait(false);
-        watch.Stop();
-        return (watch.Elapsed.TotalSeconds, output.InputBytes, output.OutputBytes);
+        var fetchTasks = int.TryParse(Environment.GetEnvironmentVariable("SLATEDB_BENCH_FETCH_TASKS"), out var tasks) ? tasks : 4;
+        var readAhead = long.TryParse(Environment.GetEnvironmentVariable("SLATEDB_BENCH_READ_AHEAD"), out var ahead) ? ahead : CompactionExecutorSettings.DefaultReadAheadBytes;
+        var settings = new CompactionExecutorSettings(tables.Settings, 256L * 1024 * 1024, fetchTasks, readAhead);
+        return (new CompactionExecutor(tables, ids, TimeProvider.System, settings), job);
     }
 
     /// <summary>Writes the groups into RocksDB, one flush (one L0 file) each, and times <c>CompactRange</c> over all keys.</summary>
-    private static (double Seconds, long Input, long Output) RunRocksDb(string folder, CompressionCodec codec, List<List<RowEntry>> groups)
+    private static (double Seconds, double CpuSeconds, long Input, long Output) RunRocksDb(string folder, CompressionCodec codec, List<List<RowEntry>> groups)
     {
         Directory.CreateDirectory(folder);
         var table = new BlockBasedTableOptions()
@@ -149,16 +164,17 @@ internal static class CompactionVsRocksDb
         }
 
         var input = SstBytes(folder);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         db.CompactRange((byte[]?)null, null);
         watch.Stop();
-        return (watch.Elapsed.TotalSeconds, input, SstBytes(folder));
+        return (watch.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds, input, SstBytes(folder));
     }
 
     private static long SstBytes(string folder) => Directory.GetFiles(folder, "*.sst").Sum(file => new FileInfo(file).Length);
 
     /// <summary>Eight sorted groups of rows (about one key in three appears in more than one), oldest first.</summary>
-    private static List<List<RowEntry>> Groups(int rowsPerSst)
+    internal static List<List<RowEntry>> Groups(int rowsPerSst)
     {
         var random = new Random(42);
         var groups = new List<List<RowEntry>>();
@@ -172,12 +188,24 @@ internal static class CompactionVsRocksDb
                 keys.Add(random.Next(keySpace));
             }
 
-            var rows = new List<RowEntry>(rowsPerSst);
+            // The group's keys and values live in one array (slices of it), not in millions of small ones: the rows stay
+            // in memory for the whole benchmark and would otherwise make every full collection during our runs walk them.
+            var arena = new MemoryStream();
+            var spans = new List<(int Key, int KeyLength, int ValueLength)>(rowsPerSst);
             foreach (var k in keys)
             {
                 var key = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"user:{k:D10}:profile"));
-                var value = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{{\"name\":\"user {k}\",\"score\":{random.Next(100_000)},\"city\":\"{(char)('A' + random.Next(26))}ville\",\"seq\":{seq}}}"));
-                rows.Add(RowEntry.Put(key, value, seq++, createTs: 1_700_000_000_000));
+                var value = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{{\"name\":\"user {k}\",\"score\":{random.Next(100_000)},\"city\":\"{(char)('A' + random.Next(26))}ville\",\"seq\":{seq + (ulong)spans.Count}}}"));
+                spans.Add(((int)arena.Length, key.Length, value.Length));
+                arena.Write(key);
+                arena.Write(value);
+            }
+
+            var bytes = arena.ToArray();
+            var rows = new List<RowEntry>(rowsPerSst);
+            foreach (var (at, keyLength, valueLength) in spans)
+            {
+                rows.Add(RowEntry.Put(bytes.AsMemory(at, keyLength), bytes.AsMemory(at + keyLength, valueLength), seq++, createTs: 1_700_000_000_000));
             }
 
             groups.Add(rows);
@@ -194,12 +222,17 @@ internal static class CompactionVsRocksDb
 
         public long Output { get; private set; }
 
-        public void Add(double seconds, long input, long output)
+        /// <summary>The least CPU time of any repetition (the process's, all threads: on a shared machine the steadier measure).</summary>
+        public double CpuSeconds { get; private set; } = double.MaxValue;
+
+        public void Add(double seconds, double cpuSeconds, long input, long output)
         {
             if (seconds < Seconds)
             {
                 (Seconds, Input, Output) = (seconds, input, output);
             }
+
+            CpuSeconds = Math.Min(CpuSeconds, cpuSeconds);
         }
     }
 }

@@ -32,6 +32,9 @@ internal sealed class MergeRowIterator : IRowIterator
     /// <summary>The top source's row (valid after <see cref="MoveNextAsync"/> returned true).</summary>
     public RowEntry Current => _heads[_heap[0]];
 
+    /// <summary>The top source's row without copying it; valid until the next <see cref="MoveNextAsync"/>.</summary>
+    public ref readonly RowEntry CurrentRef => ref _heads[_heap[0]];
+
     public ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
     {
         if (!_started)
