@@ -18,6 +18,7 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
 {
     private readonly SstBuildSettings _settings = SstBuildSettings.From(options);
     private readonly ConcurrentDictionary<SsTableId, string> _paths = new();
+    private readonly long _flushWarmCap = options.FlushWarmCapBytes(cache);
 
     public IObjectStore Store => store;
 
@@ -25,16 +26,28 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
 
     public SstBuildSettings Settings => _settings;
 
-    /// <summary>Finishes <paramref name="builder"/> and writes it as compacted SST <paramref name="id"/>, which must not exist yet.</summary>
+    /// <summary>Finishes <paramref name="builder"/> and writes it as compacted SST <paramref name="id"/> (a compaction's output), which must not exist yet.</summary>
     /// <exception cref="SlateDbException">Internal: an object with that id already exists (it is left as it is).</exception>
-    public async Task<SsTableHandle> WriteCompactedAsync(Ulid id, SstBuilder builder, CancellationToken cancellationToken)
+    public Task<SsTableHandle> WriteCompactedAsync(Ulid id, SstBuilder builder, CancellationToken cancellationToken) =>
+        WriteCompactedAsync(id, builder, SstWriteSource.Compaction, cancellationToken);
+
+    /// <summary>
+    /// Finishes <paramref name="builder"/> and writes it as compacted SST <paramref name="id"/>, which must not exist
+    /// yet. Its index and filter go into the block cache; after a flush its data blocks too (up to
+    /// <see cref="SlateDbOptions.FlushWarmCapBytes"/>); the disk cache admits it as its settings say for
+    /// <paramref name="source"/>. Nothing written depends on the source.
+    /// </summary>
+    /// <exception cref="SlateDbException">Internal: an object with that id already exists (it is left as it is).</exception>
+    public async Task<SsTableHandle> WriteCompactedAsync(Ulid id, SstBuilder builder, SstWriteSource source, CancellationToken cancellationToken)
     {
         var sst = builder.Finish();
         var path = paths.CompactedSstPath(id);
 
         // Create-if-absent, as SlateDB writes SSTs: an id minted twice must fail, not replace an SST the manifest
         // already lists (two writers seeded alike in the same millisecond mint the same ULID).
-        var result = await store.PutAsync(path, sst.Bytes, PutMode.Create, cancellationToken).ConfigureAwait(false);
+        var result = store is DiskCachedObjectStore disk
+            ? await disk.PutSstAsync(path, sst.Bytes, PutMode.Create, source, cancellationToken).ConfigureAwait(false)
+            : await store.PutAsync(path, sst.Bytes, PutMode.Create, cancellationToken).ConfigureAwait(false);
         if (!result.IsWritten)
         {
             throw new SlateDbException(SlateDbErrorKind.Internal, $"The SST '{path}' already exists: its id was minted twice, and the existing SST is kept.");
@@ -45,9 +58,36 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
         {
             var opened = SstFile.Open(sst.Bytes, path);
             cache.Set(new BlockCacheKey(path, 0, BlockCacheEntryKind.Metadata), opened, opened.MetadataSize);
+            if (source == SstWriteSource.Flush)
+            {
+                WarmDataBlocks(opened, sst.Bytes, _flushWarmCap);
+            }
         }
 
         return handle;
+    }
+
+    /// <summary>
+    /// Puts the first data blocks of a just-written SST into the cache, up to <paramref name="capBytes"/> of cache
+    /// charge (as reads charge a block: its stored length and 64). Each block is decoded from its own copy of the bytes, so the cache never pins the whole SST's buffer.
+    /// </summary>
+    private void WarmDataBlocks(SstFile sst, ReadOnlyMemory<byte> bytes, long capBytes)
+    {
+        long warmed = 0;
+        for (var i = 0; i < sst.BlockCount; i++)
+        {
+            var range = sst.BlockRange(i);
+            var charge = range.Length + 64;
+            if (warmed + charge > capBytes)
+            {
+                return;
+            }
+
+            var stored = bytes.Slice((int)range.Offset, (int)range.Length);
+            var block = sst.DecodeBlock(sst.Info.Compression == SstCompression.None ? stored.ToArray() : stored);
+            cache!.Set(BlockKey(sst, i), block, charge);
+            warmed += charge;
+        }
     }
 
     /// <summary>Opens the SST behind a handle: its metadata (index, filter) comes from the cache when it is there.</summary>
