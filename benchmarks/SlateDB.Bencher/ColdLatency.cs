@@ -33,8 +33,15 @@ internal static class ColdLatency
         var budgetMb = Arg(args, "--budget-mb", 64);
         var callers = Arg(args, "--callers", 256);
         var latency = TimeSpan.FromMilliseconds(latencyMs);
+        var localDir = args.Contains("--local-dir") ? args[Array.IndexOf(args, "--local-dir") + 1] : null;
         var options = SlateDbOptions.Default with { FlushInterval = null, CompactorOptions = null, GarbageCollectorOptions = null, L0MaxSsts = 100_000 };
         Console.WriteLine(Text($"cold-latency: rows={rows:N0} gets={gets} latency={latencyMs}ms per read request; large-rows={largeRows:N0} budget={budgetMb}MiB callers={callers}; {Environment.ProcessorCount} cores"));
+
+        if (localDir is not null)
+        {
+            await ReopenLocalAsync(localDir, options, rows);
+            return 0;
+        }
 
         var inner = new InMemoryObjectStore();
         await FillAsync(inner, options, rows);
@@ -111,6 +118,8 @@ internal static class ColdLatency
         process.Refresh();
         var baseline = process.WorkingSet64;
         var peak = baseline;
+        var heapBaseline = GC.GetTotalMemory(forceFullCollection: false);
+        var heapPeak = heapBaseline;
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
@@ -118,6 +127,7 @@ internal static class ColdLatency
             {
                 process.Refresh();
                 peak = Math.Max(peak, process.WorkingSet64);
+                heapPeak = Math.Max(heapPeak, GC.GetTotalMemory(forceFullCollection: false));
                 try
                 {
                     await Task.Delay(5, sampling.Token);
@@ -148,8 +158,45 @@ internal static class ColdLatency
             var elapsed = clock.Elapsed;
             await sampling.CancelAsync();
             await sampler;
-            Console.WriteLine(Text($"cold start ({rows:N0} rows, {callers} callers x {perCaller} gets, budget {(budgetBytes is { } b ? $"{b / (1024 * 1024)} MiB, read cap {dbOptions.EffectiveMaxInFlightReads}" : "none, no read cap")}): {elapsed.TotalSeconds:F2} s, {counting.Reads} reads, in flight max {counting.PeakInFlight}; resident memory +{(peak - baseline) / (1024.0 * 1024):F0} MiB at peak over {baseline / (1024.0 * 1024):F0} MiB before the open"));
+            Console.WriteLine(Text($"cold start ({rows:N0} rows, {callers} callers x {perCaller} gets, budget {(budgetBytes is { } b ? $"{b / (1024 * 1024)} MiB, read cap {dbOptions.EffectiveMaxInFlightReads}" : "none, no read cap")}): {elapsed.TotalSeconds:F2} s, {counting.Reads} reads, in flight max {counting.PeakInFlight}; managed heap +{(heapPeak - heapBaseline) / (1024.0 * 1024):F0} MiB at peak, resident memory +{(peak - baseline) / (1024.0 * 1024):F0} MiB at peak (over {heapBaseline / (1024.0 * 1024):F0} MiB and {baseline / (1024.0 * 1024):F0} MiB before the open, the stored database included)"));
         }
+    }
+
+    /// <summary>
+    /// <c>--local-dir DIR</c>: N rows written to a local folder as one L0 SST (as the comparison's fillbatch), closed, then
+    /// reopened: the time to the first get and to the first 1,000 gets (no injected latency).
+    /// </summary>
+    private static async Task ReopenLocalAsync(string directory, SlateDbOptions options, int rows)
+    {
+        var local = options with { L0SstSizeBytes = 256L * 1024 * 1024, MaxUnflushedBytes = 1024L * 1024 * 1024 };
+        if (!Directory.Exists(directory) || !Directory.EnumerateFileSystemEntries(directory).Any())
+        {
+            Directory.CreateDirectory(directory);
+            await FillAsync(new LocalFileSystemObjectStore(directory), local, rows);
+        }
+
+        using var store = new InstrumentedObjectStore(new LocalFileSystemObjectStore(directory));
+        var open = Stopwatch.StartNew();
+        await using var db = await SlateDb.Builder("bench", store).WithOptions(local).WithSeed(1).OpenAsync();
+        var openMs = open.Elapsed.TotalMilliseconds;
+        var openStats = store.Stats;
+        var random = new Random(11);
+        var clock = Stopwatch.StartNew();
+        var firstMs = 0.0;
+        for (var i = 0; i < 1000; i++)
+        {
+            if (await db.GetAsync(Key(random.Next(rows))) is null)
+            {
+                throw new InvalidOperationException("A written key was not found.");
+            }
+
+            if (i == 0)
+            {
+                firstMs = clock.Elapsed.TotalMilliseconds;
+            }
+        }
+
+        Console.WriteLine(Text($"reopen (local folder, {rows:N0} rows): open {openMs:F0} ms ({openStats.Requests} requests, {openStats.BytesRead / 1e6:F1} MB read); first get {firstMs:F0} ms; first 1,000 gets {clock.Elapsed.TotalMilliseconds:F0} ms"));
     }
 
     private static async Task FillAsync(IObjectStore store, SlateDbOptions options, int rows)

@@ -19,6 +19,7 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
     private readonly SstBuildSettings _settings = SstBuildSettings.From(options);
     private readonly ConcurrentDictionary<SsTableId, string> _paths = new();
     private readonly long _flushWarmCap = options.FlushWarmCapBytes(cache);
+    private readonly ConcurrentDictionary<SsTableId, TaskCompletionSource<SstFile>> _loading = new();
 
     public IObjectStore Store => store;
 
@@ -90,17 +91,119 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
         }
     }
 
-    /// <summary>Opens the SST behind a handle: its metadata (index, filter) comes from the cache when it is there.</summary>
+    /// <summary>
+    /// Opens the SST behind a handle: its metadata (index, filter) comes from the cache when it is there. Otherwise it
+    /// is loaded once however many reads ask at the same time (a load under way, started by another read or by
+    /// <see cref="PreloadMetadataAsync"/>, is joined); a caller's cancellation ends its own wait, not the load.
+    /// </summary>
     public ValueTask<SstFile> OpenAsync(SsTableHandle handle, CancellationToken cancellationToken)
-        => TryGetOpened(handle, out var file) ? new(file) : OpenUncachedAsync(handle, cancellationToken);
-
-    private async ValueTask<SstFile> OpenUncachedAsync(SsTableHandle handle, CancellationToken cancellationToken)
     {
-        var path = PathOf(handle.Id);
-        var opened = await SstFile.OpenAsync(store, path, handle.Info, handle.FormatVersion, cancellationToken).ConfigureAwait(false);
-        cache?.Set(new BlockCacheKey(path, 0, BlockCacheEntryKind.Metadata), opened, opened.MetadataSize);
-        return opened;
+        if (TryGetOpened(handle, out var file))
+        {
+            return new(file);
+        }
+
+        var load = LoadShared(handle);
+        return new(cancellationToken.CanBeCanceled ? load.WaitAsync(cancellationToken) : load);
     }
+
+    /// <summary>The load of an SST's metadata: the one under way, or a new one.</summary>
+    private Task<SstFile> LoadShared(SsTableHandle handle)
+    {
+        while (true)
+        {
+            if (_loading.TryGetValue(handle.Id, out var running))
+            {
+                return running.Task;
+            }
+
+            var load = new TaskCompletionSource<SstFile>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_loading.TryAdd(handle.Id, load))
+            {
+                _ = RunLoadAsync(handle, load);
+                return load.Task;
+            }
+        }
+    }
+
+    private async Task RunLoadAsync(SsTableHandle handle, TaskCompletionSource<SstFile> load)
+    {
+        try
+        {
+            // Re-check: the load that just ended may have cached it after this caller looked.
+            if (!TryGetOpened(handle, out var opened))
+            {
+                var path = PathOf(handle.Id);
+                opened = await SstFile.OpenAsync(store, path, handle.Info, handle.FormatVersion, CancellationToken.None).ConfigureAwait(false);
+                cache?.Set(new BlockCacheKey(path, 0, BlockCacheEntryKind.Metadata), opened, opened.MetadataSize);
+            }
+
+            _loading.TryRemove(new KeyValuePair<SsTableId, TaskCompletionSource<SstFile>>(handle.Id, load));
+            load.SetResult(opened);
+        }
+        catch (Exception e)
+        {
+            _loading.TryRemove(new KeyValuePair<SsTableId, TaskCompletionSource<SstFile>>(handle.Id, load));
+            load.SetException(e);
+            _ = load.Task.Exception; // Observed here: every waiter may have given up.
+        }
+    }
+
+    /// <summary>
+    /// Loads the metadata (index and bloom filter) of <paramref name="handles"/> into the block cache, in the given
+    /// order, <paramref name="parallelism"/> at a time, until the estimated metadata reaches
+    /// <paramref name="budgetBytes"/>: what a database does in the background when it opens, so its first reads find
+    /// the metadata loaded or being loaded. A failed load is left to the read that needs the SST to report.
+    /// </summary>
+    public async Task<int> PreloadMetadataAsync(IEnumerable<SsTableHandle> handles, long budgetBytes, int parallelism, CancellationToken cancellationToken)
+    {
+        if (cache is null)
+        {
+            return 0;
+        }
+
+        var chosen = new List<SsTableHandle>();
+        var seen = new HashSet<SsTableId>();
+        long estimated = 0;
+        foreach (var handle in handles)
+        {
+            var size = (long)(handle.Info.IndexLen + handle.Info.FilterLen);
+            if (estimated + size > budgetBytes)
+            {
+                break;
+            }
+
+            if (seen.Add(handle.Id) && !TryGetOpened(handle, out _))
+            {
+                chosen.Add(handle);
+                estimated += size;
+            }
+        }
+
+        var loaded = 0;
+        await Parallel.ForEachAsync(chosen, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (handle, token) =>
+        {
+            try
+            {
+                await OpenAsync(handle, token).ConfigureAwait(false);
+                Interlocked.Increment(ref loaded);
+            }
+            catch (Exception e) when (e is SlateDbException or IOException)
+            {
+                // The read that needs this SST loads it again and reports what is wrong.
+            }
+        }).ConfigureAwait(false);
+        return loaded;
+    }
+
+    /// <summary>The metadata bytes a preload at open may fill: half the cache's metadata capacity (32 MiB for a cache of unknown size).</summary>
+    public long MetadataPreloadBudget => cache switch
+    {
+        null => 0,
+        Diagnostics.InstrumentedBlockCache { Inner: MemoryBlockCache memory } => memory.MetadataCapacityBytes / 2,
+        MemoryBlockCache memory => memory.MetadataCapacityBytes / 2,
+        _ => 32L * 1024 * 1024,
+    };
 
     /// <summary>The opened SST behind a handle when its metadata is cached.</summary>
     private bool TryGetOpened(SsTableHandle handle, [NotNullWhen(true)] out SstFile? file)
