@@ -27,7 +27,7 @@ public sealed partial class SlateDb
             loops.Add(Task.Run(() => PreloadDiskCacheAsync(diskCache, preload, token), CancellationToken.None));
         }
 
-        loops.Add(Task.Run(() => PreloadSstMetadataAsync(token), CancellationToken.None));
+        loops.Add(_c.Tables.AwaitMetadataPreloadAsync(token)); // Started by recovery; stopped by close.
         _loops = [.. loops];
         StartGarbageCollector();
         if (!State.Frozen.IsEmpty)
@@ -53,23 +53,6 @@ public sealed partial class SlateDb
         {
             // A failed preload only leaves the cache colder.
             Log.PreloadFailed(_logger, e);
-        }
-    }
-
-    /// <summary>
-    /// Loads the index and bloom filter of the SSTs a read may need first (L0 newest first, then the sorted runs) into
-    /// the block cache, 4 at a time, up to half the metadata capacity, so the first gets after an open find them
-    /// loaded or join a load under way instead of each starting its own.
-    /// </summary>
-    private async Task PreloadSstMetadataAsync(CancellationToken token)
-    {
-        try
-        {
-            var tree = State.Core.Tree;
-            await _c.Tables.PreloadMetadataAsync(tree.AllViews.Select(view => view.Sst), _c.Tables.MetadataPreloadBudget, parallelism: 4, token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
         }
     }
 

@@ -20,6 +20,8 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
     private readonly ConcurrentDictionary<SsTableId, string> _paths = new();
     private readonly long _flushWarmCap = options.FlushWarmCapBytes(cache);
     private readonly ConcurrentDictionary<SsTableId, TaskCompletionSource<SstFile>> _loading = new();
+    private volatile bool _preloadStopped;
+    private Task _preload = Task.CompletedTask;
 
     public IObjectStore Store => store;
 
@@ -183,6 +185,11 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
         var loaded = 0;
         await Parallel.ForEachAsync(chosen, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (handle, token) =>
         {
+            if (_preloadStopped)
+            {
+                return; // The database is closing.
+            }
+
             try
             {
                 await OpenAsync(handle, token).ConfigureAwait(false);
@@ -194,6 +201,44 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
             }
         }).ConfigureAwait(false);
         return loaded;
+    }
+
+    /// <summary>
+    /// Starts loading the metadata of <paramref name="handles"/> (L0 newest first, then the sorted runs) in the
+    /// background, 4 at a time, up to <see cref="MetadataPreloadBudget"/>: an opening database calls it as soon as it
+    /// has read its manifest, so the loads run beside its WAL work and its first gets find the metadata loaded (or
+    /// join a load under way). Best effort: a failure is left to the read that needs the SST.
+    /// </summary>
+    public void StartMetadataPreload(IEnumerable<SsTableHandle> handles)
+    {
+        var chosen = handles.ToList();
+        if (cache is null || chosen.Count == 0)
+        {
+            return;
+        }
+
+        _preload = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await PreloadMetadataAsync(chosen, MetadataPreloadBudget, parallelism: 4, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The database was closed under it.
+                }
+            },
+            CancellationToken.None);
+    }
+
+    /// <summary>Waits for the preload started at open; <paramref name="stop"/> (the database's close) stops it.</summary>
+    public async Task AwaitMetadataPreloadAsync(CancellationToken stop)
+    {
+        await using (stop.Register(static state => ((TableStore)state!)._preloadStopped = true, this).ConfigureAwait(false))
+        {
+            await _preload.ConfigureAwait(false);
+        }
     }
 
     /// <summary>The metadata bytes a preload at open may fill: half the cache's metadata capacity (32 MiB for a cache of unknown size).</summary>
