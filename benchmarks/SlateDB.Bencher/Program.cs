@@ -15,6 +15,8 @@ if (args.Length > 0 && args[0] == "compaction")
     return await CompactionBench.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "cold-latency") return await ColdLatency.RunAsync(args[1..]);
+
 if (args.Length > 0 && args[0] == "reader-lag")
 {
     return await ReaderLag.RunAsync(args[1..]);

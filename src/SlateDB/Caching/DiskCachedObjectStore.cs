@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using SlateDB.Sst;
 using SlateDB.Storage;
 
 namespace SlateDB.Caching;
@@ -26,6 +27,9 @@ public sealed class DiskCachedObjectStore : IObjectStore, IDisposable
     private readonly long _partSize;
     private readonly long _maxBytes;
     private readonly bool _cachePuts;
+    private readonly bool _cacheOnFlush;
+    private readonly bool _cacheOnCompaction;
+    private readonly LocalReadHandles? _handles;
     private readonly Func<string, bool> _isCacheable;
     private readonly string _sizeLabel;
     private readonly ConcurrentDictionary<string, PartEntry> _parts = new(StringComparer.Ordinal);
@@ -63,6 +67,16 @@ public sealed class DiskCachedObjectStore : IObjectStore, IDisposable
         _partSize = options.PartSizeBytes;
         _maxBytes = options.MaxCacheSizeBytes ?? long.MaxValue;
         _cachePuts = options.CachePuts;
+        _cacheOnFlush = options.CacheOnFlush;
+        _cacheOnCompaction = options.CacheOnCompaction;
+        if (options.MaxOpenFileHandles <= 0)
+        {
+            throw new ArgumentException("The most open file handles must be positive.", nameof(options));
+        }
+
+        // Part files are read through kept-open handles (at most MaxOpenFileHandles, least recently used closed
+        // first), reading only the bytes a range needs; where files have no cheap identity, whole parts are read.
+        _handles = LocalFileApi.HasFileIdentity ? new LocalReadHandles(options.MaxOpenFileHandles) : null;
         _isCacheable = isCacheable ?? IsCompactedSst;
         _sizeLabel = _partSize % (1024 * 1024) == 0
             ? string.Create(CultureInfo.InvariantCulture, $"{_partSize / (1024 * 1024)}mb")
@@ -127,13 +141,24 @@ public sealed class DiskCachedObjectStore : IObjectStore, IDisposable
     public ValueTask<ObjectMetadata?> HeadAsync(string path, CancellationToken cancellationToken) => _inner.HeadAsync(path, cancellationToken);
 
     /// <inheritdoc/>
-    public async ValueTask<PutResult> PutAsync(string path, ReadOnlyMemory<byte> data, PutMode mode, CancellationToken cancellationToken)
+    public ValueTask<PutResult> PutAsync(string path, ReadOnlyMemory<byte> data, PutMode mode, CancellationToken cancellationToken) =>
+        PutAsync(path, data, mode, _cachePuts, cancellationToken);
+
+    /// <summary>
+    /// Writes an SST the database built (SlateDB's tagged PUT): it is cached when <see cref="ObjectStoreCacheOptions.CachePuts"/>
+    /// is on, or when <paramref name="source"/> is a flush and <see cref="ObjectStoreCacheOptions.CacheOnFlush"/> is on, or a
+    /// compaction and <see cref="ObjectStoreCacheOptions.CacheOnCompaction"/> is on.
+    /// </summary>
+    internal ValueTask<PutResult> PutSstAsync(string path, ReadOnlyMemory<byte> data, PutMode mode, SstWriteSource source, CancellationToken cancellationToken) =>
+        PutAsync(path, data, mode, _cachePuts || (source == SstWriteSource.Flush ? _cacheOnFlush : _cacheOnCompaction), cancellationToken);
+
+    private async ValueTask<PutResult> PutAsync(string path, ReadOnlyMemory<byte> data, PutMode mode, bool admit, CancellationToken cancellationToken)
     {
         var result = await _inner.PutAsync(path, data, mode, cancellationToken).ConfigureAwait(false);
         if (result.IsWritten && _isCacheable(path))
         {
             Drop(path);
-            if (_cachePuts)
+            if (admit)
             {
                 for (long index = 0; index * _partSize < data.Length; index++)
                 {
@@ -174,7 +199,10 @@ public sealed class DiskCachedObjectStore : IObjectStore, IDisposable
             {
                 for (long index = 0; index * _partSize < metadata.Size; index++)
                 {
-                    await PartAsync(path, index, cancellationToken).ConfigureAwait(false);
+                    if (!_parts.ContainsKey(PartFile(path, index)))
+                    {
+                        await FetchPartAsync(path, index, cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }
         }
@@ -188,44 +216,105 @@ public sealed class DiskCachedObjectStore : IObjectStore, IDisposable
         for (var position = start; position < end;)
         {
             var index = position / _partSize;
-            var part = await PartAsync(path, index, cancellationToken).ConfigureAwait(false);
             var offsetInPart = (int)(position - (index * _partSize));
-            var count = (int)Math.Min(part.Length - offsetInPart, end - position);
-            if (count <= 0)
+            var wanted = (int)Math.Min(_partSize - offsetInPart, end - position);
+            var target = result.AsMemory((int)(position - start), wanted);
+            if (!TryReadCachedPart(path, index, offsetInPart, target.Span))
             {
-                throw new SlateDbException(SlateDbErrorKind.Data, $"The cached object '{path}' is shorter than its recorded size {metadata.Size}.");
+                var part = await FetchPartAsync(path, index, cancellationToken).ConfigureAwait(false);
+                var count = (int)Math.Min(part.Length - offsetInPart, wanted);
+                if (count < wanted)
+                {
+                    throw new SlateDbException(SlateDbErrorKind.Data, $"The cached object '{path}' is shorter than its recorded size {metadata.Size}.");
+                }
+
+                part.Span.Slice(offsetInPart, count).CopyTo(target.Span);
             }
 
-            part.Span.Slice(offsetInPart, count).CopyTo(result.AsSpan((int)(position - start)));
-            position += count;
+            position += wanted;
         }
 
         return new ObjectContent(result, metadata);
     }
 
-    private async ValueTask<ReadOnlyMemory<byte>> PartAsync(string path, long index, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads <paramref name="target"/>'s length of bytes from offset <paramref name="offsetInPart"/> of a cached part;
+    /// false when the part is not cached (or was evicted or damaged meanwhile: it is forgotten, to be fetched again).
+    /// </summary>
+    private bool TryReadCachedPart(string path, long index, int offsetInPart, Span<byte> target)
     {
         var file = PartFile(path, index);
-        if (_parts.TryGetValue(file, out var entry))
+        if (!_parts.TryGetValue(file, out var entry))
         {
-            try
-            {
-                var bytes = await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false);
-                if (bytes.Length == entry.Size)
-                {
-                    entry.LastAccess = Interlocked.Increment(ref _clock);
-                    Interlocked.Increment(ref _hits);
-                    return bytes;
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Evicted or damaged meanwhile: fetch it again.
-            }
-
-            Forget(file);
+            return false;
         }
 
+        try
+        {
+            if (offsetInPart + target.Length <= entry.Size && ReadPartFile(file, entry.Size, offsetInPart, target))
+            {
+                entry.LastAccess = Interlocked.Increment(ref _clock);
+                Interlocked.Increment(ref _hits);
+                return true;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Evicted or damaged meanwhile: fetch it again.
+        }
+
+        Forget(file);
+        return false;
+    }
+
+    /// <summary>Reads bytes of a part file whose length must be <paramref name="size"/>, through a kept-open handle where there are handles.</summary>
+    private bool ReadPartFile(string file, long size, int offset, Span<byte> target)
+    {
+        if (_handles is null)
+        {
+            var bytes = File.ReadAllBytes(file);
+            if (bytes.Length != size)
+            {
+                return false;
+            }
+
+            bytes.AsSpan(offset, target.Length).CopyTo(target);
+            return true;
+        }
+
+        if (_handles.Acquire(file) is not { } lease)
+        {
+            return false;
+        }
+
+        using (lease)
+        {
+            if (lease.Stamp.Size != size)
+            {
+                return false;
+            }
+
+            var filled = 0;
+            while (filled < target.Length)
+            {
+                var read = RandomAccess.Read(lease.Handle, target[filled..], offset + filled);
+                if (read <= 0)
+                {
+                    return false;
+                }
+
+                filled += read;
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>Part files held open now (at most <see cref="ObjectStoreCacheOptions.MaxOpenFileHandles"/>); 0 where parts are read whole.</summary>
+    internal int OpenFileHandles => _handles?.Count ?? 0;
+
+    private async ValueTask<ReadOnlyMemory<byte>> FetchPartAsync(string path, long index, CancellationToken cancellationToken)
+    {
         Interlocked.Increment(ref _misses);
         var content = await _inner.GetRangeAsync(path, new ByteRange(index * _partSize, _partSize), cancellationToken).ConfigureAwait(false)
             ?? throw new SlateDbException(SlateDbErrorKind.Data, $"The object '{path}' disappeared while being cached.");
@@ -329,6 +418,7 @@ public sealed class DiskCachedObjectStore : IObjectStore, IDisposable
 
     private void Forget(string file)
     {
+        _handles?.Forget(file);
         if (_parts.TryRemove(file, out var entry))
         {
             Interlocked.Add(ref _totalBytes, -entry.Size);

@@ -79,6 +79,7 @@ internal static class Recovery
 
         UnsupportedFeatures.ThrowIfUsed(manifest.Current, c.Path, walStoreConfigured: true);
         WalStoreCheck.ThrowIfMismatched(manifest.Current.Core.WalObjectStoreUri, c.Wal.ManifestUri, c.Path);
+        c.Tables.StartMetadataPreload(manifest.Current.Core.Tree.AllViews.Select(view => view.Sst)); // Runs beside the WAL work below.
 
         // Work from one listing of the WAL, not from probing ids: a damaged manifest must not send open probing
         // towards 2^64, and a missing WAL object after the replay point is lost data, not something to skip. As in

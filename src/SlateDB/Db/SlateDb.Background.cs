@@ -27,6 +27,7 @@ public sealed partial class SlateDb
             loops.Add(Task.Run(() => PreloadDiskCacheAsync(diskCache, preload, token), CancellationToken.None));
         }
 
+        loops.Add(_c.Tables.AwaitMetadataPreloadAsync(token)); // Started by recovery; stopped by close.
         _loops = [.. loops];
         StartGarbageCollector();
         if (!State.Frozen.IsEmpty)

@@ -48,7 +48,7 @@ internal static class L0SstWriter
             WriteKey();
         }
 
-        return await tables.WriteCompactedAsync(id, builder, cancellationToken).ConfigureAwait(false);
+        return await tables.WriteCompactedAsync(id, builder, SstWriteSource.Flush, cancellationToken).ConfigureAwait(false);
 
         void WriteKey()
         {

@@ -25,7 +25,10 @@ public sealed record ObjectStoreCacheOptions
     /// <summary>The size of one cached part, a multiple of 1 KiB. Default 4 MiB.</summary>
     public long PartSizeBytes { get; init; } = 4L * 1024 * 1024;
 
-    /// <summary>Whether objects written are cached too. Default false.</summary>
+    /// <summary>
+    /// Whether every cacheable object written through the cache is cached (this engine's older switch; it admits
+    /// flush and compaction output alike). Default false.
+    /// </summary>
     public bool CachePuts { get; init; }
 
     /// <summary>What to load into the cache on open; null loads nothing.</summary>
@@ -37,12 +40,15 @@ public sealed record ObjectStoreCacheOptions
     /// </summary>
     public TimeSpan? ScanInterval { get; init; } = TimeSpan.FromHours(1);
 
-    /// <summary>Whether L0 SSTs written by memtable flushes are cached as they are written. Default false. Not acted upon yet (see <see cref="CachePuts"/>).</summary>
+    /// <summary>Whether L0 SSTs written by memtable flushes are put into the disk cache as they are uploaded. Default false.</summary>
     public bool CacheOnFlush { get; init; }
 
-    /// <summary>Whether SSTs written by compactions are cached as they are written. Default false. Not acted upon yet (see <see cref="CachePuts"/>).</summary>
+    /// <summary>Whether SSTs written by compactions are put into the disk cache as they are uploaded. Default false.</summary>
     public bool CacheOnCompaction { get; init; }
 
-    /// <summary>The most cache files kept open at once. Default 1000. Not acted upon yet (files are opened per read).</summary>
+    /// <summary>
+    /// The most part files of the disk cache kept open for reads at once, the least recently used closed first.
+    /// Default 1000. (Linux; elsewhere each read opens its part.)
+    /// </summary>
     public int MaxOpenFileHandles { get; init; } = 1000;
 }

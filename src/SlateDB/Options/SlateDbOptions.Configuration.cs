@@ -113,6 +113,7 @@ public sealed partial record SlateDbOptions
             MaxUnflushedBytes = root.Long("max_unflushed_bytes", d.MaxUnflushedBytes),
             MemoryBudgetBytes = root.OptionalLong("memory_budget_bytes", d.MemoryBudgetBytes),
             MaxInFlightReads = root.OptionalInt("max_in_flight_reads", d.MaxInFlightReads),
+            CacheBlocksOnFlush = root.Bool("cache_blocks_on_flush", d.CacheBlocksOnFlush),
             CompressionCodec = root.Codec("compression_codec", d.CompressionCodec),
             DefaultTtl = root.OptionalMilliseconds("default_ttl", d.DefaultTtl),
             ObjectStoreMaxRetries = root.OptionalInt("object_store_max_retries", d.ObjectStoreMaxRetries),

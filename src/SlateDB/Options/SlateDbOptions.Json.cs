@@ -41,6 +41,11 @@ public sealed partial record SlateDbOptions
                 w.WriteNumber("max_in_flight_reads", reads); // This engine's own; written only when set.
             }
 
+            if (!CacheBlocksOnFlush)
+            {
+                w.WriteBoolean("cache_blocks_on_flush", false); // This engine's own; written only when off.
+            }
+
             WriteCompactor(w, CompactorOptions);
             WriteCodec(w, "compression_codec", CompressionCodec);
             WriteCache(w, ObjectStoreCacheOptions);

@@ -41,12 +41,6 @@ public sealed partial record SlateDbOptions
             }
         }
 
-        var cache = ObjectStoreCacheOptions;
-        var dcache = new ObjectStoreCacheOptions();
-        Check("object_store_cache_options.cache_on_flush", cache.CacheOnFlush, dcache.CacheOnFlush);
-        Check("object_store_cache_options.cache_on_compaction", cache.CacheOnCompaction, dcache.CacheOnCompaction);
-        Check("object_store_cache_options.max_open_file_handles", cache.MaxOpenFileHandles, dcache.MaxOpenFileHandles);
-
         if (GarbageCollectorOptions is { } gc)
         {
             var extras = GarbageCollectorSettingsExtras.Of(gc);

@@ -18,6 +18,10 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
 {
     private readonly SstBuildSettings _settings = SstBuildSettings.From(options);
     private readonly ConcurrentDictionary<SsTableId, string> _paths = new();
+    private readonly long _flushWarmCap = options.FlushWarmCapBytes(cache);
+    private readonly ConcurrentDictionary<SsTableId, TaskCompletionSource<SstFile>> _loading = new();
+    private volatile bool _preloadStopped;
+    private Task _preload = Task.CompletedTask;
 
     public IObjectStore Store => store;
 
@@ -25,16 +29,28 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
 
     public SstBuildSettings Settings => _settings;
 
-    /// <summary>Finishes <paramref name="builder"/> and writes it as compacted SST <paramref name="id"/>, which must not exist yet.</summary>
+    /// <summary>Finishes <paramref name="builder"/> and writes it as compacted SST <paramref name="id"/> (a compaction's output), which must not exist yet.</summary>
     /// <exception cref="SlateDbException">Internal: an object with that id already exists (it is left as it is).</exception>
-    public async Task<SsTableHandle> WriteCompactedAsync(Ulid id, SstBuilder builder, CancellationToken cancellationToken)
+    public Task<SsTableHandle> WriteCompactedAsync(Ulid id, SstBuilder builder, CancellationToken cancellationToken) =>
+        WriteCompactedAsync(id, builder, SstWriteSource.Compaction, cancellationToken);
+
+    /// <summary>
+    /// Finishes <paramref name="builder"/> and writes it as compacted SST <paramref name="id"/>, which must not exist
+    /// yet. Its index and filter go into the block cache; after a flush its data blocks too (up to
+    /// <see cref="SlateDbOptions.FlushWarmCapBytes"/>); the disk cache admits it as its settings say for
+    /// <paramref name="source"/>. Nothing written depends on the source.
+    /// </summary>
+    /// <exception cref="SlateDbException">Internal: an object with that id already exists (it is left as it is).</exception>
+    public async Task<SsTableHandle> WriteCompactedAsync(Ulid id, SstBuilder builder, SstWriteSource source, CancellationToken cancellationToken)
     {
         var sst = builder.Finish();
         var path = paths.CompactedSstPath(id);
 
         // Create-if-absent, as SlateDB writes SSTs: an id minted twice must fail, not replace an SST the manifest
         // already lists (two writers seeded alike in the same millisecond mint the same ULID).
-        var result = await store.PutAsync(path, sst.Bytes, PutMode.Create, cancellationToken).ConfigureAwait(false);
+        var result = store is DiskCachedObjectStore disk
+            ? await disk.PutSstAsync(path, sst.Bytes, PutMode.Create, source, cancellationToken).ConfigureAwait(false)
+            : await store.PutAsync(path, sst.Bytes, PutMode.Create, cancellationToken).ConfigureAwait(false);
         if (!result.IsWritten)
         {
             throw new SlateDbException(SlateDbErrorKind.Internal, $"The SST '{path}' already exists: its id was minted twice, and the existing SST is kept.");
@@ -45,22 +61,194 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
         {
             var opened = SstFile.Open(sst.Bytes, path);
             cache.Set(new BlockCacheKey(path, 0, BlockCacheEntryKind.Metadata), opened, opened.MetadataSize);
+            if (source == SstWriteSource.Flush)
+            {
+                WarmDataBlocks(opened, sst.Bytes, _flushWarmCap);
+            }
         }
 
         return handle;
     }
 
-    /// <summary>Opens the SST behind a handle: its metadata (index, filter) comes from the cache when it is there.</summary>
-    public ValueTask<SstFile> OpenAsync(SsTableHandle handle, CancellationToken cancellationToken)
-        => TryGetOpened(handle, out var file) ? new(file) : OpenUncachedAsync(handle, cancellationToken);
-
-    private async ValueTask<SstFile> OpenUncachedAsync(SsTableHandle handle, CancellationToken cancellationToken)
+    /// <summary>
+    /// Puts the first data blocks of a just-written SST into the cache, up to <paramref name="capBytes"/> of cache
+    /// charge (as reads charge a block: its stored length and 64). Each block is decoded from its own copy of the bytes, so the cache never pins the whole SST's buffer.
+    /// </summary>
+    private void WarmDataBlocks(SstFile sst, ReadOnlyMemory<byte> bytes, long capBytes)
     {
-        var path = PathOf(handle.Id);
-        var opened = await SstFile.OpenAsync(store, path, handle.Info, handle.FormatVersion, cancellationToken).ConfigureAwait(false);
-        cache?.Set(new BlockCacheKey(path, 0, BlockCacheEntryKind.Metadata), opened, opened.MetadataSize);
-        return opened;
+        long warmed = 0;
+        for (var i = 0; i < sst.BlockCount; i++)
+        {
+            var range = sst.BlockRange(i);
+            var charge = range.Length + 64;
+            if (warmed + charge > capBytes)
+            {
+                return;
+            }
+
+            var stored = bytes.Slice((int)range.Offset, (int)range.Length);
+            var block = sst.DecodeBlock(sst.Info.Compression == SstCompression.None ? stored.ToArray() : stored);
+            cache!.Set(BlockKey(sst, i), block, charge);
+            warmed += charge;
+        }
     }
+
+    /// <summary>
+    /// Opens the SST behind a handle: its metadata (index, filter) comes from the cache when it is there. Otherwise it
+    /// is loaded once however many reads ask at the same time (a load under way, started by another read or by
+    /// <see cref="PreloadMetadataAsync"/>, is joined); a caller's cancellation ends its own wait, not the load.
+    /// </summary>
+    public ValueTask<SstFile> OpenAsync(SsTableHandle handle, CancellationToken cancellationToken)
+    {
+        if (TryGetOpened(handle, out var file))
+        {
+            return new(file);
+        }
+
+        var load = LoadShared(handle);
+        return new(cancellationToken.CanBeCanceled ? load.WaitAsync(cancellationToken) : load);
+    }
+
+    /// <summary>The load of an SST's metadata: the one under way, or a new one.</summary>
+    private Task<SstFile> LoadShared(SsTableHandle handle)
+    {
+        while (true)
+        {
+            if (_loading.TryGetValue(handle.Id, out var running))
+            {
+                return running.Task;
+            }
+
+            var load = new TaskCompletionSource<SstFile>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_loading.TryAdd(handle.Id, load))
+            {
+                _ = RunLoadAsync(handle, load);
+                return load.Task;
+            }
+        }
+    }
+
+    private async Task RunLoadAsync(SsTableHandle handle, TaskCompletionSource<SstFile> load)
+    {
+        try
+        {
+            // Re-check: the load that just ended may have cached it after this caller looked.
+            if (!TryGetOpened(handle, out var opened))
+            {
+                var path = PathOf(handle.Id);
+                opened = await SstFile.OpenAsync(store, path, handle.Info, handle.FormatVersion, CancellationToken.None).ConfigureAwait(false);
+                cache?.Set(new BlockCacheKey(path, 0, BlockCacheEntryKind.Metadata), opened, opened.MetadataSize);
+            }
+
+            _loading.TryRemove(new KeyValuePair<SsTableId, TaskCompletionSource<SstFile>>(handle.Id, load));
+            load.SetResult(opened);
+        }
+        catch (Exception e)
+        {
+            _loading.TryRemove(new KeyValuePair<SsTableId, TaskCompletionSource<SstFile>>(handle.Id, load));
+            load.SetException(e);
+            _ = load.Task.Exception; // Observed here: every waiter may have given up.
+        }
+    }
+
+    /// <summary>
+    /// Loads the metadata (index and bloom filter) of <paramref name="handles"/> into the block cache, in the given
+    /// order, <paramref name="parallelism"/> at a time, until the estimated metadata reaches
+    /// <paramref name="budgetBytes"/>: what a database does in the background when it opens, so its first reads find
+    /// the metadata loaded or being loaded. A failed load is left to the read that needs the SST to report.
+    /// </summary>
+    public async Task<int> PreloadMetadataAsync(IEnumerable<SsTableHandle> handles, long budgetBytes, int parallelism, CancellationToken cancellationToken)
+    {
+        if (cache is null)
+        {
+            return 0;
+        }
+
+        var chosen = new List<SsTableHandle>();
+        var seen = new HashSet<SsTableId>();
+        long estimated = 0;
+        foreach (var handle in handles)
+        {
+            var size = (long)(handle.Info.IndexLen + handle.Info.FilterLen);
+            if (estimated + size > budgetBytes)
+            {
+                break;
+            }
+
+            if (seen.Add(handle.Id) && !TryGetOpened(handle, out _))
+            {
+                chosen.Add(handle);
+                estimated += size;
+            }
+        }
+
+        var loaded = 0;
+        await Parallel.ForEachAsync(chosen, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (handle, token) =>
+        {
+            if (_preloadStopped)
+            {
+                return; // The database is closing.
+            }
+
+            try
+            {
+                await OpenAsync(handle, token).ConfigureAwait(false);
+                Interlocked.Increment(ref loaded);
+            }
+            catch (Exception e) when (e is SlateDbException or IOException)
+            {
+                // The read that needs this SST loads it again and reports what is wrong.
+            }
+        }).ConfigureAwait(false);
+        return loaded;
+    }
+
+    /// <summary>
+    /// Starts loading the metadata of <paramref name="handles"/> (L0 newest first, then the sorted runs) in the
+    /// background, 4 at a time, up to <see cref="MetadataPreloadBudget"/>: an opening database calls it as soon as it
+    /// has read its manifest, so the loads run beside its WAL work and its first gets find the metadata loaded (or
+    /// join a load under way). Best effort: a failure is left to the read that needs the SST.
+    /// </summary>
+    public void StartMetadataPreload(IEnumerable<SsTableHandle> handles)
+    {
+        var chosen = handles.ToList();
+        if (cache is null || chosen.Count == 0)
+        {
+            return;
+        }
+
+        _preload = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await PreloadMetadataAsync(chosen, MetadataPreloadBudget, parallelism: 4, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The database was closed under it.
+                }
+            },
+            CancellationToken.None);
+    }
+
+    /// <summary>Waits for the preload started at open; <paramref name="stop"/> (the database's close) stops it.</summary>
+    public async Task AwaitMetadataPreloadAsync(CancellationToken stop)
+    {
+        await using (stop.Register(static state => ((TableStore)state!)._preloadStopped = true, this).ConfigureAwait(false))
+        {
+            await _preload.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The metadata bytes a preload at open may fill: half the cache's metadata capacity (32 MiB for a cache of unknown size).</summary>
+    public long MetadataPreloadBudget => cache switch
+    {
+        null => 0,
+        Diagnostics.InstrumentedBlockCache { Inner: MemoryBlockCache memory } => memory.MetadataCapacityBytes / 2,
+        MemoryBlockCache memory => memory.MetadataCapacityBytes / 2,
+        _ => 32L * 1024 * 1024,
+    };
 
     /// <summary>The opened SST behind a handle when its metadata is cached.</summary>
     private bool TryGetOpened(SsTableHandle handle, [NotNullWhen(true)] out SstFile? file)

@@ -82,10 +82,11 @@ public sealed class IoAccountingTests(ITestOutputHelper output)
         var (sst, bytes) = (await DbInspector.L0FilesAsync(inner)).Should().ContainSingle().Subject;
         sst.BlockCount.Should().BeGreaterThan(50);
 
-        // Warm-up: the first read loads the index and filter (one HEAD, one ranged GET) and the block.
+        // Warm-up: the first read reads the block, and the index and filter (one HEAD, one ranged GET) unless the
+        // database's preload at open has loaded them already (or joins that load, whose HEAD came before the reset).
         var warmUp = await Measure(store, async () => (await db.GetAsync(Key(present[0]), s_cold)).Should().NotBeNull());
-        warmUp.Heads.Should().Be(1);
-        warmUp.RangeGets.Should().Be(2);
+        warmUp.Heads.Should().BeLessThanOrEqualTo(1);
+        warmUp.RangeGets.Should().BeInRange(1, 2);
 
         // The first key of every block (whose index key is often the whole key) and random keys.
         var firstKeys = BlockFirstKeys(sst, bytes);
