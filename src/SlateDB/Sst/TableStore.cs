@@ -114,7 +114,13 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
         // One request from the first missing block to the last (cached blocks in between are read again).
         var start = sst.BlockRange(first + firstMissing).Offset;
         var end = sst.BlockRange(first + lastMissing).End;
-        var bytes = await SstFile.ReadRangeAsync(store, sst.Path, ByteRange.FromBounds(start, end), cancellationToken).ConfigureAwait(false);
+        ValueTask<ReadOnlyMemory<byte>> reading;
+        using (RangeBufferHint.Start(longLived: cacheBlocks && cache is not null))
+        {
+            reading = SstFile.ReadRangeAsync(store, sst.Path, ByteRange.FromBounds(start, end), cancellationToken);
+        }
+
+        var bytes = await reading.ConfigureAwait(false);
         for (var i = firstMissing; i <= lastMissing; i++)
         {
             if (blocks[i] is not null)

@@ -105,17 +105,27 @@ public sealed class SynchronousRangeReadTests : IDisposable
     }
 
     [Fact]
-    public async Task Local_ranged_reads_land_on_a_heap_the_young_collections_do_not_copy()
+    public async Task Local_ranged_reads_for_the_cache_land_on_a_heap_the_young_collections_do_not_copy()
     {
         var store = new LocalFileSystemObjectStore(_temp.FullName);
         var data = new byte[20_000];
         new Random(5).NextBytes(data);
         await store.PutAsync("db/a.sst", data, PutMode.Create, default);
 
-        var content = await store.GetRangeAsync("db/a.sst", new ByteRange(4096, 4096), default);
+        ValueTask<ObjectContent?> reading;
+        using (RangeBufferHint.Start(longLived: true))
+        {
+            reading = store.GetRangeAsync("db/a.sst", new ByteRange(4096, 4096), default);
+        }
+
+        var content = await reading;
+        var shortLived = await store.GetRangeAsync("db/a.sst", new ByteRange(0, 4096), default);
+        MemoryMarshal.TryGetArray(shortLived!.Data, out var young).Should().BeTrue();
+        GC.GetGeneration(young.Array!).Should().BeLessThan(GC.MaxGeneration, "a read without the hint (a scan that does not cache) gets an ordinary, young buffer");
 
         MemoryMarshal.TryGetArray(content!.Data, out var segment).Should().BeTrue();
-        GC.GetGeneration(segment.Array!).Should().Be(GC.MaxGeneration, "a block buffer is allocated on the pinned object heap, which only full collections visit");
+        GC.GetGeneration(segment.Array!).Should().Be(GC.MaxGeneration, "a block read for the cache is allocated on the pinned object heap, which only full collections visit");
+        RangeBufferHint.LongLived.Should().BeFalse("the scope restored the hint");
         var copy = content.Data.ToArray();
         for (var i = 0; i < 50; i++)
         {
