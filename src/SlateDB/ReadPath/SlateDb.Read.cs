@@ -123,7 +123,8 @@ public sealed partial class SlateDb
 
     /// <summary>
     /// The newest visible version in the SSTs, newest SST first. Served without awaiting when every SST it probes has
-    /// its metadata and blocks cached; otherwise the whole search runs again, reading what it misses.
+    /// its metadata and blocks cached; otherwise the search goes on from the first SST that needs a read (the SSTs
+    /// before it were ruled out from memory), reading what it misses.
     /// </summary>
     private ValueTask<RowEntry?> FindInTreeAsync(LsmTreeState tree, ReadOnlyMemory<byte> key, ulong maxSeq, bool cacheBlocks, CancellationToken cancellationToken)
     {
@@ -136,16 +137,25 @@ public sealed partial class SlateDb
                 case CachedLookup.Found:
                     return new(row);
                 case CachedLookup.NeedsRead:
-                    return FindInTreeSlowAsync(tree, lookup, cacheBlocks, cancellationToken);
+                    return FindInTreeSlowAsync(views, lookup, cacheBlocks, cancellationToken); // A copy, at the current view.
             }
         }
 
         return new((RowEntry?)null);
     }
 
-    private async ValueTask<RowEntry?> FindInTreeSlowAsync(LsmTreeState tree, PointLookup lookup, bool cacheBlocks, CancellationToken cancellationToken)
+    /// <summary>
+    /// The search from <paramref name="views"/>' current view, which <see cref="TableStore.TryGetCached"/> found needs a
+    /// read (a cold block miss): that view is read without a second cache probe, the views after it as usual.
+    /// </summary>
+    private async ValueTask<RowEntry?> FindInTreeSlowAsync(PointProbeOrder views, PointLookup lookup, bool cacheBlocks, CancellationToken cancellationToken)
     {
-        var views = new PointProbeOrder(tree, lookup.Key);
+        var first = await _c.Tables.GetAfterMissAsync(views.Current, lookup, cacheBlocks, cancellationToken).ConfigureAwait(false);
+        if (first is not null)
+        {
+            return first;
+        }
+
         while (views.MoveNext())
         {
             var row = await _c.Tables.GetAsync(views.Current, lookup, cacheBlocks, cancellationToken).ConfigureAwait(false);

@@ -293,10 +293,23 @@ internal sealed class SstFile
         }
     }
 
-    internal static async ValueTask<ReadOnlyMemory<byte>> ReadRangeAsync(IObjectStore store, string path, ByteRange range, CancellationToken cancellationToken)
+    internal static ValueTask<ReadOnlyMemory<byte>> ReadRangeAsync(IObjectStore store, string path, ByteRange range, CancellationToken cancellationToken)
     {
-        var content = await store.GetRangeAsync(path, range, cancellationToken).ConfigureAwait(false)
-            ?? throw new SlateDbException(SlateDbErrorKind.Data, $"The SST '{path}' is missing from the object store.");
+        // A read that completes synchronously (a local block read) needs no async state machine.
+        var pending = store.GetRangeAsync(path, range, cancellationToken);
+        return pending.IsCompletedSuccessfully ? new(RangeData(pending.Result, path, range)) : AwaitRangeAsync(pending, path, range);
+    }
+
+    private static async ValueTask<ReadOnlyMemory<byte>> AwaitRangeAsync(ValueTask<ObjectContent?> pending, string path, ByteRange range) =>
+        RangeData(await pending.ConfigureAwait(false), path, range);
+
+    private static ReadOnlyMemory<byte> RangeData(ObjectContent? content, string path, ByteRange range)
+    {
+        if (content is null)
+        {
+            throw new SlateDbException(SlateDbErrorKind.Data, $"The SST '{path}' is missing from the object store.");
+        }
+
         if (content.Data.Length != range.Length)
         {
             Corruption.Throw(path, $"reading {range} returned {content.Data.Length} bytes: the object is truncated");

@@ -302,7 +302,13 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
         // One request from the first missing block to the last (cached blocks in between are read again).
         var start = sst.BlockRange(first + firstMissing).Offset;
         var end = sst.BlockRange(first + lastMissing).End;
-        var bytes = await SstFile.ReadRangeAsync(store, sst.Path, ByteRange.FromBounds(start, end), cancellationToken).ConfigureAwait(false);
+        ValueTask<ReadOnlyMemory<byte>> reading;
+        using (RangeBufferHint.Start(longLived: cacheBlocks && cache is not null))
+        {
+            reading = SstFile.ReadRangeAsync(store, sst.Path, ByteRange.FromBounds(start, end), cancellationToken);
+        }
+
+        var bytes = await reading.ConfigureAwait(false);
         for (var i = firstMissing; i <= lastMissing; i++)
         {
             if (blocks[i] is not null)
@@ -329,16 +335,26 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
         => GetAsync(view, new PointLookup(key, maxSeq), cacheBlocks, cancellationToken);
 
     /// <summary>The newest version of the looked-up key in one SST view, reading what the cache does not hold.</summary>
-    public async ValueTask<RowEntry?> GetAsync(SsTableView view, PointLookup lookup, bool cacheBlocks, CancellationToken cancellationToken)
+    public ValueTask<RowEntry?> GetAsync(SsTableView view, PointLookup lookup, bool cacheBlocks, CancellationToken cancellationToken)
     {
         switch (TryGetCached(view, lookup, out var found))
         {
             case CachedLookup.Found:
-                return found;
+                return new(found);
             case CachedLookup.Absent:
-                return null;
+                return new((RowEntry?)null);
+            default:
+                return GetAfterMissAsync(view, lookup, cacheBlocks, cancellationToken);
         }
+    }
 
+    /// <summary>
+    /// The lookup in one SST view after <see cref="TryGetCached"/> answered <see cref="CachedLookup.NeedsRead"/> for
+    /// it (so the view's key range may hold the key): opens the SST and reads the blocks the cache lacks, without
+    /// probing the cache a second time first.
+    /// </summary>
+    public async ValueTask<RowEntry?> GetAfterMissAsync(SsTableView view, PointLookup lookup, bool cacheBlocks, CancellationToken cancellationToken)
+    {
         var key = lookup.Key;
         var sst = await OpenAsync(view.Sst, cancellationToken).ConfigureAwait(false);
         if (!lookup.MightContain(sst))

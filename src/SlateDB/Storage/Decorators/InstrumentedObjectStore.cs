@@ -79,13 +79,39 @@ public sealed class InstrumentedObjectStore : IObjectStore, IDisposable
     }
 
     /// <inheritdoc/>
-    public async ValueTask<ObjectContent?> GetRangeAsync(string path, ByteRange range, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A read the inner store completes synchronously (a local block read) is measured and returned without an async
+    /// state machine: block misses are the hot path of cold reads.
+    /// </remarks>
+    public ValueTask<ObjectContent?> GetRangeAsync(string path, ByteRange range, CancellationToken cancellationToken)
     {
         var start = _timeProvider.GetTimestamp();
         var activity = StartSpan(ObjectStoreOperation.GetRange, path);
+        ValueTask<ObjectContent?> pending;
         try
         {
-            var content = await _inner.GetRangeAsync(path, range, cancellationToken).ConfigureAwait(false);
+            pending = _inner.GetRangeAsync(path, range, cancellationToken);
+            if (pending.IsCompletedSuccessfully)
+            {
+                var content = pending.Result;
+                Completed(activity, ObjectStoreOperation.GetRange, PutModeKind.Overwrite, start, content?.Data.Length ?? 0, outcome: null);
+                return new(content);
+            }
+        }
+        catch (Exception exception)
+        {
+            _ = Failed(activity, ObjectStoreOperation.GetRange, PutModeKind.Overwrite, start, exception);
+            return ValueTask.FromException<ObjectContent?>(exception); // As an async method reports it.
+        }
+
+        return AwaitRangeAsync(pending, activity, start);
+    }
+
+    private async ValueTask<ObjectContent?> AwaitRangeAsync(ValueTask<ObjectContent?> pending, Activity? activity, long start)
+    {
+        try
+        {
+            var content = await pending.ConfigureAwait(false);
             Completed(activity, ObjectStoreOperation.GetRange, PutModeKind.Overwrite, start, content?.Data.Length ?? 0, outcome: null);
             return content;
         }

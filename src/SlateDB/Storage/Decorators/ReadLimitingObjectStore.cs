@@ -52,12 +52,58 @@ internal sealed class ReadLimitingObjectStore : IObjectStore
         }
     }
 
-    public async ValueTask<ObjectContent?> GetRangeAsync(string path, ByteRange range, CancellationToken cancellationToken)
+    /// <remarks>
+    /// With a free slot and an inner read that completes synchronously (a local block read), no async state machine
+    /// runs: block misses are the hot path of cold reads.
+    /// </remarks>
+    public ValueTask<ObjectContent?> GetRangeAsync(string path, ByteRange range, CancellationToken cancellationToken)
     {
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        if (!_slots.Wait(0, CancellationToken.None))
+        {
+            Interlocked.Increment(ref _waited);
+            return GetRangeAfterWaitAsync(path, range, cancellationToken);
+        }
+
+        Entered();
+        ValueTask<ObjectContent?> pending;
+        try
+        {
+            pending = _inner.GetRangeAsync(path, range, cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            Exit();
+            return ValueTask.FromException<ObjectContent?>(exception); // As an async method reports it.
+        }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            var content = pending.Result;
+            Exit();
+            return new(content);
+        }
+
+        return ExitWhenDoneAsync(pending);
+    }
+
+    private async ValueTask<ObjectContent?> GetRangeAfterWaitAsync(string path, ByteRange range, CancellationToken cancellationToken)
+    {
+        await WaitForSlotAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             return await _inner.GetRangeAsync(path, range, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    private async ValueTask<ObjectContent?> ExitWhenDoneAsync(ValueTask<ObjectContent?> pending)
+    {
+        try
+        {
+            return await pending.ConfigureAwait(false);
         }
         finally
         {

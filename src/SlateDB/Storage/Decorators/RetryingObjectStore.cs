@@ -100,11 +100,76 @@ public sealed partial class RetryingObjectStore : IObjectStore
     }
 
     /// <inheritdoc/>
-    public async ValueTask<ObjectContent?> GetRangeAsync(string path, ByteRange range, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The first attempt runs before any async state machine: when it completes synchronously with the whole range (a
+    /// local block read), it is returned as it is. Otherwise it becomes attempt 0 of the retry loop, which awaits it
+    /// and retries a transient failure as usual.
+    /// </remarks>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2012:Use ValueTasks correctly", Justification = "The first attempt's ValueTask is consumed exactly once: its result here, or awaited by the retry loop.")]
+    public ValueTask<ObjectContent?> GetRangeAsync(string path, ByteRange range, CancellationToken cancellationToken)
     {
-        var attempt = await RunAsync(GetRangeOperation, path, (path, range), static (inner, s, ct) => GetRangeCheckedAsync(inner, s.path, s.range, ct), cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        ValueTask<ObjectContent?> first;
+        try
+        {
+            first = _inner.GetRangeAsync(path, range, cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            first = ValueTask.FromException<ObjectContent?>(exception); // Attempt 0 failed: the loop decides.
+        }
+
+        if (first.IsCompletedSuccessfully)
+        {
+            var content = first.Result;
+            if (!IsWholeRange(content, range))
+            {
+                return GetRangeRetryingAsync(path, range, ValueTask.FromResult(content), cancellationToken); // Short: attempt 0 fails.
+            }
+
+            Volatile.Write(ref _lastSuccess, _timeProvider.GetTimestamp());
+            if (Volatile.Read(ref _outageFailures) > 0)
+            {
+                EndOutage(GetRangeOperation, path);
+            }
+
+            return new(content);
+        }
+
+        return GetRangeRetryingAsync(path, range, first, cancellationToken);
+    }
+
+    private async ValueTask<ObjectContent?> GetRangeRetryingAsync(string path, ByteRange range, ValueTask<ObjectContent?> first, CancellationToken cancellationToken)
+    {
+        var attempts = new RangeAttempts(path, range, first);
+        var attempt = await RunAsync(GetRangeOperation, path, attempts, static (inner, a, ct) => a.NextAsync(inner, ct), cancellationToken).ConfigureAwait(false);
         return attempt.Value;
     }
+
+    /// <summary>The attempts of one ranged read: the one already started, then fresh ones.</summary>
+    private sealed class RangeAttempts(string path, ByteRange range, ValueTask<ObjectContent?> first)
+    {
+        private bool _firstTaken;
+
+        public ValueTask<ObjectContent?> NextAsync(IObjectStore inner, CancellationToken cancellationToken)
+        {
+            if (_firstTaken)
+            {
+                return GetRangeCheckedAsync(inner, path, range, cancellationToken);
+            }
+
+            _firstTaken = true;
+            return CheckedAsync(first, path, range);
+        }
+    }
+
+    /// <summary>True when <paramref name="content"/> (null: no object) holds every byte of <paramref name="range"/> inside the object.</summary>
+    private static bool IsWholeRange(ObjectContent? content, ByteRange range) =>
+        content is null || content.Data.Length == ExpectedRangeLength(content, range);
+
+    // The range truncated at the object's end (nothing when it starts past the end).
+    private static long ExpectedRangeLength(ObjectContent content, ByteRange range) =>
+        Math.Max(0, Math.Min(range.End, content.Metadata.Size) - range.Offset);
 
     /// <inheritdoc/>
     public async ValueTask<ObjectMetadata?> HeadAsync(string path, CancellationToken cancellationToken)
@@ -261,20 +326,13 @@ public sealed partial class RetryingObjectStore : IObjectStore
         return content;
     }
 
-    private static async ValueTask<ObjectContent?> GetRangeCheckedAsync(IObjectStore inner, string path, ByteRange range, CancellationToken cancellationToken)
-    {
-        var content = await inner.GetRangeAsync(path, range, cancellationToken).ConfigureAwait(false);
-        if (content is not null)
-        {
-            // The range truncated at the object's end (nothing when it starts past the end).
-            var expected = Math.Max(0, Math.Min(range.End, content.Metadata.Size) - range.Offset);
-            if (content.Data.Length != expected)
-            {
-                throw ShortRead(path, content.Data.Length, expected);
-            }
-        }
+    private static ValueTask<ObjectContent?> GetRangeCheckedAsync(IObjectStore inner, string path, ByteRange range, CancellationToken cancellationToken) =>
+        CheckedAsync(inner.GetRangeAsync(path, range, cancellationToken), path, range);
 
-        return content;
+    private static async ValueTask<ObjectContent?> CheckedAsync(ValueTask<ObjectContent?> pending, string path, ByteRange range)
+    {
+        var content = await pending.ConfigureAwait(false);
+        return IsWholeRange(content, range) ? content : throw ShortRead(path, content!.Data.Length, ExpectedRangeLength(content, range));
     }
 
     private static async ValueTask<List<ObjectMetadata>> ListAllAsync(IObjectStore inner, string prefix, CancellationToken cancellationToken)

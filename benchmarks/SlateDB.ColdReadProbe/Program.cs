@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Runtime;
+using SlateDB;
+using SlateDB.Bencher;
+using SlateDB.Storage;
+
+// Where a cold read pass's CPU goes, in a fresh process like a benchmarks/SlateDB.Comparison child: the same rows
+// (1M, 16-byte keys, 100-byte values in batches of 1,000), the same 200,000 gets (seed 42), stock settings over the
+// local folder store. Prints the timed pass's process CPU per op, ops/s, GC counts and pauses, and JIT time.
+//   fill DIR          fills DIR and closes (what the comparison's fillbatch writes)
+//   flushed DIR       fills DIR afresh, flushes the memtable, times the first pass of gets
+//   reopen DIR        opens DIR, flushes, closes and reopens, times the first pass of gets
+//   compacted DIR     opens DIR, flushes, compacts fully, closes and reopens, times the first pass of gets
+//   scan-cold DIR     as reopen, then times the first full scan
+//   warm DIR          opens DIR, flushes, 3 untimed passes, times a fourth
+// Options after DIR: --rows N (1,000,000), --reads N (200,000), --wait (waits for a line on stdin before the timed
+// pass, to attach perf).
+if (args.Length < 2)
+{
+    Console.Error.WriteLine("usage: SlateDB.ColdReadProbe fill|flushed|reopen|compacted|scan-cold|warm DIR [--rows N] [--reads N] [--wait]");
+    return 2;
+}
+
+var mode = args[0];
+var dir = args[1];
+long rows = 1_000_000, reads = 200_000;
+var wait = false;
+for (var i = 2; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--rows": rows = long.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--reads": reads = long.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--wait": wait = true; break;
+        default: throw new ArgumentException($"Unknown option '{args[i]}'.");
+    }
+}
+
+var keys = new KeyGenerator(rows, 16, "uniform");
+var pool = new byte[(1 << 20) + 100];
+new Random(42).NextBytes(pool);
+byte[] ValueOf(long index) => pool.AsSpan((int)((index * 7919) % (1 << 20)), 100).ToArray();
+var memtableFlush = new FlushOptions { FlushType = FlushType.MemTable };
+
+async Task<SlateDb> Open() => await SlateDb.OpenAsync("db", new LocalFileSystemObjectStore(dir), SlateDbOptions.Default);
+
+async Task Fill(SlateDb db)
+{
+    var noWait = new WriteOptions { AwaitDurable = false };
+    for (long i = 0; i < rows; i += 1000)
+    {
+        var batch = new WriteBatch();
+        for (var j = i; j < Math.Min(rows, i + 1000); j++)
+        {
+            batch.Put(keys.KeyOf(j), ValueOf(j));
+        }
+
+        await db.WriteAsync(batch, noWait);
+    }
+
+    await db.FlushAsync();
+}
+
+async Task<long> Gets(SlateDb db, int seed)
+{
+    var random = new Random(seed);
+    long found = 0;
+    for (long i = 0; i < reads; i++)
+    {
+        if (await db.GetAsync(keys.KeyOf(random.NextInt64(rows))) is { Length: 100 })
+        {
+            found++;
+        }
+    }
+
+    return found;
+}
+
+async Task<long> Scan(SlateDb db)
+{
+    long n = 0;
+    await foreach (var row in db.ScanAsync(KeyRange.All))
+    {
+        n += row.Value.Length >= 0 ? 1 : 0;
+    }
+
+    return n;
+}
+
+if (mode == "fill")
+{
+    if (Directory.Exists(dir))
+    {
+        Directory.Delete(dir, recursive: true);
+    }
+
+    var filled = await Open();
+    await Fill(filled);
+    await filled.CloseAsync();
+    Console.WriteLine($"filled {rows:N0} rows into {dir}");
+    return 0;
+}
+
+SlateDb db;
+if (mode == "flushed")
+{
+    if (Directory.Exists(dir))
+    {
+        Directory.Delete(dir, recursive: true);
+    }
+
+    db = await Open();
+    await Fill(db);
+    await db.FlushAsync(memtableFlush);
+}
+else
+{
+    db = await Open();
+    await db.FlushAsync(memtableFlush);
+    if (mode == "compacted")
+    {
+        await db.CompactFullAsync();
+    }
+
+    if (mode is "reopen" or "compacted" or "scan-cold")
+    {
+        await db.CloseAsync();
+        db = await Open();
+    }
+    else if (mode == "warm")
+    {
+        for (var pass = 0; pass < 3; pass++)
+        {
+            await Gets(db, 42 + 1000 + pass);
+        }
+    }
+}
+
+if (wait)
+{
+    Console.Error.WriteLine($"pid {Environment.ProcessId}: press enter to run the timed pass");
+    Console.ReadLine();
+}
+
+GC.Collect();
+GC.WaitForPendingFinalizers();
+using var process = Process.GetCurrentProcess();
+var cpu0 = process.TotalProcessorTime;
+var user0 = process.UserProcessorTime;
+var gc0 = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+var pause0 = GC.GetTotalPauseDuration();
+var jit0 = (System.Runtime.JitInfo.GetCompilationTime(), System.Runtime.JitInfo.GetCompiledMethodCount());
+var alloc0 = GC.GetTotalAllocatedBytes(precise: true);
+var clock = Stopwatch.StartNew();
+var ops = mode == "scan-cold" ? await Scan(db) : reads;
+var found = mode == "scan-cold" ? ops : await Gets(db, 42);
+var seconds = clock.Elapsed.TotalSeconds;
+var alloc = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
+process.Refresh();
+var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
+var user = (process.UserProcessorTime - user0).TotalSeconds;
+var jitTime = System.Runtime.JitInfo.GetCompilationTime() - jit0.Item1;
+var jitCount = System.Runtime.JitInfo.GetCompiledMethodCount() - jit0.Item2;
+var pause = GC.GetTotalPauseDuration() - pause0;
+Console.WriteLine(FormattableString.Invariant(
+    $"{mode}: ops {ops:N0} found {found:N0} | {ops / seconds:N0} ops/s | cpu {cpu * 1e6 / ops:F2} us/op (user {user * 1e6 / ops:F2}, sys {(cpu - user) * 1e6 / ops:F2}) | alloc {(double)alloc / ops:F0} B/op | gc0 {GC.CollectionCount(0) - gc0.Item1} gc1 {GC.CollectionCount(1) - gc0.Item2} gc2 {GC.CollectionCount(2) - gc0.Item3} pause {pause.TotalMilliseconds:F0} ms | jit {jitTime.TotalMilliseconds:F0} ms {jitCount} methods | {seconds:F3} s"));
+await db.CloseAsync();
+return found == ops ? 0 : 1;
