@@ -109,6 +109,7 @@ internal sealed class ChildRun(ComparisonOptions options)
             PeakRssBytes = ProcessMemory.PeakRssBytes(),
             CpuMicrosPerOp = measured.CpuSeconds * 1e6 / measured.Operations,
             AllocatedBytesPerOp = (double)measured.AllocatedBytes / measured.Operations,
+            JitMicrosPerOp = measured.JitSeconds * 1e6 / measured.Operations,
             Found = measured.Found,
         };
     }
@@ -269,16 +270,18 @@ internal sealed class ChildRun(ComparisonOptions options)
         using var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var jitBefore = System.Runtime.JitInfo.GetCompilationTime(currentThread: false);
         var clock = Stopwatch.StartNew();
         var (operations, found) = await body().ConfigureAwait(false);
         var seconds = clock.Elapsed.TotalSeconds;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        var jit = (System.Runtime.JitInfo.GetCompilationTime(currentThread: false) - jitBefore).TotalSeconds;
         process.Refresh();
         var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
-        return new Measured(operations, found, seconds, cpu, allocated);
+        return new Measured(operations, found, seconds, cpu, allocated, jit);
     }
 
     private byte[] ValueOf(long index) => _values.ValueOf(index);
 
-    private readonly record struct Measured(long Operations, long Found, double Seconds, double CpuSeconds, long AllocatedBytes);
+    private readonly record struct Measured(long Operations, long Found, double Seconds, double CpuSeconds, long AllocatedBytes, double JitSeconds);
 }

@@ -27,6 +27,13 @@ internal sealed record RunResult
     /// <summary>Managed bytes allocated during the timed part per operation (.NET engines only; includes the harness's key and value arrays).</summary>
     public double? AllocatedBytesPerOp { get; init; }
 
+    /// <summary>
+    /// Time the .NET JIT spent compiling during the timed part, per operation, in microseconds (all threads; part of
+    /// <see cref="CpuMicrosPerOp"/>; null for SlateDB through Node). A fresh process compiles the read path's methods
+    /// several times over (tier 0, instrumented, tier 1) during its first passes.
+    /// </summary>
+    public double? JitMicrosPerOp { get; init; }
+
     /// <summary>Rows found (gets) or seen (scans); for fills, rows written.</summary>
     public long Found { get; init; }
 

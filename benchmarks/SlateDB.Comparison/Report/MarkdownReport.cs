@@ -109,7 +109,7 @@ internal sealed class MarkdownReport(ComparisonResults results, string notes)
 
         md.AppendLine("## Peak memory, CPU and allocations");
         md.AppendLine();
-        md.AppendLine(Inv, $"Peak memory is the child process's peak resident set (`VmHWM` in /proc/self/status at its end: engine, caches, runtime and harness), the largest over the repetitions. CPU is the process's CPU time (all threads, user + system) during the timed part, per operation: less sensitive to other load on the machine than the wall-clock rates. Allocations are managed bytes per operation during the timed part (.NET engines; they include the harness's fresh key and value arrays, about 170 bytes per written row, and for gets the returned value). SlateDB 0.12.1's fillrandom figures are for its smaller database ({results.Settings.NodeOperations:N0} rows).");
+        md.AppendLine(Inv, $"Peak memory is the child process's peak resident set (`VmHWM` in /proc/self/status at its end: engine, caches, runtime and harness), the largest over the repetitions. CPU is the process's CPU time (all threads, user + system) during the timed part, per operation: less sensitive to other load on the machine than the wall-clock rates. JIT is the part of that CPU the .NET JIT spent compiling (`JitInfo.GetCompilationTime`, all threads; .NET engines only): a fresh process compiles its hot methods several times (tier 0, instrumented, tier 1) in its first passes, which the cold regimes include and the warm ones (after 3 untimed passes) mostly do not. Allocations are managed bytes per operation during the timed part (.NET engines; they include the harness's fresh key and value arrays, about 170 bytes per written row, and for gets the returned value). SlateDB 0.12.1's fillrandom figures are for its smaller database ({results.Settings.NodeOperations:N0} rows).");
         md.AppendLine();
         md.Append("| workload | metric |");
         foreach (var engine in Engines())
@@ -124,6 +124,7 @@ internal sealed class MarkdownReport(ComparisonResults results, string notes)
         {
             AppendMetricRow(md, workload, "peak RSS (MiB)", x => string.Create(Inv, $"{x.MaxPeakRssBytes / 1048576.0:N0}"));
             AppendMetricRow(md, workload, "CPU µs/op", x => string.Create(Inv, $"{x.MedianCpuMicrosPerOp:F2}"));
+            AppendMetricRow(md, workload, "of which JIT µs/op", x => x.MedianJitMicrosPerOp is { } j ? string.Create(Inv, $"{j:F2}") : "n/a");
             AppendMetricRow(md, workload, "allocated B/op", x => x.MedianAllocatedBytesPerOp is { } a ? string.Create(Inv, $"{a:N0}") : "n/a");
         }
 

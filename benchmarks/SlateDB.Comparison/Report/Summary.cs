@@ -11,7 +11,8 @@ internal sealed record Summary(
     double MaxOpsPerSecond,
     long MaxPeakRssBytes,
     double MedianCpuMicrosPerOp,
-    double? MedianAllocatedBytesPerOp)
+    double? MedianAllocatedBytesPerOp,
+    double? MedianJitMicrosPerOp = null)
 {
     public static IReadOnlyList<Summary> Of(IEnumerable<RunResult> runs) =>
         runs.GroupBy(r => (r.Engine, r.Workload))
@@ -25,7 +26,8 @@ internal sealed record Summary(
                 g.Max(r => r.OpsPerSecond),
                 g.Max(r => r.PeakRssBytes),
                 Median(g.Select(r => r.CpuMicrosPerOp)),
-                g.All(r => r.AllocatedBytesPerOp is not null) ? Median(g.Select(r => r.AllocatedBytesPerOp!.Value)) : null))
+                g.All(r => r.AllocatedBytesPerOp is not null) ? Median(g.Select(r => r.AllocatedBytesPerOp!.Value)) : null,
+                g.All(r => r.JitMicrosPerOp is not null) ? Median(g.Select(r => r.JitMicrosPerOp!.Value)) : null))
             .ToList();
 
     public static double Median(IEnumerable<double> values)
