@@ -45,7 +45,16 @@ internal sealed record CompactorContext
     public static ICompactionScheduler DefaultScheduler(CompactorOptions options) =>
         new SizeTieredCompactionScheduler(SizeTieredSchedulerOptions.From(options.SchedulerOptions), options.MaxConcurrentCompactions);
 
-    /// <summary>Executor settings from the compactor options; <paramref name="build"/> null infers the codec per compaction.</summary>
+    /// <summary>
+    /// Executor settings of the embedded worker from the compactor options (its read size and subcompactions; as
+    /// SlateDB's embedded worker, the SSTs are built as <paramref name="build"/> says, the database's settings);
+    /// <paramref name="build"/> null infers the codec per compaction.
+    /// </summary>
     public static CompactionExecutorSettings ExecutorSettingsFor(CompactorOptions options, SstBuildSettings? build) =>
-        new(build, options.MaxSstSize, options.MaxFetchTasks, CompactionExecutorSettings.DefaultReadAheadBytes, options.Worker?.MaxSubcompactions ?? 1);
+        new(
+            build,
+            options.MaxSstSize,
+            options.MaxFetchTasks,
+            options.Worker?.BytesToFetch ?? CompactionExecutorSettings.DefaultReadAheadBytes,
+            options.Worker?.MaxSubcompactions ?? 1);
 }
