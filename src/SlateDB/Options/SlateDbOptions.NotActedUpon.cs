@@ -22,23 +22,12 @@ public sealed partial record SlateDbOptions
 
         var d = Default;
         Check("l0_max_ssts_per_key", L0MaxSstsPerKey, d.L0MaxSstsPerKey);
-        Check("metric_level", MetricLevel, d.MetricLevel);
         if (CompactorOptions is { } compactor)
         {
+            // Acted upon by a standalone Compactor or CompactionWorker; the embedded compactor shares the database's
+            // retrying store (bounded by object_store_max_retries), so here it is listed.
             var dc = new CompactorOptions();
-            Check("compactor_options.metric_level", compactor.MetricLevel, dc.MetricLevel);
             Check("compactor_options.object_store_max_retries", compactor.ObjectStoreMaxRetries, dc.ObjectStoreMaxRetries);
-            if (compactor.Worker is { } worker)
-            {
-                var dw = new CompactionWorkerOptions();
-                Check("compactor_options.worker.max_concurrent_compactions", worker.MaxConcurrentCompactions, dw.MaxConcurrentCompactions);
-                Check("compactor_options.worker.compactions_poll_interval", worker.CompactionsPollInterval, dw.CompactionsPollInterval);
-                Check("compactor_options.worker.heartbeat_interval", worker.HeartbeatInterval, dw.HeartbeatInterval);
-                Check("compactor_options.worker.bytes_to_fetch", worker.BytesToFetch, dw.BytesToFetch);
-                Check("compactor_options.worker.min_filter_keys", worker.MinFilterKeys, dw.MinFilterKeys);
-                Check("compactor_options.worker.compression_codec", worker.CompressionCodec, dw.CompressionCodec);
-                Check("compactor_options.worker.metric_level", worker.MetricLevel, dw.MetricLevel);
-            }
         }
 
         var cache = ObjectStoreCacheOptions;
@@ -49,11 +38,9 @@ public sealed partial record SlateDbOptions
 
         if (GarbageCollectorOptions is { } gc)
         {
+            // As the compactor's: a standalone GarbageCollector acts upon it; the embedded one shares the database's store.
             var extras = GarbageCollectorSettingsExtras.Of(gc);
             var dg = GarbageCollectorSettingsExtras.Default;
-            Check("garbage_collector_options.detach_options", extras.DetachEnabled ? (object?)extras.DetachInterval : "null", dg.DetachInterval);
-            Check("garbage_collector_options.metric_level", extras.MetricLevel, dg.MetricLevel);
-            Check("garbage_collector_options.boundary_files_enabled", extras.BoundaryFilesEnabled, dg.BoundaryFilesEnabled);
             Check("garbage_collector_options.object_store_max_retries", extras.ObjectStoreMaxRetries, dg.ObjectStoreMaxRetries);
         }
 
