@@ -199,7 +199,9 @@ public sealed partial class GarbageCollector : IAsyncDisposable
     internal static GarbageCollector StartEmbedded(DbComponents components, GarbageCollectorOptions options)
     {
         Validate(options);
-        var collector = new GarbageCollector(new GcEnvironment(components, Logger(components.LoggerFactory)), options, ownedComponents: null);
+        // Its requests retry as garbage_collector_options.object_store_max_retries says (SlateDB wraps its store on its own).
+        var ownStore = OwnRetries.Store(components, GarbageCollectorSettingsExtras.Of(options).ObjectStoreMaxRetries, "SlateDB.GarbageCollector.ObjectStore");
+        var collector = new GarbageCollector(new GcEnvironment(components, Logger(components.LoggerFactory), ownStore), options, ownedComponents: null);
         collector.Start();
         return collector;
     }

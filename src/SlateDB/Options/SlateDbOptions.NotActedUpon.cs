@@ -22,12 +22,13 @@ public sealed partial record SlateDbOptions
 
         var d = Default;
         Check("l0_max_ssts_per_key", L0MaxSstsPerKey, d.L0MaxSstsPerKey);
-        if (CompactorOptions is { } compactor)
+
+        // The embedded compactor and collector retry on their own store, except behind a local disk cache, which they
+        // share with the database (and with it its object_store_max_retries): listed then, when the bounds differ.
+        var diskCache = ObjectStoreCacheOptions.RootFolder is not null;
+        if (diskCache && CompactorOptions is { } compactor && compactor.ObjectStoreMaxRetries != ObjectStoreMaxRetries)
         {
-            // Acted upon by a standalone Compactor or CompactionWorker; the embedded compactor shares the database's
-            // retrying store (bounded by object_store_max_retries), so here it is listed.
-            var dc = new CompactorOptions();
-            Check("compactor_options.object_store_max_retries", compactor.ObjectStoreMaxRetries, dc.ObjectStoreMaxRetries);
+            found.Add(string.Create(CultureInfo.InvariantCulture, $"compactor_options.object_store_max_retries = {Show(compactor.ObjectStoreMaxRetries)} (with object_store_cache_options.root_folder set)"));
         }
 
         var cache = ObjectStoreCacheOptions;
@@ -38,10 +39,11 @@ public sealed partial record SlateDbOptions
 
         if (GarbageCollectorOptions is { } gc)
         {
-            // As the compactor's: a standalone GarbageCollector acts upon it; the embedded one shares the database's store.
             var extras = GarbageCollectorSettingsExtras.Of(gc);
-            var dg = GarbageCollectorSettingsExtras.Default;
-            Check("garbage_collector_options.object_store_max_retries", extras.ObjectStoreMaxRetries, dg.ObjectStoreMaxRetries);
+            if (diskCache && extras.ObjectStoreMaxRetries != ObjectStoreMaxRetries)
+            {
+                found.Add(string.Create(CultureInfo.InvariantCulture, $"garbage_collector_options.object_store_max_retries = {Show(extras.ObjectStoreMaxRetries)} (with object_store_cache_options.root_folder set)"));
+            }
         }
 
         return found;
