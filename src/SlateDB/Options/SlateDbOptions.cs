@@ -61,7 +61,10 @@ public sealed partial record SlateDbOptions
     /// </summary>
     public int L0MaxSstsPerKey { get; init; } = 8;
 
-    /// <summary>Which metrics are recorded. Default <see cref="SlateDB.MetricLevel.Info"/>. Not acted upon yet: every instrument is recorded.</summary>
+    /// <summary>
+    /// Which metrics are recorded (SlateDB RFC-0021): Debug also records the Debug instruments (the hot-path latency
+    /// histograms), Info only the others. The compactor's and collector's levels inherit it. Default <see cref="SlateDB.MetricLevel.Info"/>.
+    /// </summary>
     public MetricLevel MetricLevel { get; init; } = MetricLevel.Info;
 
     /// <summary>
