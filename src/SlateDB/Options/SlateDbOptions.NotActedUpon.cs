@@ -20,8 +20,6 @@ public sealed partial record SlateDbOptions
             }
         }
 
-        var d = Default;
-        Check("l0_max_ssts_per_key", L0MaxSstsPerKey, d.L0MaxSstsPerKey);
 
         // The embedded compactor and collector retry on their own store, except behind a local disk cache, which they
         // share with the database (and with it its object_store_max_retries): listed then, when the bounds differ.
