@@ -87,6 +87,7 @@ internal static class MergeBenchmark
             CompactorOptions = new CompactorOptions { PollInterval = TimeSpan.FromHours(1) },
             GarbageCollectorOptions = null,
             L0MaxSsts = 1_000_000,
+            L0MaxSstsPerKey = 1_000_000,
         };
         var builder = SlateDb.Builder("bench", store).WithOptions(options).WithSeed(1);
         if (merge)

@@ -54,6 +54,7 @@ var dbOptions = SlateDbOptions.Default with
     FlushInterval = options.FlushInterval,
     CompressionCodec = Enum.Parse<CompressionCodec>(options.Codec, ignoreCase: true),
     L0MaxSsts = 1_000_000,
+    L0MaxSstsPerKey = 1_000_000,
     WalEnabled = !options.NoWal,
     L0SstSizeBytes = options.L0SstSizeBytes,
     MaxUnflushedBytes = Math.Max(SlateDbOptions.Default.MaxUnflushedBytes, options.L0SstSizeBytes * 4),

@@ -108,6 +108,7 @@ async Task<Result> RunAsync(string config, int writers)
         CompactorOptions = null,
         GarbageCollectorOptions = null,
         L0MaxSsts = 1_000_000,
+        L0MaxSstsPerKey = 1_000_000,
     };
     var builder = SlateDb.Builder("bench", counter).WithOptions(options).WithSeed(seed);
     if (config == "local")

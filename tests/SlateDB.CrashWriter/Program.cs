@@ -55,6 +55,7 @@ var options = new SlateDbOptions
     FlushInterval = TimeSpan.FromMilliseconds(5),
     L0SstSizeBytes = 8 * 1024,
     L0MaxSsts = 1000,
+    L0MaxSstsPerKey = 1000,
     MinFilterKeys = 8,
     CompactorOptions = null,
     GarbageCollectorOptions = null,

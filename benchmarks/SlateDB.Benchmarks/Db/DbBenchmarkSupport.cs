@@ -11,6 +11,7 @@ internal static class DbBenchmarkSupport
     {
         FlushInterval = flushInterval,
         L0MaxSsts = 1000,
+        L0MaxSstsPerKey = 1000,
         CompactorOptions = null,
         GarbageCollectorOptions = null,
     };

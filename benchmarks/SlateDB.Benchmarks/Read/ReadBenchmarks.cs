@@ -44,6 +44,7 @@ public class ReadBenchmarks
             GarbageCollectorOptions = null,
             L0SstSizeBytes = 16L * 1024 * 1024,
             L0MaxSsts = 1_000,
+            L0MaxSstsPerKey = 1_000,
             MaxUnflushedBytes = 4L * 1024 * 1024 * 1024,
         };
         await using (var writer = await SlateDb.OpenAsync("bench", new LocalFileSystemObjectStore(_directory.FullName), options))

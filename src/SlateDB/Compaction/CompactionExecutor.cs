@@ -21,7 +21,9 @@ namespace SlateDB.Compaction;
 /// <param name="MaxSubcompactions">
 /// How many key ranges one compaction is split into at most, merged in parallel (RFC-0028); 1 or less: no split.
 /// </param>
-internal sealed record CompactionExecutorSettings(SstBuildSettings? Build, long MaxSstSize, int MaxFetchTasks, long ReadAheadBytes, int MaxSubcompactions = 1)
+/// <param name="InferredMinFilterKeys">With <paramref name="Build"/> null: the filter threshold of the inferred settings (null: SlateDB's default).</param>
+internal sealed record CompactionExecutorSettings(
+    SstBuildSettings? Build, long MaxSstSize, int MaxFetchTasks, long ReadAheadBytes, int MaxSubcompactions = 1, int? InferredMinFilterKeys = null)
 {
     /// <summary>The read size: 256 blocks of the default 4 KiB, as SlateDB fetches for compactions.</summary>
     public const long DefaultReadAheadBytes = 1024 * 1024;
@@ -75,7 +77,7 @@ internal sealed class CompactionExecutor(
         }
 
         using var tracker = new SubcompactionTracker(context, progress);
-        var build = settings.Build ?? InferBuildSettings(job);
+        var build = settings.Build ?? InferBuildSettings(job) with { MinFilterKeys = settings.InferredMinFilterKeys ?? SlateDbOptions.Default.MinFilterKeys };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var ranges = Enumerable.Range(0, tracker.Ranges.Count).Select(index => Task.Run(
             async () =>

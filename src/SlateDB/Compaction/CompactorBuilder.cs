@@ -84,7 +84,9 @@ public sealed class CompactorBuilder : ComponentsBuilder<CompactorBuilder>
         var dbOptions = _dbOptions ?? SlateDbOptions.Default;
         (dbOptions with { CompactorOptions = _options }).Validate();
         var scheduler = _scheduler ?? CompactorContext.DefaultScheduler(_options);
-        var components = DbComponents.Create(Settings(dbOptions) with { BlockCacheDisabled = true, MergeOperator = _mergeOperator, CompactionFilters = _filters });
+        // Its requests retry as compactor_options.object_store_max_retries says; its metrics at its metric level.
+        var own = dbOptions with { ObjectStoreMaxRetries = _options.ObjectStoreMaxRetries, CompactorOptions = _options };
+        var components = DbComponents.Create(Settings(own) with { BlockCacheDisabled = true, MergeOperator = _mergeOperator, CompactionFilters = _filters });
         var context = new CompactorContext
         {
             Components = components,

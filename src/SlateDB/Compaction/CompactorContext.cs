@@ -26,9 +26,29 @@ internal sealed record CompactorContext
     /// <summary>The database root (for messages).</summary>
     public string Path => Components.Path;
 
-    public TableStore Tables => Components.Tables;
+    /// <summary>The SST store the compactor reads and writes through (the components' unless it retries on its own).</summary>
+    public TableStore Tables
+    {
+        get => field ?? Components.Tables;
+        init;
+    }
 
-    public ManifestStore Manifests => Components.Manifests;
+    /// <summary>The manifest store the compactor uses (the components' unless it retries on its own).</summary>
+    public ManifestStore Manifests
+    {
+        get => field ?? Components.Manifests;
+        init;
+    }
+
+    /// <summary>
+    /// This context with requests retried as <see cref="CompactorOptions.ObjectStoreMaxRetries"/> says, when it differs
+    /// from the database's bound (an embedded compactor; SlateDB wraps the compactor's store on its own). With a local
+    /// disk cache in front, the compactor keeps the database's stack.
+    /// </summary>
+    public CompactorContext WithOwnRetries() =>
+        OwnRetries.Store(Components, Options.ObjectStoreMaxRetries, "SlateDB.Compactor.ObjectStore") is { } store
+            ? this with { Tables = new TableStore(store, Components.Paths, Components.Options), Manifests = new ManifestStore(store, Components.Paths) }
+            : this;
 
     public TimeProvider Time => Components.TimeProvider;
 
@@ -45,7 +65,16 @@ internal sealed record CompactorContext
     public static ICompactionScheduler DefaultScheduler(CompactorOptions options) =>
         new SizeTieredCompactionScheduler(SizeTieredSchedulerOptions.From(options.SchedulerOptions), options.MaxConcurrentCompactions);
 
-    /// <summary>Executor settings from the compactor options; <paramref name="build"/> null infers the codec per compaction.</summary>
+    /// <summary>
+    /// Executor settings of the embedded worker from the compactor options (its read size and subcompactions; as
+    /// SlateDB's embedded worker, the SSTs are built as <paramref name="build"/> says, the database's settings);
+    /// <paramref name="build"/> null infers the codec per compaction.
+    /// </summary>
     public static CompactionExecutorSettings ExecutorSettingsFor(CompactorOptions options, SstBuildSettings? build) =>
-        new(build, options.MaxSstSize, options.MaxFetchTasks, CompactionExecutorSettings.DefaultReadAheadBytes, options.Worker?.MaxSubcompactions ?? 1);
+        new(
+            build,
+            options.MaxSstSize,
+            options.MaxFetchTasks,
+            options.Worker?.BytesToFetch ?? CompactionExecutorSettings.DefaultReadAheadBytes,
+            options.Worker?.MaxSubcompactions ?? 1);
 }

@@ -135,6 +135,10 @@ internal sealed partial class CompactorRuntime
             }
 
             _c.Components.Metrics.CompactionFinished(result is not null, result?.InputBytes ?? 0, result?.OutputBytes ?? 0, result?.OutputSsts ?? 0, result?.Duration ?? TimeSpan.Zero);
+            if (result is not null && output is not null)
+            {
+                _c.Components.Metrics.CompactionRanges(output.Subcompactions, output.ResumedSubcompactions);
+            }
 
             return result;
         }

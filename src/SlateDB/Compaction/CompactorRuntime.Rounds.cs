@@ -144,7 +144,7 @@ internal sealed partial class CompactorRuntime
         await TendWorkersAsync(cancellationToken).ConfigureAwait(false);
         var core = _manifest.Current.Core;
         var tree = core.Tree;
-        var limit = _c.Options.MaxConcurrentCompactions;
+        var limit = ConcurrencyLimit;
         var active = _running.Values.Select(running => running.Plan).ToList();
         var toStart = new List<(Ulid Id, CompactionPlan Plan)>();
         var toFail = new List<Ulid>();

@@ -21,6 +21,13 @@ internal sealed partial class CompactorRuntime
     private readonly List<Task> _remoteCommits = [];
     private Task _tending = Task.CompletedTask;
 
+    /// <summary>
+    /// How many compactions run at once: <see cref="CompactorOptions.MaxConcurrentCompactions"/>, and with the embedded
+    /// worker at most its <see cref="CompactionWorkerOptions.MaxConcurrentCompactions"/> (SlateDB's embedded worker
+    /// claims no more than that).
+    /// </summary>
+    private int ConcurrencyLimit => _c.Options.Worker is { } worker ? Math.Min(_c.Options.MaxConcurrentCompactions, worker.MaxConcurrentCompactions) : _c.Options.MaxConcurrentCompactions;
+
     /// <summary>True when compactions run on workers in other processes.</summary>
     private bool Remote => _c.Options.Worker is null;
 

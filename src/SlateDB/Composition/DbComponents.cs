@@ -72,7 +72,7 @@ internal sealed class DbComponents : IDisposable
         var random = new Random(seed);
         var paths = new DbPaths(settings.Path);
         var dbName = settings.DbName ?? paths.Root;
-        var metrics = new SlateDbMetrics(settings.MeterFactory, dbName);
+        var metrics = new SlateDbMetrics(settings.MeterFactory, dbName, MetricLevels.From(settings.Options));
         var loggerFactory = new DbScopedLoggerFactory(settings.LoggerFactory, dbName);
         var (store, diskCache, retrying) = StoreStack(settings, metrics, loggerFactory, seed);
         var options = settings.Options.WithMemoryBudgetApplied();

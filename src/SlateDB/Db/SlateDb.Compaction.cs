@@ -50,7 +50,7 @@ public sealed partial class SlateDb
             ExecutorSettings = CompactorContext.ExecutorSettingsFor(options, _c.Tables.Settings),
             Logger = _c.LoggerFactory.CreateLogger("SlateDB.Compactor"),
             OnCommitted = RefreshManifestCoreAsync,
-        };
+        }.WithOwnRetries();
         return Task.Run(() => RunEmbeddedCompactorAsync(context, token), CancellationToken.None);
     }
 

@@ -3,14 +3,22 @@ using System.Diagnostics.Metrics;
 
 namespace SlateDB.Diagnostics;
 
-/// <summary>A counter whose every measurement carries the database's <c>db</c> tag (when it has one).</summary>
-internal sealed class DbCounter<T>(Counter<T> counter, KeyValuePair<string, object?>? db)
+/// <summary>
+/// A counter whose every measurement carries the database's <c>db</c> tag (when it has one). Without a counter (its
+/// metric level is above the configured one) it records nothing.
+/// </summary>
+internal sealed class DbCounter<T>(Counter<T>? counter, KeyValuePair<string, object?>? db)
     where T : struct
 {
-    public bool Enabled => counter.Enabled;
+    public bool Enabled => counter is { Enabled: true };
 
     public void Add(T value)
     {
+        if (counter is null)
+        {
+            return;
+        }
+
         if (db is { } tag)
         {
             counter.Add(value, tag);
@@ -23,6 +31,11 @@ internal sealed class DbCounter<T>(Counter<T> counter, KeyValuePair<string, obje
 
     public void Add(T value, TagList tags)
     {
+        if (counter is null)
+        {
+            return;
+        }
+
         if (db is { } tag)
         {
             tags.Add(tag);
@@ -34,13 +47,21 @@ internal sealed class DbCounter<T>(Counter<T> counter, KeyValuePair<string, obje
     public void Add(T value, string name, object? tagValue) => Add(value, new TagList { { name, tagValue } });
 }
 
-/// <summary>A histogram whose every measurement carries the database's <c>db</c> tag (when it has one).</summary>
-internal sealed class DbHistogram(Histogram<double> histogram, KeyValuePair<string, object?>? db)
+/// <summary>
+/// A histogram whose every measurement carries the database's <c>db</c> tag (when it has one). Without a histogram
+/// (its metric level is above the configured one) it records nothing.
+/// </summary>
+internal sealed class DbHistogram(Histogram<double>? histogram, KeyValuePair<string, object?>? db)
 {
-    public bool Enabled => histogram.Enabled;
+    public bool Enabled => histogram is { Enabled: true };
 
     public void Record(double value)
     {
+        if (histogram is null)
+        {
+            return;
+        }
+
         if (db is { } tag)
         {
             histogram.Record(value, tag);
@@ -53,6 +74,11 @@ internal sealed class DbHistogram(Histogram<double> histogram, KeyValuePair<stri
 
     public void Record(double value, TagList tags)
     {
+        if (histogram is null)
+        {
+            return;
+        }
+
         if (db is { } tag)
         {
             tags.Add(tag);

@@ -23,9 +23,17 @@ internal sealed class SlateDbMetrics : IDisposable
     private readonly GaugeSet _gaugeSet;
     private volatile IDbGaugeSource? _gauges;
 
-    /// <summary>Creates the instruments; <paramref name="dbName"/> null leaves measurements without a <c>db</c> tag.</summary>
-    internal SlateDbMetrics(IMeterFactory? meterFactory, string? dbName = null)
+    private readonly MetricLevels _levels;
+    private MetricLevel _area;
+
+    /// <summary>
+    /// Creates the instruments; <paramref name="dbName"/> null leaves measurements without a <c>db</c> tag. An
+    /// instrument whose level is below its component's configured level (<paramref name="levels"/>; default: all
+    /// <see cref="MetricLevel.Info"/>) is not created and records nothing (SlateDB RFC-0021's level gate).
+    /// </summary>
+    internal SlateDbMetrics(IMeterFactory? meterFactory, string? dbName = null, MetricLevels? levels = null)
     {
+        _levels = levels ?? MetricLevels.Default;
         if (meterFactory is null)
         {
             _meter = new Meter(MeterName);
@@ -39,14 +47,16 @@ internal sealed class SlateDbMetrics : IDisposable
         DbName = dbName;
         _db = dbName is null ? null : new KeyValuePair<string, object?>(DbTag, dbName);
 
+        _area = _levels.Db;
+
         // slatedb.db.*: SlateDB's db_stats (write_ops, write_batch_count, request_count, backpressure_count, ...).
         WriteBatches = Counter("slatedb.db.write.batches", "{batch}", "Write batches committed.");
         WriteRows = Counter("slatedb.db.write.rows", "{row}", "Rows (puts and deletes) committed.");
         WriteBytes = Counter("slatedb.db.write.bytes", "By", "Key and value bytes committed.");
         Gets = Counter("slatedb.db.get.requests", "{request}", "Point reads served.");
-        GetDuration = Histogram("slatedb.db.get.duration", "s", "Point read latency.");
+        GetDuration = Histogram("slatedb.db.get.duration", "s", "Point read latency (metric level Debug).", MetricLevel.Debug);
         Scans = Counter("slatedb.db.scan.requests", "{request}", "Scans and iterators opened.");
-        ScanDuration = Histogram("slatedb.db.scan.duration", "s", "Scan latency, from opening the iterator to disposing it.");
+        ScanDuration = Histogram("slatedb.db.scan.duration", "s", "Scan latency, from opening the iterator to disposing it (metric level Debug).", MetricLevel.Debug);
         BackpressureWaits = Counter("slatedb.db.backpressure.waits", "{wait}", "Writes that waited for flushes to free memory or L0 slots.");
         BackpressureStallTime = DoubleCounter("slatedb.db.backpressure.stall_time", "s", "Time writers spent held by backpressure, summed over writers.");
 
@@ -58,12 +68,16 @@ internal sealed class SlateDbMetrics : IDisposable
         L0FlushBytes = Counter("slatedb.l0.flush.bytes", "By", "Bytes of L0 SSTs written.");
         ManifestUpdates = Counter("slatedb.manifest.updates", "{update}", "Manifest versions written.");
 
-        // compactor: SlateDB's compactor stats (bytes_compacted, ssts_written, ...).
+        // compactor: SlateDB's compactor stats (bytes_compacted, ssts_written, ...), at the compactor's (or worker's) level.
+        _area = _levels.Compactor;
         CompactionJobs = Counter("slatedb.compactor.jobs", "{job}", "Compactions finished, by outcome (completed, failed).");
         CompactionBytes = Counter("slatedb.compactor.bytes_compacted", "By", "Bytes read by completed compactions.");
         CompactionOutputBytes = Counter("slatedb.compactor.output.bytes", "By", "Bytes written by completed compactions.");
         CompactionSsts = Counter("slatedb.compactor.ssts_written", "{sst}", "SSTs written by completed compactions.");
         CompactionDuration = Histogram("slatedb.compactor.duration", "s", "How long a completed compaction ran.");
+        CompactionSubcompactions = Counter(
+            "slatedb.compactor.subcompactions", "{range}", "Key ranges (subcompactions) completed compactions ran, by resumed (true: taken up from recorded progress) (metric level Debug).", MetricLevel.Debug);
+        _area = _levels.Db;
 
         // object_store: SlateDB's instrumented object store (request_count, error_count, request_duration_seconds).
         ObjectStoreRequests = Counter("slatedb.object_store.requests", "{request}", "Object-store requests, by operation.");
@@ -71,8 +85,11 @@ internal sealed class SlateDbMetrics : IDisposable
         ObjectStoreDuration = Histogram("slatedb.object_store.request.duration", "s", "Object-store request latency, by operation.");
         ObjectStoreErrors = Counter("slatedb.object_store.errors", "{error}", "Object-store requests that failed, by operation.");
 
-        // gc and cache.
+        // gc (at the collector's level) and cache.
+        _area = _levels.Gc;
         GcDeletedObjects = Counter("slatedb.gc.deleted", "{object}", "Objects deleted by the garbage collector, by kind (manifest, wal, compacted, compactions).");
+        GcCandidates = Counter("slatedb.gc.candidates", "{object}", "Obsolete objects a collector task found, by kind, dry runs included (metric level Debug).", MetricLevel.Debug);
+        _area = _levels.Db;
         CacheHits = Counter("slatedb.cache.hits", "{lookup}", "Block-cache lookups that found the entry, by kind (data_block, metadata).");
         CacheMisses = Counter("slatedb.cache.misses", "{lookup}", "Block-cache lookups that missed, by kind (data_block, metadata).");
 
@@ -133,6 +150,10 @@ internal sealed class SlateDbMetrics : IDisposable
 
     internal DbCounter<long> GcDeletedObjects { get; }
 
+    internal DbCounter<long> GcCandidates { get; }
+
+    internal DbCounter<long> CompactionSubcompactions { get; }
+
     internal DbCounter<long> CacheHits { get; }
 
     internal DbCounter<long> CacheMisses { get; }
@@ -151,16 +172,37 @@ internal sealed class SlateDbMetrics : IDisposable
         _gaugeSet.Remove(this);
     }
 
-    /// <summary>Records a finished compaction.</summary>
-    internal void CompactionFinished(bool completed, long inputBytes, long outputBytes, int ssts, TimeSpan duration)
+    /// <summary>Records a finished compaction; <paramref name="workerId"/> tags a compaction worker's measurements.</summary>
+    internal void CompactionFinished(bool completed, long inputBytes, long outputBytes, int ssts, TimeSpan duration, string? workerId = null)
     {
-        CompactionJobs.Add(1, "outcome", completed ? "completed" : "failed");
+        var tags = workerId is null ? default : new TagList { { "worker", workerId } };
+        var outcome = tags;
+        outcome.Add("outcome", completed ? "completed" : "failed");
+        CompactionJobs.Add(1, outcome);
         if (completed)
         {
-            CompactionBytes.Add(inputBytes);
-            CompactionOutputBytes.Add(outputBytes);
-            CompactionSsts.Add(ssts);
-            CompactionDuration.Record(duration.TotalSeconds);
+            CompactionBytes.Add(inputBytes, tags);
+            CompactionOutputBytes.Add(outputBytes, tags);
+            CompactionSsts.Add(ssts, tags);
+            CompactionDuration.Record(duration.TotalSeconds, tags);
+        }
+    }
+
+    /// <summary>Records the key ranges a completed compaction ran and how many of them resumed recorded progress.</summary>
+    internal void CompactionRanges(int ranges, int resumed, string? workerId = null)
+    {
+        var fresh = workerId is null ? default : new TagList { { "worker", workerId } };
+        var taken = fresh;
+        fresh.Add("resumed", false);
+        taken.Add("resumed", true);
+        if (ranges - resumed > 0)
+        {
+            CompactionSubcompactions.Add(ranges - resumed, fresh);
+        }
+
+        if (resumed > 0)
+        {
+            CompactionSubcompactions.Add(resumed, taken);
         }
     }
 
@@ -176,14 +218,17 @@ internal sealed class SlateDbMetrics : IDisposable
         }
     }
 
-    private DbCounter<long> Counter(string name, string unit, string description) =>
-        new(_meter.CreateCounter<long>(name, unit, description), _db);
+    /// <summary>Whether an instrument of <paramref name="level"/> is recorded in the current component (at or above its level).</summary>
+    private bool On(MetricLevel level) => level >= _area;
 
-    private DbCounter<double> DoubleCounter(string name, string unit, string description) =>
-        new(_meter.CreateCounter<double>(name, unit, description), _db);
+    private DbCounter<long> Counter(string name, string unit, string description, MetricLevel level = MetricLevel.Info) =>
+        new(On(level) ? _meter.CreateCounter<long>(name, unit, description) : null, _db);
 
-    private DbHistogram Histogram(string name, string unit, string description) =>
-        new(_meter.CreateHistogram<double>(name, unit, description), _db);
+    private DbCounter<double> DoubleCounter(string name, string unit, string description, MetricLevel level = MetricLevel.Info) =>
+        new(On(level) ? _meter.CreateCounter<double>(name, unit, description) : null, _db);
+
+    private DbHistogram Histogram(string name, string unit, string description, MetricLevel level = MetricLevel.Info) =>
+        new(On(level) ? _meter.CreateHistogram<double>(name, unit, description) : null, _db);
 
     /// <summary>
     /// The gauges of one meter. A meter factory hands every database the same meter, and an observable instrument

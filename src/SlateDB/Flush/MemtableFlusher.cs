@@ -80,11 +80,16 @@ internal sealed class MemtableFlusher(DbComponents c, WriterManifest manifest, I
         }
     }
 
-    /// <summary>True when a frozen memtable waits, an upload slot is free and L0 (with the uploads in flight) has room.</summary>
+    /// <summary>
+    /// True when a frozen memtable waits, an upload slot is free and L0 (with the uploads in flight) has room: fewer
+    /// than <c>l0_max_ssts</c> SSTs, and fewer than <c>l0_max_ssts_per_key</c> covering any one key (an upload in
+    /// flight, whose range is not known yet, counts at every key).
+    /// </summary>
     private bool HasRoom(DbState state, int inFlight, bool ignoreL0Limit) =>
         state.Frozen.Count > inFlight
         && inFlight < c.Options.L0FlushParallelism
-        && (ignoreL0Limit || state.Core.Tree.L0.Count + inFlight < c.Options.L0MaxSsts);
+        && (ignoreL0Limit
+            || (state.Core.Tree.L0.Count + inFlight < c.Options.L0MaxSsts && L0Overlap.Max(state.Core.Tree.L0) + inFlight < c.Options.L0MaxSstsPerKey));
 
     /// <summary>Records an uploaded memtable in the manifest (L0, replay point, sequences) and hands it to the host.</summary>
     private async Task RecordAsync(FrozenMemtable flushed, SsTableHandle sst, CancellationToken token)

@@ -24,9 +24,10 @@ public sealed partial class GarbageCollector
                 if (!options.DryRun)
                 {
                     expired = await CheckpointExpiry.RemoveExpiredAsync(_env, now, token).ConfigureAwait(false);
-                    if (kind == GarbageKind.Compacted)
+                    if (kind == GarbageKind.Compacted && DetachDue(now))
                     {
                         // A clone that no longer borrows from a parent lets go of it (SlateDB's detach task).
+                        _lastDetach = now;
                         await Clones.CloneDetach.RunAsync(_env, now, ReaderWindow(), token).ConfigureAwait(false);
                     }
                 }
@@ -40,6 +41,7 @@ public sealed partial class GarbageCollector
             }
 
             GcLog.Candidates(_env.Logger, kind, candidates.Count);
+            _env.Metrics.GcCandidates.Add(candidates.Count, "kind", MetricKind(kind));
             result = result with { Candidates = candidates.Select(candidate => candidate.Path).ToList() };
             if (options.DryRun)
             {
@@ -51,7 +53,7 @@ public sealed partial class GarbageCollector
                 return (result, expired);
             }
 
-            if (candidates.Count > 0 && BoundaryName(kind) is { } boundaryName)
+            if (candidates.Count > 0 && _extras.BoundaryFilesEnabled && BoundaryName(kind) is { } boundaryName)
             {
                 try
                 {
@@ -76,6 +78,14 @@ public sealed partial class GarbageCollector
             _runLock.Release();
         }
     }
+
+    /// <summary>
+    /// Whether the clone-detach pass runs with this compacted SST task (<c>detach_options</c>): never when it is null,
+    /// else at most once per its interval (SlateDB's default, 10 min, when the interval is null).
+    /// </summary>
+    private bool DetachDue(DateTimeOffset now) =>
+        _extras.DetachEnabled
+        && (_lastDetach is not { } last || now - last >= (_extras.DetachInterval ?? GarbageCollectorSettingsExtras.Default.DetachInterval!.Value));
 
     /// <summary>The obsolete objects of one kind, ascending by id, with their ids (versions; 0 for SSTs).</summary>
     private async Task<List<(ulong Id, string Path)>> FindAsync(GarbageKind kind, GarbageCollectorDirectoryOptions options, DateTimeOffset now, CancellationToken token)

@@ -43,7 +43,9 @@ public sealed partial class GarbageCollector : IAsyncDisposable
     private static readonly GarbageKind[] TaskOrder = [GarbageKind.Manifest, GarbageKind.Wal, GarbageKind.WalFence, GarbageKind.Compacted, GarbageKind.Compactions];
 
     private readonly GcEnvironment _env;
+    private readonly GarbageCollectorSettingsExtras _extras;
     private readonly DbComponents? _ownedComponents;
+    private DateTimeOffset? _lastDetach;
     private readonly SemaphoreSlim _runLock = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _stopLock = new();
@@ -54,6 +56,7 @@ public sealed partial class GarbageCollector : IAsyncDisposable
     {
         _env = env;
         Options = options;
+        _extras = GarbageCollectorSettingsExtras.Of(options);
         _ownedComponents = ownedComponents;
     }
 
@@ -130,11 +133,19 @@ public sealed partial class GarbageCollector : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(objectStore);
         options ??= new GarbageCollectorOptions();
         Validate(options);
-        // Requests are not retried here (the caller may wrap the store in a RetryingObjectStore), only counted.
-        var settings = new ComponentSettings(path, objectStore, SlateDbOptions.Default, timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance, meterFactory, Seed: null)
+        // Requests are only counted, not retried (the caller may wrap the store in a RetryingObjectStore), unless
+        // garbage_collector_options.object_store_max_retries bounds retries here. Metrics at the collector's level.
+        var extras = GarbageCollectorSettingsExtras.Of(options);
+        var own = SlateDbOptions.Default with
+        {
+            ObjectStoreMaxRetries = extras.ObjectStoreMaxRetries,
+            MetricLevel = extras.MetricLevel ?? MetricLevel.Info,
+            GarbageCollectorOptions = options,
+        };
+        var settings = new ComponentSettings(path, objectStore, own, timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance, meterFactory, Seed: null)
         {
             BlockCacheDisabled = true,
-            RetryRequests = false,
+            RetryRequests = extras.ObjectStoreMaxRetries is not null,
             WalStore = walObjectStore is null ? null : (walObjectStore, string.Empty),
         };
         var components = DbComponents.Create(settings);
@@ -188,7 +199,9 @@ public sealed partial class GarbageCollector : IAsyncDisposable
     internal static GarbageCollector StartEmbedded(DbComponents components, GarbageCollectorOptions options)
     {
         Validate(options);
-        var collector = new GarbageCollector(new GcEnvironment(components, Logger(components.LoggerFactory)), options, ownedComponents: null);
+        // Its requests retry as garbage_collector_options.object_store_max_retries says (SlateDB wraps its store on its own).
+        var ownStore = OwnRetries.Store(components, GarbageCollectorSettingsExtras.Of(options).ObjectStoreMaxRetries, "SlateDB.GarbageCollector.ObjectStore");
+        var collector = new GarbageCollector(new GcEnvironment(components, Logger(components.LoggerFactory), ownStore), options, ownedComponents: null);
         collector.Start();
         return collector;
     }

@@ -3,22 +3,28 @@ using SlateDB.Composition;
 using SlateDB.Diagnostics;
 using SlateDB.Manifest;
 using SlateDB.Storage;
+using SlateDB.Wal;
 
 namespace SlateDB.GarbageCollection;
 
 /// <summary>What every garbage collection task works with: the store, the database's paths, its clock and diagnostics.</summary>
 internal sealed class GcEnvironment
 {
-    public GcEnvironment(DbComponents components, ILogger logger)
+    /// <summary>
+    /// The environment over <paramref name="components"/>; <paramref name="ownStore"/> (a store retrying as the
+    /// collector's <c>object_store_max_retries</c> says) replaces the main store, and the WAL's when the WAL is in it.
+    /// </summary>
+    public GcEnvironment(DbComponents components, ILogger logger, IObjectStore? ownStore = null)
     {
-        Store = components.Store;
-        WalStore = components.WalStore;
-        Wal = components.Wal;
+        var sharedWal = ReferenceEquals(components.WalStore, components.Store) && components.Wal is ObjectStoreWal;
+        Store = ownStore ?? components.Store;
+        WalStore = ownStore is not null && sharedWal ? ownStore : components.WalStore;
+        Wal = ownStore is not null && sharedWal ? new ObjectStoreWal(ownStore, components.Paths, Sst.SstBuildSettings.From(components.Options)) : components.Wal;
         Paths = components.Paths;
         Time = components.TimeProvider;
         Logger = logger;
         Metrics = components.Metrics;
-        Manifests = components.Manifests;
+        Manifests = ownStore is null ? components.Manifests : new ManifestStore(ownStore, components.Paths);
         Compactions = new VersionedObjectStore(Store, Paths.CompactionsDirectory.TrimEnd('/'), "compactions");
         History = new ManifestHistory(Manifests);
     }

@@ -40,7 +40,7 @@ public sealed record CompactorOptions
     /// </summary>
     public CompactionWorkerOptions? Worker { get; init; } = new();
 
-    /// <summary>The compactor's metric level; null inherits the database's. Not acted upon yet.</summary>
+    /// <summary>The compactor's metric level (which of its metrics are recorded: Debug adds the Debug ones); null inherits the database's.</summary>
     public MetricLevel? MetricLevel { get; init; }
 
     /// <summary>How often a coordinator with external workers (<see cref="Worker"/> null) looks for compactions they finished, to commit them. Default 1 s.</summary>
@@ -49,7 +49,11 @@ public sealed record CompactorOptions
     /// <summary>How long a compaction worker may send no heartbeat before the coordinator reclaims its compaction for another worker. Default 30 s.</summary>
     public TimeSpan WorkerHeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Retries of the compactor's object-store requests; null retries transient failures without bound. Not acted upon yet.</summary>
+    /// <summary>
+    /// Retries of the compactor's (and a compaction worker's) object-store requests; null retries transient failures without
+    /// bound. An embedded compactor retries on a store of its own when this differs from the database's bound, unless a
+    /// local disk cache is in front (docs/configuration.md).
+    /// </summary>
     public int? ObjectStoreMaxRetries { get; init; }
 
     /// <inheritdoc/>

@@ -18,7 +18,7 @@ internal sealed record GarbageCollectorSettingsExtras
     /// <summary>Whether the clone-detach task exists (<c>detach_options</c> is not null).</summary>
     public bool DetachEnabled { get; init; } = true;
 
-    /// <summary>How often the clone-detach task runs; null: only on demand. Default 10 min.</summary>
+    /// <summary>How often the clone-detach pass runs (with the compacted SST task); null: SlateDB's default, 10 min. Default 10 min.</summary>
     public TimeSpan? DetachInterval { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>The collector's metric level; null inherits the database's.</summary>

@@ -185,7 +185,7 @@ public sealed partial record SlateDbOptions
             BytesToFetch = r.Long("bytes_to_fetch", d.BytesToFetch),
             MaxSubcompactions = r.Int("max_subcompactions", d.MaxSubcompactions),
             MinFilterKeys = r.Int("min_filter_keys", d.MinFilterKeys),
-            CompressionCodec = r.Codec("compression_codec", d.CompressionCodec),
+            CompressionCodec = r.OptionalCodec("compression_codec", d.CompressionCodec),
             MetricLevel = r.OptionalEnum<MetricLevel>("metric_level", d.MetricLevel),
         };
         return new WorkerSettings(options, r.Long("max_sst_size", fallback.MaxSstSize), r.Int("max_fetch_tasks", fallback.MaxFetchTasks));
@@ -312,6 +312,10 @@ public sealed partial record SlateDbOptions
         public CompressionCodec Codec(string name, CompressionCodec fallback) =>
             Read<CompressionCodec?>(name, fallback, static text => Enum.TryParse<CompressionCodec>(text, ignoreCase: true, out var v) && Enum.IsDefined(v) && !IsBareNumber(text) ? v : null,
                 "one of Snappy, Zlib, Lz4, Zstd or null", allowNull: true) ?? CompressionCodec.None;
+
+        public CompressionCodec? OptionalCodec(string name, CompressionCodec? fallback) =>
+            Read(name, fallback, static text => Enum.TryParse<CompressionCodec>(text, ignoreCase: true, out var v) && Enum.IsDefined(v) && !IsBareNumber(text) ? v : (CompressionCodec?)null,
+                "one of Snappy, Zlib, Lz4, Zstd or null", allowNull: true);
 
         public T? OptionalEnum<T>(string name, T? fallback)
             where T : struct, Enum =>

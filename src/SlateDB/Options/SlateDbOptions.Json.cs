@@ -90,7 +90,7 @@ public sealed partial record SlateDbOptions
             w.WriteNumber("bytes_to_fetch", worker.BytesToFetch);
             w.WriteNumber("max_subcompactions", worker.MaxSubcompactions);
             w.WriteNumber("min_filter_keys", worker.MinFilterKeys);
-            WriteCodec(w, "compression_codec", worker.CompressionCodec);
+            WriteCodec(w, "compression_codec", worker.CompressionCodec ?? CompressionCodec.None);
             WriteString(w, "metric_level", worker.MetricLevel?.ToString());
             w.WriteEndObject();
         }

@@ -20,35 +20,22 @@ public sealed partial record SlateDbOptions
             }
         }
 
-        var d = Default;
-        Check("l0_max_ssts_per_key", L0MaxSstsPerKey, d.L0MaxSstsPerKey);
-        Check("metric_level", MetricLevel, d.MetricLevel);
-        if (CompactorOptions is { } compactor)
+
+        // The embedded compactor and collector retry on their own store, except behind a local disk cache, which they
+        // share with the database (and with it its object_store_max_retries): listed then, when the bounds differ.
+        var diskCache = ObjectStoreCacheOptions.RootFolder is not null;
+        if (diskCache && CompactorOptions is { } compactor && compactor.ObjectStoreMaxRetries != ObjectStoreMaxRetries)
         {
-            var dc = new CompactorOptions();
-            Check("compactor_options.metric_level", compactor.MetricLevel, dc.MetricLevel);
-            Check("compactor_options.object_store_max_retries", compactor.ObjectStoreMaxRetries, dc.ObjectStoreMaxRetries);
-            if (compactor.Worker is { } worker)
-            {
-                var dw = new CompactionWorkerOptions();
-                Check("compactor_options.worker.max_concurrent_compactions", worker.MaxConcurrentCompactions, dw.MaxConcurrentCompactions);
-                Check("compactor_options.worker.compactions_poll_interval", worker.CompactionsPollInterval, dw.CompactionsPollInterval);
-                Check("compactor_options.worker.heartbeat_interval", worker.HeartbeatInterval, dw.HeartbeatInterval);
-                Check("compactor_options.worker.bytes_to_fetch", worker.BytesToFetch, dw.BytesToFetch);
-                Check("compactor_options.worker.min_filter_keys", worker.MinFilterKeys, dw.MinFilterKeys);
-                Check("compactor_options.worker.compression_codec", worker.CompressionCodec, dw.CompressionCodec);
-                Check("compactor_options.worker.metric_level", worker.MetricLevel, dw.MetricLevel);
-            }
+            found.Add(string.Create(CultureInfo.InvariantCulture, $"compactor_options.object_store_max_retries = {Show(compactor.ObjectStoreMaxRetries)} (with object_store_cache_options.root_folder set)"));
         }
 
         if (GarbageCollectorOptions is { } gc)
         {
             var extras = GarbageCollectorSettingsExtras.Of(gc);
-            var dg = GarbageCollectorSettingsExtras.Default;
-            Check("garbage_collector_options.detach_options", extras.DetachEnabled ? (object?)extras.DetachInterval : "null", dg.DetachInterval);
-            Check("garbage_collector_options.metric_level", extras.MetricLevel, dg.MetricLevel);
-            Check("garbage_collector_options.boundary_files_enabled", extras.BoundaryFilesEnabled, dg.BoundaryFilesEnabled);
-            Check("garbage_collector_options.object_store_max_retries", extras.ObjectStoreMaxRetries, dg.ObjectStoreMaxRetries);
+            if (diskCache && extras.ObjectStoreMaxRetries != ObjectStoreMaxRetries)
+            {
+                found.Add(string.Create(CultureInfo.InvariantCulture, $"garbage_collector_options.object_store_max_retries = {Show(extras.ObjectStoreMaxRetries)} (with object_store_cache_options.root_folder set)"));
+            }
         }
 
         return found;

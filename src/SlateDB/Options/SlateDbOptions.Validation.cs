@@ -51,7 +51,7 @@ public sealed partial record SlateDbOptions
                 Check(worker.HeartbeatInterval > TimeSpan.Zero, "compactor_options.worker.heartbeat_interval must be positive.");
                 Check(worker.BytesToFetch > 0, "compactor_options.worker.bytes_to_fetch must be positive.");
                 Check(worker.MinFilterKeys >= 0, "compactor_options.worker.min_filter_keys must not be negative.");
-                Check(Enum.IsDefined(worker.CompressionCodec), $"compactor_options.worker.compression_codec {worker.CompressionCodec} is unknown.");
+                Check(worker.CompressionCodec is not { } codec || Enum.IsDefined(codec), $"compactor_options.worker.compression_codec {worker.CompressionCodec} is unknown.");
             }
         }
 

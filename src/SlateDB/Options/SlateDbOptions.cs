@@ -56,12 +56,16 @@ public sealed partial record SlateDbOptions
     public int L0MaxSsts { get; init; } = 8;
 
     /// <summary>
-    /// The most L0 SSTs that may cover one key before memtable flushes wait. Default 8. Not acted upon yet (only
-    /// <see cref="L0MaxSsts"/> is).
+    /// The most L0 SSTs whose key ranges may cover any one key: a memtable flush waits (for compaction) while the L0 SSTs
+    /// covering some key, plus the uploads in flight, would exceed it (SlateDB v0.15). Raise it with
+    /// <see cref="L0MaxSsts"/> when L0 is meant to grow without a compactor. Default 8.
     /// </summary>
     public int L0MaxSstsPerKey { get; init; } = 8;
 
-    /// <summary>Which metrics are recorded. Default <see cref="SlateDB.MetricLevel.Info"/>. Not acted upon yet: every instrument is recorded.</summary>
+    /// <summary>
+    /// Which metrics are recorded (SlateDB RFC-0021): Debug also records the Debug instruments (the hot-path latency
+    /// histograms), Info only the others. The compactor's and collector's levels inherit it. Default <see cref="SlateDB.MetricLevel.Info"/>.
+    /// </summary>
     public MetricLevel MetricLevel { get; init; } = MetricLevel.Info;
 
     /// <summary>

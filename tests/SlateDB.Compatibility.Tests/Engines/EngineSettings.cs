@@ -66,6 +66,7 @@ internal sealed record EngineSettings
         CompressionCodec = Codec,
         L0SstSizeBytes = L0SstSizeBytes,
         L0MaxSsts = L0MaxSsts,
+        L0MaxSstsPerKey = L0MaxSsts,
         FlushInterval = FlushIntervalMillis is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
         ManifestPollInterval = TimeSpan.FromMilliseconds(100),
         GarbageCollectorOptions = null,

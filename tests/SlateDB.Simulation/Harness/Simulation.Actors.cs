@@ -353,6 +353,7 @@ internal sealed partial class Simulation
             FlushInterval = TimeSpan.FromMilliseconds(new[] { 7, 23, 50, 100 }[_random.Next(4)]),
             L0SstSizeBytes = new[] { 1024, 4096, 16384 }[_random.Next(3)],
             L0MaxSsts = embeddedCompactor ? 8 : 64,
+            L0MaxSstsPerKey = embeddedCompactor ? 8 : 64,
             MinFilterKeys = 4,
             ManifestPollInterval = TimeSpan.FromMilliseconds(300 + _random.Next(2000)),
             CompactorOptions = embeddedCompactor ? CompactorSettings() : null,

@@ -27,7 +27,7 @@ public sealed class TelemetryTests
 
         var store = new InMemoryObjectStore();
         var noFlushTimer = SlateDbOptions.Default with { FlushInterval = null, CompactorOptions = null };
-        await using (var a = await SlateDb.Builder("telemetry/a", store).WithOptions(noFlushTimer with { CompactorOptions = new() }).OpenAsync())
+        await using (var a = await SlateDb.Builder("telemetry/a", store).WithOptions(noFlushTimer with { CompactorOptions = new(), MetricLevel = MetricLevel.Debug }).OpenAsync())
         await using (var b = await SlateDb.Builder("telemetry/b", store).WithOptions(noFlushTimer).WithTelemetryName("orders").OpenAsync())
         {
             for (var i = 0; i < 3; i++)
@@ -70,6 +70,7 @@ public sealed class TelemetryTests
         (Sum(metrics, "slatedb.cache.hits", "telemetry/a") + Sum(metrics, "slatedb.cache.misses", "telemetry/a")).Should().BeGreaterThan(0);
         HistogramCount(metrics, "slatedb.db.get.duration", "telemetry/a").Should().Be(1);
         HistogramCount(metrics, "slatedb.db.scan.duration", "telemetry/a").Should().Be(1);
+        HistogramCount(metrics, "slatedb.db.get.duration", "orders").Should().Be(0, "latency histograms are Debug metrics and orders runs at Info");
         HistogramCount(metrics, "slatedb.compactor.duration", "telemetry/a").Should().BeGreaterThanOrEqualTo(1);
         Sum(metrics, "slatedb.db.write.rows", "telemetry/b").Should().Be(0, "a telemetry name replaces the path");
 

@@ -45,6 +45,7 @@ internal static class EngineTestSupport
         L0SstSizeBytes = l0SstSizeBytes,
         MaxUnflushedBytes = Math.Max(64L * 1024 * 1024, l0SstSizeBytes * 4),
         L0MaxSsts = 1000,
+        L0MaxSstsPerKey = 1000,
         MinFilterKeys = 16,
         CompactorOptions = null,
         GarbageCollectorOptions = null,

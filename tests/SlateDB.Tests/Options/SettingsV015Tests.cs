@@ -193,10 +193,13 @@ public sealed class SettingsV015Tests
     {
         var logger = new ListLogger();
 
-        SlateDbOptions.FromJson("""{ "l0_max_ssts_per_key": 8, "compactor_options": { "enable_trivial_move": true, "worker": null, "object_store_max_retries": 3 } }""", logger);
+        SlateDbOptions.FromJson(
+            """{ "l0_max_ssts_per_key": 4, "object_store_cache_options": { "root_folder": "/tmp/cache" }, "compactor_options": { "enable_trivial_move": true, "worker": null, "object_store_max_retries": 3 } }""",
+            logger);
 
         var messages = logger.Entries.Select(e => e.Message).ToList();
-        messages.Should().ContainSingle().Which.Should().Contain("compactor_options.object_store_max_retries = 3", "enable_trivial_move and worker = null are acted upon");
+        messages.Should().ContainSingle().Which.Should().Contain(
+            "compactor_options.object_store_max_retries = 3", "l0_max_ssts_per_key, enable_trivial_move and worker = null are acted upon; the retries not behind a disk cache");
         logger.Entries.Should().OnlyContain(e => e.Level == LogLevel.Warning);
     }
 

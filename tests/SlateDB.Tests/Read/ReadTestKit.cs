@@ -14,6 +14,7 @@ internal static class ReadTestKit
         GarbageCollectorOptions = null,
         L0SstSizeBytes = l0SstSizeBytes,
         L0MaxSsts = 100_000,
+        L0MaxSstsPerKey = 100_000,
         MinFilterKeys = minFilterKeys,
         MaxUnflushedBytes = 1L << 40,
     };

@@ -30,6 +30,7 @@ public sealed class FaultyStoreWorkloadTests
             GarbageCollectorOptions = null,
             L0SstSizeBytes = 1024 * 1024,
             L0MaxSsts = 1000,
+            L0MaxSstsPerKey = 1000,
         };
 
         var acknowledged = new Dictionary<int, int>();

@@ -8,7 +8,7 @@ namespace SlateDB.Compaction;
 /// <summary>Builds a <see cref="CompactionWorker"/> from settings and components (SlateDB's <c>CompactionWorkerBuilder</c>).</summary>
 public sealed class CompactionWorkerBuilder : ComponentsBuilder<CompactionWorkerBuilder>
 {
-    private CompactionWorkerOptions _options = new();
+    private CompactionWorkerOptions? _options;
     private SlateDbOptions? _dbOptions;
     private IMergeOperator? _mergeOperator;
     private Func<string>? _workerId;
@@ -18,7 +18,11 @@ public sealed class CompactionWorkerBuilder : ComponentsBuilder<CompactionWorker
     {
     }
 
-    /// <summary>Uses these worker settings (poll interval, heartbeat interval, compactions at once) instead of the defaults.</summary>
+    /// <summary>
+    /// Uses these worker settings (poll interval, heartbeat interval, compactions at once, read size, subcompactions,
+    /// codec, filter threshold, metric level) instead of those of <see cref="WithDbOptions"/>'s
+    /// <c>compactor_options.worker</c>, or the defaults.
+    /// </summary>
     public CompactionWorkerBuilder WithOptions(CompactionWorkerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -27,9 +31,11 @@ public sealed class CompactionWorkerBuilder : ComponentsBuilder<CompactionWorker
     }
 
     /// <summary>
-    /// Builds SSTs as the writer configured with <paramref name="options"/> does (codec, filters, SST size from its
-    /// <see cref="SlateDbOptions.CompactorOptions"/>) and retries object-store requests as it says. Without this, each
-    /// compaction writes with the codec of its newest input SST and SlateDB's default settings.
+    /// Runs with the settings of the writer configured with <paramref name="options"/>: its
+    /// <c>compactor_options.worker</c> (unless <see cref="WithOptions"/> gives others), SST size and fetch tasks from
+    /// its <see cref="SlateDbOptions.CompactorOptions"/>, its codec when the worker settings name none, its filter bits
+    /// per key, its metric level when the worker's is unset, and <c>compactor_options.object_store_max_retries</c>.
+    /// Without this, a compaction whose worker settings name no codec writes with the codec of its newest input SST.
     /// </summary>
     public CompactionWorkerBuilder WithDbOptions(SlateDbOptions options)
     {
@@ -64,8 +70,16 @@ public sealed class CompactionWorkerBuilder : ComponentsBuilder<CompactionWorker
         cancellationToken.ThrowIfCancellationRequested();
         var dbOptions = _dbOptions ?? SlateDbOptions.Default;
         var compactor = dbOptions.CompactorOptions ?? new CompactorOptions();
-        (dbOptions with { CompactorOptions = compactor with { Worker = _options } }).Validate();
-        var components = DbComponents.Create(Settings(dbOptions) with { BlockCacheDisabled = true, MergeOperator = _mergeOperator });
+        var options = _options ?? compactor.Worker ?? new CompactionWorkerOptions();
+        (dbOptions with { CompactorOptions = compactor with { Worker = options } }).Validate();
+        // The worker's metric level gates the compaction metrics it records; its requests retry as the compactor's say.
+        var level = options.MetricLevel ?? (_dbOptions is null ? SlateDB.MetricLevel.Info : dbOptions.MetricLevel);
+        var own = dbOptions with
+        {
+            ObjectStoreMaxRetries = compactor.ObjectStoreMaxRetries,
+            CompactorOptions = compactor with { Worker = options, MetricLevel = level },
+        };
+        var components = DbComponents.Create(Settings(own) with { BlockCacheDisabled = true, MergeOperator = _mergeOperator });
         try
         {
             var workerId = _workerId is { } provider ? provider() : components.Ids.NewUlid().ToString();
@@ -74,8 +88,8 @@ public sealed class CompactionWorkerBuilder : ComponentsBuilder<CompactionWorker
                 throw new SlateDbException(SlateDbErrorKind.Invalid, "The worker id provider returned an empty id.");
             }
 
-            var settings = CompactorContext.ExecutorSettingsFor(compactor, _dbOptions is null ? null : SstBuildSettings.From(dbOptions));
-            var runtime = new WorkerRuntime(components, _options, settings, workerId, compactor.ManifestUpdateTimeout);
+            var settings = ExecutorSettings(options, compactor, _dbOptions);
+            var runtime = new WorkerRuntime(components, options, settings, workerId, compactor.ManifestUpdateTimeout);
             runtime.Start();
             return Task.FromResult(new CompactionWorker(runtime));
         }
@@ -84,6 +98,20 @@ public sealed class CompactionWorkerBuilder : ComponentsBuilder<CompactionWorker
             components.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// How a standalone worker executes (SlateDB's worker builder): its own read size, subcompactions, filter threshold
+    /// and codec; without a codec, the database's (when given) or each compaction's newest input's.
+    /// </summary>
+    internal static CompactionExecutorSettings ExecutorSettings(CompactionWorkerOptions worker, CompactorOptions compactor, SlateDbOptions? dbOptions)
+    {
+        var codec = worker.CompressionCodec ?? dbOptions?.CompressionCodec;
+        var build = codec is { } known
+            ? SstBuildSettings.From(dbOptions ?? SlateDbOptions.Default) with { Codec = (Format.Compression.BlockCodec)(byte)known, MinFilterKeys = worker.MinFilterKeys }
+            : null;
+        return new CompactionExecutorSettings(
+            build, compactor.MaxSstSize, compactor.MaxFetchTasks, worker.BytesToFetch, worker.MaxSubcompactions, InferredMinFilterKeys: worker.MinFilterKeys);
     }
 
     /// <summary>

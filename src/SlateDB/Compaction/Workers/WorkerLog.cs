@@ -34,4 +34,7 @@ internal static partial class WorkerLog
 
     [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Compaction worker {WorkerId}: claimed compaction {Id} cannot run on the newest manifest ({Reason}); released.")]
     public static partial void ClaimInvalid(ILogger logger, string workerId, string id, string reason);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "Compaction worker {WorkerId}: compaction {Id} resumes recorded progress ({Ranges} ranges, {Ssts} SSTs already written).")]
+    public static partial void Resuming(ILogger logger, string workerId, string id, int ranges, int ssts);
 }

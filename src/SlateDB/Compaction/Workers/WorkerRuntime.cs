@@ -226,7 +226,8 @@ internal sealed class WorkerRuntime : IAsyncDisposable
                 lock (_jobs)
                 {
                     _jobs[record.Id] = owned;
-                    owned.Task = Task.Run(() => RunJobAsync(owned, job), CancellationToken.None);
+                    var progress = new WorkerProgress(this, record.Id, record.Context);
+                    owned.Task = Task.Run(() => RunJobAsync(owned, job, progress), CancellationToken.None);
                 }
             }
         }
@@ -236,12 +237,17 @@ internal sealed class WorkerRuntime : IAsyncDisposable
         }
     }
 
-    private async Task RunJobAsync(OwnedJob owned, CompactionJob job)
+    private async Task RunJobAsync(OwnedJob owned, CompactionJob job, WorkerProgress progress)
     {
         var started = Time.GetTimestamp();
         try
         {
-            var output = await _executor.ExecuteAsync(job, owned.Cancel.Token).ConfigureAwait(false);
+            if (progress.Resumed is { } resumed)
+            {
+                WorkerLog.Resuming(_logger, WorkerId, owned.Id.ToString(), resumed.Subcompactions.Count, resumed.Subcompactions.Sum(sub => sub.OutputSsts.Count));
+            }
+
+            var output = await _executor.ExecuteAsync(job, progress, owned.Cancel.Token).ConfigureAwait(false);
             var ssts = output.Run.Views.Select(view => view.Sst).ToArray();
             await _lock.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             try
@@ -258,6 +264,8 @@ internal sealed class WorkerRuntime : IAsyncDisposable
                 if (wrote)
                 {
                     Interlocked.Increment(ref _completed);
+                    _components.Metrics.CompactionFinished(true, output.InputBytes, output.OutputBytes, ssts.Length, output.Duration, WorkerId);
+                    _components.Metrics.CompactionRanges(output.Subcompactions, output.ResumedSubcompactions, WorkerId);
                     WorkerLog.Compacted(_logger, WorkerId, owned.Id.ToString(), ssts.Length, output.OutputBytes, (long)Time.GetElapsedTime(started).TotalMilliseconds);
                 }
                 else
@@ -281,6 +289,7 @@ internal sealed class WorkerRuntime : IAsyncDisposable
         catch (Exception e)
         {
             WorkerLog.JobFailed(_logger, WorkerId, owned.Id.ToString(), e);
+            _components.Metrics.CompactionFinished(false, 0, 0, 0, TimeSpan.Zero, WorkerId);
             await ReleaseGuardedAsync(owned.Id).ConfigureAwait(false);
         }
         finally
@@ -384,6 +393,35 @@ internal sealed class WorkerRuntime : IAsyncDisposable
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Records a job's subcompaction progress (its ranges and the SSTs each has written) in its record while this worker
+    /// holds it, so a worker that takes the job over after this one died resumes every range after its last written key.
+    /// </summary>
+    private async Task RecordProgressAsync(Ulid id, CompactionContext context, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _file.TryUpdateAsync(
+                records => records.Any(record => record.Id == id && record.Status == CompactionStatus.Running && record.Worker?.WorkerId == WorkerId)
+                    ? [.. records.Select(record => record.Id == id ? record with { Context = context } : record)]
+                    : null,
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>A claimed job's progress: what an earlier holder recorded, and where this one records.</summary>
+    private sealed class WorkerProgress(WorkerRuntime runtime, Ulid id, CompactionContext? resumed) : ICompactionProgress
+    {
+        public CompactionContext? Resumed => resumed is { Subcompactions.Count: > 0 } ? resumed : null;
+
+        public Task RecordAsync(CompactionContext context, CancellationToken cancellationToken) => runtime.RecordProgressAsync(id, context, cancellationToken);
     }
 
     private sealed class OwnedJob(Ulid id, CancellationTokenSource cancel)

@@ -16,6 +16,7 @@ public sealed class EngineOnServerTests
         L0SstSizeBytes = 16 * 1024,
         MaxUnflushedBytes = 64L * 1024 * 1024,
         L0MaxSsts = 1000,
+        L0MaxSstsPerKey = 1000,
         MinFilterKeys = 10,
         CompactorOptions = null,
         GarbageCollectorOptions = null,
