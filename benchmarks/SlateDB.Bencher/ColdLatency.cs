@@ -34,7 +34,7 @@ internal static class ColdLatency
         var callers = Arg(args, "--callers", 256);
         var latency = TimeSpan.FromMilliseconds(latencyMs);
         var localDir = args.Contains("--local-dir") ? args[Array.IndexOf(args, "--local-dir") + 1] : null;
-        var options = SlateDbOptions.Default with { FlushInterval = null, CompactorOptions = null, GarbageCollectorOptions = null, L0MaxSsts = 100_000 };
+        var options = SlateDbOptions.Default with { FlushInterval = null, CompactorOptions = null, GarbageCollectorOptions = null, L0MaxSsts = 100_000, L0MaxSstsPerKey = 100_000 };
         Console.WriteLine(Text($"cold-latency: rows={rows:N0} gets={gets} latency={latencyMs}ms per read request; large-rows={largeRows:N0} budget={budgetMb}MiB callers={callers}; {Environment.ProcessorCount} cores"));
 
         if (localDir is not null)

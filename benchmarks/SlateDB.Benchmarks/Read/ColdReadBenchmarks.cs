@@ -32,6 +32,7 @@ public class ColdReadBenchmarks
         GarbageCollectorOptions = null,
         L0SstSizeBytes = 16L * 1024 * 1024,
         L0MaxSsts = 1_000,
+        L0MaxSstsPerKey = 1_000,
         MaxUnflushedBytes = 4L * 1024 * 1024 * 1024,
     };
 

@@ -12,15 +12,6 @@ public sealed partial record SlateDbOptions
     public IReadOnlyList<string> SettingsNotActedUpon()
     {
         var found = new List<string>();
-        void Check<T>(string name, T value, T fallback)
-        {
-            if (!EqualityComparer<T>.Default.Equals(value, fallback))
-            {
-                found.Add(string.Create(CultureInfo.InvariantCulture, $"{name} = {Show(value)}"));
-            }
-        }
-
-
         // The embedded compactor and collector retry on their own store, except behind a local disk cache, which they
         // share with the database (and with it its object_store_max_retries): listed then, when the bounds differ.
         var diskCache = ObjectStoreCacheOptions.RootFolder is not null;
