@@ -16,7 +16,7 @@ namespace SlateDB.Sst;
 /// </summary>
 internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptions options, IBlockCache? cache = null)
 {
-    private readonly SstBuildSettings _settings = SstBuildSettings.From(options);
+    private readonly SstBuildSettings _settings = SstBuildSettings.From(options) with { Buffers = new SstBufferPool() };
     private readonly ConcurrentDictionary<SsTableId, string> _paths = new();
 
     public IObjectStore Store => store;
@@ -37,6 +37,7 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
         var result = await store.PutAsync(path, sst.Bytes, PutMode.Create, cancellationToken).ConfigureAwait(false);
         if (!result.IsWritten)
         {
+            sst.Release();
             throw new SlateDbException(SlateDbErrorKind.Internal, $"The SST '{path}' already exists: its id was minted twice, and the existing SST is kept.");
         }
 
@@ -47,6 +48,8 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
             cache.Set(new BlockCacheKey(path, 0, BlockCacheEntryKind.Metadata), opened, opened.MetadataSize);
         }
 
+        // The upload returned and the opened SST holds copies: the buffer can be reused. (A failed upload keeps it.)
+        sst.Release();
         return handle;
     }
 
