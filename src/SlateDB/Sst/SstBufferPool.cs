@@ -17,6 +17,13 @@ internal sealed class SstBufferPool
     private readonly object _gate = new();
     private long _pooledBytes;
 
+    /// <summary>
+    /// The idle bytes a database's pool keeps: a quarter of <see cref="SlateDbOptions.MemoryBudgetBytes"/> when a
+    /// budget is set (at least 16 MiB), otherwise 640 MiB (two compacted SSTs of the default 256 MiB plus two L0 SSTs).
+    /// </summary>
+    public static long MaxPooledBytesFor(SlateDbOptions options) =>
+        options.MemoryBudgetBytes is { } budget ? Math.Max(budget / 4, 16L * 1024 * 1024) : 640L * 1024 * 1024;
+
     /// <param name="maxBuffers">How many idle buffers are kept at most.</param>
     /// <param name="maxPooledBytes">How many bytes of idle buffers are kept at most.</param>
     public SstBufferPool(int maxBuffers = 4, long maxPooledBytes = 640L * 1024 * 1024)

@@ -16,7 +16,7 @@ namespace SlateDB.Sst;
 /// </summary>
 internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptions options, IBlockCache? cache = null)
 {
-    private readonly SstBuildSettings _settings = SstBuildSettings.From(options) with { Buffers = new SstBufferPool() };
+    private readonly SstBuildSettings _settings = SstBuildSettings.From(options) with { Buffers = new SstBufferPool(maxPooledBytes: SstBufferPool.MaxPooledBytesFor(options)) };
     private readonly ConcurrentDictionary<SsTableId, string> _paths = new();
 
     public IObjectStore Store => store;
