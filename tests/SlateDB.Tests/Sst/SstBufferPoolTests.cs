@@ -99,6 +99,17 @@ public sealed class SstBufferPoolTests
         }
     }
 
+    [Fact]
+    public async Task A_failed_upload_does_not_return_its_buffer()
+    {
+        var store = new GatedStore(new InMemoryObjectStore()) { Fail = true };
+        store.Open();
+        var tables = new TableStore(store, new DbPaths("db"), SlateDbOptions.Default);
+        var write = () => tables.WriteCompactedAsync(Ulid.Parse("01M853WCTAW3YC1XTGS966T3P7"), Builder(tables.Settings, seed: 7), CancellationToken.None);
+        await write.Should().ThrowAsync<IOException>();
+        tables.Settings.Buffers!.PooledCount.Should().Be(0, "a store might still read the bytes of a failed upload");
+    }
+
     private const int Rows = 1000;
 
     private static SstBuilder Builder(SstBuildSettings settings, int seed, int rows = Rows)
@@ -126,6 +137,8 @@ public sealed class SstBufferPoolTests
 
         public List<string> ChangedDuringPut { get; } = [];
 
+        public bool Fail { get; init; }
+
         public void Open() => _open.TrySetResult();
 
         public void Close() => _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -152,7 +165,7 @@ public sealed class SstBufferPoolTests
                 }
             }
 
-            return await inner.PutAsync(path, data, mode, cancellationToken);
+            return Fail ? throw new IOException("injected PUT failure") : await inner.PutAsync(path, data, mode, cancellationToken);
         }
 
         public ValueTask<ObjectContent?> GetAsync(string path, CancellationToken cancellationToken) => inner.GetAsync(path, cancellationToken);
