@@ -8,8 +8,33 @@ using SlateDB.Format.FlatBuffers;
 
 namespace SlateDB.Sst;
 
-/// <summary>An SST's bytes and the metadata a manifest records for it.</summary>
-internal sealed record EncodedSst(ReadOnlyMemory<byte> Bytes, SsTableInfoModel Info, int RowCount);
+/// <summary>
+/// An SST's bytes and the metadata a manifest records for it. When the bytes live in a pooled buffer
+/// (<see cref="SstBufferPool"/>), <see cref="Release"/> hands it back: call it only once the upload has returned and
+/// nothing keeps a reference to <see cref="Bytes"/> (or a slice of it); after it the bytes must not be read.
+/// Not releasing is always safe: the buffer is then left to the GC.
+/// </summary>
+internal sealed class EncodedSst(ReadOnlyMemory<byte> bytes, SsTableInfoModel info, int rowCount, byte[]? pooled = null, SstBufferPool? pool = null)
+{
+    private byte[]? _pooled = pooled;
+
+    public ReadOnlyMemory<byte> Bytes => _pooled is null && pool is not null
+        ? throw new InvalidOperationException("The SST's buffer was released to the pool.")
+        : bytes;
+
+    public SsTableInfoModel Info => info;
+
+    public int RowCount => rowCount;
+
+    /// <summary>Returns the buffer to its pool (once; later calls do nothing).</summary>
+    public void Release()
+    {
+        if (pool is not null && Interlocked.Exchange(ref _pooled, null) is { } buffer)
+        {
+            pool.Return(buffer);
+        }
+    }
+}
 
 /// <summary>
 /// Builds one SST object as SlateDB 0.12.1 lays it out: data blocks (block V2), then a filter block (compacted SSTs
@@ -56,7 +81,7 @@ internal sealed class SstBuilder
         // WAL writers pass WalBuffer.EstimatedSize, a close upper bound of the uncompressed object; compacted writers
         // pass SlateDB's row size estimate, which leaves out varints and block overhead (and compression may grow a block).
         var slack = kind == SstKind.Wal && settings.Codec == BlockCodec.None ? 0 : expectedSize / 8;
-        _output = new OutputBuffer((int)Math.Clamp(expectedSize + slack + 4096, 4096, Array.MaxLength));
+        _output = new OutputBuffer((int)Math.Clamp(expectedSize + slack + 4096, 4096, Array.MaxLength), settings.Buffers);
         _block = BlockBuilder.Create(BlockFormatVersion.V2, settings.BlockSize);
         if (kind == SstKind.Compacted)
         {
@@ -163,7 +188,7 @@ internal sealed class SstBuilder
         BinaryPrimitives.WriteUInt64BigEndian(tail, infoOffset);
         BinaryPrimitives.WriteUInt16BigEndian(tail[8..], SstBuildSettings.FormatVersion);
         _output.Advance(10);
-        return new EncodedSst(_output.WrittenMemory, info, _rows);
+        return new EncodedSst(_output.WrittenMemory, info, _rows, _output.Pool is null ? null : _output.Buffer, _output.Pool);
     }
 
     /// <summary>Adds the first row of a block, after working out the block's index key.</summary>
@@ -273,12 +298,17 @@ internal sealed class SstBuilder
     /// <summary>
     /// The SST's bytes, in one array that grows by doubling (as <see cref="ArrayBufferWriter{T}"/>) but is allocated
     /// without zeroing: every byte handed out is written before it is read, and the pages past the end of a
-    /// generously sized buffer are never touched.
+    /// generously sized buffer are never touched. With a pool the array is rented from it (an outgrown one goes back
+    /// at once: nothing has seen it yet); the finished SST's array goes back through <see cref="EncodedSst.Release"/>.
     /// </summary>
-    private sealed class OutputBuffer(int capacity) : IBufferWriter<byte>
+    private sealed class OutputBuffer(int capacity, SstBufferPool? pool) : IBufferWriter<byte>
     {
-        private byte[] _buffer = GC.AllocateUninitializedArray<byte>(capacity);
+        private byte[] _buffer = pool is null ? GC.AllocateUninitializedArray<byte>(capacity) : pool.Rent(capacity);
         private int _written;
+
+        public SstBufferPool? Pool => pool;
+
+        public byte[] Buffer => _buffer;
 
         public int WrittenCount => _written;
 
@@ -320,8 +350,9 @@ internal sealed class SstBuilder
                 throw new InvalidOperationException("The SST would be larger than the largest array.");
             }
 
-            var bigger = GC.AllocateUninitializedArray<byte>(size);
+            var bigger = pool is null ? GC.AllocateUninitializedArray<byte>(size) : pool.Rent(size);
             _buffer.AsSpan(0, _written).CopyTo(bigger);
+            pool?.Return(_buffer);
             _buffer = bigger;
         }
     }

@@ -16,7 +16,7 @@ namespace SlateDB.Sst;
 /// </summary>
 internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptions options, IBlockCache? cache = null)
 {
-    private readonly SstBuildSettings _settings = SstBuildSettings.From(options);
+    private readonly SstBuildSettings _settings = SstBuildSettings.From(options) with { Buffers = new SstBufferPool(maxPooledBytes: SstBufferPool.MaxPooledBytesFor(options)) };
     private readonly ConcurrentDictionary<SsTableId, string> _paths = new();
     private readonly long _flushWarmCap = options.FlushWarmCapBytes(cache);
     private readonly ConcurrentDictionary<SsTableId, TaskCompletionSource<SstFile>> _loading = new();
@@ -53,6 +53,7 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
             : await store.PutAsync(path, sst.Bytes, PutMode.Create, cancellationToken).ConfigureAwait(false);
         if (!result.IsWritten)
         {
+            sst.Release();
             throw new SlateDbException(SlateDbErrorKind.Internal, $"The SST '{path}' already exists: its id was minted twice, and the existing SST is kept.");
         }
 
@@ -67,6 +68,8 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
             }
         }
 
+        // The upload returned and the opened SST holds copies: the buffer can be reused. (A failed upload keeps it.)
+        sst.Release();
         return handle;
     }
 
