@@ -108,6 +108,7 @@ public sealed class ChangingCommandTests(ChangingCommandTests.Source source) : I
         var manifestFolder = Path.Combine(_folder, TestDatabase.Name, "manifest");
         var before = Directory.GetFiles(manifestFolder).Length;
         using var process = Tool.Start(["schedule-garbage-collection", "--url", url, "--manifest", "min_age=0s,period=200ms"]);
+        var output = Tool.Drain(process);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (Directory.GetFiles(manifestFolder).Length >= before && DateTime.UtcNow < deadline && !process.HasExited)
         {
@@ -116,8 +117,8 @@ public sealed class ChangingCommandTests(ChangingCommandTests.Source source) : I
 
         Directory.GetFiles(manifestFolder).Length.Should().BeLessThan(before, "the collector deleted old manifests");
         Tool.Interrupt(process);
-        process.WaitForExit(TimeSpan.FromSeconds(20)).Should().BeTrue();
-        process.ExitCode.Should().Be(0, await process.StandardError.ReadToEndAsync());
+        await Tool.ShouldExitAsync(process, output, TimeSpan.FromSeconds(20));
+        process.ExitCode.Should().Be(0, await output.Stderr);
         (await Tool.RunAsync("schedule-garbage-collection", "--url", url)).ShouldFailWith(2);
         (await Tool.RunAsync("schedule-garbage-collection", "--url", url, "--wal", "min_age=1s")).ShouldFailWith(2);
     }
@@ -127,6 +128,7 @@ public sealed class ChangingCommandTests(ChangingCommandTests.Source source) : I
     {
         var url = Copy();
         using var process = Tool.Start(["run-compactor", "--url", url, "--poll-interval", "200ms"]);
+        var output = Tool.Drain(process);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         ManifestInfo manifest;
         do
@@ -136,10 +138,10 @@ public sealed class ChangingCommandTests(ChangingCommandTests.Source source) : I
         }
         while (manifest.SortedRuns.Count == 0 && DateTime.UtcNow < deadline && !process.HasExited);
 
-        manifest.SortedRuns.Should().NotBeEmpty(process.HasExited ? await process.StandardError.ReadToEndAsync() : "the compactor made a sorted run");
+        manifest.SortedRuns.Should().NotBeEmpty(process.HasExited ? await output.Stderr : "the compactor made a sorted run");
         Tool.Interrupt(process);
-        process.WaitForExit(TimeSpan.FromSeconds(20)).Should().BeTrue();
-        process.ExitCode.Should().Be(0, await process.StandardError.ReadToEndAsync());
+        await Tool.ShouldExitAsync(process, output, TimeSpan.FromSeconds(20));
+        process.ExitCode.Should().Be(0, await output.Stderr);
         (await Tool.RunAsync("scan", "--url", url, "--count", "--json")).ShouldSucceed().Json().GetProperty("count").GetInt64().Should().Be(805);
         (await Tool.RunAsync("verify", "--url", url)).ShouldSucceed();
     }

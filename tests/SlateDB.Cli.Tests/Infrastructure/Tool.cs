@@ -67,6 +67,31 @@ internal static class Tool
         return Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
     }
 
+    /// <summary>
+    /// Reads a started process's stdout and stderr from now on, so a long-running command never blocks on a full pipe;
+    /// the tasks complete when the process ends.
+    /// </summary>
+    public static (Task<string> Stdout, Task<string> Stderr) Drain(Process process) =>
+        (process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+
+    /// <summary>
+    /// Waits for a drained process to end; if it does not within <paramref name="timeout"/>, kills it and fails with
+    /// what it printed.
+    /// </summary>
+    public static async Task ShouldExitAsync(Process process, (Task<string> Stdout, Task<string> Stderr) output, TimeSpan timeout)
+    {
+        using var limit = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"the process did not end within {timeout.TotalSeconds} s of the interrupt. stdout: {await output.Stdout} stderr: {await output.Stderr}");
+        }
+    }
+
     /// <summary>Sends SIGINT (Ctrl-C) to a process started with <see cref="Start"/>.</summary>
     public static void Interrupt(Process process)
     {
