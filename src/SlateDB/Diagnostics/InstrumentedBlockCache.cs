@@ -15,6 +15,14 @@ internal sealed class InstrumentedBlockCache(IBlockCache inner, SlateDbMetrics m
 
     public IBlockCache Inner => inner;
 
+    /// <summary>The <see cref="MemoryBlockCache"/> behind <paramref name="cache"/> (unwrapping the instrumentation), or null.</summary>
+    public static MemoryBlockCache? MemoryCacheOf(IBlockCache? cache) => cache switch
+    {
+        InstrumentedBlockCache instrumented => MemoryCacheOf(instrumented.Inner),
+        MemoryBlockCache memory => memory,
+        _ => null,
+    };
+
     public bool TryGet(BlockCacheKey key, [NotNullWhen(true)] out object? value)
     {
         var hit = inner.TryGet(key, out value);

@@ -30,10 +30,5 @@ public sealed partial record SlateDbOptions
     /// </summary>
     internal long FlushWarmCapBytes(Caching.IBlockCache? cache) => !CacheBlocksOnFlush || cache is null
         ? 0
-        : cache switch
-        {
-            Diagnostics.InstrumentedBlockCache instrumented => FlushWarmCapBytes(instrumented.Inner),
-            Caching.MemoryBlockCache memory => memory.DataCapacityBytes / FlushWarmCapDivisor,
-            _ => FlushWarmCapFallbackBytes,
-        };
+        : Diagnostics.InstrumentedBlockCache.MemoryCacheOf(cache)?.DataCapacityBytes / FlushWarmCapDivisor ?? FlushWarmCapFallbackBytes;
 }

@@ -245,13 +245,9 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
     }
 
     /// <summary>The metadata bytes a preload at open may fill: half the cache's metadata capacity (32 MiB for a cache of unknown size).</summary>
-    public long MetadataPreloadBudget => cache switch
-    {
-        null => 0,
-        Diagnostics.InstrumentedBlockCache { Inner: MemoryBlockCache memory } => memory.MetadataCapacityBytes / 2,
-        MemoryBlockCache memory => memory.MetadataCapacityBytes / 2,
-        _ => 32L * 1024 * 1024,
-    };
+    public long MetadataPreloadBudget => cache is null
+        ? 0
+        : Diagnostics.InstrumentedBlockCache.MemoryCacheOf(cache)?.MetadataCapacityBytes / 2 ?? 32L * 1024 * 1024;
 
     /// <summary>The opened SST behind a handle when its metadata is cached.</summary>
     private bool TryGetOpened(SsTableHandle handle, [NotNullWhen(true)] out SstFile? file)

@@ -196,8 +196,10 @@ public sealed partial class LocalFileSystemObjectStore : IObjectStore
     /// cache) stay on the ordinary heap. Nothing here is pinned for I/O; each read gets its own array, freed like any
     /// other once the last block over it is dropped.
     /// </summary>
-    internal static byte[] RangeBuffer(long length) =>
-        length == 0 ? [] : GC.AllocateUninitializedArray<byte>((int)length, pinned: RangeBufferHint.LongLived);
+    internal static byte[] RangeBuffer(long length) => RangeBuffer(length, RangeBufferHint.LongLived);
+
+    private static byte[] RangeBuffer(long length, bool pinned) =>
+        length == 0 ? [] : GC.AllocateUninitializedArray<byte>((int)length, pinned);
 
     private async ValueTask<ObjectContent?> ReadLeasedAsync(string path, LocalReadHandles.Lease lease, byte[] buffer, long start, CancellationToken cancellationToken)
     {
@@ -274,7 +276,7 @@ public sealed partial class LocalFileSystemObjectStore : IObjectStore
                     throw new SlateDbException(SlateDbErrorKind.Invalid, $"Object '{path}' has {stamp.Size} bytes, too many to read at once; read it in ranges.");
                 }
 
-                var buffer = range is null ? (end == start ? [] : GC.AllocateUninitializedArray<byte>((int)(end - start))) : RangeBuffer(end - start);
+                var buffer = RangeBuffer(end - start, pinned: range is not null && RangeBufferHint.LongLived);
                 if (buffer.Length <= SyncReadMaxBytes)
                 {
                     FillSync(path, handle, buffer, start);

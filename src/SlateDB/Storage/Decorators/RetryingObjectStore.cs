@@ -127,12 +127,7 @@ public sealed partial class RetryingObjectStore : IObjectStore
                 return GetRangeRetryingAsync(path, range, ValueTask.FromResult(content), cancellationToken); // Short: attempt 0 fails.
             }
 
-            Volatile.Write(ref _lastSuccess, _timeProvider.GetTimestamp());
-            if (Volatile.Read(ref _outageFailures) > 0)
-            {
-                EndOutage(GetRangeOperation, path);
-            }
-
+            RecordSuccess(GetRangeOperation, path);
             return new(content);
         }
 
@@ -230,11 +225,7 @@ public sealed partial class RetryingObjectStore : IObjectStore
             try
             {
                 var value = await call(_inner, state, cancellationToken).ConfigureAwait(false);
-                Volatile.Write(ref _lastSuccess, _timeProvider.GetTimestamp());
-                if (Volatile.Read(ref _outageFailures) > 0)
-                {
-                    EndOutage(operation, path);
-                }
+                RecordSuccess(operation, path);
 
                 return new Attempted<TResult>(value, HadTransientFailure: retry > 0);
             }
@@ -282,6 +273,16 @@ public sealed partial class RetryingObjectStore : IObjectStore
         else
         {
             ObjectStoreLog.Retrying(_logger, operation, path, attempt, delay ?? TimeSpan.Zero, exception.GetType().Name, FirstLine(exception.Message));
+        }
+    }
+
+    /// <summary>Notes a request that succeeded: its time, and the end of an outage under way.</summary>
+    private void RecordSuccess(string operation, string path)
+    {
+        Volatile.Write(ref _lastSuccess, _timeProvider.GetTimestamp());
+        if (Volatile.Read(ref _outageFailures) > 0)
+        {
+            EndOutage(operation, path);
         }
     }
 
