@@ -110,13 +110,14 @@ internal sealed class ChildRun(ComparisonOptions options)
             CpuMicrosPerOp = measured.CpuSeconds * 1e6 / measured.Operations,
             AllocatedBytesPerOp = (double)measured.AllocatedBytes / measured.Operations,
             JitMicrosPerOp = measured.JitSeconds * 1e6 / measured.Operations,
+            SlateDbImage = EngineNames.IsOurs(options.Engine!) ? SlateDbImage.Describe() : null,
             Found = measured.Found,
         };
     }
 
     private async Task<IKvEngine> OpenAsync(string engine, string directory) => engine switch
     {
-        EngineNames.Ours => await OursEngine.OpenAsync(directory, options.OursMemoryBudget).ConfigureAwait(false),
+        EngineNames.Ours or EngineNames.OursJit => await OursEngine.OpenAsync(directory, options.OursMemoryBudget).ConfigureAwait(false),
         EngineNames.RocksDb => RocksDbEngine.Open(directory),
         EngineNames.ZoneTree => ZoneTreeEngine.Open(directory),
         _ => throw new ArgumentException($"Engine '{engine}' does not run in a .NET child."),
@@ -129,7 +130,7 @@ internal sealed class ChildRun(ComparisonOptions options)
         IIngestProbe probe;
         switch (options.Engine)
         {
-            case EngineNames.Ours:
+            case EngineNames.Ours or EngineNames.OursJit:
                 (var ours, var oursProbe) = await OursEngine.OpenForIngestAsync(directory, options.OursMemoryBudget).ConfigureAwait(false);
                 (engine, probe) = (ours, oursProbe);
                 break;

@@ -64,7 +64,8 @@ internal sealed record ComparisonOptions
           --node-ops N --node-reads N --node-reps N    smaller counts for SlateDB through Node (50000, 10000, 2);
                              --node-ops is its fillrandom's rows only
           --node-batch-ops N rows of its fillbatch, then read by its readrandom and scan (default: as --ops)
-          --engines a,b      ours,rocksdb,zonetree,slatedb-0.12.1 (default all)
+          --engines a,b      ours,rocksdb,zonetree,slatedb-0.12.1 (default all); also ours-jit: ours with the
+                             ReadyToRun code of SlateDB.dll ignored (JIT only), to compare with the shipped image
           --workloads a,b    fillrandom,fillbatch,readrandom-afterfill,readrandom-flushed,readrandom-reopen,
                              scan-cold,readrandom,scan,readrandom-compacted,readrandom-large,ingest
                              (default all but readrandom-large and ingest)
@@ -128,7 +129,7 @@ internal sealed record ComparisonOptions
 
         foreach (var engine in o.Engines.Concat(o.Engine is null ? [] : [o.Engine]))
         {
-            if (!EngineNames.All.Contains(engine))
+            if (!EngineNames.Known.Contains(engine))
             {
                 throw new ArgumentException($"Unknown engine '{engine}'.");
             }

@@ -4,15 +4,34 @@ namespace SlateDB.Comparison;
 internal static class EngineNames
 {
     public const string Ours = "ours";
+
+    /// <summary>
+    /// SlateDB for .NET with the ReadyToRun code of SlateDB.dll ignored (the runtime JIT-compiles every method of it, as
+    /// when the package shipped IL only); only when asked for with --engines, to measure what the R2R image is worth.
+    /// </summary>
+    public const string OursJit = "ours-jit";
     public const string RocksDb = "rocksdb";
     public const string ZoneTree = "zonetree";
     public const string SlateDbNode = "slatedb-0.12.1";
 
+    /// <summary>The engines a run has by default.</summary>
     public static readonly IReadOnlyList<string> All = [Ours, RocksDb, ZoneTree, SlateDbNode];
+
+    /// <summary>Every engine --engines accepts.</summary>
+    public static readonly IReadOnlyList<string> Known = [.. All, OursJit];
+
+    /// <summary>True for the engines that run SlateDB for .NET.</summary>
+    public static bool IsOurs(string engine) => engine is Ours or OursJit;
+
+    /// <summary>The environment a child of <paramref name="engine"/> runs with, beyond the parent's.</summary>
+    public static IReadOnlyDictionary<string, string> Environment(string engine) => engine == OursJit
+        ? new Dictionary<string, string> { [SlateDbImage.ExcludeVariable] = "SlateDB" }
+        : new Dictionary<string, string>();
 
     public static string Display(string engine) => engine switch
     {
         Ours => "SlateDB for .NET",
+        OursJit => "SlateDB for .NET, JIT only",
         RocksDb => "RocksDB (NuGet RocksDB 11.12.0.7641)",
         ZoneTree => "ZoneTree 2.1.8",
         SlateDbNode => "SlateDB 0.12.1 (Node binding)",
@@ -22,6 +41,7 @@ internal static class EngineNames
     public static string Short(string engine) => engine switch
     {
         Ours => "ours",
+        OursJit => "ours (JIT)",
         RocksDb => "RocksDB",
         ZoneTree => "ZoneTree",
         SlateDbNode => "SlateDB 0.12.1 (Node)",
@@ -34,7 +54,12 @@ internal static class EngineNames
         Ours => "Defaults (WAL on, flush interval 100 ms, 64 MiB memtable, no compression, 512 MiB block cache) over "
             + "`LocalFileSystemObjectStore` (every object written to a temporary file, fsynced, renamed), compactor "
             + "included (these fills make at most 3 L0 SSTs, fewer than the 4 that start a compaction). Writes use "
-            + "`AwaitDurable = false`; a fill ends with `FlushAsync()` (one WAL flush).",
+            + "`AwaitDurable = false`; a fill ends with `FlushAsync()` (one WAL flush). It runs the ReadyToRun image of "
+            + "SlateDB.dll that the package ships for this platform (runtimes/<rid>/lib/net10.0, docs/packaging.md), as "
+            + "an app that references the package does; the comparison's build copies it over the IL assembly.",
+        OursJit => "As SlateDB for .NET, same files, with `DOTNET_ReadyToRunExcludeList=SlateDB` in the child's environment: "
+            + "the runtime ignores the image's native code and JIT-compiles every method of SlateDB.dll (tier 0, then "
+            + "tier 1), as it did before the package shipped ReadyToRun images. The framework's own R2R code is used as usual.",
         RocksDb => "Defaults (WAL on, 64 MiB write buffer, leveled compaction in the background) with "
             + "`WriteOptions.sync = false` (no fsync per write), and what our tables have by default so that both do "
             + "the same work: a 10-bit bloom filter per key, a 512 MiB LRU block cache and no compression (RocksDB's "

@@ -121,7 +121,7 @@ internal sealed class Orchestrator(ComparisonOptions options, string repoRoot)
                 "--large-ops", options.LargeOperations.ToString(inv), "--ours-budget", options.OursMemoryBudget.ToString(inv),
                 "--ingest-ops", options.IngestOperations.ToString(inv),
             ]);
-            output = await ChildProcess.RunAsync(fileName, args, repoRoot, workload == Workloads.Ingest ? IngestTimeout : ChildTimeout).ConfigureAwait(false);
+            output = await ChildProcess.RunAsync(fileName, args, repoRoot, workload == Workloads.Ingest ? IngestTimeout : ChildTimeout, EngineNames.Environment(engine)).ConfigureAwait(false);
         }
 
         return JsonSerializer.Deserialize<RunResult>(ChildProcess.LastJsonLine(output), Json.Options)

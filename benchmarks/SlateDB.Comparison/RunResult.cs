@@ -34,6 +34,9 @@ internal sealed record RunResult
     /// </summary>
     public double? JitMicrosPerOp { get; init; }
 
+    /// <summary>SlateDB for .NET only: which code of SlateDB.dll ran (<see cref="SlateDbImage.Describe"/>).</summary>
+    public string? SlateDbImage { get; init; }
+
     /// <summary>Rows found (gets) or seen (scans); for fills, rows written.</summary>
     public long Found { get; init; }
 

@@ -146,7 +146,7 @@ internal sealed class MarkdownReport(ComparisonResults results, string notes)
         md.AppendLine();
         foreach (var engine in Engines())
         {
-            md.AppendLine(Inv, $"- **{EngineNames.Display(engine)}**: {EngineNames.Settings(engine)}");
+            md.AppendLine(Inv, $"- **{EngineNames.Display(engine)}**: {EngineNames.Settings(engine)}{ImageSeen(engine)}");
         }
 
         md.AppendLine();
@@ -309,9 +309,17 @@ internal sealed class MarkdownReport(ComparisonResults results, string notes)
 
     private string Subtitle() => string.Create(Inv, $"{results.Machine.LogicalCores} cores, {results.Machine.Dotnet}, {results.GeneratedAt:yyyy-MM-dd}; {results.Settings.Operations:N0} rows (.NET engines), {results.Settings.NodeBatchOperations:N0} ({results.Settings.NodeOperations:N0} in fillrandom) through Node");
 
+    /// <summary>Which code of SlateDB.dll the children of <paramref name="engine"/> reported running (results since 2026-12-06).</summary>
+    private string ImageSeen(string engine)
+    {
+        var seen = results.Runs.Where(r => r.Engine == engine && r.SlateDbImage is not null).Select(r => r.SlateDbImage!).Distinct().ToList();
+        return seen.Count == 0 ? string.Empty : $" SlateDB.dll in this run's children: {string.Join("; ", seen)}.";
+    }
+
     private static string Color(string engine) => engine switch
     {
         EngineNames.Ours => "#2b6cb0",
+        EngineNames.OursJit => "#63b3ed",
         EngineNames.RocksDb => "#c05621",
         EngineNames.ZoneTree => "#2f855a",
         _ => "#6b46c1",
