@@ -31,7 +31,7 @@ fi
 
 echo "== package check"
 # Packs the libraries to a local feed and builds a consumer pinning Microsoft.Extensions.Logging.Abstractions 10.0.0
-# with warnings as errors; counted as one test.
+# with warnings as errors, and checks the ReadyToRun images in the SlateDB package (docs/packaging.md); counted as one test.
 package_check=0
 if bash "$root/scripts/package-check.sh" --no-build 2>&1 | tee "$results/package-check.log" | tail -n 5; then
   grep -q "package check passed" "$results/package-check.log" || package_check=1
