@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the engine comparison (benchmarks/SlateDB.Comparison) and regenerates docs/benchmarks.md, its SVG charts and
 # docs/benchmarks/results.json. Builds in Release first; installs the SlateDB 0.12.1 Node binding when npm is there.
+# SlateDB for .NET runs the ReadyToRun image its package ships for this platform (the build puts it in the output;
+# docs/packaging.md); add ours-jit to --engines to compare with the same engine JIT-compiled.
 # Usage: bash benchmarks/run-comparison.sh [runner options, e.g. --reps 2; --help lists them]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -40,7 +40,7 @@ if (options.ReportOnly is { } existing)
 }
 else
 {
-    Console.WriteLine($"SlateDB.Comparison: {options.Operations:N0} rows, {options.Reads:N0} gets, batch {options.BatchSize:N0}, {options.Repetitions} repetitions{(options.SelectedWorkloads.Contains(Workloads.Ingest) ? $", ingest {options.IngestOperations:N0} puts" : string.Empty)}; engines {string.Join(", ", options.Engines)}");
+    Console.WriteLine($"SlateDB.Comparison: {options.Operations:N0} rows, {options.Reads:N0} gets, batch {options.BatchSize:N0}, {options.Repetitions} repetitions{(options.SelectedWorkloads.Contains(Workloads.Ingest) ? $", ingest {options.IngestOperations:N0} puts" : string.Empty)}; engines {string.Join(", ", options.Engines)}; SlateDB.dll: {SlateDbImage.Describe()}");
     results = await new Orchestrator(options, root).RunAsync();
     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(resultsPath))!);
     await File.WriteAllTextAsync(resultsPath, JsonSerializer.Serialize(results, Json.Indented));
