@@ -11,10 +11,14 @@ internal sealed class OursEngine : IKvEngine
 
     private OursEngine(SlateDb db) => _db = db;
 
+    /// <summary>The database (for <see cref="MemoryProbe"/>).</summary>
+    internal SlateDb Db => _db;
+
     /// <summary>Opens at stock settings, or with <see cref="SlateDbOptions.MemoryBudgetBytes"/> when <paramref name="memoryBudget"/> is positive.</summary>
     public static async Task<OursEngine> OpenAsync(string directory, long memoryBudget = 0)
     {
         var options = memoryBudget > 0 ? SlateDbOptions.Default with { MemoryBudgetBytes = memoryBudget } : SlateDbOptions.Default;
+        if (Environment.GetEnvironmentVariable("XNOWARM") == "1") options = options with { CacheBlocksOnFlush = false };
         var db = await SlateDb.OpenAsync("db", new LocalFileSystemObjectStore(directory), options).ConfigureAwait(false);
         return new OursEngine(db);
     }
