@@ -18,7 +18,6 @@ internal sealed class OursEngine : IKvEngine
     public static async Task<OursEngine> OpenAsync(string directory, long memoryBudget = 0)
     {
         var options = memoryBudget > 0 ? SlateDbOptions.Default with { MemoryBudgetBytes = memoryBudget } : SlateDbOptions.Default;
-        if (Environment.GetEnvironmentVariable("XNOWARM") == "1") options = options with { CacheBlocksOnFlush = false };
         var db = await SlateDb.OpenAsync("db", new LocalFileSystemObjectStore(directory), options).ConfigureAwait(false);
         return new OursEngine(db);
     }
