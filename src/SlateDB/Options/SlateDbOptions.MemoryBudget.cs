@@ -15,7 +15,9 @@ public sealed partial record SlateDbOptions
     /// block cache the database creates for itself gets the other five eighths (one for metadata: indexes and filters,
     /// four for data blocks). A block cache given to the builder (<c>WithBlockCache</c>) is the caller's and keeps its
     /// own size; the budget then bounds the memtables only. The embedded compactor's output SSTs, built whole in
-    /// memory, are cut at an eighth (<see cref="CompactorOptions.MaxSstSize"/> at most that). The budget counts the bytes the engine accounts (encoded
+    /// memory, are cut at an eighth (<see cref="CompactorOptions.MaxSstSize"/> at most that), and each L0 flush asks the
+    /// runtime for a background full collection unless one ran since the previous flush (the large arrays a flush leaves
+    /// behind are reclaimed only by full collections). The budget counts the bytes the engine accounts (encoded
     /// rows, decoded block sizes); the process's resident memory adds the runtime's own overhead on top. At least
     /// <see cref="MinMemoryBudgetBytes"/>.
     /// </summary>
