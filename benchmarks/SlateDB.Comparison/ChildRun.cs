@@ -43,6 +43,7 @@ internal sealed class ChildRun(ComparisonOptions options)
         }
 
         var engine = await OpenAsync(options.Engine!, directory).ConfigureAwait(false);
+        using var probe = MemoryProbe.StartIfEnabled(() => (engine as OursEngine)?.Db);
         Measured measured;
         try
         {

@@ -11,6 +11,9 @@ internal sealed class OursEngine : IKvEngine
 
     private OursEngine(SlateDb db) => _db = db;
 
+    /// <summary>The database (for <see cref="MemoryProbe"/>).</summary>
+    internal SlateDb Db => _db;
+
     /// <summary>Opens at stock settings, or with <see cref="SlateDbOptions.MemoryBudgetBytes"/> when <paramref name="memoryBudget"/> is positive.</summary>
     public static async Task<OursEngine> OpenAsync(string directory, long memoryBudget = 0)
     {

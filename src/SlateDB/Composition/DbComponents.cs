@@ -94,7 +94,7 @@ internal sealed class DbComponents : IDisposable
             WalStore = walStore,
             Wal = settings.LocalWal is { } local
                 ? new Wal.LocalDisk.LocalDiskWal(local.Directory, local.Options, SstBuildSettings.From(options), settings.TimeProvider, new Random(random.Next()))
-                : new ObjectStoreWal(walStore, paths, SstBuildSettings.From(options), settings.WalStore?.Uri),
+                : new ObjectStoreWal(walStore, paths, SstBuildSettings.From(options) with { Buffers = ObjectStoreWal.BufferPoolFor(options) }, settings.WalStore?.Uri),
             OwnedBlockCache = ownedCache,
             OwnedDiskCache = diskCache,
             Retrying = retrying,

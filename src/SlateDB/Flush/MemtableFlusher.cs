@@ -14,6 +14,7 @@ namespace SlateDB.Flush;
 internal sealed class MemtableFlusher(DbComponents c, WriterManifest manifest, IMemtableFlushHost host, ILogger logger) : IDisposable
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly FlushCollectionNudge _collection = new(c.Options.MemoryBudgetBytes is not null);
 
     /// <summary>
     /// Flushes the frozen memtables, oldest first, until none is left or (unless <paramref name="ignoreL0Limit"/>) L0
@@ -129,6 +130,7 @@ internal sealed class MemtableFlusher(DbComponents c, WriterManifest manifest, I
         c.Metrics.L0FlushBytes.Add((long)sst.EstimatedSize);
         Log.L0Flushed(logger, sst.Id.ToString(), (long)sst.EstimatedSize, manifest.Id);
         host.Flushed(flushed, sst);
+        _collection.AfterFlush();
     }
 
     /// <summary>The manifest's tracker extended with a flushed memtable's pairs; unchanged if a pair would go back in time.</summary>

@@ -120,6 +120,10 @@ internal static class StoredRow
         keyLength + BinaryPrimitives.ReadInt32LittleEndian(chunk.AsSpan(offset)) + sizeof(ulong)
         + HeaderLength(chunk[offset + sizeof(int)]) - FixedLength;
 
+    /// <summary>The bytes before the key of <paramref name="row"/> as stored (length, flags, timestamps).</summary>
+    public static int HeaderLength(in RowEntry row) =>
+        FixedLength + (row.CreateTs.HasValue ? sizeof(long) : 0) + (row.ExpireTs.HasValue ? sizeof(long) : 0);
+
     private static int HeaderLength(byte flags) =>
         FixedLength + ((flags & HasCreateTs) != 0 ? sizeof(long) : 0) + ((flags & HasExpireTs) != 0 ? sizeof(long) : 0);
 }

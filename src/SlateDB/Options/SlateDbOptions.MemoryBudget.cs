@@ -14,7 +14,10 @@ public sealed partial record SlateDbOptions
     /// a sixteenth (<see cref="L0SstSizeBytes"/> at most that, so several memtables and their L0 uploads fit), and the
     /// block cache the database creates for itself gets the other five eighths (one for metadata: indexes and filters,
     /// four for data blocks). A block cache given to the builder (<c>WithBlockCache</c>) is the caller's and keeps its
-    /// own size; the budget then bounds the memtables only. The budget counts the bytes the engine accounts (encoded
+    /// own size; the budget then bounds the memtables only. The embedded compactor's output SSTs, built whole in
+    /// memory, are cut at an eighth (<see cref="CompactorOptions.MaxSstSize"/> at most that), and each L0 flush asks the
+    /// runtime for a background full collection unless one ran since the previous flush (the large arrays a flush leaves
+    /// behind are reclaimed only by full collections). The budget counts the bytes the engine accounts (encoded
     /// rows, decoded block sizes); the process's resident memory adds the runtime's own overhead on top. At least
     /// <see cref="MinMemoryBudgetBytes"/>.
     /// </summary>
@@ -29,6 +32,9 @@ public sealed partial record SlateDbOptions
         {
             L0SstSizeBytes = Math.Min(L0SstSizeBytes, split.L0SstBytes),
             MaxUnflushedBytes = Math.Min(MaxUnflushedBytes, split.UnflushedBytes),
+            CompactorOptions = CompactorOptions is { } compactor
+                ? compactor with { MaxSstSize = Math.Min(compactor.MaxSstSize, split.CompactedSstBytes) }
+                : null,
         }
         : this;
 
@@ -46,6 +52,13 @@ public sealed partial record SlateDbOptions
 /// <param name="MetadataCacheBytes">Its indexes and filters: an eighth.</param>
 public sealed record MemoryBudgetSplit(long TotalBytes, long UnflushedBytes, long L0SstBytes, long DataCacheBytes, long MetadataCacheBytes)
 {
+    /// <summary>
+    /// The largest SST the embedded compactor writes at most (<see cref="CompactorOptions.MaxSstSize"/>): an eighth.
+    /// A compaction builds each output SST whole in memory before uploading it, so the default 256 MiB would make one
+    /// compaction's buffers larger than a small budget.
+    /// </summary>
+    public long CompactedSstBytes => TotalBytes / 8;
+
     /// <summary>Splits <paramref name="budget"/> bytes.</summary>
     public static MemoryBudgetSplit Of(long budget)
     {

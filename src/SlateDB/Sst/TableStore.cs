@@ -18,7 +18,6 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
 {
     private readonly SstBuildSettings _settings = SstBuildSettings.From(options) with { Buffers = new SstBufferPool(maxPooledBytes: SstBufferPool.MaxPooledBytesFor(options)) };
     private readonly ConcurrentDictionary<SsTableId, string> _paths = new();
-    private readonly long _flushWarmCap = options.FlushWarmCapBytes(cache);
     private readonly ConcurrentDictionary<SsTableId, TaskCompletionSource<SstFile>> _loading = new();
     private volatile bool _preloadStopped;
     private Task _preload = Task.CompletedTask;
@@ -64,7 +63,7 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
             cache.Set(new BlockCacheKey(path, 0, BlockCacheEntryKind.Metadata), opened, opened.MetadataSize);
             if (source == SstWriteSource.Flush)
             {
-                WarmDataBlocks(opened, sst.Bytes, _flushWarmCap);
+                WarmDataBlocks(opened, sst.Bytes, options.FlushWarmCapBytes(cache));
             }
         }
 

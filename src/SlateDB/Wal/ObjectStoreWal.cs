@@ -16,6 +16,17 @@ internal sealed class ObjectStoreWal(IObjectStore store, DbPaths paths, SstBuild
     /// <inheritdoc/>
     public string? ManifestUri => manifestUri;
 
+    /// <summary>
+    /// The pool a writer's WAL objects are built in (<see cref="SstBuildSettings.Buffers"/>): one WAL write runs at a
+    /// time, so two idle buffers are kept, at most an eighth of <see cref="SlateDbOptions.MemoryBudgetBytes"/> (at
+    /// least 2 MiB) when a budget is set, 32 MiB without one. Objects under 1 MiB are built in plain arrays; it is the
+    /// larger ones (a fast writer's, or a buffer that grew while a write was slow) that would otherwise each leave a
+    /// large-object-heap array for a full GC.
+    /// </summary>
+    public static SstBufferPool BufferPoolFor(SlateDbOptions options) => new(
+        maxBuffers: 2,
+        maxPooledBytes: options.MemoryBudgetBytes is { } budget ? Math.Max(budget / 8, 2L * 1024 * 1024) : 32L * 1024 * 1024);
+
     /// <inheritdoc/>
     public ValueTask AcquireAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
@@ -34,7 +45,11 @@ internal sealed class ObjectStoreWal(IObjectStore store, DbPaths paths, SstBuild
 
         var sst = builder.Finish();
         var result = await store.PutAsync(paths.WalSstPath(walId), sst.Bytes, PutMode.Create, cancellationToken).ConfigureAwait(false);
-        return result.IsWritten ? sst.Bytes.Length : null;
+        var size = sst.Bytes.Length;
+
+        // The put returned: the store no longer reads the bytes (a failed put throws past this and leaves the buffer to the GC).
+        sst.Release();
+        return result.IsWritten ? size : null;
     }
 
     /// <inheritdoc/>

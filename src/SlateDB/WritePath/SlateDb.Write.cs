@@ -190,7 +190,7 @@ public sealed partial class SlateDb
 
                 // The memtable keeps a copy; the WAL buffer shares it, so the caller's buffers are free again.
                 memtable.Put(row, out var stored);
-                walBuffer?.Append(stored);
+                walBuffer?.AppendStored(stored);
 
                 bytes += key.Length + value.Length;
             }

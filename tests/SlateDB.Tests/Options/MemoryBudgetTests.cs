@@ -49,6 +49,19 @@ public sealed class MemoryBudgetTests
     }
 
     [Fact]
+    public void A_budget_cuts_the_compactors_output_ssts_to_an_eighth()
+    {
+        var options = SlateDbOptions.Default with { MemoryBudgetBytes = 128 * MiB };
+
+        options.MemoryBudget!.CompactedSstBytes.Should().Be(16 * MiB);
+        options.WithMemoryBudgetApplied().CompactorOptions!.MaxSstSize.Should().Be(16 * MiB);
+        (options with { CompactorOptions = null }).WithMemoryBudgetApplied().CompactorOptions.Should().BeNull("no embedded compactor stays none");
+        (options with { CompactorOptions = new CompactorOptions { MaxSstSize = 4 * MiB } }).WithMemoryBudgetApplied().CompactorOptions!.MaxSstSize
+            .Should().Be(4 * MiB, "a smaller setting is kept");
+        SlateDbOptions.Default.WithMemoryBudgetApplied().CompactorOptions!.MaxSstSize.Should().Be(256 * MiB);
+    }
+
+    [Fact]
     public void A_budget_never_raises_smaller_settings()
     {
         var options = SlateDbOptions.Default with { MemoryBudgetBytes = 1024 * MiB, L0SstSizeBytes = 4 * MiB, MaxUnflushedBytes = 32 * MiB };
