@@ -9,25 +9,25 @@ public sealed partial record SlateDbOptions
     /// flush then find the blocks in memory instead of reading back the object just uploaded. Default true.
     /// </summary>
     /// <remarks>
-    /// Flushes warm the cache only while its data blocks take less than an eighth of its data capacity: one flush
-    /// warms at most what is left of that eighth (<see cref="FlushWarmCapBytes"/>; the SST's first blocks, in key
+    /// Flushes warm the cache only while its data blocks take less than a quarter of its data capacity: one flush
+    /// warms at most what is left of that quarter (<see cref="FlushWarmCapBytes"/>; the SST's first blocks, in key
     /// order), so flushes neither evict a hot working set nor grow the cache by themselves (a write-only workload
-    /// keeps at most 64 MiB of flushed blocks at the default 512 MiB of data cache; reads may fill the rest). Under
-    /// <see cref="MemoryBudgetBytes"/> an L0 SST is an eighth of the data share, so the first flush into an empty
-    /// cache fits whole. This engine's own setting (<c>cache_blocks_on_flush</c>, written only when false); SlateDB
+    /// keeps at most 128 MiB of flushed blocks at the default 512 MiB of data cache; reads may fill the rest). Under
+    /// <see cref="MemoryBudgetBytes"/> an L0 SST is an eighth of the data share, so the first two flushes into an empty
+    /// cache fit whole. This engine's own setting (<c>cache_blocks_on_flush</c>, written only when false); SlateDB
     /// sets its policy in code.
     /// </remarks>
     public bool CacheBlocksOnFlush { get; init; } = true;
 
-    /// <summary>The share of the data-block capacity flushes may fill: an eighth.</summary>
-    internal const int FlushWarmCapDivisor = 8;
+    /// <summary>The share of the data-block capacity flushes may fill: a quarter.</summary>
+    internal const int FlushWarmCapDivisor = 4;
 
     /// <summary>The cap for a block cache whose capacity is unknown (a caller's own <see cref="Caching.IBlockCache"/>): 64 MiB.</summary>
     internal const long FlushWarmCapFallbackBytes = 64L * 1024 * 1024;
 
     /// <summary>
     /// The most bytes of data blocks the next L0 flush puts into <paramref name="cache"/> (read at each flush): what
-    /// is left of an eighth of a <see cref="Caching.MemoryBlockCache"/>'s data capacity after the data blocks it holds
+    /// is left of a quarter of a <see cref="Caching.MemoryBlockCache"/>'s data capacity after the data blocks it holds
     /// now, 64 MiB for another cache, 0 when <see cref="CacheBlocksOnFlush"/> is off or there is no cache.
     /// </summary>
     internal long FlushWarmCapBytes(Caching.IBlockCache? cache)

@@ -68,7 +68,7 @@ public sealed class CacheOnFlushTests
     }
 
     [Fact]
-    public async Task A_flush_warms_at_most_an_eighth_of_the_data_capacity()
+    public async Task A_flush_warms_at_most_a_quarter_of_the_data_capacity()
     {
         const long capacity = 128 * 1024;
         using var store = new InstrumentedObjectStore(new InMemoryObjectStore());
@@ -76,7 +76,7 @@ public sealed class CacheOnFlushTests
         await using var db = await SlateDb.Builder("db", store).WithOptions(Options()).WithBlockCache(cache).OpenAsync();
         await WriteAndFlushAsync(db, 5_000); // About 350 KB of data blocks.
 
-        cache.DataSizeBytes.Should().BeGreaterThan(0).And.BeLessThanOrEqualTo(capacity / 8);
+        cache.DataSizeBytes.Should().BeGreaterThan(0).And.BeLessThanOrEqualTo(capacity / 4);
 
         // The first blocks (in key order) are the ones warmed.
         store.ResetStats();
@@ -95,23 +95,23 @@ public sealed class CacheOnFlushTests
         off.ToJson().Should().Contain("\"cache_blocks_on_flush\": false");
         SlateDbOptions.FromJson(off.ToJson(), strict: true).Should().Be(off);
         off.FlushWarmCapBytes(new MemoryBlockCache()).Should().Be(0);
-        SlateDbOptions.Default.FlushWarmCapBytes(new MemoryBlockCache(dataCapacityBytes: 800)).Should().Be(100);
+        SlateDbOptions.Default.FlushWarmCapBytes(new MemoryBlockCache(dataCapacityBytes: 800)).Should().Be(200);
         SlateDbOptions.Default.FlushWarmCapBytes(null).Should().Be(0);
     }
 
     [Fact]
-    public async Task Flushes_stop_warming_once_the_cache_holds_an_eighth_of_its_data_capacity()
+    public async Task Flushes_stop_warming_once_the_cache_holds_a_quarter_of_its_data_capacity()
     {
-        const long capacity = 8L * 1024 * 1024;
+        const long capacity = 4L * 1024 * 1024;
         using var store = new InstrumentedObjectStore(new InMemoryObjectStore());
         using var cache = new MemoryBlockCache(dataCapacityBytes: capacity);
         await using var db = await SlateDb.Builder("db", store).WithOptions(Options()).WithBlockCache(cache).OpenAsync();
-        await WriteAndFlushAsync(db, 5_000); // About 350 KB of data blocks: fits whole under the 1 MiB eighth.
+        await WriteAndFlushAsync(db, 5_000); // About 350 KB of data blocks: fits whole under the 1 MiB quarter.
         var afterFirst = cache.DataSizeBytes;
         afterFirst.Should().BeGreaterThan(5_000 * 40);
-        SlateDbOptions.Default.FlushWarmCapBytes(cache).Should().Be((capacity / 8) - afterFirst, "the next flush may warm what is left of the eighth");
+        SlateDbOptions.Default.FlushWarmCapBytes(cache).Should().Be((capacity / 4) - afterFirst, "the next flush may warm what is left of the quarter");
 
-        // Three more flushes of ~350 KB: together they would pass the eighth; warming stops at it.
+        // Three more flushes of ~350 KB: together they would pass the quarter; warming stops at it.
         for (var round = 1; round <= 3; round++)
         {
             var batch = new WriteBatch();
@@ -124,15 +124,15 @@ public sealed class CacheOnFlushTests
             await FlushMemtableAsync(db);
         }
 
-        cache.DataSizeBytes.Should().BeGreaterThan(afterFirst).And.BeLessThanOrEqualTo(capacity / 8);
-        SlateDbOptions.Default.FlushWarmCapBytes(cache).Should().BeLessThan(8 * 1024, "less than two blocks are left of the eighth");
+        cache.DataSizeBytes.Should().BeGreaterThan(afterFirst).And.BeLessThanOrEqualTo(capacity / 4);
+        SlateDbOptions.Default.FlushWarmCapBytes(cache).Should().BeLessThan(8 * 1024, "less than two blocks are left of the quarter");
 
-        // Reads still fill the cache past the eighth.
+        // Reads still fill the cache past the quarter.
         for (var i = 0; i < 5_000; i += 50)
         {
             (await db.GetAsync(B($"round3-{i:D6}"))).Should().Equal(Value(i));
         }
 
-        cache.DataSizeBytes.Should().BeGreaterThan(capacity / 8);
+        cache.DataSizeBytes.Should().BeGreaterThan(capacity / 4);
     }
 }
