@@ -40,6 +40,13 @@ public readonly record struct BlockCacheKey(string ObjectPath, long Offset, Bloc
     /// <summary>The hash of a path as keys keep it (ordinal; 0 for null).</summary>
     private static int PathHash(string? path) => path is null ? 0 : StringComparer.Ordinal.GetHashCode(path);
 
+    /// <summary>Prints the members in the positional order (the path first), as the record printed them.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("ObjectPath = ").Append(_objectPath).Append(", Offset = ").Append(Offset).Append(", Kind = ").Append(Kind);
+        return true;
+    }
+
     /// <inheritdoc/>
     public bool Equals(BlockCacheKey other) =>
         _pathHash == other._pathHash
