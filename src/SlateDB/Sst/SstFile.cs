@@ -239,6 +239,22 @@ internal sealed class SstFile
     /// <summary>The index of the last block that can hold a key at or below <paramref name="key"/> (its separator is not above it).</summary>
     public int LastBlockFor(ReadOnlySpan<byte> key) => LastBlockStartingBefore(key, orAt: true);
 
+    /// <summary>
+    /// The blocks that can hold <paramref name="key"/>: <paramref name="first"/> as <see cref="FirstBlockFor"/> and
+    /// <paramref name="last"/> as <see cref="LastBlockFor"/> say, with one binary search (the blocks after the first
+    /// that can hold it are those whose first key is the key itself, usually none).
+    /// </summary>
+    public void BlocksFor(ReadOnlySpan<byte> key, out int first, out int last)
+    {
+        var keyPrefix = KeyPrefix(key);
+        first = LastBlockStartingBefore(key, orAt: false);
+        last = first;
+        while (last + 1 < _firstKeyPrefixes.Length && CompareFirstKey(last + 1, keyPrefix, key) <= 0)
+        {
+            last++;
+        }
+    }
+
     /// <summary>The last block whose first key is below <paramref name="key"/> (or equal to it when <paramref name="orAt"/>); 0 when none is.</summary>
     private int LastBlockStartingBefore(ReadOnlySpan<byte> key, bool orAt)
     {

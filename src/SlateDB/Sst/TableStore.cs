@@ -365,8 +365,7 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
         // Only blocks first..last can hold the key. There are two when the key is the next block's index key (often
         // the whole first key): its newest versions may then end the block before. Read both in one request; the
         // rest (a key whose versions span more blocks) one at a time.
-        var firstBlock = sst.FirstBlockFor(key.Span);
-        var lastBlock = sst.LastBlockFor(key.Span);
+        sst.BlocksFor(key.Span, out var firstBlock, out var lastBlock);
         for (var i = firstBlock; i <= lastBlock;)
         {
             var count = i == firstBlock ? Math.Min(2, lastBlock - firstBlock + 1) : 1;
@@ -414,8 +413,8 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
             return CachedLookup.Absent;
         }
 
-        var lastBlock = sst.LastBlockFor(key);
-        for (var i = sst.FirstBlockFor(key); i <= lastBlock; i++)
+        sst.BlocksFor(key, out var firstBlock, out var lastBlock);
+        for (var i = firstBlock; i <= lastBlock; i++)
         {
             if (cache is null || !cache.TryGet(BlockKey(sst, i), out var cached) || cached is not Block block)
             {
