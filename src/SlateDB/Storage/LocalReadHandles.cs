@@ -10,11 +10,11 @@ namespace SlateDB.Storage;
 /// <remarks>
 /// A cached handle is used only after a <c>statx</c> of the path shows the same file (inode, size, modification
 /// time): a file deleted or replaced since — by this store, another store or another process — is seen as it is now
-/// (absent, or the new version opened afresh), exactly as without the cache. Reads of immutable objects (SSTs, see
-/// <see cref="ImmutableObjectHint"/>) skip that check: their handle shows the only version there ever is. Published files are never written in
-/// place, so a matching identity means the handle shows the current version. A reader leases the handle (a
-/// reference count on the <see cref="SafeFileHandle"/>), so evicting or replacing an entry never closes a handle
-/// under a read in progress: it closes when the last lease ends.
+/// (absent, or the new version opened afresh), exactly as without the cache. Published files are never written in
+/// place, so a matching identity means the handle shows the current version. Reads of immutable objects (SSTs, see
+/// <see cref="ImmutableObjectHint"/>) skip the check: their handle shows the only version there ever is. A reader
+/// leases the handle (a reference count on the <see cref="SafeFileHandle"/>), so evicting or replacing an entry never
+/// closes a handle under a read in progress: it closes when the last lease ends.
 /// </remarks>
 internal sealed class LocalReadHandles(int capacity)
 {
@@ -54,7 +54,9 @@ internal sealed class LocalReadHandles(int capacity)
         var cached = Find(fullPath);
         if (immutable)
         {
-            return cached is not null && TryLease(cached, out var held) ? held : Open(fullPath, cached?.NativePath ?? LocalFileApi.ToNativePath(fullPath));
+            return cached is not null && TryLease(cached, out var held)
+                ? held
+                : Open(fullPath, cached?.NativePath ?? LocalFileApi.ToNativePath(fullPath));
         }
 
         var nativePath = cached?.NativePath ?? LocalFileApi.ToNativePath(fullPath);
