@@ -10,11 +10,16 @@ public sealed partial class SlateDb
 {
     /// <summary>Reads a key's value; null when the key is absent, deleted or expired.</summary>
     /// <exception cref="ArgumentException">The key is empty or longer than 65,535 bytes.</exception>
-    public async ValueTask<byte[]?> GetAsync(ReadOnlyMemory<byte> key, ReadOptions? options = null, CancellationToken cancellationToken = default)
+    public ValueTask<byte[]?> GetAsync(ReadOnlyMemory<byte> key, ReadOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var row = await GetRowAsync(key, options ?? ReadOptions.Default, ulong.MaxValue, cancellationToken).ConfigureAwait(false);
-        return row is { } found ? found.Value.ToArray() : null;
+        // A get served from memory (memtables, cached blocks) completes here, without an async state machine.
+        var pending = GetRowAsync(key, options ?? ReadOptions.Default, ulong.MaxValue, cancellationToken);
+        return pending.IsCompletedSuccessfully ? new(ValueOf(pending.Result)) : ValueAsync(pending);
+
+        static async ValueTask<byte[]?> ValueAsync(ValueTask<RowEntry?> pending) => ValueOf(await pending.ConfigureAwait(false));
     }
+
+    private static byte[]? ValueOf(RowEntry? row) => row is { } found ? found.Value.ToArray() : null;
 
     /// <summary>Reads the value of a UTF-8 string key as a UTF-8 string; null when absent.</summary>
     public async ValueTask<string?> GetAsync(string key, ReadOptions? options = null, CancellationToken cancellationToken = default)
@@ -65,34 +70,101 @@ public sealed partial class SlateDb
         return (ulong)max;
     }
 
-    internal async ValueTask<RowEntry?> GetRowAsync(ReadOnlyMemory<byte> key, ReadOptions options, ulong seqCap, CancellationToken cancellationToken)
+    /// <summary>
+    /// A point read's row. Behaves as an async method (failures, including bad arguments, are reported through the
+    /// returned task), but a read served from memory completes without an async state machine.
+    /// </summary>
+    internal ValueTask<RowEntry?> GetRowAsync(ReadOnlyMemory<byte> key, ReadOptions options, ulong seqCap, CancellationToken cancellationToken)
     {
-        WriteBatch.ValidateKey(key.Span);
-        cancellationToken.ThrowIfCancellationRequested();
-        ThrowIfClosed();
+        Diagnostics.TimedOperation timed;
+        System.Diagnostics.Activity? caller;
+        ValueTask<RowEntry?> pending;
+        try
+        {
+            WriteBatch.ValidateKey(key.Span);
+            cancellationToken.ThrowIfCancellationRequested();
+            ThrowIfClosed();
+        }
+        catch (Exception e)
+        {
+            return Failed(e);
+        }
+
         _c.Metrics.Gets.Add(1);
-        using var timed = new Diagnostics.TimedOperation("slatedb.get", _c.Metrics, _c.Metrics.GetDuration);
-        var maxSeq = Math.Min(seqCap, MaxVisibleSeq(options.DurabilityFilter, options.Dirty));
-        return await FindVisibleAsync(State, key, maxSeq, options.CacheBlocks, cancellationToken).ConfigureAwait(false);
+        caller = System.Diagnostics.Activity.Current;
+        timed = new Diagnostics.TimedOperation("slatedb.get", _c.Metrics, _c.Metrics.GetDuration);
+        try
+        {
+            var maxSeq = Math.Min(seqCap, MaxVisibleSeq(options.DurabilityFilter, options.Dirty));
+            pending = FindVisibleAsync(State, key, maxSeq, options.CacheBlocks, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            timed.Dispose();
+            return Failed(e);
+        }
+
+        if (pending.IsCompleted)
+        {
+            timed.Dispose();
+            return pending;
+        }
+
+        var awaiting = TimedAsync(pending, timed);
+        if (timed.Activity is not null)
+        {
+            System.Diagnostics.Activity.Current = caller; // As an async method leaves its caller's current span.
+        }
+
+        return awaiting;
+
+        static async ValueTask<RowEntry?> TimedAsync(ValueTask<RowEntry?> pending, Diagnostics.TimedOperation timed)
+        {
+            using (timed)
+            {
+                return await pending.ConfigureAwait(false);
+            }
+        }
+
+        static ValueTask<RowEntry?> Failed(Exception e) => e is OperationCanceledException canceled && canceled.CancellationToken.IsCancellationRequested
+            ? ValueTask.FromCanceled<RowEntry?>(canceled.CancellationToken)
+            : ValueTask.FromException<RowEntry?>(e);
     }
 
-    /// <summary>The key's newest version in <paramref name="state"/> at or below <paramref name="maxSeq"/>, as a read returns it.</summary>
-    private async ValueTask<RowEntry?> FindVisibleAsync(DbState state, ReadOnlyMemory<byte> key, ulong maxSeq, bool cacheBlocks, CancellationToken cancellationToken)
+    /// <summary>
+    /// The key's newest version in <paramref name="state"/> at or below <paramref name="maxSeq"/>, as a read returns it;
+    /// completed at once when memory serves it.
+    /// </summary>
+    private ValueTask<RowEntry?> FindVisibleAsync(DbState state, ReadOnlyMemory<byte> key, ulong maxSeq, bool cacheBlocks, CancellationToken cancellationToken)
     {
         if (FindInMemory(state, key.Span, maxSeq, out var hit) is { } inMemory)
         {
             return inMemory.Kind == RowKind.Merge
-                ? await ResolveMergeAsync(state, key, maxSeq, cacheBlocks, hit, cancellationToken).ConfigureAwait(false)
-                : Visible(inMemory);
+                ? ResolveMergeAsync(state, key, maxSeq, cacheBlocks, hit, cancellationToken)
+                : new(Visible(inMemory));
         }
 
-        var found = await FindInTreeAsync(state.Core.Tree, key, maxSeq, cacheBlocks, cancellationToken).ConfigureAwait(false);
+        var pending = FindInTreeAsync(state.Core.Tree, key, maxSeq, cacheBlocks, cancellationToken);
+        return pending.IsCompletedSuccessfully
+            ? VisibleInTree(state, key, maxSeq, cacheBlocks, pending.Result, cancellationToken)
+            : FindVisibleInTreeAsync(state, key, maxSeq, cacheBlocks, pending, cancellationToken);
+    }
+
+    private async ValueTask<RowEntry?> FindVisibleInTreeAsync(DbState state, ReadOnlyMemory<byte> key, ulong maxSeq, bool cacheBlocks, ValueTask<RowEntry?> pending, CancellationToken cancellationToken)
+    {
+        var found = await pending.ConfigureAwait(false);
+        return await VisibleInTree(state, key, maxSeq, cacheBlocks, found, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What the SSTs' newest version <paramref name="found"/> reads as: a merge operand is resolved, the rest as <see cref="Visible"/> says.</summary>
+    private ValueTask<RowEntry?> VisibleInTree(DbState state, ReadOnlyMemory<byte> key, ulong maxSeq, bool cacheBlocks, RowEntry? found, CancellationToken cancellationToken)
+    {
         if (found is { Kind: RowKind.Merge })
         {
-            return await ResolveMergeAsync(state, key, maxSeq, cacheBlocks, null, cancellationToken).ConfigureAwait(false);
+            return ResolveMergeAsync(state, key, maxSeq, cacheBlocks, null, cancellationToken);
         }
 
-        return found is { } row ? Visible(row) : null;
+        return new(found is { } row ? Visible(row) : null);
     }
 
     /// <summary>

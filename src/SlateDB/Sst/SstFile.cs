@@ -1,3 +1,4 @@
+using SlateDB.Caching;
 using SlateDB.Format;
 using SlateDB.Format.Blocks;
 using SlateDB.Format.Filters;
@@ -23,6 +24,9 @@ internal sealed class SstFile
     /// <summary>Each block's offset, copied out of the index model for the read path.</summary>
     private readonly ulong[] _blockStarts;
 
+    /// <summary>The block-cache key of this SST's data blocks at offset 0: its path hashed once, for every block's key.</summary>
+    private readonly BlockCacheKey _dataBlockKey;
+
     private SstFile(string path, long size, ushort formatVersion, SsTableInfoModel info, SsTableIndexModel index, IFilter? filter)
     {
         Path = path;
@@ -33,6 +37,7 @@ internal sealed class SstFile
         Filter = filter;
         BlockFormat = formatVersion == 1 ? BlockFormatVersion.V1 : BlockFormatVersion.V2;
         DataEnd = info.FilterLen > 0 ? info.FilterOffset : info.IndexOffset;
+        _dataBlockKey = new BlockCacheKey(path, 0, BlockCacheEntryKind.DataBlock);
         _firstKeyPrefixes = new ulong[index.Blocks.Count];
         _blockStarts = new ulong[index.Blocks.Count];
         for (var i = 0; i < index.Blocks.Count; i++)
@@ -74,6 +79,9 @@ internal sealed class SstFile
         var end = i + 1 < _blockStarts.Length ? _blockStarts[i + 1] : DataEnd;
         return ByteRange.FromBounds((long)start, (long)end);
     }
+
+    /// <summary>The block-cache key of data block <paramref name="i"/> (the path is not hashed again).</summary>
+    public BlockCacheKey BlockKey(int i) => _dataBlockKey with { Offset = (long)_blockStarts[i] };
 
     /// <summary>The byte range of the statistics block (with its checksum); null when the SST has none (WAL SSTs).</summary>
     public ByteRange? StatsRange => Info.StatsLen > 0 ? new ByteRange((long)Info.StatsOffset, (long)Info.StatsLen) : null;
@@ -231,6 +239,22 @@ internal sealed class SstFile
     /// <summary>The index of the last block that can hold a key at or below <paramref name="key"/> (its separator is not above it).</summary>
     public int LastBlockFor(ReadOnlySpan<byte> key) => LastBlockStartingBefore(key, orAt: true);
 
+    /// <summary>
+    /// The blocks that can hold <paramref name="key"/>: <paramref name="first"/> as <see cref="FirstBlockFor"/> and
+    /// <paramref name="last"/> as <see cref="LastBlockFor"/> say, with one binary search (the blocks after the first
+    /// that can hold it are those whose first key is the key itself, usually none).
+    /// </summary>
+    public void BlocksFor(ReadOnlySpan<byte> key, out int first, out int last)
+    {
+        var keyPrefix = KeyPrefix(key);
+        first = LastBlockStartingBefore(key, orAt: false);
+        last = first;
+        while (last + 1 < _firstKeyPrefixes.Length && CompareFirstKey(last + 1, keyPrefix, key) <= 0)
+        {
+            last++;
+        }
+    }
+
     /// <summary>The last block whose first key is below <paramref name="key"/> (or equal to it when <paramref name="orAt"/>); 0 when none is.</summary>
     private int LastBlockStartingBefore(ReadOnlySpan<byte> key, bool orAt)
     {
@@ -295,8 +319,14 @@ internal sealed class SstFile
 
     internal static ValueTask<ReadOnlyMemory<byte>> ReadRangeAsync(IObjectStore store, string path, ByteRange range, CancellationToken cancellationToken)
     {
-        // A read that completes synchronously (a local block read) needs no async state machine.
-        var pending = store.GetRangeAsync(path, range, cancellationToken);
+        // A read that completes synchronously (a local block read) needs no async state machine. SSTs are created
+        // once and never rewritten: the store need not check that a handle it opened earlier still shows the object.
+        ValueTask<ObjectContent?> pending;
+        using (ImmutableObjectHint.Start())
+        {
+            pending = store.GetRangeAsync(path, range, cancellationToken);
+        }
+
         return pending.IsCompletedSuccessfully ? new(RangeData(pending.Result, path, range)) : AwaitRangeAsync(pending, path, range);
     }
 

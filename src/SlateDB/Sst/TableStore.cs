@@ -17,7 +17,7 @@ namespace SlateDB.Sst;
 internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptions options, IBlockCache? cache = null)
 {
     private readonly SstBuildSettings _settings = SstBuildSettings.From(options) with { Buffers = new SstBufferPool(maxPooledBytes: SstBufferPool.MaxPooledBytesFor(options)) };
-    private readonly ConcurrentDictionary<SsTableId, string> _paths = new();
+    private readonly ConcurrentDictionary<SsTableId, BlockCacheKey> _metadataKeys = new();
     private readonly ConcurrentDictionary<SsTableId, TaskCompletionSource<SstFile>> _loading = new();
     private volatile bool _preloadStopped;
     private Task _preload = Task.CompletedTask;
@@ -137,9 +137,9 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
             // Re-check: the load that just ended may have cached it after this caller looked.
             if (!TryGetOpened(handle, out var opened))
             {
-                var path = PathOf(handle.Id);
-                opened = await SstFile.OpenAsync(store, path, handle.Info, handle.FormatVersion, CancellationToken.None).ConfigureAwait(false);
-                cache?.Set(new BlockCacheKey(path, 0, BlockCacheEntryKind.Metadata), opened, opened.MetadataSize);
+                var key = MetadataKeyOf(handle.Id);
+                opened = await SstFile.OpenAsync(store, key.ObjectPath, handle.Info, handle.FormatVersion, CancellationToken.None).ConfigureAwait(false);
+                cache?.Set(key, opened, opened.MetadataSize);
             }
 
             _loading.TryRemove(new KeyValuePair<SsTableId, TaskCompletionSource<SstFile>>(handle.Id, load));
@@ -251,7 +251,7 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
     /// <summary>The opened SST behind a handle when its metadata is cached.</summary>
     private bool TryGetOpened(SsTableHandle handle, [NotNullWhen(true)] out SstFile? file)
     {
-        if (cache is not null && cache.TryGet(new BlockCacheKey(PathOf(handle.Id), 0, BlockCacheEntryKind.Metadata), out var cached) && cached is SstFile found)
+        if (cache is not null && cache.TryGet(MetadataKeyOf(handle.Id), out var cached) && cached is SstFile found)
         {
             file = found;
             return true;
@@ -261,14 +261,15 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
         return false;
     }
 
-    /// <summary>An SST's object path, built once per SST (reads look it up for every cache probe).</summary>
-    private string PathOf(SsTableId id) => _paths.TryGetValue(id, out var path) ? path : _paths.GetOrAdd(id, paths.SstPath(id));
+    /// <summary>An SST's metadata cache key, built (its path made and hashed) once per SST: reads probe it for every SST they look in.</summary>
+    private BlockCacheKey MetadataKeyOf(SsTableId id) =>
+        _metadataKeys.TryGetValue(id, out var key) ? key : _metadataKeys.GetOrAdd(id, new BlockCacheKey(paths.SstPath(id), 0, BlockCacheEntryKind.Metadata));
 
     /// <summary>Forgets cached data of an SST that is no longer part of the database.</summary>
     public void Evict(SsTableHandle handle)
     {
         cache?.Remove(new BlockCacheKey(paths.SstPath(handle.Id), 0, BlockCacheEntryKind.Metadata));
-        _paths.TryRemove(handle.Id, out _);
+        _metadataKeys.TryRemove(handle.Id, out _);
     }
 
     /// <summary>
@@ -326,7 +327,7 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
         return blocks;
     }
 
-    private static BlockCacheKey BlockKey(SstFile sst, int index) => new(sst.Path, sst.BlockRange(index).Offset, BlockCacheEntryKind.DataBlock);
+    private static BlockCacheKey BlockKey(SstFile sst, int index) => sst.BlockKey(index);
 
     /// <summary>The newest version of <paramref name="key"/> with sequence at most <paramref name="maxSeq"/> in one SST view.</summary>
     public ValueTask<RowEntry?> GetAsync(SsTableView view, ReadOnlyMemory<byte> key, ulong maxSeq, bool cacheBlocks, CancellationToken cancellationToken)
@@ -363,8 +364,7 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
         // Only blocks first..last can hold the key. There are two when the key is the next block's index key (often
         // the whole first key): its newest versions may then end the block before. Read both in one request; the
         // rest (a key whose versions span more blocks) one at a time.
-        var firstBlock = sst.FirstBlockFor(key.Span);
-        var lastBlock = sst.LastBlockFor(key.Span);
+        sst.BlocksFor(key.Span, out var firstBlock, out var lastBlock);
         for (var i = firstBlock; i <= lastBlock;)
         {
             var count = i == firstBlock ? Math.Min(2, lastBlock - firstBlock + 1) : 1;
@@ -412,8 +412,8 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
             return CachedLookup.Absent;
         }
 
-        var lastBlock = sst.LastBlockFor(key);
-        for (var i = sst.FirstBlockFor(key); i <= lastBlock; i++)
+        sst.BlocksFor(key, out var firstBlock, out var lastBlock);
+        for (var i = firstBlock; i <= lastBlock; i++)
         {
             if (cache is null || !cache.TryGet(BlockKey(sst, i), out var cached) || cached is not Block block)
             {

@@ -132,7 +132,10 @@ public sealed partial class LocalFileSystemObjectStore : IObjectStore
         }
     }
 
-    /// <summary>A ranged read through a cached handle, validated against the path first (see <see cref="LocalReadHandles"/>).</summary>
+    /// <summary>
+    /// A ranged read through a cached handle, validated against the path first (see <see cref="LocalReadHandles"/>),
+    /// except for objects the caller marked immutable (<see cref="ImmutableObjectHint"/>).
+    /// </summary>
     private ValueTask<ObjectContent?> ReadCachedAsync(string path, ByteRange range, CancellationToken cancellationToken)
     {
         var fullPath = ToFullPath(path, nameof(path));
@@ -140,7 +143,7 @@ public sealed partial class LocalFileSystemObjectStore : IObjectStore
         LocalReadHandles.Lease lease;
         try
         {
-            if (_readHandles!.Acquire(fullPath) is not { } acquired)
+            if (_readHandles!.Acquire(fullPath, ImmutableObjectHint.Immutable) is not { } acquired)
             {
                 return ValueTask.FromResult<ObjectContent?>(null);
             }

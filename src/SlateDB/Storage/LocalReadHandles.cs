@@ -11,9 +11,10 @@ namespace SlateDB.Storage;
 /// A cached handle is used only after a <c>statx</c> of the path shows the same file (inode, size, modification
 /// time): a file deleted or replaced since — by this store, another store or another process — is seen as it is now
 /// (absent, or the new version opened afresh), exactly as without the cache. Published files are never written in
-/// place, so a matching identity means the handle shows the current version. A reader leases the handle (a
-/// reference count on the <see cref="SafeFileHandle"/>), so evicting or replacing an entry never closes a handle
-/// under a read in progress: it closes when the last lease ends.
+/// place, so a matching identity means the handle shows the current version. Reads of immutable objects (SSTs, see
+/// <see cref="ImmutableObjectHint"/>) skip the check: their handle shows the only version there ever is. A reader
+/// leases the handle (a reference count on the <see cref="SafeFileHandle"/>), so evicting or replacing an entry never
+/// closes a handle under a read in progress: it closes when the last lease ends.
 /// </remarks>
 internal sealed class LocalReadHandles(int capacity)
 {
@@ -40,11 +41,24 @@ internal sealed class LocalReadHandles(int capacity)
     /// A leased handle showing the current version of <paramref name="fullPath"/> and its stamp; null when there is no
     /// file (or a folder) at the path. The caller must <see cref="Lease.Dispose"/> the lease.
     /// </summary>
+    /// <param name="fullPath">The file's full path.</param>
+    /// <param name="immutable">
+    /// The file is never rewritten nor its name reused (see <see cref="ImmutableObjectHint"/>): a cached handle is used
+    /// as it is, without a <c>statx</c> of the path, and a file without one is opened directly. A handle on a file
+    /// deleted since by someone else then still reads its bytes; <see cref="Forget"/> (this store's delete) closes it.
+    /// </param>
     /// <exception cref="IOException">The file could not be opened or looked at.</exception>
     /// <exception cref="UnauthorizedAccessException">Access denied.</exception>
-    public Lease? Acquire(string fullPath)
+    public Lease? Acquire(string fullPath, bool immutable = false)
     {
         var cached = Find(fullPath);
+        if (immutable)
+        {
+            return cached is not null && TryLease(cached, out var held)
+                ? held
+                : Open(fullPath, cached?.NativePath ?? LocalFileApi.ToNativePath(fullPath));
+        }
+
         var nativePath = cached?.NativePath ?? LocalFileApi.ToNativePath(fullPath);
         var kind = LocalFileApi.StatIdentity(nativePath, out var identity);
         if (kind != LocalEntryKind.File)

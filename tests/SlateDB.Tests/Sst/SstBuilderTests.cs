@@ -242,6 +242,8 @@ public sealed class SstBuilderTests
         {
             var start = read.File.FirstBlockFor(probe);
             var because = $"seed {seed}, probe {System.Text.Encoding.ASCII.GetString(probe)}";
+            read.File.BlocksFor(probe, out var first, out var last);
+            (first, last).Should().Be((start, read.File.LastBlockFor(probe)), $"{because}: one search finds what the two do");
             var earlier = read.Blocks.Take(start).SelectMany(b => b).Count(r => r.Key.Span.SequenceCompareTo(probe) >= 0);
             earlier.Should().Be(0, $"{because}: no earlier block holds it (start {start})");
             var (block, row) = FirstAtOrAbove(read.Blocks, probe);

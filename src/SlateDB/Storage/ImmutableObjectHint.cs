@@ -1,0 +1,37 @@
+namespace SlateDB.Storage;
+
+/// <summary>
+/// Tells a store, on the calling thread, that the object the read it is about to start reads is immutable: written
+/// once under a name never reused for other bytes and never rewritten (SSTs: <c>wal/*.sst</c> and
+/// <c>compacted/*.sst</c> are created with <see cref="PutMode.Create"/>), so bytes read through a handle opened on it
+/// earlier are its bytes. <see cref="LocalFileSystemObjectStore"/> then reads through its cached handle without
+/// looking at the path first (no <c>statx</c> per read); after another process deletes such an object, reads through
+/// a handle still open serve its (unchanged) bytes, while this store's own delete closes the handle at once.
+/// </summary>
+/// <remarks>
+/// Thread-local, like <see cref="RangeBufferHint"/>: it covers only the synchronous start of the read. A store that
+/// starts the read later or elsewhere (a retry after a backoff) does not see it and validates as usual, which is only
+/// slower, never wrong.
+/// </remarks>
+internal static class ImmutableObjectHint
+{
+    [ThreadStatic]
+    private static bool t_immutable;
+
+    /// <summary>True while the current thread starts a read of an immutable object.</summary>
+    public static bool Immutable => t_immutable;
+
+    /// <summary>Marks the reads started on this thread until the scope is disposed as reads of immutable objects.</summary>
+    public static Scope Start()
+    {
+        var previous = t_immutable;
+        t_immutable = true;
+        return new Scope(previous);
+    }
+
+    /// <summary>Restores the previous hint.</summary>
+    internal readonly struct Scope(bool previous) : IDisposable
+    {
+        public void Dispose() => t_immutable = previous;
+    }
+}
