@@ -26,7 +26,9 @@ public sealed class CloneTests
         await parent.FlushAsync(new FlushOptions { FlushType = FlushType.MemTable });
 
         var result = await SlateDbAdmin.For(ClonePath, w.Store, w.Time, seed: 7).CreateCloneAsync(DbPath, checkpoint.Id);
-        var parentObjects = await ListAsync(w.Store, DbPath + "/");
+        // The parent's own embedded compactor may write its .compactions state at any time: left out of the comparison.
+        static List<string> WithoutCompactorState(List<string> paths) => paths.FindAll(p => !p.StartsWith(DbPath + "/compactions/", StringComparison.Ordinal));
+        var parentObjects = WithoutCompactorState(await ListAsync(w.Store, DbPath + "/"));
         result.ParentPath.Should().Be(DbPath);
         result.SourceCheckpointId.Should().Be(checkpoint.Id);
         result.BorrowedSsts.Should().Be(1);
@@ -50,7 +52,7 @@ public sealed class CloneTests
 
         (await parent.GetAsync("shared")).Should().Be("parent-after");
         (await parent.GetAsync("c")).Should().BeNull();
-        (await ListAsync(w.Store, DbPath + "/")).Should().Equal(parentObjects, "the clone writes only under its own path");
+        WithoutCompactorState(await ListAsync(w.Store, DbPath + "/")).Should().Equal(parentObjects, "the clone writes only under its own path");
         (await ListAsync(w.Store, ClonePath + "/compacted/")).Should().NotBeEmpty();
 
         // A reader on the clone resolves borrowed SSTs under the parent too.
