@@ -54,6 +54,12 @@ internal sealed class CompactionExecutor(
 
     public CompactionExecutorSettings Settings => settings;
 
+    /// <summary>
+    /// The buffers each range's inputs are read and decoded into (tests: one that poisons what comes back, or none to
+    /// decode every block into new arrays as a compaction with a filter does).
+    /// </summary>
+    internal Func<BlockBuffers?> NewBlockBuffers { get; init; } = static () => new BlockBuffers();
+
     public Task<CompactionOutput> ExecuteAsync(CompactionJob job, CancellationToken cancellationToken) => ExecuteAsync(job, progress: null, cancellationToken);
 
     public async Task<CompactionOutput> ExecuteAsync(CompactionJob job, ICompactionProgress? progress, CancellationToken cancellationToken)
@@ -177,7 +183,7 @@ internal sealed class CompactionExecutor(
         var sourceCount = range.IsEmpty ? 0 : l0.Count + job.SortedRuns.Count;
         // Without a compaction filter (user code that might keep the rows it is shown), blocks are read and decoded
         // into reused buffers, each returned once the writer is done with the rows over it.
-        var buffers = filter is null ? new BlockBuffers() : null;
+        var buffers = filter is null ? NewBlockBuffers() : null;
         var fetch = new BlockFetch(Math.Max(1, settings.ReadAheadBytes), FetchTasksPerSource(settings.MaxFetchTasks, sourceCount), CacheBlocks: false, Buffers: buffers);
         var sources = new List<IRowIterator>(sourceCount);
         if (!range.IsEmpty)

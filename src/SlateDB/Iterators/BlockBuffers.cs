@@ -22,6 +22,14 @@ internal sealed class BlockBuffers
 
     private readonly ArrayPool<byte> _pool = ArrayPool<byte>.Create(MaxPooledLength, maxArraysPerBucket: 64);
     private readonly List<byte[]> _retired = [];
+    private readonly bool _poison;
+    private long _returned;
+
+    /// <param name="poisonReturned">Overwrite every buffer that comes back (tests: a buffer returned too early shows as corrupt rows).</param>
+    public BlockBuffers(bool poisonReturned = false) => _poison = poisonReturned;
+
+    /// <summary>How many buffers came back so far.</summary>
+    public long Returned => Interlocked.Read(ref _returned);
 
     /// <summary>Whether buffers were retired since the last <see cref="MoveRetiredTo"/>.</summary>
     public bool HasRetired => _retired.Count > 0;
@@ -40,5 +48,14 @@ internal sealed class BlockBuffers
     }
 
     /// <summary>Takes back a buffer nothing references any more.</summary>
-    public void Return(byte[] buffer) => _pool.Return(buffer);
+    public void Return(byte[] buffer)
+    {
+        if (_poison)
+        {
+            buffer.AsSpan().Fill(0xEE);
+        }
+
+        Interlocked.Increment(ref _returned);
+        _pool.Return(buffer);
+    }
 }

@@ -17,13 +17,14 @@ public sealed partial class InMemoryObjectStore : IStreamingPut
     {
         private ArrayBufferWriter<byte>? _bytes = new();
 
-        public long Length => _bytes?.WrittenCount ?? 0;
+        public long Length { get; private set; }
 
         public void Write(ReadOnlySpan<byte> data)
         {
             var bytes = _bytes ?? throw new InvalidOperationException($"The put of '{path}' has ended.");
             data.CopyTo(bytes.GetSpan(data.Length));
             bytes.Advance(data.Length);
+            Length += data.Length;
         }
 
         public ValueTask<PutResult> CommitAsync(PutMode mode, CancellationToken cancellationToken)
