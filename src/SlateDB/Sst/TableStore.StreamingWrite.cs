@@ -11,7 +11,7 @@ internal sealed partial class TableStore
 {
     /// <summary>
     /// A builder for compacted SST <paramref name="id"/>. Where the store takes streaming puts (the local and in-memory
-    /// stores), the put starts now and the builder writes its data blocks to it as they are finished, so the SST is
+    /// stores, also under the database's decorators), the put starts now and the builder writes its data blocks to it as they are finished, so the SST is
     /// never held whole in memory and its bytes reach the file while still in the CPU's cache;
     /// <see cref="WriteCompactedAsync(Ulid, SstBuilder, CancellationToken)"/> then writes the rest and publishes it
     /// atomically (create-if-absent). Otherwise an ordinary builder. A streaming builder that is abandoned must be
@@ -19,7 +19,7 @@ internal sealed partial class TableStore
     /// </summary>
     public SstBuilder NewCompactedBuilder(Ulid id, SstBuildSettings build, long expectedSize)
     {
-        var sink = store is IStreamingPut streaming ? streaming.StartPut(paths.CompactedSstPath(id)) : null;
+        var sink = store is IStreamingPut streaming ? streaming.TryStartPut(paths.CompactedSstPath(id)) : null;
         return new SstBuilder(build, SstKind.Compacted, expectedSize, sink);
     }
 

@@ -7,11 +7,11 @@ namespace SlateDB.Storage;
 internal interface IStreamingPut
 {
     /// <summary>
-    /// Starts a put of <paramref name="path"/>. Nothing is visible at the path until
-    /// <see cref="IStreamingObjectWriter.CommitAsync"/> succeeds; disposing the writer without committing (or a failed
-    /// commit) leaves no trace.
+    /// Starts a put of <paramref name="path"/>, or returns null when this store cannot stream (a decorator over a store
+    /// that does not). Nothing is visible at the path until <see cref="IStreamingObjectWriter.CommitAsync"/> succeeds;
+    /// disposing the writer without committing (or a failed commit) leaves no trace.
     /// </summary>
-    IStreamingObjectWriter StartPut(string path);
+    IStreamingObjectWriter? TryStartPut(string path);
 }
 
 /// <summary>An object being written piece by piece (<see cref="IStreamingPut"/>). Not thread-safe: one writer at a time.</summary>

@@ -6,7 +6,7 @@ namespace SlateDB.Storage;
 public sealed partial class InMemoryObjectStore : IStreamingPut
 {
     /// <inheritdoc/>
-    IStreamingObjectWriter IStreamingPut.StartPut(string path)
+    IStreamingObjectWriter? IStreamingPut.TryStartPut(string path)
     {
         ObjectPath.Validate(path);
         return new StreamingWriter(this, path);

@@ -6,7 +6,7 @@ namespace SlateDB.Storage;
 public sealed partial class LocalFileSystemObjectStore : IStreamingPut
 {
     /// <inheritdoc/>
-    IStreamingObjectWriter IStreamingPut.StartPut(string path)
+    IStreamingObjectWriter? IStreamingPut.TryStartPut(string path)
     {
         var fullPath = ToFullPath(path, nameof(path));
         var folder = Path.GetDirectoryName(fullPath)!;

@@ -23,9 +23,15 @@ public sealed class StreamingPutTests : IDisposable
         }
     }
 
-    public static TheoryData<string> Stores => ["local", "memory"];
+    public static TheoryData<string> Stores => ["local", "memory", "decorated local"];
 
-    private IObjectStore NewStore(string kind) => kind == "local" ? new LocalFileSystemObjectStore(_root) : new InMemoryObjectStore();
+    /// <summary>The local or in-memory store; "decorated": the local store under a database's decorators (instrumentation, retries), which pass streaming puts on.</summary>
+    private IObjectStore NewStore(string kind) => kind switch
+    {
+        "local" => new LocalFileSystemObjectStore(_root),
+        "memory" => new InMemoryObjectStore(),
+        _ => new RetryingObjectStore(new InstrumentedObjectStore(new LocalFileSystemObjectStore(_root))),
+    };
 
     /// <summary>Every file under the local store's folder (objects and temporary files alike); none for the in-memory store.</summary>
     private string[] Files() => Directory.Exists(_root)
@@ -37,7 +43,7 @@ public sealed class StreamingPutTests : IDisposable
     public async Task A_committed_put_holds_every_piece_in_order(string kind)
     {
         var store = NewStore(kind);
-        using var writer = ((IStreamingPut)store).StartPut("a/b.sst");
+        using var writer = ((IStreamingPut)store).TryStartPut("a/b.sst")!;
         writer.Write("hello "u8);
         writer.Write("streaming "u8);
         writer.Write("world"u8);
@@ -49,10 +55,18 @@ public sealed class StreamingPutTests : IDisposable
         var content = await store.GetAsync("a/b.sst", CancellationToken.None);
         System.Text.Encoding.UTF8.GetString(content!.Data.Span).Should().Be("hello streaming world");
         writer.Length.Should().Be(21);
-        if (kind == "local")
+        if (kind != "memory")
         {
             Files().Should().ContainSingle("only the object is left, no temporary file");
         }
+    }
+
+    [Fact]
+    public void A_decorator_over_a_store_that_cannot_stream_does_not_stream()
+    {
+        IStreamingPut store = new RetryingObjectStore(new InstrumentedObjectStore(new NonStreamingStore()));
+
+        store.TryStartPut("a/b.sst").Should().BeNull();
     }
 
     [Theory]
@@ -60,7 +74,7 @@ public sealed class StreamingPutTests : IDisposable
     public async Task An_abandoned_put_leaves_nothing(string kind)
     {
         var store = NewStore(kind);
-        var writer = ((IStreamingPut)store).StartPut("a/b.sst");
+        var writer = ((IStreamingPut)store).TryStartPut("a/b.sst")!;
         writer.Write(new byte[3 * 1024 * 1024]);
         writer.Dispose();
 
@@ -76,7 +90,7 @@ public sealed class StreamingPutTests : IDisposable
     {
         var store = NewStore(kind);
         (await store.PutAsync("a/b.sst", "existing"u8.ToArray(), PutMode.Create, CancellationToken.None)).IsWritten.Should().BeTrue();
-        using var writer = ((IStreamingPut)store).StartPut("a/b.sst");
+        using var writer = ((IStreamingPut)store).TryStartPut("a/b.sst")!;
         writer.Write("replacement"u8);
 
         var result = await writer.CommitAsync(PutMode.Create, CancellationToken.None);
@@ -84,7 +98,7 @@ public sealed class StreamingPutTests : IDisposable
         result.Outcome.Should().Be(PutOutcome.AlreadyExists);
         var content = await store.GetAsync("a/b.sst", CancellationToken.None);
         System.Text.Encoding.UTF8.GetString(content!.Data.Span).Should().Be("existing");
-        if (kind == "local")
+        if (kind != "memory")
         {
             Files().Should().ContainSingle();
         }
@@ -95,7 +109,7 @@ public sealed class StreamingPutTests : IDisposable
     public async Task A_commit_cancelled_before_it_publishes_leaves_nothing(string kind)
     {
         var store = NewStore(kind);
-        using var writer = ((IStreamingPut)store).StartPut("a/b.sst");
+        using var writer = ((IStreamingPut)store).TryStartPut("a/b.sst")!;
         writer.Write(new byte[1024]);
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
@@ -152,9 +166,27 @@ public sealed class StreamingPutTests : IDisposable
         var again = () => tables.WriteCompactedAsync(id, Fill(id), CancellationToken.None);
         (await again.Should().ThrowAsync<SlateDbException>()).Which.Kind.Should().Be(SlateDbErrorKind.Internal);
         (await Compaction.CompactionTestKit.ReadViewAsync(tables, SsTableView.Identity(handle))).Should().HaveCount(30_000);
-        if (kind == "local")
+        if (kind != "memory")
         {
             Files().Should().ContainSingle();
         }
+    }
+
+    /// <summary>A store without streaming puts (as the cloud stores are).</summary>
+    private sealed class NonStreamingStore : IObjectStore
+    {
+        private readonly InMemoryObjectStore _inner = new();
+
+        public ValueTask<ObjectContent?> GetAsync(string path, CancellationToken cancellationToken) => _inner.GetAsync(path, cancellationToken);
+
+        public ValueTask<ObjectContent?> GetRangeAsync(string path, ByteRange range, CancellationToken cancellationToken) => _inner.GetRangeAsync(path, range, cancellationToken);
+
+        public ValueTask<ObjectMetadata?> HeadAsync(string path, CancellationToken cancellationToken) => _inner.HeadAsync(path, cancellationToken);
+
+        public ValueTask<PutResult> PutAsync(string path, ReadOnlyMemory<byte> data, PutMode mode, CancellationToken cancellationToken) => _inner.PutAsync(path, data, mode, cancellationToken);
+
+        public ValueTask DeleteAsync(string path, CancellationToken cancellationToken) => _inner.DeleteAsync(path, cancellationToken);
+
+        public IAsyncEnumerable<ObjectMetadata> ListAsync(string prefix, CancellationToken cancellationToken) => _inner.ListAsync(prefix, cancellationToken);
     }
 }
