@@ -54,6 +54,12 @@ internal sealed class CompactionExecutor(
 
     public CompactionExecutorSettings Settings => settings;
 
+    /// <summary>
+    /// The buffers each range's inputs are read and decoded into (tests: one that poisons what comes back, or none to
+    /// decode every block into new arrays as a compaction with a filter does).
+    /// </summary>
+    internal Func<BlockBuffers?> NewBlockBuffers { get; init; } = static () => new BlockBuffers();
+
     public Task<CompactionOutput> ExecuteAsync(CompactionJob job, CancellationToken cancellationToken) => ExecuteAsync(job, progress: null, cancellationToken);
 
     public async Task<CompactionOutput> ExecuteAsync(CompactionJob job, ICompactionProgress? progress, CancellationToken cancellationToken)
@@ -175,7 +181,10 @@ internal sealed class CompactionExecutor(
         }
 
         var sourceCount = range.IsEmpty ? 0 : l0.Count + job.SortedRuns.Count;
-        var fetch = new BlockFetch(Math.Max(1, settings.ReadAheadBytes), FetchTasksPerSource(settings.MaxFetchTasks, sourceCount), CacheBlocks: false);
+        // Without a compaction filter (user code that might keep the rows it is shown), blocks are read and decoded
+        // into reused buffers, each returned once the writer is done with the rows over it.
+        var buffers = filter is null ? NewBlockBuffers() : null;
+        var fetch = new BlockFetch(Math.Max(1, settings.ReadAheadBytes), FetchTasksPerSource(settings.MaxFetchTasks, sourceCount), CacheBlocks: false, Buffers: buffers);
         var sources = new List<IRowIterator>(sourceCount);
         if (!range.IsEmpty)
         {
@@ -189,15 +198,16 @@ internal sealed class CompactionExecutor(
 
         // Two stages on two threads: this one reads, merges and applies retention and the filter; the writer's builds
         // blocks, compresses, checksums and uploads. Rows pass in batches (their keys and values are slices of
-        // immutable decoded blocks, safe to read from another thread).
+        // decoded blocks, not written while the rows are in flight: a batch carries the block buffers retired before
+        // it was sent, and they go back to the pool only once the writer returns the batch).
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var batches = Channel.CreateBounded<RowBatch>(new BoundedChannelOptions(PipelineBatches) { SingleReader = true, SingleWriter = true });
-        var pool = new RowBatchPool();
+        var pool = new RowBatchPool(buffers);
         var writing = Task.Run(() => WriteBatchesAsync(batches.Reader, writer, pool, stop), CancellationToken.None);
         long rowsRead;
         try
         {
-            rowsRead = await MergeAsync(merged, job.Retention, merge, filter, batches.Writer, pool, stop.Token).ConfigureAwait(false);
+            rowsRead = await MergeAsync(merged, job.Retention, merge, filter, buffers, batches.Writer, pool, stop.Token).ConfigureAwait(false);
             batches.Writer.Complete();
         }
         catch (Exception e)
@@ -236,7 +246,14 @@ internal sealed class CompactionExecutor(
     /// in a decoded block) are not awaited.
     /// </remarks>
     private static async Task<long> MergeAsync(
-        MergeRowIterator merged, RetentionPolicy retention, MergeFolder? merge, ICompactionFilter? filter, ChannelWriter<RowBatch> output, RowBatchPool pool, CancellationToken cancellationToken)
+        MergeRowIterator merged,
+        RetentionPolicy retention,
+        MergeFolder? merge,
+        ICompactionFilter? filter,
+        BlockBuffers? buffers,
+        ChannelWriter<RowBatch> output,
+        RowBatchPool pool,
+        CancellationToken cancellationToken)
     {
         var versions = new List<RowEntry>();
         var kept = new List<RowEntry>();
@@ -282,6 +299,13 @@ internal sealed class CompactionExecutor(
                 else
                 {
                     await FinishKeyAsync().ConfigureAwait(false);
+                }
+
+                // Every row taken before this one is in a batch now: the block buffers the inputs left so far go
+                // with this batch (the current row lies in a block still in use).
+                if (buffers is { HasRetired: true })
+                {
+                    buffers.MoveRetiredTo(batch.Held);
                 }
 
                 if (batch.IsFull)
@@ -387,6 +411,7 @@ internal sealed class CompactionExecutor(
         }
         catch
         {
+            writer.Abandon();
             await stop.CancelAsync().ConfigureAwait(false);
             throw;
         }
@@ -412,9 +437,10 @@ internal sealed class CompactionExecutor(
     /// <summary>
     /// Batches passed from the merge to the writer and back, so a compaction allocates only as many as are in flight
     /// (at most the queue's capacity plus the two the stages hold). A returned batch is cleared of the rows it held, so
-    /// it keeps no block alive.
+    /// it keeps no block alive, and the block buffers it carried go back to <paramref name="buffers"/>: the writer has
+    /// returned this batch and every one before it, which hold all the rows over those buffers.
     /// </summary>
-    private sealed class RowBatchPool
+    private sealed class RowBatchPool(BlockBuffers? buffers)
     {
         private readonly System.Collections.Concurrent.ConcurrentQueue<RowBatch> _free = new();
 
@@ -423,6 +449,15 @@ internal sealed class CompactionExecutor(
         public void Return(RowBatch batch)
         {
             batch.Clear();
+            if (buffers is not null)
+            {
+                foreach (var buffer in batch.Held)
+                {
+                    buffers.Return(buffer);
+                }
+            }
+
+            batch.Held.Clear();
             _free.Enqueue(batch);
         }
     }
@@ -436,6 +471,9 @@ internal sealed class CompactionExecutor(
         public RowEntry[] Rows { get; private set; } = new RowEntry[Capacity];
 
         public int Count { get; private set; }
+
+        /// <summary>Block buffers the inputs left before the batch was sent, free once the writer returns it.</summary>
+        public List<byte[]> Held { get; } = [];
 
         /// <summary>Whether the batch should be queued (it may exceed its capacity by one key's versions).</summary>
         public bool IsFull => Count >= Capacity;
@@ -478,7 +516,13 @@ internal sealed class CompactionExecutor(
     {
         private readonly List<Task<SsTableHandle>> _uploads = [];
         private SstBuilder? _builder;
+
+        /// <summary>The id of the SST <see cref="_builder"/> builds (minted with it: a streaming builder writes to its path).</summary>
+        private Ulid _builderId;
         private ReadOnlyMemory<byte> _lastKey;
+
+        /// <summary>The last key of the previous batch, copied: that batch's block buffers are reused once it is returned.</summary>
+        private byte[] _lastKeyCopy = new byte[64];
         private long _built;
         private int _reported;
 
@@ -510,7 +554,14 @@ internal sealed class CompactionExecutor(
 
             if (count > 0)
             {
-                _lastKey = rows[count - 1].Key;
+                var last = rows[count - 1].Key.Span;
+                if (_lastKeyCopy.Length < last.Length)
+                {
+                    _lastKeyCopy = new byte[Math.Max(last.Length, 2 * _lastKeyCopy.Length)];
+                }
+
+                last.CopyTo(_lastKeyCopy);
+                _lastKey = _lastKeyCopy.AsMemory(0, last.Length);
             }
         }
 
@@ -563,7 +614,7 @@ internal sealed class CompactionExecutor(
 
         private void AddToBuilder(in RowEntry row)
         {
-            _builder!.Add(row);
+            (_builder ??= NewBuilder()).Add(row);
             _lastKey = row.Key;
             RowsWritten++;
         }
@@ -572,13 +623,26 @@ internal sealed class CompactionExecutor(
         /// A builder whose buffer is sized once for what is likely to come (the input not yet written, at most one
         /// SST), rather than grown by doubling and copying.
         /// </summary>
-        private SstBuilder NewBuilder() =>
-            new(build, SstKind.Compacted, Math.Clamp(inputBytes - _built, 64 * 1024, Math.Max(64 * 1024, maxSstSize)));
+        private SstBuilder NewBuilder()
+        {
+            _builderId = ids.NewUlid();
+            return tables.NewCompactedBuilder(_builderId, build, Math.Clamp(inputBytes - _built, 64 * 1024, Math.Max(64 * 1024, maxSstSize)));
+        }
+
+        /// <summary>The compaction failed: ends the SST being built (a streaming one leaves nothing in the store).</summary>
+        public void Abandon()
+        {
+            if (_builder is { } builder)
+            {
+                _builder = null;
+                TableStore.Abandon(builder);
+            }
+        }
 
         private async ValueTask CutAsync()
         {
+            // The next SST's builder is made with its first row.
             Upload();
-            _builder = NewBuilder();
 
             // Bound memory: wait for the oldest uploads beyond the allowance; report those already done.
             await ReportAsync(waitFor: MaxPendingUploads).ConfigureAwait(false);
@@ -597,8 +661,10 @@ internal sealed class CompactionExecutor(
 
         private void Upload()
         {
-            _built += _builder!.EstimatedSize;
-            _uploads.Add(tables.WriteCompactedAsync(ids.NewUlid(), _builder, cancellationToken));
+            var builder = _builder!;
+            _builder = null;
+            _built += builder.EstimatedSize;
+            _uploads.Add(tables.WriteCompactedAsync(_builderId, builder, cancellationToken));
         }
     }
 }

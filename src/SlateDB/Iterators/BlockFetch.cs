@@ -3,9 +3,11 @@ namespace SlateDB.Iterators;
 /// <summary>
 /// How a scan fetches blocks: bytes per read (adjacent blocks together), reads in flight, caching, and the cap up to
 /// which a sequential scan grows its reads (<see cref="ReadAheadWindow"/>; at or below
-/// <see cref="ReadAheadBytes"/>, reads never grow).
+/// <see cref="ReadAheadBytes"/>, reads never grow). With <see cref="Buffers"/> (a compaction, which caches nothing), blocks
+/// read ahead stay stored until the iterator reaches each and are read and decoded into reused buffers; the consumer
+/// of the rows then owns their lifetimes (see <see cref="BlockBuffers"/>).
 /// </summary>
-internal readonly record struct BlockFetch(long ReadAheadBytes, int MaxFetchTasks, bool CacheBlocks, long MaxReadAheadBytes = 0)
+internal readonly record struct BlockFetch(long ReadAheadBytes, int MaxFetchTasks, bool CacheBlocks, long MaxReadAheadBytes = 0, BlockBuffers? Buffers = null)
 {
     public static BlockFetch Default => new(1, 1, false);
 

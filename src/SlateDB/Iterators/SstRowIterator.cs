@@ -19,7 +19,7 @@ internal sealed class SstRowIterator : IRowIterator
     private readonly SsTableView _view;
     private readonly BlockFetch _fetch;
     private readonly KeyRange _range;
-    private readonly Queue<Task<Block[]>> _inFlight = new();
+    private readonly Queue<Task<BlockRun>> _inFlight = new();
     private readonly bool _ascending;
 
     /// <summary>Whether rows may lie past the far end of the range (it is bounded in the scan's direction).</summary>
@@ -32,7 +32,7 @@ internal sealed class SstRowIterator : IRowIterator
     private SstFile? _sst;
     private int _nextToFetch;
     private int _lastBlock;
-    private Block[]? _blocks;
+    private BlockRun? _run;
     private int _blockInUnit;
     private BlockIterator? _rows;
 
@@ -240,10 +240,13 @@ internal sealed class SstRowIterator : IRowIterator
 
     private async ValueTask<Block?> NextBlockAsync(CancellationToken cancellationToken)
     {
-        if (_blocks is not null && _blockInUnit < _blocks.Length)
+        if (_run is not null && _blockInUnit < _run.Count)
         {
-            return _blocks[_blockInUnit++];
+            return _run.Take(_blockInUnit++, _fetch.Buffers);
         }
+
+        // The iterator leaves the run (its last block is used up).
+        LeaveRun();
 
         // Every block of the last read is used up: the scan takes the next read, which may grow the reads started now.
         _window.OnReadTaken(_lastStartedBytes);
@@ -253,10 +256,21 @@ internal sealed class SstRowIterator : IRowIterator
             return null;
         }
 
-        _blocks = await unit.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _run = await unit.WaitAsync(cancellationToken).ConfigureAwait(false);
         _blockInUnit = 0;
         FillPipeline();
-        return _blocks.Length == 0 ? null : _blocks[_blockInUnit++];
+        return _run.Count == 0 ? null : _run.Take(_blockInUnit++, _fetch.Buffers);
+    }
+
+    /// <summary>Retires the buffers of the run the iterator is done with (rows over them may still be held downstream).</summary>
+    private void LeaveRun()
+    {
+        if (_run is { } run && _fetch.Buffers is { } buffers)
+        {
+            run.Retire(buffers);
+        }
+
+        _run = null;
     }
 
     /// <summary>Starts reads until <see cref="BlockFetch.MaxFetchTasks"/> are in flight or no block is left.</summary>
@@ -302,8 +316,9 @@ internal sealed class SstRowIterator : IRowIterator
     {
         Finish();
         _nextToFetch = _lastBlock + (_ascending ? 1 : -1);
+        // Reads still in flight may yet write into their buffers: those are left to the GC.
         _inFlight.Clear();
-        _blocks = null;
+        LeaveRun();
         if (_reads is { } reads)
         {
             _reads = null;
@@ -314,15 +329,20 @@ internal sealed class SstRowIterator : IRowIterator
 
     private bool HasMoreToFetch() => _ascending ? _nextToFetch <= _lastBlock : _nextToFetch >= _lastBlock;
 
-    private async Task<Block[]> FetchAsync(SstFile sst, int lowest, int count, bool reversed, CancellationToken cancellationToken)
+    private async Task<BlockRun> FetchAsync(SstFile sst, int lowest, int count, bool reversed, CancellationToken cancellationToken)
     {
+        if (_fetch.Buffers is { } buffers)
+        {
+            return await _tables.ReadBlockRunAsync(sst, lowest, count, reversed, buffers, cancellationToken).ConfigureAwait(false);
+        }
+
         var blocks = await _tables.ReadBlocksAsync(sst, lowest, count, _fetch.CacheBlocks, cancellationToken).ConfigureAwait(false);
         if (reversed)
         {
             Array.Reverse(blocks);
         }
 
-        return blocks;
+        return BlockRun.Of(blocks);
     }
 
     private bool Finish()

@@ -14,9 +14,18 @@ namespace SlateDB.Sst;
 /// nothing keeps a reference to <see cref="Bytes"/> (or a slice of it); after it the bytes must not be read.
 /// Not releasing is always safe: the buffer is then left to the GC.
 /// </summary>
-internal sealed class EncodedSst(ReadOnlyMemory<byte> bytes, SsTableInfoModel info, int rowCount, byte[]? pooled = null, SstBufferPool? pool = null)
+internal sealed class EncodedSst(ReadOnlyMemory<byte> bytes, SsTableInfoModel info, int rowCount, byte[]? pooled = null, SstBufferPool? pool = null, long offset = 0)
 {
     private byte[]? _pooled = pooled;
+
+    /// <summary>
+    /// Where <see cref="Bytes"/> start in the object: 0, or for a builder that streamed its data blocks to a
+    /// <see cref="Storage.IStreamingObjectWriter"/>, the bytes already written there (<see cref="Bytes"/> is the rest).
+    /// </summary>
+    public long Offset => offset;
+
+    /// <summary>The size of the whole object.</summary>
+    public long Size => offset + bytes.Length;
 
     public ReadOnlyMemory<byte> Bytes => _pooled is null && pool is not null
         ? throw new InvalidOperationException("The SST's buffer was released to the pool.")
@@ -68,20 +77,30 @@ internal sealed class SstBuilder
     private ulong _rawValueSize;
     private int _rows;
 
+    /// <summary>Bytes handed to <see cref="Sink"/> so far (all before the output buffer's).</summary>
+    private long _streamed;
+
     /// <param name="settings">Block size, codec and filter settings.</param>
     /// <param name="kind">Compacted (key order) or WAL (sequence order).</param>
     /// <param name="expectedSize">
     /// The expected size of the SST, to size the output buffer once: for a WAL SST an upper bound of its uncompressed
     /// size (<see cref="Wal.WalBuffer.EstimatedSize"/>), for a compacted one the rows' estimated size.
     /// </param>
-    public SstBuilder(SstBuildSettings settings, SstKind kind, long expectedSize = 64 * 1024)
+    /// <param name="sink">
+    /// Where finished data blocks go as they are produced, about <see cref="StreamChunkBytes"/> at a time (the object
+    /// being written); <see cref="Finish"/> then returns only what is left (the last data blocks and the metadata), for
+    /// the caller to write before committing. Null: the whole SST is built in memory.
+    /// </param>
+    public SstBuilder(SstBuildSettings settings, SstKind kind, long expectedSize = 64 * 1024, Storage.IStreamingObjectWriter? sink = null)
     {
         _settings = settings;
         _kind = kind;
+        Sink = sink;
         // WAL writers pass WalBuffer.EstimatedSize, a close upper bound of the uncompressed object; compacted writers
         // pass SlateDB's row size estimate, which leaves out varints and block overhead (and compression may grow a block).
         var slack = kind == SstKind.Wal && settings.Codec == BlockCodec.None ? 0 : expectedSize / 8;
-        _output = new OutputBuffer((int)Math.Clamp(expectedSize + slack + 4096, 4096, Array.MaxLength), settings.Buffers);
+        var capacity = Math.Clamp(expectedSize + slack + 4096, 4096, Array.MaxLength);
+        _output = new OutputBuffer((int)(sink is null ? capacity : Math.Min(capacity, 2 * StreamChunkBytes)), settings.Buffers);
         _block = BlockBuilder.Create(BlockFormatVersion.V2, settings.BlockSize);
         if (kind == SstKind.Compacted)
         {
@@ -89,10 +108,19 @@ internal sealed class SstBuilder
         }
     }
 
+    /// <summary>A streaming builder writes its data blocks out once this many bytes are buffered.</summary>
+    public const int StreamChunkBytes = 1024 * 1024;
+
     public int RowCount => _rows;
 
+    /// <summary>Where the data blocks go as they are finished; null when the SST is built whole in memory.</summary>
+    public Storage.IStreamingObjectWriter? Sink { get; }
+
     /// <summary>Bytes written so far plus the open block: the size the SST would have if finished now, roughly.</summary>
-    public long EstimatedSize => _output.WrittenCount + _block.EncodedLength;
+    public long EstimatedSize => Position + _block.EncodedLength;
+
+    /// <summary>The offset in the object of the next byte written.</summary>
+    private long Position => _streamed + _output.WrittenCount;
 
     public void Add(in RowEntry row)
     {
@@ -148,7 +176,7 @@ internal sealed class SstBuilder
     {
         FinishBlock();
         var codec = _settings.Codec;
-        var dataEnd = (ulong)_output.WrittenCount;
+        var dataEnd = (ulong)Position;
 
         ulong filterOffset = dataEnd, filterLen = 0;
         if (_filter is not null && _rows >= _settings.MinFilterKeys && _rows > 0)
@@ -156,13 +184,13 @@ internal sealed class SstBuilder
             filterLen = (ulong)WriteBlock(FilterBlockCodec.EncodeLegacy(_filter.Build()), codec);
         }
 
-        var indexOffset = (ulong)_output.WrittenCount;
+        var indexOffset = (ulong)Position;
         var indexLen = (ulong)WriteBlock(SsTableIndexCodec.Encode(new SsTableIndexModel(_blocks)), codec);
 
         ulong statsOffset = 0, statsLen = 0;
         if (_kind == SstKind.Compacted)
         {
-            statsOffset = (ulong)_output.WrittenCount;
+            statsOffset = (ulong)Position;
             var stats = new SstStatsModel(_puts, _deletes, _merges, _rawKeySize, _rawValueSize, _blockStats);
             statsLen = (ulong)WriteBlock(SstStatsCodec.Encode(stats), codec);
         }
@@ -182,13 +210,13 @@ internal sealed class SstBuilder
             FilterFormat = SstFilterFormat.Legacy,
         };
 
-        var infoOffset = (ulong)_output.WrittenCount;
+        var infoOffset = (ulong)Position;
         WriteBlock(SsTableInfoCodec.Encode(info), BlockCodec.None);
         var tail = _output.GetSpan(10);
         BinaryPrimitives.WriteUInt64BigEndian(tail, infoOffset);
         BinaryPrimitives.WriteUInt16BigEndian(tail[8..], SstBuildSettings.FormatVersion);
         _output.Advance(10);
-        return new EncodedSst(_output.WrittenMemory, info, _rows, _output.Pool is null ? null : _output.Buffer, _output.Pool);
+        return new EncodedSst(_output.WrittenMemory, info, _rows, _output.Pool is null ? null : _output.Buffer, _output.Pool, _streamed);
     }
 
     /// <summary>Adds the first row of a block, after working out the block's index key.</summary>
@@ -210,7 +238,7 @@ internal sealed class SstBuilder
             return;
         }
 
-        _blocks.Add(new BlockMetaModel((ulong)_output.WrittenCount, _pendingIndexKey));
+        _blocks.Add(new BlockMetaModel((ulong)Position, _pendingIndexKey));
         if (_settings.Codec == BlockCodec.None)
         {
             // Stored as is: build the block straight into the output.
@@ -235,6 +263,13 @@ internal sealed class SstBuilder
         _blockStats.Add(new BlockStatsModel(_blockPuts, _blockDeletes, _blockMerges));
         _blockPuts = _blockDeletes = _blockMerges = 0;
         _block.Reset();
+        if (Sink is { } sink && _output.WrittenCount >= StreamChunkBytes)
+        {
+            // Written while the bytes are still in the CPU's cache, from a buffer reused for the whole SST.
+            sink.Write(_output.WrittenSpan);
+            _streamed += _output.WrittenCount;
+            _output.Clear();
+        }
     }
 
     /// <summary>Appends <c>compress(payload) ++ crc32</c>; returns the bytes appended.</summary>
@@ -315,6 +350,9 @@ internal sealed class SstBuilder
         public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
 
         public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
+
+        /// <summary>Forgets what was written (it was handed on); the buffer is reused.</summary>
+        public void Clear() => _written = 0;
 
         public void Advance(int count)
         {

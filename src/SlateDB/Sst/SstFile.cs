@@ -109,6 +109,47 @@ internal sealed class SstFile
     }
 
     /// <summary>
+    /// Opens an SST from the end of its bytes: <paramref name="tail"/> holds the object from offset
+    /// <paramref name="tailOffset"/> to its end and must cover the filter, index, info and footer (what a streaming
+    /// <see cref="SstBuilder"/> had left after writing its data blocks out).
+    /// </summary>
+    public static SstFile OpenTail(ReadOnlyMemory<byte> tail, long tailOffset, string path)
+    {
+        if (tailOffset == 0)
+        {
+            return Open(tail, path);
+        }
+
+        var size = tailOffset + tail.Length;
+        var (infoOffset, version) = SstLayout.ReadFooter(tail.Span, size, path);
+        var info = SsTableInfoCodec.Decode(Checksum.Verify(TailSlice(tail, tailOffset, infoOffset, (ulong)size - SstLayout.FooterLength - infoOffset, "info", path), path), path);
+        var index = DecodeIndex(TailSlice(tail, tailOffset, info.IndexOffset, info.IndexLen, "index", path), info, path);
+        IFilter? filter = null;
+        if (info.FilterLen > 0)
+        {
+            // A copy, as in Open: the cached filter must not keep the builder's buffer alive.
+            filter = DecodeFilter(TailSlice(tail, tailOffset, info.FilterOffset, info.FilterLen, "filter", path).ToArray(), info, path);
+        }
+
+        if (info.StatsLen > 0)
+        {
+            SstLayout.CheckSection(info.StatsOffset, info.StatsLen, size, "statistics", path);
+        }
+
+        return new SstFile(path, size, version, info, index, filter);
+    }
+
+    private static ReadOnlyMemory<byte> TailSlice(ReadOnlyMemory<byte> tail, long tailOffset, ulong offset, ulong length, string what, string path)
+    {
+        if (offset < (ulong)tailOffset)
+        {
+            Corruption.Throw(path, $"the {what} at {offset} lies before the bytes kept from {tailOffset}");
+        }
+
+        return Slice(tail, offset - (ulong)tailOffset, length, what, path);
+    }
+
+    /// <summary>
     /// Opens an SST in the store. With <paramref name="knownInfo"/> (from the manifest) the footer is not read; the
     /// index and filter are fetched in one ranged GET when they are adjacent.
     /// </summary>

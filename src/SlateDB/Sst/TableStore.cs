@@ -14,7 +14,7 @@ namespace SlateDB.Sst;
 /// and serves point lookups from them through their (cached) index and bloom filter. The WAL's objects are the WAL's
 /// own (<see cref="Wal.ObjectStoreWal"/>); what a flush writes is the memtable flusher's.
 /// </summary>
-internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptions options, IBlockCache? cache = null)
+internal sealed partial class TableStore(IObjectStore store, DbPaths paths, SlateDbOptions options, IBlockCache? cache = null)
 {
     private readonly SstBuildSettings _settings = SstBuildSettings.From(options) with { Buffers = new SstBufferPool(maxPooledBytes: SstBufferPool.MaxPooledBytesFor(options)) };
     private readonly ConcurrentDictionary<SsTableId, BlockCacheKey> _metadataKeys = new();
@@ -42,6 +42,11 @@ internal sealed class TableStore(IObjectStore store, DbPaths paths, SlateDbOptio
     /// <exception cref="SlateDbException">Internal: an object with that id already exists (it is left as it is).</exception>
     public async Task<SsTableHandle> WriteCompactedAsync(Ulid id, SstBuilder builder, SstWriteSource source, CancellationToken cancellationToken)
     {
+        if (builder.Sink is { } sink)
+        {
+            return await CommitStreamedAsync(id, builder, sink, cancellationToken).ConfigureAwait(false);
+        }
+
         var sst = builder.Finish();
         var path = paths.CompactedSstPath(id);
 

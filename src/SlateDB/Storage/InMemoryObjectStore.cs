@@ -15,7 +15,7 @@ namespace SlateDB.Storage;
 /// write. <see cref="ObjectMetadata.LastModified"/> comes from the <see cref="TimeProvider"/> given to the
 /// constructor. Listings are in ordinal (lexicographic) order of the paths.</para>
 /// </remarks>
-public sealed class InMemoryObjectStore : IObjectStore
+public sealed partial class InMemoryObjectStore : IObjectStore
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, StoredObject> _objects = new(StringComparer.Ordinal);

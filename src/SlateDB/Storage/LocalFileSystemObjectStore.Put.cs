@@ -31,35 +31,44 @@ public sealed partial class LocalFileSystemObjectStore
         try
         {
             var (tempPath, stamp) = await WriteTempFileAsync(path, fullPath, data, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var result = mode.Kind switch
-                {
-                    PutModeKind.Create => await PublishIfAbsentAsync(path, tempPath, fullPath, stamp, cancellationToken).ConfigureAwait(false),
-                    PutModeKind.Update => await PublishIfVersionAsync(path, tempPath, fullPath, stamp, mode.ExpectedVersion!, cancellationToken).ConfigureAwait(false),
-                    _ => await PublishAsync(path, tempPath, fullPath, stamp, cancellationToken).ConfigureAwait(false),
-                };
-                if (result.IsWritten)
-                {
-                    _readHandles?.Forget(fullPath); // The old version's handle is stale now; close it at once.
-
-                    // Makes the new name durable. Should this fail, the object is already visible but the put
-                    // reports a failure, as a cloud store's put can when its response is lost.
-                    LocalFileApi.SyncDirectory(Path.GetDirectoryName(fullPath)!);
-                }
-
-                return result;
-            }
-            finally
-            {
-                // Gone after a rename; still there after a link or a lost condition.
-                TryDeleteFile(tempPath);
-            }
+            return await PublishTempFileAsync(path, tempPath, fullPath, stamp, mode, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (IsIoFailure(e))
         {
             throw Failure(e, "write", path);
+        }
+    }
+
+    /// <summary>
+    /// Publishes a written, synced temporary file at <paramref name="fullPath"/> as <paramref name="mode"/> says, and
+    /// deletes the temporary file whatever happens.
+    /// </summary>
+    private async ValueTask<PutResult> PublishTempFileAsync(string path, string tempPath, string fullPath, LocalFileStamp stamp, PutMode mode, CancellationToken cancellationToken)
+    {
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var result = mode.Kind switch
+            {
+                PutModeKind.Create => await PublishIfAbsentAsync(path, tempPath, fullPath, stamp, cancellationToken).ConfigureAwait(false),
+                PutModeKind.Update => await PublishIfVersionAsync(path, tempPath, fullPath, stamp, mode.ExpectedVersion!, cancellationToken).ConfigureAwait(false),
+                _ => await PublishAsync(path, tempPath, fullPath, stamp, cancellationToken).ConfigureAwait(false),
+            };
+            if (result.IsWritten)
+            {
+                _readHandles?.Forget(fullPath); // The old version's handle is stale now; close it at once.
+
+                // Makes the new name durable. Should this fail, the object is already visible but the put
+                // reports a failure, as a cloud store's put can when its response is lost.
+                LocalFileApi.SyncDirectory(Path.GetDirectoryName(fullPath)!);
+            }
+
+            return result;
+        }
+        finally
+        {
+            // Gone after a rename; still there after a link or a lost condition.
+            TryDeleteFile(tempPath);
         }
     }
 
@@ -151,7 +160,7 @@ public sealed partial class LocalFileSystemObjectStore
         for (var attempt = 1; ; attempt++)
         {
             CreateFolder(path, folder);
-            var tempPath = string.Create(CultureInfo.InvariantCulture, $"{fullPath}#{_instanceTag}{Interlocked.Increment(ref _tempCounter)}");
+            var tempPath = NewTempPath(fullPath);
             SafeFileHandle handle;
             try
             {
@@ -179,6 +188,10 @@ public sealed partial class LocalFileSystemObjectStore
             }
         }
     }
+
+    /// <summary>A new temporary name beside <paramref name="fullPath"/> (hidden from listings and reads).</summary>
+    private string NewTempPath(string fullPath) =>
+        string.Create(CultureInfo.InvariantCulture, $"{fullPath}#{_instanceTag}{Interlocked.Increment(ref _tempCounter)}");
 
     private void CreateFolder(string path, string folder)
     {

@@ -54,6 +54,23 @@ internal static class Lz4BlockCodec
     /// </summary>
     public static byte[] Decompress(ReadOnlySpan<byte> source, string objectName, int maxLength)
     {
+        var stated = StatedLength(source, objectName, maxLength);
+        if (stated == 0)
+        {
+            return [];
+        }
+
+        var output = new byte[stated];
+        DecodeInto(source, output, objectName);
+        return output;
+    }
+
+    /// <summary>
+    /// The uncompressed length a size-prefixed LZ4 block states, checked: at most <paramref name="maxLength"/> and
+    /// plausible for the input length (a stated 0 must be the empty block).
+    /// </summary>
+    public static int StatedLength(ReadOnlySpan<byte> source, string objectName, int maxLength)
+    {
         if (source.Length < 4)
         {
             Corruption.Throw(objectName, $"LZ4 block of {source.Length} bytes has no size prefix");
@@ -68,34 +85,41 @@ internal static class Lz4BlockCodec
             Corruption.Throw(objectName, $"LZ4 block states {stated} uncompressed bytes for {body.Length} compressed bytes (limit {maxLength})");
         }
 
-        if (stated == 0)
+        if (stated == 0 && (body.Length != 1 || body[0] != 0))
         {
-            if (body.Length != 1 || body[0] != 0)
-            {
-                Corruption.Throw(objectName, "LZ4 block stating 0 bytes is not the empty block");
-            }
-
-            return [];
+            Corruption.Throw(objectName, "LZ4 block stating 0 bytes is not the empty block");
         }
 
-        var output = new byte[stated];
+        return (int)stated;
+    }
+
+    /// <summary>
+    /// Decodes a size-prefixed LZ4 block whose <see cref="StatedLength"/> is <paramref name="output"/>'s length into
+    /// <paramref name="output"/>; it must decode to exactly that many bytes.
+    /// </summary>
+    public static void DecodeInto(ReadOnlySpan<byte> source, Span<byte> output, string objectName)
+    {
+        if (output.IsEmpty)
+        {
+            return;
+        }
+
         int decoded;
         try
         {
-            decoded = LZ4Codec.Decode(body, output);
+            decoded = LZ4Codec.Decode(source[4..], output);
         }
         catch (Exception e) when (BlockCompression.IsDecoderFailure(e))
         {
-            return Corruption.Throw<byte[]>(objectName, "LZ4 block does not decode", e);
+            Corruption.Throw(objectName, "LZ4 block does not decode", e);
+            return;
         }
 
         if (decoded != output.Length)
         {
             Corruption.Throw(objectName, decoded < 0
                 ? "LZ4 block does not decode"
-                : $"LZ4 block decodes to {decoded} bytes but states {stated}");
+                : $"LZ4 block decodes to {decoded} bytes but states {output.Length}");
         }
-
-        return output;
     }
 }

@@ -38,6 +38,17 @@ internal static class SnappyBlockCodec
     /// </summary>
     public static ReadOnlyMemory<byte> Decompress(ReadOnlySpan<byte> source, string objectName, int maxLength)
     {
+        var stated = StatedLength(source, objectName, maxLength);
+
+        // One spare byte (see DecodeInto).
+        var output = new byte[stated + 1];
+        DecodeInto(source, output, stated, objectName);
+        return output.AsMemory(0, stated);
+    }
+
+    /// <summary>The uncompressed length Snappy raw bytes state, checked: at most <paramref name="maxLength"/> and plausible for the input length.</summary>
+    public static int StatedLength(ReadOnlySpan<byte> source, string objectName, int maxLength)
+    {
         int stated;
         try
         {
@@ -45,7 +56,7 @@ internal static class SnappyBlockCodec
         }
         catch (Exception e) when (BlockCompression.IsDecoderFailure(e))
         {
-            return Corruption.Throw<byte[]>(objectName, "Snappy block has no valid length", e);
+            return Corruption.Throw<int>(objectName, "Snappy block has no valid length", e);
         }
 
         // Snappy expands at most about 21 times (a 3-byte copy element yields 64 bytes).
@@ -54,9 +65,21 @@ internal static class SnappyBlockCodec
             Corruption.Throw(objectName, $"Snappy block states {stated} uncompressed bytes for {source.Length} compressed bytes (limit {maxLength})");
         }
 
-        // One spare byte: Snappier stops quietly when the output is exactly full, so a stated length shorter
-        // than the real output shows only as an output that overflows into the spare byte.
-        var output = new byte[stated + 1];
+        return stated;
+    }
+
+    /// <summary>
+    /// Decodes Snappy raw bytes stating <paramref name="stated"/> bytes into <paramref name="output"/>, which must
+    /// have at least one byte more: Snappier stops quietly when the output is exactly full, so a stated length
+    /// shorter than the real output shows only as an output that overflows into the spare byte.
+    /// </summary>
+    public static void DecodeInto(ReadOnlySpan<byte> source, Span<byte> output, int stated, string objectName)
+    {
+        if (output.Length <= stated)
+        {
+            throw new ArgumentException("The output needs one byte more than the stated length.", nameof(output));
+        }
+
         int decoded;
         try
         {
@@ -64,14 +87,13 @@ internal static class SnappyBlockCodec
         }
         catch (Exception e) when (BlockCompression.IsDecoderFailure(e))
         {
-            return Corruption.Throw<byte[]>(objectName, "Snappy block does not decode", e);
+            Corruption.Throw(objectName, "Snappy block does not decode", e);
+            return;
         }
 
         if (decoded != stated)
         {
             Corruption.Throw(objectName, $"Snappy block decodes to {(decoded > stated ? "more than " : string.Empty)}{decoded} bytes but states {stated}");
         }
-
-        return output.AsMemory(0, stated);
     }
 }

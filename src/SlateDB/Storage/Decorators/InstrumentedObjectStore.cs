@@ -19,7 +19,7 @@ namespace SlateDB.Storage;
 /// <para>Place it beneath a <see cref="RetryingObjectStore"/> to count every attempt (as SlateDB does), or above it to
 /// count logical requests. A listing is one request, measured from its first item requested to its end.</para>
 /// </remarks>
-public sealed class InstrumentedObjectStore : IObjectStore, IDisposable
+public sealed partial class InstrumentedObjectStore : IObjectStore, IDisposable
 {
     private readonly IObjectStore _inner;
     private readonly SlateDbMetrics _metrics;

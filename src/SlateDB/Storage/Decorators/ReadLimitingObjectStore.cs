@@ -13,7 +13,7 @@ namespace SlateDB.Storage;
 /// and leaves the count unchanged.
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "A SemaphoreSlim holds no unmanaged resource unless its AvailableWaitHandle is read, which this class never does.")]
-internal sealed class ReadLimitingObjectStore : IObjectStore
+internal sealed class ReadLimitingObjectStore : IObjectStore, IStreamingPut
 {
     private readonly IObjectStore _inner;
     private readonly SemaphoreSlim _slots;
@@ -128,6 +128,9 @@ internal sealed class ReadLimitingObjectStore : IObjectStore
         => _inner.PutAsync(path, data, mode, cancellationToken);
 
     public ValueTask DeleteAsync(string path, CancellationToken cancellationToken) => _inner.DeleteAsync(path, cancellationToken);
+
+    /// <inheritdoc/>
+    IStreamingObjectWriter? IStreamingPut.TryStartPut(string path) => (_inner as IStreamingPut)?.TryStartPut(path);
 
     public IAsyncEnumerable<ObjectMetadata> ListAsync(string prefix, CancellationToken cancellationToken) => _inner.ListAsync(prefix, cancellationToken);
 

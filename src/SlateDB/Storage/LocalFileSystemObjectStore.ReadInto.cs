@@ -1,0 +1,90 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace SlateDB.Storage;
+
+/// <summary>Ranged reads into a caller's buffer (<see cref="IRangeReadInto"/>).</summary>
+public sealed partial class LocalFileSystemObjectStore : IRangeReadInto
+{
+    /// <inheritdoc/>
+    async ValueTask<int> IRangeReadInto.ReadRangeIntoAsync(string path, ByteRange range, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        var fullPath = ToFullPath(path, nameof(path));
+        cancellationToken.ThrowIfCancellationRequested();
+        if (range.Length > destination.Length)
+        {
+            throw new ArgumentException($"The destination holds {destination.Length} bytes, fewer than the range's {range.Length}.", nameof(destination));
+        }
+
+        if (_readHandles is null)
+        {
+            // No cached handles here: read as usual and copy.
+            if (await ReadAsync(path, range, cancellationToken).ConfigureAwait(false) is not { } content)
+            {
+                return -1;
+            }
+
+            content.Data.CopyTo(destination);
+            return content.Data.Length;
+        }
+
+        LocalReadHandles.Lease lease;
+        try
+        {
+            if (_readHandles.Acquire(fullPath) is not { } acquired)
+            {
+                return -1;
+            }
+
+            lease = acquired;
+        }
+        catch (Exception e) when (IsIoFailure(e))
+        {
+            throw Failure(e, "open", path);
+        }
+
+        using (lease)
+        {
+            try
+            {
+                var size = lease.Stamp.Size;
+                var start = Math.Min(range.Offset, size);
+                var length = (int)(Math.Min(range.End, size) - start);
+                var target = destination[..length];
+                if (length <= SyncReadMaxBytes)
+                {
+                    FillSync(path, lease.Handle, target.Span, start);
+                }
+                else
+                {
+                    await FillAsync(path, lease.Handle, target, start, cancellationToken).ConfigureAwait(false);
+                }
+
+                return length;
+            }
+            catch (Exception e) when (IsIoFailure(e))
+            {
+                throw Failure(e, "read", path);
+            }
+        }
+    }
+
+    private static void FillSync(string path, SafeFileHandle handle, Span<byte> buffer, long start)
+    {
+        var filled = 0;
+        while (filled < buffer.Length)
+        {
+            var read = RandomAccess.Read(handle, buffer[filled..], start + filled);
+            filled += read > 0 ? read : throw Shrank(path);
+        }
+    }
+
+    private static async ValueTask FillAsync(string path, SafeFileHandle handle, Memory<byte> buffer, long start, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        while (filled < buffer.Length)
+        {
+            var read = await RandomAccess.ReadAsync(handle, buffer[filled..], start + filled, cancellationToken).ConfigureAwait(false);
+            filled += read > 0 ? read : throw Shrank(path);
+        }
+    }
+}
