@@ -9,29 +9,8 @@ namespace SlateDB.Tests.Storage;
 /// open on it (its bytes never change), while this store's own delete closes the handle at once, and objects read
 /// without the hint (manifests and the like) are still seen as replaced.
 /// </summary>
-public sealed class ImmutableReadHandleTests : IDisposable
+public sealed class ImmutableReadHandleTests() : LocalFolderTest("slatedb-immutable-handles-")
 {
-    private readonly DirectoryInfo _temp = Directory.CreateTempSubdirectory("slatedb-immutable-handles-");
-
-    public void Dispose()
-    {
-        try
-        {
-            _temp.Delete(recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort.
-        }
-    }
-
-    private static byte[] Bytes(int length, byte seed)
-    {
-        var bytes = new byte[length];
-        new Random(seed).NextBytes(bytes);
-        return bytes;
-    }
-
     [Fact]
     public void The_hint_holds_only_inside_its_scope()
     {
@@ -53,7 +32,7 @@ public sealed class ImmutableReadHandleTests : IDisposable
     [Fact]
     public async Task An_sst_deleted_by_another_store_is_still_read_through_its_open_handle()
     {
-        var store = new LocalFileSystemObjectStore(_temp.FullName);
+        var store = new LocalFileSystemObjectStore(Folder.FullName);
         if (store.ReadHandles is null)
         {
             return; // No handle cache here (not Linux): every read opens the file.
@@ -63,7 +42,7 @@ public sealed class ImmutableReadHandleTests : IDisposable
         await store.PutAsync("db/compacted/a.sst", data, PutMode.Create, default);
         (await SstFile.ReadRangeAsync(store, "db/compacted/a.sst", new ByteRange(0, 4096), default)).ToArray().Should().Equal(data.AsSpan(0, 4096).ToArray());
 
-        await new LocalFileSystemObjectStore(_temp.FullName).DeleteAsync("db/compacted/a.sst", default);
+        await new LocalFileSystemObjectStore(Folder.FullName).DeleteAsync("db/compacted/a.sst", default);
 
         (await SstFile.ReadRangeAsync(store, "db/compacted/a.sst", new ByteRange(4096, 4096), default)).ToArray()
             .Should().Equal(data.AsSpan(4096, 4096).ToArray(), "an SST never changes, so its open handle still shows its bytes");
@@ -79,7 +58,7 @@ public sealed class ImmutableReadHandleTests : IDisposable
     [Fact]
     public async Task This_stores_delete_closes_an_sst_handle_at_once()
     {
-        var store = new LocalFileSystemObjectStore(_temp.FullName);
+        var store = new LocalFileSystemObjectStore(Folder.FullName);
         await store.PutAsync("db/wal/00000000000000000001.sst", Bytes(1000, 2), PutMode.Create, default);
         (await SstFile.ReadRangeAsync(store, "db/wal/00000000000000000001.sst", new ByteRange(0, 100), default)).Length.Should().Be(100);
 
@@ -93,8 +72,8 @@ public sealed class ImmutableReadHandleTests : IDisposable
     [Fact]
     public async Task A_hinted_read_of_a_missing_object_finds_nothing_and_caches_nothing()
     {
-        var store = new LocalFileSystemObjectStore(_temp.FullName);
-        Directory.CreateDirectory(Path.Combine(_temp.FullName, "db", "folder.sst"));
+        var store = new LocalFileSystemObjectStore(Folder.FullName);
+        Directory.CreateDirectory(Path.Combine(Folder.FullName, "db", "folder.sst"));
 
         using (ImmutableObjectHint.Start())
         {
@@ -108,7 +87,7 @@ public sealed class ImmutableReadHandleTests : IDisposable
     [Fact]
     public async Task An_object_read_without_the_hint_is_seen_replaced_even_after_hinted_reads_of_others()
     {
-        var store = new LocalFileSystemObjectStore(_temp.FullName);
+        var store = new LocalFileSystemObjectStore(Folder.FullName);
         await store.PutAsync("db/compacted/b.sst", Bytes(500, 3), PutMode.Create, default);
         await store.PutAsync("db/manifest/00000000000000000001.manifest", Bytes(300, 4), PutMode.Create, default);
         (await SstFile.ReadRangeAsync(store, "db/compacted/b.sst", new ByteRange(0, 500), default)).Length.Should().Be(500);
@@ -116,9 +95,9 @@ public sealed class ImmutableReadHandleTests : IDisposable
 
         // Replaced by rename from outside this store, as another process's writer would.
         var newer = Bytes(320, 5);
-        var temp = Path.Combine(_temp.FullName, "db", "manifest", "m.new");
+        var temp = Path.Combine(Folder.FullName, "db", "manifest", "m.new");
         await File.WriteAllBytesAsync(temp, newer);
-        File.Move(temp, Path.Combine(_temp.FullName, "db", "manifest", "00000000000000000001.manifest"), overwrite: true);
+        File.Move(temp, Path.Combine(Folder.FullName, "db", "manifest", "00000000000000000001.manifest"), overwrite: true);
 
         var after = await store.GetRangeAsync("db/manifest/00000000000000000001.manifest", new ByteRange(0, 320), default);
         after!.Data.ToArray().Should().Equal(newer);

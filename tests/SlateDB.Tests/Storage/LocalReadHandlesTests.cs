@@ -6,29 +6,8 @@ namespace SlateDB.Tests.Storage;
 /// The local store's cached read handles: ranged reads reuse open files, yet a file deleted or replaced (by this store,
 /// another store on the folder, or directly) reads as it is now, and evictions never close a handle under a read.
 /// </summary>
-public sealed class LocalReadHandlesTests : IDisposable
+public sealed class LocalReadHandlesTests() : LocalFolderTest("slatedb-read-handles-")
 {
-    private readonly DirectoryInfo _temp = Directory.CreateTempSubdirectory("slatedb-read-handles-");
-
-    public void Dispose()
-    {
-        try
-        {
-            _temp.Delete(recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort.
-        }
-    }
-
-    private static byte[] Bytes(int length, byte seed)
-    {
-        var bytes = new byte[length];
-        new Random(seed).NextBytes(bytes);
-        return bytes;
-    }
-
     /// <summary>
     /// True where the store caches read handles (Linux, where statx gives file identities); elsewhere checks that it
     /// does not, and the test has nothing more to check.
@@ -48,7 +27,7 @@ public sealed class LocalReadHandlesTests : IDisposable
     [Fact]
     public async Task Ranged_reads_reuse_one_open_handle_per_file()
     {
-        var store = new LocalFileSystemObjectStore(_temp.FullName);
+        var store = new LocalFileSystemObjectStore(Folder.FullName);
         if (!CachesHandles(store))
         {
             return;
@@ -69,7 +48,7 @@ public sealed class LocalReadHandlesTests : IDisposable
     [Fact]
     public async Task A_file_deleted_by_another_store_reads_as_absent_and_its_handle_is_closed()
     {
-        var store = new LocalFileSystemObjectStore(_temp.FullName);
+        var store = new LocalFileSystemObjectStore(Folder.FullName);
         if (!CachesHandles(store))
         {
             return;
@@ -78,7 +57,7 @@ public sealed class LocalReadHandlesTests : IDisposable
         await store.PutAsync("db/a.sst", Bytes(4096, 2), PutMode.Create, default);
         (await store.GetRangeAsync("db/a.sst", new ByteRange(0, 10), default)).Should().NotBeNull();
 
-        await new LocalFileSystemObjectStore(_temp.FullName).DeleteAsync("db/a.sst", default);
+        await new LocalFileSystemObjectStore(Folder.FullName).DeleteAsync("db/a.sst", default);
 
         (await store.GetRangeAsync("db/a.sst", new ByteRange(0, 10), default)).Should().BeNull("a cached handle must not resurrect a deleted object");
         store.ReadHandles!.Count.Should().Be(0);
@@ -87,7 +66,7 @@ public sealed class LocalReadHandlesTests : IDisposable
     [Fact]
     public async Task A_file_replaced_outside_the_store_reads_as_its_new_version()
     {
-        var store = new LocalFileSystemObjectStore(_temp.FullName);
+        var store = new LocalFileSystemObjectStore(Folder.FullName);
         if (!CachesHandles(store))
         {
             return;
@@ -98,9 +77,9 @@ public sealed class LocalReadHandlesTests : IDisposable
 
         // Replace by rename, as writers do, from outside this store.
         var newer = Bytes(120, 4);
-        var temp = Path.Combine(_temp.FullName, "db", "m.new");
+        var temp = Path.Combine(Folder.FullName, "db", "m.new");
         await File.WriteAllBytesAsync(temp, newer);
-        File.Move(temp, Path.Combine(_temp.FullName, "db", "m"), overwrite: true);
+        File.Move(temp, Path.Combine(Folder.FullName, "db", "m"), overwrite: true);
 
         var after = await store.GetRangeAsync("db/m", new ByteRange(0, 120), default);
         after!.Data.ToArray().Should().Equal(newer);
@@ -111,7 +90,7 @@ public sealed class LocalReadHandlesTests : IDisposable
     [Fact]
     public async Task An_overwrite_through_the_store_is_read_at_once()
     {
-        var store = new LocalFileSystemObjectStore(_temp.FullName);
+        var store = new LocalFileSystemObjectStore(Folder.FullName);
         if (!CachesHandles(store))
         {
             return;
@@ -129,7 +108,7 @@ public sealed class LocalReadHandlesTests : IDisposable
     [Fact]
     public async Task The_cache_keeps_at_most_its_capacity_of_handles()
     {
-        var store = new LocalFileSystemObjectStore(_temp.FullName);
+        var store = new LocalFileSystemObjectStore(Folder.FullName);
         if (!CachesHandles(store))
         {
             return;
@@ -152,7 +131,7 @@ public sealed class LocalReadHandlesTests : IDisposable
     [Fact]
     public async Task Concurrent_reads_deletes_and_evictions_never_fail_a_read_or_return_wrong_bytes()
     {
-        var store = new LocalFileSystemObjectStore(_temp.FullName);
+        var store = new LocalFileSystemObjectStore(Folder.FullName);
         if (!CachesHandles(store))
         {
             return;
@@ -190,7 +169,7 @@ public sealed class LocalReadHandlesTests : IDisposable
                     Volatile.Read(ref deleted[file]).Should().BeTrue("only a deleted file reads as absent");
                 }
 
-                if (handles.Acquire(Path.Combine(_temp.FullName, "db", $"{file}.sst")) is { } lease)
+                if (handles.Acquire(Path.Combine(Folder.FullName, "db", $"{file}.sst")) is { } lease)
                 {
                     using (lease)
                     {
@@ -207,7 +186,7 @@ public sealed class LocalReadHandlesTests : IDisposable
         })).ToArray();
 
         // A "GC" deletes half the files while the readers run, through another store on the same folder.
-        var gc = new LocalFileSystemObjectStore(_temp.FullName);
+        var gc = new LocalFileSystemObjectStore(Folder.FullName);
         for (var i = 0; i < Files; i += 2)
         {
             await Task.Delay(100);
