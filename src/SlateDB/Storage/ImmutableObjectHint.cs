@@ -4,9 +4,10 @@ namespace SlateDB.Storage;
 /// Tells a store, on the calling thread, that the object the read it is about to start reads is immutable: written
 /// once under a name never reused for other bytes and never rewritten (SSTs: <c>wal/*.sst</c> and
 /// <c>compacted/*.sst</c> are created with <see cref="PutMode.Create"/>), so bytes read through a handle opened on it
-/// earlier are its bytes. <see cref="LocalFileSystemObjectStore"/> then reads through its cached handle without
-/// looking at the path first (no <c>statx</c> per read); after another process deletes such an object, reads through
-/// a handle still open serve its (unchanged) bytes, while this store's own delete closes the handle at once.
+/// earlier are its bytes. <see cref="LocalFileSystemObjectStore"/> then reads through its cached handle after
+/// checking only that the handle's file still has a name (a link-count <c>statx</c> of the descriptor, no path
+/// lookup). A name is reused only after the file holding it was unlinked (a database deleted and created again at the
+/// same path restarts its WAL ids), so a deleted or replaced object is still seen as it is now.
 /// </summary>
 /// <remarks>
 /// Thread-local, like <see cref="RangeBufferHint"/>: it covers only the synchronous start of the read. A store that

@@ -65,6 +65,8 @@ internal static class LocalFileApi
     private const int AtEmptyPath = 0x1000;
     private const uint StatxBasicStats = 0x7ff;
     private const int StatxBufferSize = 256;
+    private const uint StatxLinkCount = 0x4; // STATX_NLINK: stx_nlink, a u32 at offset 16.
+    private static readonly byte[] EmptyNativePath = [0];
     private const ushort FileTypeMask = 0xF000;
     private const ushort RegularFile = 0x8000;
     private const int LockExclusive = 2;
@@ -123,6 +125,22 @@ internal static class LocalFileApi
         }
 
         return buffer;
+    }
+
+    /// <summary>
+    /// Whether an open file has no name left (deleted, or replaced by a rename over its path): a <c>statx</c> of the
+    /// descriptor for its link count only, with no path lookup. The caller holds the handle alive (a lease). Only where
+    /// <see cref="HasFileIdentity"/>.
+    /// </summary>
+    public static bool IsUnlinked(SafeFileHandle handle, string fullPath)
+    {
+        var buffer = t_statxBuffer ??= new byte[StatxBufferSize];
+        if (NativeMethods.statx((int)handle.DangerousGetHandle(), EmptyNativePath, AtEmptyPath, StatxLinkCount, buffer) != 0)
+        {
+            throw ErrnoException(Marshal.GetLastPInvokeError(), fullPath);
+        }
+
+        return MemoryMarshal.Read<uint>(buffer.AsSpan(16)) == 0;
     }
 
     /// <summary>The identity of an open file; only where <see cref="HasFileIdentity"/>.</summary>

@@ -134,7 +134,7 @@ public sealed partial class LocalFileSystemObjectStore : IObjectStore
 
     /// <summary>
     /// A ranged read through a cached handle, validated against the path first (see <see cref="LocalReadHandles"/>),
-    /// except for objects the caller marked immutable (<see cref="ImmutableObjectHint"/>).
+    /// or, for objects the caller marked immutable (<see cref="ImmutableObjectHint"/>), by the link count of its file.
     /// </summary>
     private ValueTask<ObjectContent?> ReadCachedAsync(string path, ByteRange range, CancellationToken cancellationToken)
     {

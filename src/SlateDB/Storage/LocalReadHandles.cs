@@ -12,7 +12,9 @@ namespace SlateDB.Storage;
 /// time): a file deleted or replaced since — by this store, another store or another process — is seen as it is now
 /// (absent, or the new version opened afresh), exactly as without the cache. Published files are never written in
 /// place, so a matching identity means the handle shows the current version. Reads of immutable objects (SSTs, see
-/// <see cref="ImmutableObjectHint"/>) skip the check: their handle shows the only version there ever is. A reader
+/// <see cref="ImmutableObjectHint"/>) check only that the cached handle's file still has a name (a link-count
+/// <c>statx</c> of the descriptor, no path lookup): such a file is never rewritten, and its name is reused only after
+/// it was unlinked. A reader
 /// leases the handle (a reference count on the <see cref="SafeFileHandle"/>), so evicting or replacing an entry never
 /// closes a handle under a read in progress: it closes when the last lease ends.
 /// </remarks>
@@ -43,9 +45,10 @@ internal sealed class LocalReadHandles(int capacity)
     /// </summary>
     /// <param name="fullPath">The file's full path.</param>
     /// <param name="immutable">
-    /// The file is never rewritten nor its name reused (see <see cref="ImmutableObjectHint"/>): a cached handle is used
-    /// as it is, without a <c>statx</c> of the path, and a file without one is opened directly. A handle on a file
-    /// deleted since by someone else then still reads its bytes; <see cref="Forget"/> (this store's delete) closes it.
+    /// The file is never rewritten, and its name is reused only after it was unlinked (see
+    /// <see cref="ImmutableObjectHint"/>): a cached handle whose file still has a name is used without a <c>statx</c>
+    /// of the path, and a file without one is opened directly. A handle whose file was deleted or replaced since is
+    /// validated against the path as usual.
     /// </param>
     /// <exception cref="IOException">The file could not be opened or looked at.</exception>
     /// <exception cref="UnauthorizedAccessException">Access denied.</exception>
@@ -54,9 +57,22 @@ internal sealed class LocalReadHandles(int capacity)
         var cached = Find(fullPath);
         if (immutable)
         {
-            return cached is not null && TryLease(cached, out var held)
-                ? held
-                : Open(fullPath, cached?.NativePath ?? LocalFileApi.ToNativePath(fullPath));
+            if (cached is null)
+            {
+                return Open(fullPath, LocalFileApi.ToNativePath(fullPath));
+            }
+
+            if (TryLease(cached, out var held))
+            {
+                // A name is reused only after the file holding it was unlinked (a database deleted and made again at
+                // the same path restarts its WAL ids): a handle whose file still has a name shows the bytes at it.
+                if (!LocalFileApi.IsUnlinked(held.Handle, fullPath))
+                {
+                    return held;
+                }
+
+                held.Dispose();
+            }
         }
 
         var nativePath = cached?.NativePath ?? LocalFileApi.ToNativePath(fullPath);

@@ -5,9 +5,9 @@ namespace SlateDB.Tests.Storage;
 
 /// <summary>
 /// SST reads tell the local store their object is immutable (<see cref="ImmutableObjectHint"/>), so it reads through
-/// a cached handle without a <c>statx</c> of the path: an SST deleted by someone else is still read through the handle
-/// open on it (its bytes never change), while this store's own delete closes the handle at once, and objects read
-/// without the hint (manifests and the like) are still seen as replaced.
+/// a cached handle after a link-count check of the descriptor instead of a <c>statx</c> of the path: an SST deleted
+/// (or a name reused) by someone else is still seen as it is now, this store's own delete closes the handle at once,
+/// and objects read without the hint (manifests and the like) are still seen as replaced.
 /// </summary>
 public sealed class ImmutableReadHandleTests() : LocalFolderTest("slatedb-immutable-handles-")
 {
@@ -30,7 +30,7 @@ public sealed class ImmutableReadHandleTests() : LocalFolderTest("slatedb-immuta
     }
 
     [Fact]
-    public async Task An_sst_deleted_by_another_store_is_still_read_through_its_open_handle()
+    public async Task An_sst_deleted_by_another_store_is_seen_missing_though_its_handle_is_cached()
     {
         var store = new LocalFileSystemObjectStore(Folder.FullName);
         if (store.ReadHandles is null)
@@ -41,18 +41,33 @@ public sealed class ImmutableReadHandleTests() : LocalFolderTest("slatedb-immuta
         var data = Bytes(8192, 1);
         await store.PutAsync("db/compacted/a.sst", data, PutMode.Create, default);
         (await SstFile.ReadRangeAsync(store, "db/compacted/a.sst", new ByteRange(0, 4096), default)).ToArray().Should().Equal(data.AsSpan(0, 4096).ToArray());
+        (await SstFile.ReadRangeAsync(store, "db/compacted/a.sst", new ByteRange(4096, 4096), default)).ToArray().Should().Equal(data.AsSpan(4096, 4096).ToArray());
+        store.ReadHandles.Count.Should().Be(1);
 
         await new LocalFileSystemObjectStore(Folder.FullName).DeleteAsync("db/compacted/a.sst", default);
 
-        (await SstFile.ReadRangeAsync(store, "db/compacted/a.sst", new ByteRange(4096, 4096), default)).ToArray()
-            .Should().Equal(data.AsSpan(4096, 4096).ToArray(), "an SST never changes, so its open handle still shows its bytes");
-        store.ReadHandles.Count.Should().Be(1);
-
-        // A read without the hint looks at the path, finds nothing and closes the handle.
-        (await store.GetRangeAsync("db/compacted/a.sst", new ByteRange(0, 10), default)).Should().BeNull();
-        store.ReadHandles.Count.Should().Be(0);
         var missing = async () => await SstFile.ReadRangeAsync(store, "db/compacted/a.sst", new ByteRange(0, 10), default);
         (await missing.Should().ThrowAsync<SlateDbException>()).Which.Kind.Should().Be(SlateDbErrorKind.Data);
+        store.ReadHandles.Count.Should().Be(0, "the handle on the unlinked file is closed");
+    }
+
+    [Fact]
+    public async Task A_wal_name_reused_after_its_database_was_wiped_by_another_store_reads_the_new_bytes()
+    {
+        var store = new LocalFileSystemObjectStore(Folder.FullName);
+        const string wal = "db/wal/00000000000000000001.sst";
+        var first = Bytes(4096, 6);
+        await store.PutAsync(wal, first, PutMode.Create, default);
+        (await SstFile.ReadRangeAsync(store, wal, new ByteRange(0, 4096), default)).ToArray().Should().Equal(first);
+
+        // Another store deletes the database and a new one at the same path writes its first WAL object again.
+        var other = new LocalFileSystemObjectStore(Folder.FullName);
+        await other.DeleteAsync(wal, default);
+        var second = Bytes(4096, 7);
+        await other.PutAsync(wal, second, PutMode.Create, default);
+
+        (await SstFile.ReadRangeAsync(store, wal, new ByteRange(0, 4096), default)).ToArray()
+            .Should().Equal(second, "a cached handle whose file lost its name is never read again");
     }
 
     [Fact]
