@@ -25,15 +25,41 @@ internal static class L0SstWriter
     /// <exception cref="SlateDbException">Invalid: the merge operator failed (nothing is recorded; the flush is tried again).</exception>
     public static async Task<SsTableHandle> WriteAsync(TableStore tables, Ulid id, KvTable table, ulong[] snapshotSeqs, MergeFolder? merge, CancellationToken cancellationToken)
     {
-        var builder = new SstBuilder(tables.Settings, SstKind.Compacted, table.EstimatedSize);
+        // Streamed to the store as it is built where the store can take it (no whole-SST buffer; the same bytes);
+        // nothing is visible until the write below publishes it, and a failed or cancelled build abandons the put
+        // (no object, no temporary file). The flush then fails as any failed upload does and is tried again.
+        var builder = tables.NewFlushBuilder(id, table.EstimatedSize);
+        try
+        {
+            AddRows(builder, table, snapshotSeqs, merge, cancellationToken);
+        }
+        catch
+        {
+            TableStore.Abandon(builder);
+            throw;
+        }
+
+        return await tables.WriteCompactedAsync(id, builder, SstWriteSource.Flush, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Adds the rows the L0 SST keeps (see <see cref="WriteAsync(TableStore, Ulid, KvTable, ulong[], MergeFolder?, CancellationToken)"/>).</summary>
+    private static void AddRows(SstBuilder builder, KvTable table, ulong[] snapshotSeqs, MergeFolder? merge, CancellationToken cancellationToken)
+    {
         var iterator = table.Iterate();
         var expiryCutoff = table.LastTick;
         var barrier = FoldBarrier.Snapshots(snapshotSeqs);
         var group = new List<RowEntry>();
         var folded = new List<RowEntry>();
         var hasMerge = false;
+        var rows = 0;
         while (iterator.TryNext(out var row))
         {
+            if ((++rows & 0xFFF) == 0)
+            {
+                // A cancelled flush stops writing its SST out.
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             if (group.Count > 0 && !row.Key.Span.SequenceEqual(group[0].Key.Span))
             {
                 WriteKey();
@@ -47,8 +73,6 @@ internal static class L0SstWriter
         {
             WriteKey();
         }
-
-        return await tables.WriteCompactedAsync(id, builder, SstWriteSource.Flush, cancellationToken).ConfigureAwait(false);
 
         void WriteKey()
         {
