@@ -25,22 +25,40 @@ internal static class L0SstWriter
     /// <exception cref="SlateDbException">Invalid: the merge operator failed (nothing is recorded; the flush is tried again).</exception>
     public static async Task<SsTableHandle> WriteAsync(TableStore tables, Ulid id, KvTable table, ulong[] snapshotSeqs, MergeFolder? merge, CancellationToken cancellationToken)
     {
-        // Streamed to the store as it is built where the store can take it (no whole-SST buffer; the same bytes);
-        // nothing is visible until the write below publishes it, and a failed or cancelled build abandons the put
-        // (no object, no temporary file). The flush then fails as any failed upload does and is tried again.
+        // Streamed to the store as it is built where the store can take it (no whole-SST buffer; the same bytes).
+        // Nothing is visible until the write publishes it; a failed or cancelled build or commit abandons the put (no
+        // object, no temporary file).
         var builder = tables.NewFlushBuilder(id, table.EstimatedSize);
         try
         {
             AddRows(builder, table, snapshotSeqs, merge, cancellationToken);
+            return await tables.WriteCompactedAsync(id, builder, SstWriteSource.Flush, cancellationToken).ConfigureAwait(false);
         }
-        catch
+        catch (Exception e) when (builder.Sink is not null && IsStoreFailure(e))
         {
+            // Streaming puts are not retried (the pieces are gone once written). The SST was not published: write it
+            // again whole, through the store's ordinary put and its retries, as a flush to a store that cannot stream
+            // does; a failure there fails the flush as before.
             TableStore.Abandon(builder);
-            throw;
+            var whole = new SstBuilder(tables.Settings, SstKind.Compacted, table.EstimatedSize);
+            AddRows(whole, table, snapshotSeqs, merge, cancellationToken);
+            return await tables.WriteCompactedAsync(id, whole, SstWriteSource.Flush, cancellationToken).ConfigureAwait(false);
         }
-
-        return await tables.WriteCompactedAsync(id, builder, SstWriteSource.Flush, cancellationToken).ConfigureAwait(false);
+        finally
+        {
+            // Ends a streamed put that was not committed (a merge operator failure, a cancellation); no-op otherwise.
+            TableStore.Abandon(builder);
+        }
     }
+
+    /// <summary>
+    /// A failure of the streamed write itself (the store), not of the rows (the merge operator), of a cancellation or
+    /// of an id minted twice, which the ordinary put would meet again.
+    /// </summary>
+    private static bool IsStoreFailure(Exception e) =>
+        e is not OperationCanceledException
+        && !MergeFolder.IsOperatorFailure(e)
+        && e is not SlateDbException { Kind: SlateDbErrorKind.Internal };
 
     /// <summary>Adds the rows the L0 SST keeps (see <see cref="WriteAsync(TableStore, Ulid, KvTable, ulong[], MergeFolder?, CancellationToken)"/>).</summary>
     private static void AddRows(SstBuilder builder, KvTable table, ulong[] snapshotSeqs, MergeFolder? merge, CancellationToken cancellationToken)
