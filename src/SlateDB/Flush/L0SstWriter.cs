@@ -25,15 +25,59 @@ internal static class L0SstWriter
     /// <exception cref="SlateDbException">Invalid: the merge operator failed (nothing is recorded; the flush is tried again).</exception>
     public static async Task<SsTableHandle> WriteAsync(TableStore tables, Ulid id, KvTable table, ulong[] snapshotSeqs, MergeFolder? merge, CancellationToken cancellationToken)
     {
-        var builder = new SstBuilder(tables.Settings, SstKind.Compacted, table.EstimatedSize);
+        // Streamed to the store as it is built where the store can take it (no whole-SST buffer; the same bytes).
+        // Nothing is visible until the write publishes it; a failed or cancelled build or commit abandons the put (no
+        // object, no temporary file).
+        var builder = tables.NewFlushBuilder(id, table.EstimatedSize);
+        try
+        {
+            AddRows(builder, table, snapshotSeqs, merge, cancellationToken);
+            return await tables.WriteCompactedAsync(id, builder, SstWriteSource.Flush, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (builder.Sink is not null && IsStoreFailure(e))
+        {
+            // Streaming puts are not retried (the pieces are gone once written). The SST was not published: write it
+            // again whole, through the store's ordinary put and its retries, as a flush to a store that cannot stream
+            // does; a failure there fails the flush as before.
+            TableStore.Abandon(builder);
+            var whole = new SstBuilder(tables.Settings, SstKind.Compacted, table.EstimatedSize);
+            AddRows(whole, table, snapshotSeqs, merge, cancellationToken);
+            return await tables.WriteCompactedAsync(id, whole, SstWriteSource.Flush, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Ends a streamed put that was not committed (a merge operator failure, a cancellation); no-op otherwise.
+            TableStore.Abandon(builder);
+        }
+    }
+
+    /// <summary>
+    /// A failure of the streamed write itself (the store), not of the rows (the merge operator), of a cancellation or
+    /// of an id minted twice, which the ordinary put would meet again.
+    /// </summary>
+    private static bool IsStoreFailure(Exception e) =>
+        e is not OperationCanceledException
+        && !MergeFolder.IsOperatorFailure(e)
+        && e is not SlateDbException { Kind: SlateDbErrorKind.Internal };
+
+    /// <summary>Adds the rows the L0 SST keeps (see <see cref="WriteAsync(TableStore, Ulid, KvTable, ulong[], MergeFolder?, CancellationToken)"/>).</summary>
+    private static void AddRows(SstBuilder builder, KvTable table, ulong[] snapshotSeqs, MergeFolder? merge, CancellationToken cancellationToken)
+    {
         var iterator = table.Iterate();
         var expiryCutoff = table.LastTick;
         var barrier = FoldBarrier.Snapshots(snapshotSeqs);
         var group = new List<RowEntry>();
         var folded = new List<RowEntry>();
         var hasMerge = false;
+        var rows = 0;
         while (iterator.TryNext(out var row))
         {
+            if ((++rows & 0xFFF) == 0)
+            {
+                // A cancelled flush stops writing its SST out.
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             if (group.Count > 0 && !row.Key.Span.SequenceEqual(group[0].Key.Span))
             {
                 WriteKey();
@@ -47,8 +91,6 @@ internal static class L0SstWriter
         {
             WriteKey();
         }
-
-        return await tables.WriteCompactedAsync(id, builder, SstWriteSource.Flush, cancellationToken).ConfigureAwait(false);
 
         void WriteKey()
         {

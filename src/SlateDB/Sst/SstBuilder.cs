@@ -116,6 +116,12 @@ internal sealed class SstBuilder
     /// <summary>Where the data blocks go as they are finished; null when the SST is built whole in memory.</summary>
     public Storage.IStreamingObjectWriter? Sink { get; }
 
+    /// <summary>
+    /// Where copies of the first data blocks go as they are finished (a streamed L0 flush's warm on write: the blocks
+    /// leave the builder before the SST is published); null: none are copied.
+    /// </summary>
+    public DataBlockCopies? BlockCopies { get; init; }
+
     /// <summary>Bytes written so far plus the open block: the size the SST would have if finished now, roughly.</summary>
     public long EstimatedSize => Position + _block.EncodedLength;
 
@@ -239,10 +245,10 @@ internal sealed class SstBuilder
         }
 
         _blocks.Add(new BlockMetaModel((ulong)Position, _pendingIndexKey));
+        var start = _output.WrittenCount;
         if (_settings.Codec == BlockCodec.None)
         {
             // Stored as is: build the block straight into the output.
-            var start = _output.WrittenCount;
             _output.Advance(_block.WriteTo(_output.GetSpan(_block.EncodedLength)));
             AppendChecksum(start);
         }
@@ -260,6 +266,7 @@ internal sealed class SstBuilder
             }
         }
 
+        BlockCopies?.Offer(_output.WrittenSpan[start..]);
         _blockStats.Add(new BlockStatsModel(_blockPuts, _blockDeletes, _blockMerges));
         _blockPuts = _blockDeletes = _blockMerges = 0;
         _block.Reset();

@@ -27,7 +27,7 @@ internal sealed partial class TableStore
     public static void Abandon(SstBuilder builder) => builder.Sink?.Dispose();
 
     /// <summary>Finishes a streaming builder: writes what it holds, then publishes the object (create-if-absent).</summary>
-    private async Task<SsTableHandle> CommitStreamedAsync(Ulid id, SstBuilder builder, IStreamingObjectWriter sink, CancellationToken cancellationToken)
+    private async Task<SsTableHandle> CommitStreamedAsync(Ulid id, SstBuilder builder, IStreamingObjectWriter sink, SstWriteSource source, CancellationToken cancellationToken)
     {
         using (sink)
         {
@@ -48,6 +48,11 @@ internal sealed partial class TableStore
             {
                 var opened = SstFile.OpenTail(sst.Bytes, sst.Offset, path);
                 cache.Set(new BlockCacheKey(path, 0, BlockCacheEntryKind.Metadata), opened, opened.MetadataSize);
+                if (source == SstWriteSource.Flush && builder.BlockCopies is { } copies)
+                {
+                    // Only now that the object is published: a failed flush leaves no block of it in the cache.
+                    WarmCopiedBlocks(opened, copies, options.FlushWarmCapBytes(cache));
+                }
             }
 
             sst.Release();

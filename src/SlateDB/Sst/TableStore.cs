@@ -44,7 +44,7 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
     {
         if (builder.Sink is { } sink)
         {
-            return await CommitStreamedAsync(id, builder, sink, cancellationToken).ConfigureAwait(false);
+            return await CommitStreamedAsync(id, builder, sink, source, cancellationToken).ConfigureAwait(false);
         }
 
         var sst = builder.Finish();

@@ -1,0 +1,36 @@
+namespace SlateDB.Sst;
+
+/// <summary>
+/// Copies of the first data blocks of an SST being streamed (each block's stored bytes with their checksum, in block
+/// order), up to <paramref name="capBytes"/> of cache charge (a block's stored length and 64, as reads charge it):
+/// what a streamed L0 flush puts into the block cache once its object is published (warm on write). The copies stop
+/// at the first block that does not fit, so they are always the SST's first blocks.
+/// </summary>
+internal sealed class DataBlockCopies(long capBytes)
+{
+    private readonly List<byte[]> _blocks = [];
+    private long _charged;
+    private bool _full;
+
+    /// <summary>The copied blocks: block <c>i</c> of the SST is <c>Blocks[i]</c>.</summary>
+    public IReadOnlyList<byte[]> Blocks => _blocks;
+
+    /// <summary>Copies a finished data block's stored bytes while the cap allows (nothing once one did not fit).</summary>
+    public void Offer(ReadOnlySpan<byte> stored)
+    {
+        if (_full)
+        {
+            return;
+        }
+
+        var charge = stored.Length + 64L;
+        if (_charged + charge > capBytes)
+        {
+            _full = true;
+            return;
+        }
+
+        _blocks.Add(stored.ToArray());
+        _charged += charge;
+    }
+}
