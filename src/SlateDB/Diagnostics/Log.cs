@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace SlateDB;
 
-/// <summary>The engine's log messages (source-generated). Next free event id: 18.</summary>
+/// <summary>The engine's log messages (source-generated). Next free event id: 19.</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Opened database '{Path}' as writer epoch {Epoch}: replayed {WalCount} WAL objects ({Rows} rows), last sequence {LastSeq}.")]
@@ -34,6 +34,9 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 14, Level = LogLevel.Debug, Message = "Memtable flushed to L0 SST {Sst} ({Bytes} bytes); manifest version {ManifestId}.")]
     public static partial void L0Flushed(ILogger logger, string sst, long bytes, ulong manifestId);
+
+    [LoggerMessage(EventId = 18, Level = LogLevel.Warning, Message = "Streaming L0 SST {Sst} to the object store failed; writing it again whole through the store's ordinary put.")]
+    public static partial void L0StreamFellBack(ILogger logger, Exception exception, string sst);
 
     [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "Flushed {Rows} unflushed bytes at process exit in {Millis} ms.")]
     public static partial void ExitFlushed(ILogger logger, long rows, long millis);

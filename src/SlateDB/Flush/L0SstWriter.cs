@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using SlateDB.Common;
 using SlateDB.Format;
 using SlateDB.Manifest;
@@ -20,10 +21,11 @@ internal static class L0SstWriter
     /// snapshot in <paramref name="snapshotSeqs"/> (ascending) can tell apart (<see cref="MergeFolder.FoldRuns"/>), then
     /// keeps the newest version, the version each snapshot sees, and whatever an operand kept above needs beneath it;
     /// other versions are shadowed for every reader. Rows expired by the memtable's last write time are written as
-    /// SlateDB writes them (<see cref="VersionRetention.ApplyExpiry"/>).
+    /// SlateDB writes them (<see cref="VersionRetention.ApplyExpiry"/>). A failed streamed write that falls back to a
+    /// whole put is reported to <c>logger</c> as a warning.
     /// </summary>
     /// <exception cref="SlateDbException">Invalid: the merge operator failed (nothing is recorded; the flush is tried again).</exception>
-    public static async Task<SsTableHandle> WriteAsync(TableStore tables, Ulid id, KvTable table, ulong[] snapshotSeqs, MergeFolder? merge, CancellationToken cancellationToken)
+    public static async Task<SsTableHandle> WriteAsync(TableStore tables, Ulid id, KvTable table, ulong[] snapshotSeqs, MergeFolder? merge, CancellationToken cancellationToken, ILogger? logger = null)
     {
         // Streamed to the store as it is built where the store can take it (no whole-SST buffer; the same bytes).
         // Nothing is visible until the write publishes it; a failed or cancelled build or commit abandons the put (no
@@ -40,6 +42,11 @@ internal static class L0SstWriter
             // again whole, through the store's ordinary put and its retries, as a flush to a store that cannot stream
             // does; a failure there fails the flush as before.
             TableStore.Abandon(builder);
+            if (logger is not null)
+            {
+                Log.L0StreamFellBack(logger, e, id.ToString());
+            }
+
             var whole = new SstBuilder(tables.Settings, SstKind.Compacted, table.EstimatedSize);
             AddRows(whole, table, snapshotSeqs, merge, cancellationToken);
             return await tables.WriteCompactedAsync(id, whole, SstWriteSource.Flush, cancellationToken).ConfigureAwait(false);
@@ -60,7 +67,7 @@ internal static class L0SstWriter
         && !MergeFolder.IsOperatorFailure(e)
         && e is not SlateDbException { Kind: SlateDbErrorKind.Internal };
 
-    /// <summary>Adds the rows the L0 SST keeps (see <see cref="WriteAsync(TableStore, Ulid, KvTable, ulong[], MergeFolder?, CancellationToken)"/>).</summary>
+    /// <summary>Adds the rows the L0 SST keeps (see <see cref="WriteAsync(TableStore, Ulid, KvTable, ulong[], MergeFolder?, CancellationToken, ILogger?)"/>).</summary>
     private static void AddRows(SstBuilder builder, KvTable table, ulong[] snapshotSeqs, MergeFolder? merge, CancellationToken cancellationToken)
     {
         var iterator = table.Iterate();

@@ -77,7 +77,7 @@ internal sealed class MemtableFlusher(DbComponents c, WriterManifest manifest, I
             var memtable = state.Frozen[state.Frozen.Count - 1 - inFlight.Count];
             var id = c.Ids.NewUlid();
             var snapshots = host.LiveSnapshotSeqs();
-            inFlight.Enqueue((memtable, Task.Run(() => Diagnostics.DbTracing.TraceAsync("slatedb.l0.flush", c.Metrics.DbName, () => L0SstWriter.WriteAsync(c.Tables, id, memtable.Table, snapshots, c.Merge, uploadToken)), uploadToken)));
+            inFlight.Enqueue((memtable, Task.Run(() => Diagnostics.DbTracing.TraceAsync("slatedb.l0.flush", c.Metrics.DbName, () => L0SstWriter.WriteAsync(c.Tables, id, memtable.Table, snapshots, c.Merge, uploadToken, logger)), uploadToken)));
         }
     }
 

@@ -142,7 +142,8 @@ public sealed class L0FlushStreamingTests : IDisposable
     {
         using var instrumented = new InstrumentedObjectStore(new FailingStore(new LocalFileSystemObjectStore(_root)) { FailCommits = 1 });
         var store = instrumented;
-        await using (var db = await SlateDb.Builder("db", store).WithOptions(Read.ReadTestKit.TestOptions(minFilterKeys: 100)).OpenAsync())
+        var logger = new Storage.Decorators.ListLogger();
+        await using (var db = await SlateDb.Builder("db", store).WithOptions(Read.ReadTestKit.TestOptions(minFilterKeys: 100)).WithLoggerFactory(new Storage.Decorators.SingleLoggerFactory(logger)).OpenAsync())
         {
             var batch = new WriteBatch();
             for (var i = 0; i < 5_000; i++)
@@ -158,6 +159,7 @@ public sealed class L0FlushStreamingTests : IDisposable
 
         var l0 = await CountL0Async(store);
         l0.Should().Be(1, "the flush was recorded once, from the whole-buffer put");
+        logger.Entries.Should().ContainSingle(e => e.EventId.Id == 18 && e.Level == Microsoft.Extensions.Logging.LogLevel.Warning, "the fallback is reported");
         Directory.GetFiles(Path.Combine(_root, "db", "compacted")).Should().ContainSingle("the failed streamed put left no temporary file");
         await using var reopened = await SlateDb.Builder("db", store).WithOptions(Read.ReadTestKit.TestOptions(minFilterKeys: 100)).OpenAsync();
         (await reopened.GetAsync(Key(4_999))).Should().Equal(Value(4_999));
