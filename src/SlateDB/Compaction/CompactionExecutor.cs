@@ -255,11 +255,6 @@ internal sealed class CompactionExecutor(
         RowBatchPool pool,
         CancellationToken cancellationToken)
     {
-        if (filter is null)
-        {
-            return await MergePlainAsync(merged, retention, merge, buffers, output, pool, cancellationToken).ConfigureAwait(false);
-        }
-
         var versions = new List<RowEntry>();
         var kept = new List<RowEntry>();
         var scratch = filter is null ? null : new List<RowEntry>();
@@ -369,65 +364,11 @@ internal sealed class CompactionExecutor(
     }
 
     /// <summary>
-    /// <see cref="MergeAsync"/> without a filter: rows are taken synchronously while the merge's steps complete at once
-    /// (<see cref="PlainMergeLoop"/>); this method only awaits a pending step and queues full batches.
-    /// </summary>
-    private static async Task<long> MergePlainAsync(
-        MergeRowIterator merged,
-        RetentionPolicy retention,
-        MergeFolder? merge,
-        BlockBuffers? buffers,
-        ChannelWriter<RowBatch> output,
-        RowBatchPool pool,
-        CancellationToken cancellationToken)
-    {
-        var loop = new PlainMergeLoop(merged, retention, merge, buffers) { Batch = pool.Rent() };
-        while (true)
-        {
-            var stop = loop.Run(cancellationToken, out var pending);
-            if (stop == PlainMergeLoop.Stop.Pending)
-            {
-                if (!await pending.ConfigureAwait(false))
-                {
-                    break;
-                }
-
-                if (loop.Take())
-                {
-                    continue;
-                }
-
-                stop = PlainMergeLoop.Stop.BatchFull;
-            }
-
-            if (stop == PlainMergeLoop.Stop.End)
-            {
-                break;
-            }
-
-            await output.WriteAsync(loop.Batch, cancellationToken).ConfigureAwait(false);
-            loop.Batch = pool.Rent();
-        }
-
-        loop.Finish();
-        if (loop.Batch.Count > 0)
-        {
-            await output.WriteAsync(loop.Batch, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            pool.Return(loop.Batch);
-        }
-
-        return loop.RowsRead;
-    }
-
-    /// <summary>
     /// Decides a key that has a single version without <see cref="RetentionFilter"/> when that is simple: a value that has
     /// not expired is kept; a tombstone without expiry is kept unless tombstones are dropped. False for anything else
     /// (merge operands, expiring rows): the caller applies the full rules.
     /// </summary>
-    internal static bool TryKeepAlone(in RowEntry row, in RetentionPolicy retention, RowBatch batch)
+    private static bool TryKeepAlone(in RowEntry row, in RetentionPolicy retention, RowBatch batch)
     {
         switch (row.Kind)
         {
@@ -522,7 +463,7 @@ internal sealed class CompactionExecutor(
     }
 
     /// <summary>Rows queued from the merge to the writer.</summary>
-    internal sealed class RowBatch
+    private sealed class RowBatch
     {
         /// <summary>Rows per batch: an array of this many rows stays below the large object heap's threshold.</summary>
         private const int Capacity = 512;
