@@ -38,6 +38,11 @@ internal sealed class SstRowIterator : IRowIterator
 
     /// <summary>The block iterator, kept across blocks (reset onto each) so its buffers are allocated once per SST.</summary>
     private BlockIterator? _blockIterator;
+    /// <summary>
+    /// With pooled buffers: where the block iterator rebuilds keys, its chunks retired like the blocks' buffers (filled
+    /// ones at each block boundary, when every row of the blocks left has been returned; the rest when the iterator ends).
+    /// </summary>
+    private readonly RegionKeyArena? _keyArena;
     private bool _firstBlock = true;
     private bool _done;
 
@@ -61,6 +66,10 @@ internal sealed class SstRowIterator : IRowIterator
         _checkFarBound = _ascending ? _range.End is not null : _range.Start is not null;
         _checkNearBound = _ascending ? _range.Start is not null : _range.End is not null;
         _window = new ReadAheadWindow(fetch, carriedReadAhead);
+        if (fetch.Buffers is { } buffers)
+        {
+            _keyArena = new RegionKeyArena(buffers.Rent, buffers.Retire);
+        }
     }
 
     public RowEntry Current => _current;
@@ -115,6 +124,8 @@ internal sealed class SstRowIterator : IRowIterator
                 return Finish();
             }
 
+            // Every row of the blocks before this one has been returned: their rebuilt keys' chunks can be retired.
+            _keyArena?.ReleaseFilled();
             if (_blockIterator is { } reused && reused.Block.Version == block.Version)
             {
                 reused.Reset(block);
@@ -122,6 +133,10 @@ internal sealed class SstRowIterator : IRowIterator
             else
             {
                 _blockIterator = block.CreateIterator();
+                if (_blockIterator is BlockIteratorV2 v2)
+                {
+                    v2.KeyArena = _keyArena;
+                }
             }
 
             _rows = _blockIterator;
@@ -350,6 +365,7 @@ internal sealed class SstRowIterator : IRowIterator
         _done = true;
         _rows = null;
         _blockIterator = null;
+        _keyArena?.ReleaseAll();
         return false;
     }
 

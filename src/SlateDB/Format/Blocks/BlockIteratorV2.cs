@@ -5,8 +5,9 @@ namespace SlateDB.Format.Blocks;
 /// <summary>
 /// Iterator over a V2 block. Rows are prefix-compressed against the previous row, so the iterator decodes a
 /// whole restart region (the rows from one restart point to the next) at a time and steps through it in
-/// either direction. Rebuilt keys of a region share one freshly allocated array; keys stored whole (at
-/// restart points) and repeated keys share memory with the block or the previous key.
+/// either direction. Rebuilt keys of a region share one freshly allocated array, or space in the
+/// <see cref="KeyArena"/> when the reader gives one; keys stored whole (at restart points) and repeated keys share
+/// memory with the block or the previous key.
 /// </summary>
 internal sealed class BlockIteratorV2 : BlockIterator
 {
@@ -33,6 +34,12 @@ internal sealed class BlockIteratorV2 : BlockIterator
     }
 
     public override bool IsValid => _index >= 0;
+
+    /// <summary>
+    /// Where rebuilt keys go instead of a new array per region (null: new arrays). The reader that sets it releases
+    /// the arena's chunks only once no row over them is handed out any more.
+    /// </summary>
+    public RegionKeyArena? KeyArena { get; set; }
 
     private protected override void ResetCore(Block block)
     {
@@ -218,7 +225,10 @@ internal sealed class BlockIteratorV2 : BlockIterator
         }
 
         // Second pass: rebuild the keys, all in one array for the region.
-        var arena = arenaLength == 0 ? [] : new byte[arenaLength];
+        var arena = arenaLength == 0 ? Memory<byte>.Empty
+            : KeyArena is { } keyArena ? keyArena.Allocate((int)arenaLength)
+            : new byte[arenaLength];
+        var arenaSpan = arena.Span;
         var arenaPosition = 0;
         var previousKey = ReadOnlyMemory<byte>.Empty;
         for (var i = 0; i < count; i++)
@@ -230,10 +240,10 @@ internal sealed class BlockIteratorV2 : BlockIterator
                 if (NeedsArena(shared, key.Length, previousKey.Length))
                 {
                     var length = shared + key.Length;
-                    var target = arena.AsSpan(arenaPosition, length);
+                    var target = arenaSpan.Slice(arenaPosition, length);
                     previousKey.Span[..shared].CopyTo(target);
                     key.Span.CopyTo(target[shared..]);
-                    key = arena.AsMemory(arenaPosition, length);
+                    key = arena.Slice(arenaPosition, length);
                     arenaPosition += length;
                 }
                 else
