@@ -80,7 +80,9 @@ public sealed class DbReader : IAsyncDisposable
             ReaderLog.Opened(logger, components.Path, options.Mode.ToString(), view.ManifestId, view.VisibleSeq);
             if (options.Mode.Kind != DbReaderModeKind.Checkpoint)
             {
-                reader._poll = Task.Run(() => reader.PollLoopAsync(reader._stop.Token), CancellationToken.None);
+                // Started here, not through Task.Run: the first poll's timer is set before the open returns, so the
+                // interval counts from the open even when the thread pool is slow to run new work.
+                reader._poll = reader.PollLoopAsync(reader._stop.Token);
             }
 
             return reader;
