@@ -6,6 +6,7 @@ using SlateDB.Iterators;
 using SlateDB.Manifest;
 using SlateDB.Sst;
 using SlateDB.Storage;
+using SlateDB.Tests.Storage;
 using static SlateDB.Tests.Compaction.CompactionTestKit;
 
 namespace SlateDB.Tests.Compaction;
@@ -54,7 +55,7 @@ public sealed class PooledBlockLifetimeTests : IDisposable
             .ExecuteAsync(job, CancellationToken.None);
 
         // The plain path: blocks decoded into new arrays, SSTs built whole and put at once (a store without streaming).
-        var plainTables = new TableStore(new PlainStore(store), paths, options, cache: null);
+        var plainTables = new TableStore(new PassThroughStore(store), paths, options, cache: null);
         var plain = await new CompactionExecutor(plainTables, ids, TimeProvider.System, settings) { NewBlockBuffers = () => null }
             .ExecuteAsync(job, CancellationToken.None);
 
@@ -186,21 +187,5 @@ public sealed class PooledBlockLifetimeTests : IDisposable
         }
 
         return views;
-    }
-
-    /// <summary>A store that only passes calls on: it neither streams puts nor reads into a caller's buffer.</summary>
-    private sealed class PlainStore(IObjectStore inner) : IObjectStore
-    {
-        public ValueTask<ObjectContent?> GetAsync(string path, CancellationToken cancellationToken) => inner.GetAsync(path, cancellationToken);
-
-        public ValueTask<ObjectContent?> GetRangeAsync(string path, ByteRange range, CancellationToken cancellationToken) => inner.GetRangeAsync(path, range, cancellationToken);
-
-        public ValueTask<ObjectMetadata?> HeadAsync(string path, CancellationToken cancellationToken) => inner.HeadAsync(path, cancellationToken);
-
-        public ValueTask<PutResult> PutAsync(string path, ReadOnlyMemory<byte> data, PutMode mode, CancellationToken cancellationToken) => inner.PutAsync(path, data, mode, cancellationToken);
-
-        public ValueTask DeleteAsync(string path, CancellationToken cancellationToken) => inner.DeleteAsync(path, cancellationToken);
-
-        public IAsyncEnumerable<ObjectMetadata> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
     }
 }

@@ -6,6 +6,7 @@ using SlateDB.Manifest;
 using SlateDB.Memtable;
 using SlateDB.Sst;
 using SlateDB.Storage;
+using SlateDB.Tests.Storage;
 
 namespace SlateDB.Tests.Flush;
 
@@ -74,7 +75,7 @@ public sealed class L0FlushStreamingTests : IDisposable
         var options = SlateDbOptions.Default with { CompressionCodec = codec };
         var table = Memtable();
         var id = new IdGenerator(TimeProvider.System, 7).NewUlid();
-        var whole = new NonStreamingStore();
+        var whole = new PassThroughStore(new InMemoryObjectStore());
         var memory = new InMemoryObjectStore();
         var local = new RetryingObjectStore(new InstrumentedObjectStore(new LocalFileSystemObjectStore(_root)));
         new TableStore(whole, Paths, options).NewFlushBuilder(id, 1024).Sink.Should().BeNull("a store that cannot stream gets the whole SST in one put");
@@ -251,23 +252,5 @@ public sealed class L0FlushStreamingTests : IDisposable
 
             public void Dispose() => inner.Dispose();
         }
-    }
-
-    /// <summary>A store without streaming puts (as the cloud stores are).</summary>
-    private sealed class NonStreamingStore : IObjectStore
-    {
-        private readonly InMemoryObjectStore _inner = new();
-
-        public ValueTask<ObjectContent?> GetAsync(string path, CancellationToken cancellationToken) => _inner.GetAsync(path, cancellationToken);
-
-        public ValueTask<ObjectContent?> GetRangeAsync(string path, ByteRange range, CancellationToken cancellationToken) => _inner.GetRangeAsync(path, range, cancellationToken);
-
-        public ValueTask<ObjectMetadata?> HeadAsync(string path, CancellationToken cancellationToken) => _inner.HeadAsync(path, cancellationToken);
-
-        public ValueTask<PutResult> PutAsync(string path, ReadOnlyMemory<byte> data, PutMode mode, CancellationToken cancellationToken) => _inner.PutAsync(path, data, mode, cancellationToken);
-
-        public ValueTask DeleteAsync(string path, CancellationToken cancellationToken) => _inner.DeleteAsync(path, cancellationToken);
-
-        public IAsyncEnumerable<ObjectMetadata> ListAsync(string prefix, CancellationToken cancellationToken) => _inner.ListAsync(prefix, cancellationToken);
     }
 }
