@@ -15,6 +15,27 @@ internal sealed class DataBlockCopies(long capBytes)
     /// <summary>The copied blocks: block <c>i</c> of the SST is <c>Blocks[i]</c>.</summary>
     public IReadOnlyList<byte[]> Blocks => _blocks;
 
+    /// <summary>
+    /// The copy of <paramref name="sst"/>'s data block <paramref name="index"/> (the SST these copies were taken of),
+    /// or null past the copied blocks.
+    /// </summary>
+    public ReadOnlyMemory<byte>? StoredBlock(SstFile sst, int index)
+    {
+        if (index >= _blocks.Count)
+        {
+            return null;
+        }
+
+        if (_blocks[index].Length != sst.BlockRange(index).Length)
+        {
+            // Cannot happen (the copies are the builder's blocks, in order); the SST is published, so it must not fail the flush.
+            System.Diagnostics.Debug.Fail($"The copy of data block {index} of '{sst.Path}' is {_blocks[index].Length} bytes, the block {sst.BlockRange(index).Length}.");
+            return null;
+        }
+
+        return _blocks[index];
+    }
+
     /// <summary>Copies a finished data block's stored bytes while the cap allows (nothing once one did not fit).</summary>
     public void Offer(ReadOnlySpan<byte> stored)
     {

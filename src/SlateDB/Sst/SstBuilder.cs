@@ -120,7 +120,7 @@ internal sealed class SstBuilder
     /// Where copies of the first data blocks go as they are finished (a streamed L0 flush's warm on write: the blocks
     /// leave the builder before the SST is published); null: none are copied.
     /// </summary>
-    public DataBlockCopies? BlockCopies { get; init; }
+    public DataBlockCopies? BlockCopies { get; set; }
 
     /// <summary>Bytes written so far plus the open block: the size the SST would have if finished now, roughly.</summary>
     public long EstimatedSize => Position + _block.EncodedLength;

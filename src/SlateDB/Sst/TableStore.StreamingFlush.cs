@@ -1,5 +1,4 @@
 using SlateDB.Common;
-using SlateDB.Format;
 using SlateDB.Storage;
 
 namespace SlateDB.Sst;
@@ -19,46 +18,14 @@ internal sealed partial class TableStore
     /// </summary>
     public SstBuilder NewFlushBuilder(Ulid id, long expectedSize)
     {
-        var sink = store is IStreamingPut streaming ? streaming.TryStartPut(paths.CompactedSstPath(id)) : null;
-        if (sink is null)
-        {
-            return new SstBuilder(_settings, SstKind.Compacted, expectedSize);
-        }
-
+        var builder = NewCompactedBuilder(id, _settings, expectedSize);
         var warmCap = options.FlushWarmCapBytes(cache);
-        return new SstBuilder(_settings, SstKind.Compacted, expectedSize, sink)
+        if (builder.Sink is not null && warmCap > 0)
         {
-            BlockCopies = warmCap > 0 ? new DataBlockCopies(warmCap) : null,
-        };
-    }
-
-    /// <summary>
-    /// Puts the copied first data blocks of a just-published SST into the cache, up to <paramref name="capBytes"/> of
-    /// charge (the cap as it stands now: another flush may have warmed since the copies were taken), each decoded
-    /// from its own copy, as <see cref="WarmDataBlocks"/> does from a whole SST's buffer.
-    /// </summary>
-    private void WarmCopiedBlocks(SstFile sst, DataBlockCopies copies, long capBytes)
-    {
-        long warmed = 0;
-        var blocks = copies.Blocks;
-        for (var i = 0; i < blocks.Count && i < sst.BlockCount; i++)
-        {
-            var stored = blocks[i];
-            var charge = stored.Length + 64L;
-            if (warmed + charge > capBytes)
-            {
-                return;
-            }
-
-            if (stored.Length != sst.BlockRange(i).Length)
-            {
-                // Cannot happen (the copies are the builder's blocks, in order); the SST is published, so it must not fail the flush.
-                System.Diagnostics.Debug.Fail($"The copy of data block {i} of '{sst.Path}' is {stored.Length} bytes, the block {sst.BlockRange(i).Length}.");
-                return;
-            }
-
-            cache!.Set(BlockKey(sst, i), sst.DecodeBlock(stored), charge);
-            warmed += charge;
+            builder.BlockCopies = new DataBlockCopies(warmCap);
         }
+
+        return builder;
     }
+
 }

@@ -1,4 +1,3 @@
-using SlateDB.Caching;
 using SlateDB.Common;
 using SlateDB.Format;
 using SlateDB.Manifest;
@@ -37,22 +36,13 @@ internal sealed partial class TableStore
 
             // The sync and publish block on the disk: off the builder's thread, as a put's are.
             var result = await Task.Run(() => sink.CommitAsync(PutMode.Create, cancellationToken).AsTask(), cancellationToken).ConfigureAwait(false);
-            if (!result.IsWritten)
-            {
-                sst.Release();
-                throw new SlateDbException(SlateDbErrorKind.Internal, $"The SST '{path}' already exists: its id was minted twice, and the existing SST is kept.");
-            }
-
-            var handle = new SsTableHandle(SsTableId.Compacted(id), SstBuildSettings.FormatVersion, sst.Info);
+            var handle = Published(id, sst, result);
             if (cache is not null)
             {
+                // Data blocks only now that the object is published: a failed flush leaves no block of it in the cache.
                 var opened = SstFile.OpenTail(sst.Bytes, sst.Offset, path);
-                cache.Set(new BlockCacheKey(path, 0, BlockCacheEntryKind.Metadata), opened, opened.MetadataSize);
-                if (source == SstWriteSource.Flush && builder.BlockCopies is { } copies)
-                {
-                    // Only now that the object is published: a failed flush leaves no block of it in the cache.
-                    WarmCopiedBlocks(opened, copies, options.FlushWarmCapBytes(cache));
-                }
+                var copies = source == SstWriteSource.Flush ? builder.BlockCopies : null;
+                CacheWritten(handle, opened, copies is null ? null : i => copies.StoredBlock(opened, i));
             }
 
             sst.Release();

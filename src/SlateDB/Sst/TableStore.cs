@@ -55,21 +55,11 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
         var result = store is DiskCachedObjectStore disk
             ? await disk.PutSstAsync(path, sst.Bytes, PutMode.Create, source, cancellationToken).ConfigureAwait(false)
             : await store.PutAsync(path, sst.Bytes, PutMode.Create, cancellationToken).ConfigureAwait(false);
-        if (!result.IsWritten)
-        {
-            sst.Release();
-            throw new SlateDbException(SlateDbErrorKind.Internal, $"The SST '{path}' already exists: its id was minted twice, and the existing SST is kept.");
-        }
-
-        var handle = new SsTableHandle(SsTableId.Compacted(id), SstBuildSettings.FormatVersion, sst.Info);
+        var handle = Published(id, sst, result);
         if (cache is not null)
         {
             var opened = SstFile.Open(sst.Bytes, path);
-            cache.Set(new BlockCacheKey(path, 0, BlockCacheEntryKind.Metadata), opened, opened.MetadataSize);
-            if (source == SstWriteSource.Flush)
-            {
-                WarmDataBlocks(opened, sst.Bytes, options.FlushWarmCapBytes(cache));
-            }
+            CacheWritten(handle, opened, source == SstWriteSource.Flush ? i => OwnStoredBlock(opened, sst.Bytes, i) : null);
         }
 
         // The upload returned and the opened SST holds copies: the buffer can be reused. (A failed upload keeps it.)
@@ -77,27 +67,54 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
         return handle;
     }
 
-    /// <summary>
-    /// Puts the first data blocks of a just-written SST into the cache, up to <paramref name="capBytes"/> of cache
-    /// charge (as reads charge a block: its stored length and 64). Each block is decoded from its own copy of the bytes, so the cache never pins the whole SST's buffer.
-    /// </summary>
-    private void WarmDataBlocks(SstFile sst, ReadOnlyMemory<byte> bytes, long capBytes)
+    /// <summary>The handle of the SST <paramref name="id"/> a put of <paramref name="sst"/> returned <paramref name="result"/> for.</summary>
+    /// <exception cref="SlateDbException">Internal: the object already existed (it is left as it is; the buffer is released).</exception>
+    private SsTableHandle Published(Ulid id, EncodedSst sst, PutResult result)
     {
-        long warmed = 0;
-        for (var i = 0; i < sst.BlockCount; i++)
+        if (!result.IsWritten)
         {
-            var range = sst.BlockRange(i);
-            var charge = range.Length + 64;
-            if (warmed + charge > capBytes)
+            sst.Release();
+            throw new SlateDbException(SlateDbErrorKind.Internal, $"The SST '{paths.CompactedSstPath(id)}' already exists: its id was minted twice, and the existing SST is kept.");
+        }
+
+        return new SsTableHandle(SsTableId.Compacted(id), SstBuildSettings.FormatVersion, sst.Info);
+    }
+
+    /// <summary>
+    /// Puts a just-published SST's index and filter into the cache and, after a flush (<paramref name="storedBlock"/>
+    /// given), its first data blocks, up to <see cref="SlateDbOptions.FlushWarmCapBytes"/> of cache charge (as reads
+    /// charge a block: its stored length and 64). <paramref name="storedBlock"/> gives block <c>i</c>'s stored bytes,
+    /// its own copy so the cache never pins a whole SST's buffer, or null where warming stops.
+    /// </summary>
+    private void CacheWritten(SsTableHandle handle, SstFile opened, Func<int, ReadOnlyMemory<byte>?>? storedBlock)
+    {
+        cache!.Set(MetadataKeyOf(handle.Id), opened, opened.MetadataSize);
+        if (storedBlock is null)
+        {
+            return;
+        }
+
+        var capBytes = options.FlushWarmCapBytes(cache);
+        long warmed = 0;
+        for (var i = 0; i < opened.BlockCount; i++)
+        {
+            var charge = opened.BlockRange(i).Length + 64;
+            if (warmed + charge > capBytes || storedBlock(i) is not { } stored)
             {
                 return;
             }
 
-            var stored = bytes.Slice((int)range.Offset, (int)range.Length);
-            var block = sst.DecodeBlock(sst.Info.Compression == SstCompression.None ? stored.ToArray() : stored);
-            cache!.Set(BlockKey(sst, i), block, charge);
+            cache.Set(BlockKey(opened, i), opened.DecodeBlock(stored), charge);
             warmed += charge;
         }
+    }
+
+    /// <summary>Block <paramref name="index"/>'s stored bytes in a whole SST's buffer, copied where decoding would not copy them.</summary>
+    private static ReadOnlyMemory<byte> OwnStoredBlock(SstFile sst, ReadOnlyMemory<byte> bytes, int index)
+    {
+        var range = sst.BlockRange(index);
+        var stored = bytes.Slice((int)range.Offset, (int)range.Length);
+        return sst.Info.Compression == SstCompression.None ? stored.ToArray() : stored;
     }
 
     /// <summary>
