@@ -27,19 +27,9 @@ public sealed partial class LocalFileSystemObjectStore : IRangeReadInto
             return content.Data.Length;
         }
 
-        LocalReadHandles.Lease lease;
-        try
+        if (AcquireHandle(fullPath, path) is not { } lease)
         {
-            if (_readHandles.Acquire(fullPath) is not { } acquired)
-            {
-                return -1;
-            }
-
-            lease = acquired;
-        }
-        catch (Exception e) when (IsIoFailure(e))
-        {
-            throw Failure(e, "open", path);
+            return -1;
         }
 
         using (lease)

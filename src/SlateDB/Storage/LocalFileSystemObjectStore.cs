@@ -133,6 +133,22 @@ public sealed partial class LocalFileSystemObjectStore : IObjectStore
     }
 
     /// <summary>
+    /// A leased handle on the file at <paramref name="fullPath"/> (see <see cref="LocalReadHandles.Acquire"/>; marked
+    /// immutable by <see cref="ImmutableObjectHint"/>), or null when there is no file.
+    /// </summary>
+    private LocalReadHandles.Lease? AcquireHandle(string fullPath, string path)
+    {
+        try
+        {
+            return _readHandles!.Acquire(fullPath, ImmutableObjectHint.Immutable);
+        }
+        catch (Exception e) when (IsIoFailure(e))
+        {
+            throw Failure(e, "open", path);
+        }
+    }
+
+    /// <summary>
     /// A ranged read through a cached handle, validated against the path first (see <see cref="LocalReadHandles"/>),
     /// or, for objects the caller marked immutable (<see cref="ImmutableObjectHint"/>), by the link count of its file.
     /// </summary>
@@ -140,19 +156,9 @@ public sealed partial class LocalFileSystemObjectStore : IObjectStore
     {
         var fullPath = ToFullPath(path, nameof(path));
         cancellationToken.ThrowIfCancellationRequested();
-        LocalReadHandles.Lease lease;
-        try
+        if (AcquireHandle(fullPath, path) is not { } lease)
         {
-            if (_readHandles!.Acquire(fullPath, ImmutableObjectHint.Immutable) is not { } acquired)
-            {
-                return ValueTask.FromResult<ObjectContent?>(null);
-            }
-
-            lease = acquired;
-        }
-        catch (Exception e) when (IsIoFailure(e))
-        {
-            throw Failure(e, "open", path);
+            return ValueTask.FromResult<ObjectContent?>(null);
         }
 
         var leaseHeld = true;
