@@ -156,37 +156,50 @@ public sealed partial class LocalFileSystemObjectStore
     /// <summary>Writes the bytes to a new temporary file beside the target, stamps and syncs it.</summary>
     private async ValueTask<(string TempPath, LocalFileStamp Stamp)> WriteTempFileAsync(string path, string fullPath, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
+        var (tempPath, handle) = CreateTempFile(path, fullPath, FileOptions.Asynchronous);
+        try
+        {
+            using (handle)
+            {
+                await RandomAccess.WriteAsync(handle, data, 0, cancellationToken).ConfigureAwait(false);
+                return (tempPath, SealTempFile(handle, tempPath));
+            }
+        }
+        catch
+        {
+            TryDeleteFile(tempPath);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A new, empty temporary file beside <paramref name="fullPath"/>, open for writing; its folder is created first
+    /// (again, should a concurrent delete remove the empty folder meanwhile).
+    /// </summary>
+    private (string TempPath, SafeFileHandle Handle) CreateTempFile(string path, string fullPath, FileOptions options)
+    {
         var folder = Path.GetDirectoryName(fullPath)!;
         for (var attempt = 1; ; attempt++)
         {
             CreateFolder(path, folder);
             var tempPath = NewTempPath(fullPath);
-            SafeFileHandle handle;
             try
             {
-                handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous);
+                return (tempPath, File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, options));
             }
             catch (DirectoryNotFoundException) when (attempt < MaxFolderAttempts)
             {
-                continue; // A concurrent delete removed the (empty) folder after we created it.
-            }
-
-            try
-            {
-                using (handle)
-                {
-                    await RandomAccess.WriteAsync(handle, data, 0, cancellationToken).ConfigureAwait(false);
-                    File.SetLastWriteTimeUtc(handle, NextStamp());
-                    RandomAccess.FlushToDisk(handle);
-                    return (tempPath, LocalFileApi.Stat(handle, tempPath));
-                }
-            }
-            catch
-            {
-                TryDeleteFile(tempPath);
-                throw;
+                // A concurrent delete removed the (empty) folder after we created it.
             }
         }
+    }
+
+    /// <summary>Stamps a fully written temporary file with the next modification time, syncs it, and returns its stamp.</summary>
+    private LocalFileStamp SealTempFile(SafeFileHandle handle, string tempPath)
+    {
+        File.SetLastWriteTimeUtc(handle, NextStamp());
+        RandomAccess.FlushToDisk(handle);
+        return LocalFileApi.Stat(handle, tempPath);
     }
 
     /// <summary>A new temporary name beside <paramref name="fullPath"/> (hidden from listings and reads).</summary>

@@ -9,23 +9,10 @@ public sealed partial class LocalFileSystemObjectStore : IStreamingPut
     IStreamingObjectWriter? IStreamingPut.TryStartPut(string path)
     {
         var fullPath = ToFullPath(path, nameof(path));
-        var folder = Path.GetDirectoryName(fullPath)!;
         try
         {
-            for (var attempt = 1; ; attempt++)
-            {
-                CreateFolder(path, folder);
-                var tempPath = NewTempPath(fullPath);
-                try
-                {
-                    var handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-                    return new StreamingWriter(this, path, fullPath, tempPath, handle);
-                }
-                catch (DirectoryNotFoundException) when (attempt < MaxFolderAttempts)
-                {
-                    // A concurrent delete removed the (empty) folder after we created it.
-                }
-            }
+            var (tempPath, handle) = CreateTempFile(path, fullPath, FileOptions.None);
+            return new StreamingWriter(this, path, fullPath, tempPath, handle);
         }
         catch (Exception e) when (IsIoFailure(e))
         {
@@ -71,9 +58,7 @@ public sealed partial class LocalFileSystemObjectStore : IStreamingPut
                 using (open)
                 {
                     _handle = null;
-                    File.SetLastWriteTimeUtc(open, store.NextStamp());
-                    RandomAccess.FlushToDisk(open);
-                    stamp = LocalFileApi.Stat(open, tempPath);
+                    stamp = store.SealTempFile(open, tempPath);
                 }
 
                 return await store.PublishTempFileAsync(path, tempPath, fullPath, stamp, mode, cancellationToken).ConfigureAwait(false);
