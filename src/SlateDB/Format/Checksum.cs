@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.IO.Hashing;
 
 namespace SlateDB.Format;
 
@@ -13,7 +12,7 @@ internal static class Checksum
     public const int Size = sizeof(uint);
 
     /// <summary>The CRC-32 of <paramref name="data"/>.</summary>
-    public static uint Compute(ReadOnlySpan<byte> data) => Crc32.HashToUInt32(data);
+    public static uint Compute(ReadOnlySpan<byte> data) => Crc32Ieee.Hash(data);
 
     /// <summary>Writes the big-endian CRC-32 of <paramref name="payload"/> into the first four bytes of <paramref name="destination"/>.</summary>
     public static void Write(ReadOnlySpan<byte> payload, Span<byte> destination)
