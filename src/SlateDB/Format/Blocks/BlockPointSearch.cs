@@ -18,8 +18,8 @@ internal enum PointSearchOutcome
 
 /// <summary>
 /// Point lookups inside one decoded block without an iterator: a binary search over the restart points, then a walk
-/// that compares each row's key in place (prefix from the previous key, suffix from the block) and decodes nothing
-/// but the row it returns. Allocation-free for keys up to 256 bytes.
+/// that compares each row's key in place (prefix from the previous key, suffix from the block), skips the rows before
+/// the key without decoding them, and decodes only the row it returns. Allocation-free for keys up to 256 bytes.
 /// </summary>
 internal static class BlockPointSearch
 {
@@ -88,22 +88,25 @@ internal static class BlockPointSearch
         var objectName = block.ObjectName;
         var end = block.EndOfOffset(region);
         var source = block.Data[..end];
+        var span = source.Span;
         var position = block.OffsetAt(region);
         var target = key.Span;
         var currentLength = 0;
         var first = true;
         while (position < end)
         {
-            var decoded = RowCodecV2.Decode(source, ref position, objectName);
-            var shared = decoded.SharedLength;
-            if (first ? shared != 0 : shared > currentLength)
+            // Rows the search passes over are only skipped (key parts and checks); the row with the key is decoded whole.
+            var rowStart = position;
+            RowCodecV2.SkipRow(span, ref position, objectName, out var sharedLength, out var suffixStart, out var suffixLength);
+            if (first ? sharedLength != 0 : sharedLength > (uint)currentLength)
             {
                 Corruption.Throw(objectName, first
-                    ? $"the row at restart point {region} shares {shared} key bytes; it must share none"
-                    : $"row shares {shared} key bytes with a previous key of only {currentLength} bytes");
+                    ? $"the row at restart point {region} shares {sharedLength} key bytes; it must share none"
+                    : $"row shares {sharedLength} key bytes with a previous key of only {currentLength} bytes");
             }
 
-            var suffix = decoded.KeySuffix.Span;
+            var shared = (int)sharedLength;
+            var suffix = span.Slice(suffixStart, suffixLength);
             var order = BlockIterator.CompareSplitKey(current[..shared], suffix, target);
             if (order > 0)
             {
@@ -111,10 +114,14 @@ internal static class BlockPointSearch
                 return PointSearchOutcome.Absent;
             }
 
-            if (order == 0 && decoded.Seq <= maxSeq)
+            if (order == 0)
             {
-                row = decoded.ToRowEntry(key);
-                return PointSearchOutcome.Found;
+                var decoded = RowCodecV2.Decode(source, ref rowStart, objectName);
+                if (decoded.Seq <= maxSeq)
+                {
+                    row = decoded.ToRowEntry(key);
+                    return PointSearchOutcome.Found;
+                }
             }
 
             // Keep the full key for the next row's prefix.

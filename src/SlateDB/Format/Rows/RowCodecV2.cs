@@ -117,6 +117,32 @@ internal static class RowCodecV2
         suffixLength = (int)unshared;
     }
 
+    /// <summary>
+    /// Reads the key parts of the row at <paramref name="position"/> (its shared length and the range of its suffix) and
+    /// moves the position past the whole row, checking the lengths and the flags as <see cref="Decode"/> does but reading
+    /// neither the value, the sequence number nor the timestamps: what a point search needs for the rows it passes over.
+    /// </summary>
+    public static void SkipRow(ReadOnlySpan<byte> source, ref int position, string objectName, out uint sharedLength, out int suffixStart, out int suffixLength)
+    {
+        var pos = position;
+        sharedLength = Varint.Read(source, ref pos, objectName);
+        var unshared = Varint.Read(source, ref pos, objectName);
+        var valueLength = Varint.Read(source, ref pos, objectName);
+        Need(source, pos, unshared, "key suffix", objectName);
+        suffixStart = pos;
+        suffixLength = (int)unshared;
+        pos += (int)unshared;
+        Need(source, pos, valueLength, "value", objectName);
+        pos += (int)valueLength;
+        Need(source, pos, FixedLength, "sequence number and flags", objectName);
+        var flags = source[pos + 8];
+        RowFlags.Validate(flags, objectName);
+        pos += FixedLength;
+        var timestamps = ((flags & RowFlags.HasExpireTs) != 0 ? 8u : 0u) + ((flags & RowFlags.HasCreateTs) != 0 ? 8u : 0u);
+        Need(source, pos, timestamps, "timestamps", objectName);
+        position = pos + (int)timestamps;
+    }
+
     private static void Need(ReadOnlySpan<byte> span, int position, uint count, string what, string objectName)
     {
         if (count > (uint)(span.Length - position))

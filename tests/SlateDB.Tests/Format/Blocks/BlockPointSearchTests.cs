@@ -87,6 +87,33 @@ public sealed class BlockPointSearchTests
         dataErrors.Should().BeGreaterThan(0, $"some flips break lengths (seed {seed})");
     }
 
+    [Fact]
+    public void A_row_the_search_only_skips_is_still_checked()
+    {
+        // Rows before the probed key are skipped rather than decoded; their flags and lengths are still checked.
+        var rows = new List<RowEntry>
+        {
+            RowEntry.Put("a"u8.ToArray(), "1"u8.ToArray(), 3),
+            RowEntry.Put("b"u8.ToArray(), "2"u8.ToArray(), 2),
+            RowEntry.Put("c"u8.ToArray(), "3"u8.ToArray(), 1),
+        };
+        var (encoded, _) = BlockIteratorTests.Split(rows, BlockFormatVersion.V2, 65536)[0];
+        BlockPointSearch.Find(Block.Decode(encoded, BlockFormatVersion.V2, "intact"), "c"u8.ToArray(), ulong.MaxValue, out var found)
+            .Should().Be(PointSearchOutcome.Found);
+        found.Value.ToArray().Should().Equal("3"u8.ToArray());
+
+        // Row "a": shared 0, suffix length 1, value length 1 (a byte each), "a", "1", seq (8 bytes), then its flags.
+        var badFlags = (byte[])encoded.Clone();
+        badFlags[3 + 1 + 1 + 8] = 0x80;
+        var act = () => BlockPointSearch.Find(Block.Decode(badFlags, BlockFormatVersion.V2, "flagged"), "c"u8.ToArray(), ulong.MaxValue, out _);
+        act.Should().Throw<SlateDbException>().Where(e => e.Kind == SlateDbErrorKind.Data && e.Message.Contains("flagged") && e.Message.Contains("0x80"));
+
+        var badLength = (byte[])encoded.Clone();
+        badLength[2] = 0x7f; // row "a" claims a 127-byte value
+        act = () => BlockPointSearch.Find(Block.Decode(badLength, BlockFormatVersion.V2, "long"), "c"u8.ToArray(), ulong.MaxValue, out _);
+        act.Should().Throw<SlateDbException>().Where(e => e.Kind == SlateDbErrorKind.Data && e.Message.Contains("long"));
+    }
+
     /// <summary>Bounds around each version's sequence of the probed key, plus the extremes.</summary>
     private static IEnumerable<ulong> SeqBounds(List<RowEntry> model, byte[] probe, Random random)
     {
