@@ -8,6 +8,7 @@ using SlateDB.Storage;
 // (1M, 16-byte keys, 100-byte values in batches of 1,000), the same 200,000 gets (seed 42), stock settings over the
 // local folder store. Prints the timed pass's process CPU per op, ops/s, GC counts and pauses, and JIT time.
 //   fill DIR          fills DIR and closes (what the comparison's fillbatch writes)
+//   afterfill DIR     fills DIR afresh, times the first pass of gets straight after (rows in the memtables and L0)
 //   flushed DIR       fills DIR afresh, flushes the memtable, times the first pass of gets
 //   reopen DIR        opens DIR, flushes, closes and reopens, times the first pass of gets
 //   compacted DIR     opens DIR, flushes, compacts fully, closes and reopens, times the first pass of gets
@@ -17,7 +18,7 @@ using SlateDB.Storage;
 // pass, to attach perf).
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: SlateDB.ColdReadProbe fill|flushed|reopen|compacted|scan-cold|warm DIR [--rows N] [--reads N] [--wait]");
+    Console.Error.WriteLine("usage: SlateDB.ColdReadProbe fill|afterfill|flushed|reopen|compacted|scan-cold|warm DIR [--rows N] [--reads N] [--wait]");
     return 2;
 }
 
@@ -102,7 +103,7 @@ if (mode == "fill")
 }
 
 SlateDb db;
-if (mode == "flushed")
+if (mode is "flushed" or "afterfill")
 {
     if (Directory.Exists(dir))
     {
@@ -111,7 +112,10 @@ if (mode == "flushed")
 
     db = await Open();
     await Fill(db);
-    await db.FlushAsync(memtableFlush);
+    if (mode == "flushed")
+    {
+        await db.FlushAsync(memtableFlush);
+    }
 }
 else
 {

@@ -119,7 +119,7 @@ public sealed partial class SlateDb : IAsyncDisposable
         }
     }
 
-    private KvTable NewMemtable() => new((ulong)_random.NextInt64(), _c.Merge);
+    private KvTable NewMemtable() => new((ulong)_random.NextInt64(), _c.Merge, MemtableKeyFilter.BytesFor(_c.Options.L0SstSizeBytes));
 
     private DbState State => Volatile.Read(ref _state);
 

@@ -145,7 +145,7 @@ internal static class Recovery
                     continue;
                 }
 
-                table ??= new KvTable((ulong)random.NextInt64(), c.Merge);
+                table ??= new KvTable((ulong)random.NextInt64(), c.Merge, MemtableKeyFilter.BytesFor(c.Options.L0SstSizeBytes));
                 table.Put(row);
                 rowCount++;
                 lastSeq = Math.Max(lastSeq, row.Seq);

@@ -54,6 +54,13 @@ internal sealed partial class KvTable
     /// </summary>
     public bool TryGetFolded(ReadOnlySpan<byte> key, ulong maxSeq, out RowEntry row, out FoldStep step)
     {
+        if (!MayHoldKey(key))
+        {
+            row = default;
+            step = default;
+            return false;
+        }
+
         var prefix = KeyPrefix(key);
         var hint = HintFor(prefix);
         var found = FindGreaterOrEqual(prefix, key, maxSeq, hint, default);

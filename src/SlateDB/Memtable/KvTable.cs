@@ -41,6 +41,8 @@ internal sealed partial class KvTable
     private readonly RowArena _data = new();
     private readonly int[] _preds = new int[MaxHeight];
 
+    private readonly int _keyFilterBytes;
+    private MemtableKeyFilter? _keyFilter;
     private ulong _rngState;
     private int _height = 1;
     private bool _frozen;
@@ -58,9 +60,15 @@ internal sealed partial class KvTable
     /// The merge operator: with it, each merge operand is stored with a fold of the older operands of its key below it
     /// (KvTable.Folds.cs), which point reads use; without it, operands are only stored.
     /// </param>
-    public KvTable(ulong levelSeed = DefaultLevelSeed, Merge.MergeFolder? folder = null)
+    /// <param name="keyFilterBytes">
+    /// The size of the whole-key filter point reads consult before searching (<see cref="MemtableKeyFilter"/>, made at the
+    /// first put); 0 for none.
+    /// </param>
+    public KvTable(ulong levelSeed = DefaultLevelSeed, Merge.MergeFolder? folder = null, int keyFilterBytes = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(keyFilterBytes);
         _folder = folder;
+        _keyFilterBytes = keyFilterBytes;
         var head = _nodes.Allocate(LinkSlot + MaxHeight);
         System.Diagnostics.Debug.Assert(head == Head, "The head node must sit at address 0.");
         Shape(ref _nodes.At(head)) = MakeShape(0, MaxHeight);
@@ -126,6 +134,9 @@ internal sealed partial class KvTable
     /// <summary>Bytes the table's row arena holds (allocated chunks, used or not).</summary>
     public long ArenaBytes => _data.AllocatedBytes;
 
+    /// <summary>Bytes the whole-key filter holds (0 before the first put, or without one).</summary>
+    public long KeyFilterBytes => Volatile.Read(ref _keyFilter)?.SizeBytes ?? 0;
+
     /// <summary>
     /// Inserts a copy of <paramref name="row"/>, or replaces the row with the same key and seq. Writer thread only.
     /// </summary>
@@ -167,6 +178,7 @@ internal sealed partial class KvTable
             Volatile.Write(ref _firstSeq, row.Seq);
         }
 
+        AddToKeyFilter(key);
         var prefix = KeyPrefix(key);
         var preds = _preds;
         var hint = HintFor(prefix);
@@ -199,6 +211,12 @@ internal sealed partial class KvTable
     /// </summary>
     public bool TryGet(ReadOnlySpan<byte> key, ulong maxSeq, out RowEntry row)
     {
+        if (!MayHoldKey(key))
+        {
+            row = default;
+            return false;
+        }
+
         var prefix = KeyPrefix(key);
         var hint = HintFor(prefix);
         var found = FindGreaterOrEqual(prefix, key, maxSeq, hint, default);
@@ -210,6 +228,28 @@ internal sealed partial class KvTable
 
         row = default;
         return false;
+    }
+
+    /// <summary>False when the whole-key filter rules <paramref name="key"/> out (any thread); true without a filter.</summary>
+    internal bool MayHoldKey(ReadOnlySpan<byte> key) =>
+        Volatile.Read(ref _keyFilter) is not { } filter || filter.MightContain(MemtableKeyFilter.Hash(key));
+
+    /// <summary>Adds <paramref name="key"/> to the whole-key filter (made here at the first put) before its node is linked.</summary>
+    private void AddToKeyFilter(ReadOnlySpan<byte> key)
+    {
+        if (_keyFilterBytes == 0)
+        {
+            return;
+        }
+
+        var filter = _keyFilter;
+        if (filter is null)
+        {
+            filter = new MemtableKeyFilter(_keyFilterBytes);
+            Volatile.Write(ref _keyFilter, filter);
+        }
+
+        filter.Add(MemtableKeyFilter.Hash(key));
     }
 
     /// <summary>Iterates every entry, ascending.</summary>

@@ -227,7 +227,7 @@ internal sealed class ReaderRefresh(DbComponents c, DbReaderOptions options, Mon
             if (target is null || target.Table.EstimatedSize >= options.MaxMemtableBytes)
             {
                 target?.Table.Freeze();
-                target = new ReplayedTable(new KvTable((ulong)_random.NextInt64()), walId);
+                target = new ReplayedTable(new KvTable((ulong)_random.NextInt64(), keyFilterBytes: MemtableKeyFilter.BytesFor(options.MaxMemtableBytes)), walId);
                 tables = tables.Insert(0, target);
             }
 
