@@ -254,9 +254,16 @@ internal sealed class SstFile
         return rows;
     }
 
-    /// <summary>Decodes a stored data block (checksum, decompression, block format).</summary>
-    public Block DecodeBlock(ReadOnlyMemory<byte> stored) =>
-        Block.Decode(SstLayout.OpenBlock(stored, Info.Compression, Path), BlockFormat, Path);
+    /// <summary>
+    /// Decodes a stored data block (checksum, decompression, block format). <paramref name="longLived"/> (the block goes
+    /// into the block cache) puts a decompressed block's bytes where young-generation collections do not copy them
+    /// (see <see cref="Format.Compression.BlockCompression.Decompress"/>).
+    /// </summary>
+    public Block DecodeBlock(ReadOnlyMemory<byte> stored, bool longLived = false) =>
+        Block.Decode(SstLayout.OpenBlock(stored, Info.Compression, Path, longLived), BlockFormat, Path);
+
+    /// <summary>Whether this SST's blocks are stored compressed (their read buffers are then short-lived).</summary>
+    public bool IsCompressed => Info.Compression != SstCompression.None;
 
     /// <summary>Reads and decodes the statistics block; null when the SST has none.</summary>
     public async ValueTask<SstStatsModel?> ReadStatsAsync(IObjectStore store, CancellationToken cancellationToken)

@@ -35,11 +35,13 @@ internal static class SstLayout
         return (infoOffset, version);
     }
 
-    /// <summary>Verifies the CRC of a stored block and decompresses it.</summary>
-    public static ReadOnlyMemory<byte> OpenBlock(ReadOnlyMemory<byte> stored, SstCompression compression, string objectName)
+    /// <summary>Verifies the CRC of a stored block and decompresses it (into a long-lived buffer when <paramref name="longLived"/>).</summary>
+    public static ReadOnlyMemory<byte> OpenBlock(ReadOnlyMemory<byte> stored, SstCompression compression, string objectName, bool longLived = false)
     {
         var payload = Checksum.Verify(stored, objectName);
-        return compression == SstCompression.None ? payload : BlockCompression.Decompress((BlockCodec)(byte)compression, payload, objectName);
+        return compression == SstCompression.None
+            ? payload
+            : BlockCompression.Decompress((BlockCodec)(byte)compression, payload, objectName, BlockCompression.DefaultMaxDecompressedLength, longLived);
     }
 
     /// <summary>Checks that a section of the SST lies inside the object.</summary>

@@ -104,7 +104,7 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
                 return;
             }
 
-            cache.Set(BlockKey(opened, i), opened.DecodeBlock(stored), charge);
+            cache.Set(BlockKey(opened, i), opened.DecodeBlock(stored, longLived: true), charge);
             warmed += charge;
         }
     }
@@ -324,7 +324,10 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
         var start = sst.BlockRange(first + firstMissing).Offset;
         var end = sst.BlockRange(first + lastMissing).End;
         ValueTask<ReadOnlyMemory<byte>> reading;
-        using (RangeBufferHint.Start(longLived: cacheBlocks && cache is not null))
+        // Uncompressed blocks are decoded in place over the read buffer, which then lives as long as they do; compressed
+        // ones are decoded into buffers of their own (long-lived when cached) and their read buffer dies at once.
+        var keeps = cacheBlocks && cache is not null;
+        using (RangeBufferHint.Start(longLived: keeps && !sst.IsCompressed))
         {
             reading = SstFile.ReadRangeAsync(store, sst.Path, ByteRange.FromBounds(start, end), cancellationToken);
         }
@@ -338,7 +341,7 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
             }
 
             var range = sst.BlockRange(first + i);
-            var block = sst.DecodeBlock(bytes.Slice((int)(range.Offset - start), (int)range.Length));
+            var block = sst.DecodeBlock(bytes.Slice((int)(range.Offset - start), (int)range.Length), longLived: keeps);
             blocks[i] = block;
             if (cacheBlocks)
             {

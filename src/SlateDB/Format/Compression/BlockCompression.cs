@@ -55,16 +55,22 @@ internal static class BlockCompression
     /// is not valid for the codec, its stated size is wrong, or it would decompress to more than
     /// <paramref name="maxLength"/> bytes.
     /// </summary>
-    public static ReadOnlyMemory<byte> Decompress(BlockCodec codec, ReadOnlyMemory<byte> source, string objectName, int maxLength = DefaultMaxDecompressedLength)
+    /// <remarks>
+    /// <paramref name="longLived"/> says the caller keeps the output for long (a block going into the block cache): the
+    /// Snappy and LZ4 decoders then write it on the pinned object heap, which collections of the young generations never
+    /// copy, as the local store does for uncompressed blocks (<c>RangeBufferHint</c>). Zstd and zlib, whose output grows
+    /// while it is decoded, keep ordinary buffers.
+    /// </remarks>
+    public static ReadOnlyMemory<byte> Decompress(BlockCodec codec, ReadOnlyMemory<byte> source, string objectName, int maxLength = DefaultMaxDecompressedLength, bool longLived = false)
     {
         ArgumentNullException.ThrowIfNull(objectName);
         ArgumentOutOfRangeException.ThrowIfNegative(maxLength);
         return codec switch
         {
             BlockCodec.None => source,
-            BlockCodec.Snappy => SnappyBlockCodec.Decompress(source.Span, objectName, maxLength),
+            BlockCodec.Snappy => SnappyBlockCodec.Decompress(source.Span, objectName, maxLength, longLived),
             BlockCodec.Zlib => ZlibBlockCodec.Decompress(source, objectName, maxLength),
-            BlockCodec.Lz4 => Lz4BlockCodec.Decompress(source.Span, objectName, maxLength),
+            BlockCodec.Lz4 => Lz4BlockCodec.Decompress(source.Span, objectName, maxLength, longLived),
             BlockCodec.Zstd => ZstdBlockCodec.Decompress(source.Span, objectName, maxLength),
             _ => throw new ArgumentOutOfRangeException(nameof(codec), codec, "Unknown compression codec."),
         };

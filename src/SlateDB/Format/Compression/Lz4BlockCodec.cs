@@ -50,9 +50,10 @@ internal static class Lz4BlockCodec
 
     /// <summary>
     /// Decompresses a size-prefixed LZ4 block. The stated size must be at most <paramref name="maxLength"/>,
-    /// plausible for the input length, and exactly what the block decodes to.
+    /// plausible for the input length, and exactly what the block decodes to (so every output byte is written).
+    /// <paramref name="pinned"/> allocates the output on the pinned object heap.
     /// </summary>
-    public static byte[] Decompress(ReadOnlySpan<byte> source, string objectName, int maxLength)
+    public static byte[] Decompress(ReadOnlySpan<byte> source, string objectName, int maxLength, bool pinned = false)
     {
         var stated = StatedLength(source, objectName, maxLength);
         if (stated == 0)
@@ -60,7 +61,7 @@ internal static class Lz4BlockCodec
             return [];
         }
 
-        var output = new byte[stated];
+        var output = GC.AllocateUninitializedArray<byte>(stated, pinned);
         DecodeInto(source, output, objectName);
         return output;
     }

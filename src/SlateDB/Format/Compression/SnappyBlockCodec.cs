@@ -34,14 +34,15 @@ internal static class SnappyBlockCodec
 
     /// <summary>
     /// Decompresses Snappy raw bytes. The stated length must be at most <paramref name="maxLength"/>, plausible
-    /// for the input length, and exactly what the elements produce.
+    /// for the input length, and exactly what the elements produce (so every output byte is written).
+    /// <paramref name="pinned"/> allocates the output on the pinned object heap.
     /// </summary>
-    public static ReadOnlyMemory<byte> Decompress(ReadOnlySpan<byte> source, string objectName, int maxLength)
+    public static ReadOnlyMemory<byte> Decompress(ReadOnlySpan<byte> source, string objectName, int maxLength, bool pinned = false)
     {
         var stated = StatedLength(source, objectName, maxLength);
 
         // One spare byte (see DecodeInto).
-        var output = new byte[stated + 1];
+        var output = GC.AllocateUninitializedArray<byte>(stated + 1, pinned);
         DecodeInto(source, output, stated, objectName);
         return output.AsMemory(0, stated);
     }
