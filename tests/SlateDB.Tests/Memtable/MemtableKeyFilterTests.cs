@@ -12,14 +12,7 @@ public sealed class MemtableKeyFilterTests
     public void Every_added_key_is_reported_and_most_others_are_ruled_out()
     {
         var random = new Random(5);
-        var filter = new MemtableKeyFilter(MemtableKeyFilter.BytesFor(64L << 20));
-        var added = new HashSet<string>();
-        for (var i = 0; i < 540_000; i++)
-        {
-            var key = Key(random);
-            added.Add(Convert.ToHexString(key));
-            filter.Add(MemtableKeyFilter.Hash(key));
-        }
+        var (filter, added) = Filled(random, 540_000);
 
         foreach (var hex in added)
         {
@@ -34,14 +27,7 @@ public sealed class MemtableKeyFilterTests
     {
         // Rows of ~30 estimated bytes: a 64 MiB memtable holds over two million keys, about 8 bits each.
         var random = new Random(6);
-        var filter = new MemtableKeyFilter(MemtableKeyFilter.BytesFor(64L << 20));
-        var added = new HashSet<string>();
-        for (var i = 0; i < 2_200_000; i++)
-        {
-            var key = Key(random);
-            added.Add(Convert.ToHexString(key));
-            filter.Add(MemtableKeyFilter.Hash(key));
-        }
+        var (filter, added) = Filled(random, 2_200_000);
 
         FalsePositiveRate(filter, random, added).Should().BeLessThan(0.10);
     }
@@ -127,6 +113,21 @@ public sealed class MemtableKeyFilterTests
         }
 
         (await reader).Should().BeGreaterThan(0);
+    }
+
+    /// <summary>A filter sized for a default 64 MiB memtable holding <paramref name="keys"/> random 16-byte keys, and those keys (hex).</summary>
+    private static (MemtableKeyFilter Filter, HashSet<string> Added) Filled(Random random, int keys)
+    {
+        var filter = new MemtableKeyFilter(MemtableKeyFilter.BytesFor(64L << 20));
+        var added = new HashSet<string>();
+        for (var i = 0; i < keys; i++)
+        {
+            var key = Key(random);
+            added.Add(Convert.ToHexString(key));
+            filter.Add(MemtableKeyFilter.Hash(key));
+        }
+
+        return (filter, added);
     }
 
     private static byte[] Key(Random random, int length = 16)
