@@ -59,6 +59,15 @@ public sealed record MemoryBudgetSplit(long TotalBytes, long UnflushedBytes, lon
     /// </summary>
     public long CompactedSstBytes => TotalBytes / 8;
 
+    /// <summary>
+    /// The embedded compactor's read size at most: a 512th of the budget, at least 64 KiB (256 KiB at 128 MiB; SlateDB
+    /// reads 2 MiB, <see cref="CompactionWorkerOptions.BytesToFetch"/>, a smaller setting is kept). A compaction range
+    /// keeps up to 8 reads in flight and about as many read buffers again behind rows queued for its writer, and up to
+    /// 4 compactions run at once, so its read buffers stay within about an eighth of the budget (with 2 MiB reads they
+    /// could take more than the whole of a 128 MiB budget).
+    /// </summary>
+    public long CompactionReadAheadBytes => Math.Max(TotalBytes / 512, 64L * 1024);
+
     /// <summary>Splits <paramref name="budget"/> bytes.</summary>
     public static MemoryBudgetSplit Of(long budget)
     {
