@@ -70,7 +70,7 @@ internal sealed record CompactorContext
     /// SlateDB's embedded worker, the SSTs are built as <paramref name="build"/> says, the database's settings);
     /// <paramref name="build"/> null infers the codec per compaction. Under a memory budget (an embedded compactor of a
     /// database with <see cref="SlateDbOptions.MemoryBudgetBytes"/>) the read size is at most
-    /// <see cref="MemoryBudgetSplit.CompactionReadAheadBytes"/>.
+    /// <see cref="MemoryBudgetSplit.CompactionReadAheadBytes"/> and its compactions share one pool of read buffers.
     /// </summary>
     public static CompactionExecutorSettings ExecutorSettingsFor(CompactorOptions options, SstBuildSettings? build, MemoryBudgetSplit? budget = null) =>
         new(
@@ -78,5 +78,6 @@ internal sealed record CompactorContext
             options.MaxSstSize,
             options.MaxFetchTasks,
             Math.Min(options.Worker?.BytesToFetch ?? CompactionExecutorSettings.DefaultReadAheadBytes, budget?.CompactionReadAheadBytes ?? long.MaxValue),
-            options.Worker?.MaxSubcompactions ?? 1);
+            options.Worker?.MaxSubcompactions ?? 1,
+            ShareReadBuffers: budget is not null);
 }
