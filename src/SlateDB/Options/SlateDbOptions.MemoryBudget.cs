@@ -17,8 +17,11 @@ public sealed partial record SlateDbOptions
     /// own size; the budget then bounds the memtables only. The embedded compactor's output SSTs, built whole in
     /// memory, are cut at an eighth (<see cref="CompactorOptions.MaxSstSize"/> at most that), and each L0 flush asks the
     /// runtime for a background full collection unless one ran since the previous flush (the large arrays a flush leaves
-    /// behind are reclaimed only by full collections). The budget counts the bytes the engine accounts (encoded
-    /// rows, decoded block sizes); the process's resident memory adds the runtime's own overhead on top. At least
+    /// behind are reclaimed only by full collections). Writers also wait while the memtables' memory (arena chunks
+    /// and skip-list nodes, not only the row estimate) is at the unflushed share and a flush is pending, and the
+    /// embedded compactor reads its inputs in pieces of <see cref="MemoryBudgetSplit.CompactionReadAheadBytes"/> into
+    /// one shared pool of buffers. The budget counts the bytes the engine accounts (memtable memory, encoded rows,
+    /// decoded block sizes); the process's resident memory adds the runtime's own overhead on top. At least
     /// <see cref="MinMemoryBudgetBytes"/>.
     /// </summary>
     public long? MemoryBudgetBytes { get; init; }
