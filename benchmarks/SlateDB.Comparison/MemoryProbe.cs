@@ -28,9 +28,23 @@ internal sealed class MemoryProbe : IDisposable
     private readonly bool _trace = Environment.GetEnvironmentVariable("SLATEDB_MEMPROBE_TRACE") is { Length: > 0 };
     private readonly LohAllocationListener _loh = new();
 
+    private readonly System.Diagnostics.Metrics.MeterListener _meters = new();
+    private long _backpressureWaits;
+    private double _stallSeconds;
+
     private MemoryProbe(Func<object?>? engine)
     {
         _engine = engine;
+        _meters.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Name is "slatedb.db.backpressure.waits" or "slatedb.db.backpressure.stall_time" || instrument.Name.StartsWith("slatedb.db.backpressure", StringComparison.Ordinal))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _meters.SetMeasurementEventCallback<long>((instrument, value, _, _) => Interlocked.Add(ref _backpressureWaits, value));
+        _meters.SetMeasurementEventCallback<double>((instrument, value, _, _) => _stallSeconds += value);
+        _meters.Start();
         _thread = new Thread(Run) { IsBackground = true, Name = "memprobe" };
         _thread.Start();
     }
@@ -49,6 +63,8 @@ internal sealed class MemoryProbe : IDisposable
             $"max block cache {Mi(_maxCache)} MiB; GCs gen0/1/2 {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}; " +
             $"total paused {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms; last GC promoted {Mi(info.PromotedBytes)} MiB");
         Console.Error.WriteLine("memprobe: at peak: " + _peakReport);
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"memprobe: backpressure waits {Interlocked.Read(ref _backpressureWaits)}, stalled {_stallSeconds:F2} s"));
+        _meters.Dispose();
         Console.Error.WriteLine("memprobe: LOH allocations: " + _loh.Report());
         _loh.Dispose();
     }
