@@ -9,7 +9,9 @@ namespace SlateDB.Comparison;
 /// every 5 ms and, each time it reaches a new high, records what the runtime and the engine hold at that moment — the
 /// managed heap as of the last collection by generation (size and fragmentation, committed), the bytes allocated since
 /// (<see cref="GC.GetTotalMemory(bool)"/>), and for ours the block cache's resident bytes and the unflushed bytes.
-/// Prints the sample taken at the peak to stderr when disposed. Costs one small read of /proc per sample.
+/// Prints the sample taken at the peak to stderr when disposed (with the last background collection's large-object
+/// heap, live and free); <c>SLATEDB_MEMPROBE_TRACE=1</c> also prints a line every ~50 ms. Costs one small read of
+/// /proc per sample.
 /// </summary>
 internal sealed class MemoryProbe : IDisposable
 {
@@ -22,11 +24,27 @@ internal sealed class MemoryProbe : IDisposable
     private long _maxTotalMemory;
     private long _maxUnflushed;
     private long _maxCache;
+    private long _tick;
+    private readonly bool _trace = Environment.GetEnvironmentVariable("SLATEDB_MEMPROBE_TRACE") is { Length: > 0 };
     private readonly LohAllocationListener _loh = new();
+
+    private readonly System.Diagnostics.Metrics.MeterListener _meters = new();
+    private long _backpressureWaits;
+    private double _stallSeconds;
 
     private MemoryProbe(Func<object?>? engine)
     {
         _engine = engine;
+        _meters.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Name is "slatedb.db.backpressure.waits" or "slatedb.db.backpressure.stall_time" || instrument.Name.StartsWith("slatedb.db.backpressure", StringComparison.Ordinal))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _meters.SetMeasurementEventCallback<long>((instrument, value, _, _) => Interlocked.Add(ref _backpressureWaits, value));
+        _meters.SetMeasurementEventCallback<double>((instrument, value, _, _) => _stallSeconds += value);
+        _meters.Start();
         _thread = new Thread(Run) { IsBackground = true, Name = "memprobe" };
         _thread.Start();
     }
@@ -45,6 +63,8 @@ internal sealed class MemoryProbe : IDisposable
             $"max block cache {Mi(_maxCache)} MiB; GCs gen0/1/2 {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}; " +
             $"total paused {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms; last GC promoted {Mi(info.PromotedBytes)} MiB");
         Console.Error.WriteLine("memprobe: at peak: " + _peakReport);
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"memprobe: backpressure waits {Interlocked.Read(ref _backpressureWaits)}, stalled {_stallSeconds:F2} s"));
+        _meters.Dispose();
         Console.Error.WriteLine("memprobe: LOH allocations: " + _loh.Report());
         _loh.Dispose();
     }
@@ -59,6 +79,12 @@ internal sealed class MemoryProbe : IDisposable
             var (unflushed, cache) = EngineFigures();
             _maxUnflushed = Math.Max(_maxUnflushed, unflushed);
             _maxCache = Math.Max(_maxCache, cache);
+            if (_trace && ++_tick % 10 == 0)
+            {
+                var gi = GC.GetGCMemoryInfo(GCKind.Any);
+                Console.Error.WriteLine($"trace {Environment.TickCount64 % 100000} rss {Mi(rss)} total {Mi(total)} committed {Mi(gi.TotalCommittedBytes)} loh {Mi(gi.GenerationInfo[3].SizeAfterBytes)}/{Mi(gi.GenerationInfo[3].FragmentationAfterBytes)} frag {Mi(gi.FragmentedBytes)} unflushed {Mi(unflushed)} cache {Mi(cache)} gcs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}");
+            }
+
             if (rss >= _peakRss + Step)
             {
                 _peakRss = rss;
@@ -84,6 +110,12 @@ internal sealed class MemoryProbe : IDisposable
         {
             var gen = info.GenerationInfo[g];
             text.Append(CultureInfo.InvariantCulture, $"{names[g]} {Mi(gen.SizeAfterBytes)}/{Mi(gen.FragmentationAfterBytes)} ");
+        }
+
+        var bg = GC.GetGCMemoryInfo(GCKind.Background);
+        if (bg.Index > 0 && bg.GenerationInfo.Length > 3)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"; last background GC #{bg.Index}: loh after {Mi(bg.GenerationInfo[3].SizeAfterBytes)}/{Mi(bg.GenerationInfo[3].FragmentationAfterBytes)} g2 after {Mi(bg.GenerationInfo[2].SizeAfterBytes)}/{Mi(bg.GenerationInfo[2].FragmentationAfterBytes)} heap {Mi(bg.HeapSizeBytes)}");
         }
 
         text.Append(CultureInfo.InvariantCulture, $"; unflushed {Mi(unflushed)}; block cache {Mi(cache)}; GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} (MiB)");

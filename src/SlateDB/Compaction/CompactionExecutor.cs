@@ -22,8 +22,13 @@ namespace SlateDB.Compaction;
 /// How many key ranges one compaction is split into at most, merged in parallel (RFC-0028); 1 or less: no split.
 /// </param>
 /// <param name="InferredMinFilterKeys">With <paramref name="Build"/> null: the filter threshold of the inferred settings (null: SlateDB's default).</param>
+/// <param name="ShareReadBuffers">
+/// Whether all the executor's compactions read into one pool of buffers (a database under a memory budget), rather than
+/// each range into a pool of its own that becomes garbage when the range is done.
+/// </param>
 internal sealed record CompactionExecutorSettings(
-    SstBuildSettings? Build, long MaxSstSize, int MaxFetchTasks, long ReadAheadBytes, int MaxSubcompactions = 1, int? InferredMinFilterKeys = null)
+    SstBuildSettings? Build, long MaxSstSize, int MaxFetchTasks, long ReadAheadBytes, int MaxSubcompactions = 1, int? InferredMinFilterKeys = null,
+    bool ShareReadBuffers = false)
 {
     /// <summary>The read size: 256 blocks of the default 4 KiB, as SlateDB fetches for compactions.</summary>
     public const long DefaultReadAheadBytes = 1024 * 1024;
@@ -58,7 +63,14 @@ internal sealed class CompactionExecutor(
     /// The buffers each range's inputs are read and decoded into (tests: one that poisons what comes back, or none to
     /// decode every block into new arrays as a compaction with a filter does).
     /// </summary>
-    internal Func<BlockBuffers?> NewBlockBuffers { get; init; } = static () => new BlockBuffers();
+    internal Func<BlockBuffers?>? NewBlockBuffers { get; init; }
+
+    /// <summary>The pool every range reads into when <see cref="CompactionExecutorSettings.ShareReadBuffers"/> is set.</summary>
+    /// <remarks>
+    /// Idle arrays kept per size: up to 4 compactions × 8 reads in flight, and about as many again behind queued rows,
+    /// are in use at once; more than that only come back to the GC.
+    /// </remarks>
+    private readonly System.Buffers.ArrayPool<byte>? _sharedReads = settings.ShareReadBuffers ? BlockBuffers.NewSharedPool(maxArraysPerBucket: 64) : null;
 
     public Task<CompactionOutput> ExecuteAsync(CompactionJob job, CancellationToken cancellationToken) => ExecuteAsync(job, progress: null, cancellationToken);
 
@@ -183,7 +195,7 @@ internal sealed class CompactionExecutor(
         var sourceCount = range.IsEmpty ? 0 : l0.Count + job.SortedRuns.Count;
         // Without a compaction filter (user code that might keep the rows it is shown), blocks are read and decoded
         // into reused buffers, each returned once the writer is done with the rows over it.
-        var buffers = filter is null ? NewBlockBuffers() : null;
+        var buffers = filter is null ? (NewBlockBuffers is { } make ? make() : new BlockBuffers(_sharedReads, poisonReturned: false)) : null;
         var fetch = new BlockFetch(Math.Max(1, settings.ReadAheadBytes), FetchTasksPerSource(settings.MaxFetchTasks, sourceCount), CacheBlocks: false, Buffers: buffers);
         var sources = new List<IRowIterator>(sourceCount);
         if (!range.IsEmpty)

@@ -68,13 +68,16 @@ internal sealed record CompactorContext
     /// <summary>
     /// Executor settings of the embedded worker from the compactor options (its read size and subcompactions; as
     /// SlateDB's embedded worker, the SSTs are built as <paramref name="build"/> says, the database's settings);
-    /// <paramref name="build"/> null infers the codec per compaction.
+    /// <paramref name="build"/> null infers the codec per compaction. Under a memory budget (an embedded compactor of a
+    /// database with <see cref="SlateDbOptions.MemoryBudgetBytes"/>) the read size is at most
+    /// <see cref="MemoryBudgetSplit.CompactionReadAheadBytes"/> and its compactions share one pool of read buffers.
     /// </summary>
-    public static CompactionExecutorSettings ExecutorSettingsFor(CompactorOptions options, SstBuildSettings? build) =>
+    public static CompactionExecutorSettings ExecutorSettingsFor(CompactorOptions options, SstBuildSettings? build, MemoryBudgetSplit? budget = null) =>
         new(
             build,
             options.MaxSstSize,
             options.MaxFetchTasks,
-            options.Worker?.BytesToFetch ?? CompactionExecutorSettings.DefaultReadAheadBytes,
-            options.Worker?.MaxSubcompactions ?? 1);
+            Math.Min(options.Worker?.BytesToFetch ?? CompactionExecutorSettings.DefaultReadAheadBytes, budget?.CompactionReadAheadBytes ?? long.MaxValue),
+            options.Worker?.MaxSubcompactions ?? 1,
+            ShareReadBuffers: budget is not null);
 }

@@ -40,4 +40,22 @@ internal sealed record DbState(KvTable Memtable, ImmutableList<FrozenMemtable> F
             return total;
         }
     }
+
+    /// <summary>
+    /// Bytes the memtables (active and frozen) hold in memory: arena chunks plus skip-list nodes
+    /// (<see cref="MemtableMemory"/>), what a memory budget bounds, rather than SlateDB's row estimate.
+    /// </summary>
+    public long MemtableMemoryBytes
+    {
+        get
+        {
+            var total = MemtableMemory.Of(Memtable);
+            foreach (var frozen in Frozen)
+            {
+                total += MemtableMemory.Of(frozen.Table);
+            }
+
+            return total;
+        }
+    }
 }

@@ -47,7 +47,7 @@ public sealed partial class SlateDb
             Components = _c,
             Options = options,
             Scheduler = CompactorContext.DefaultScheduler(options),
-            ExecutorSettings = CompactorContext.ExecutorSettingsFor(options, _c.Tables.Settings),
+            ExecutorSettings = CompactorContext.ExecutorSettingsFor(options, _c.Tables.Settings, _c.Options.MemoryBudget),
             Logger = _c.LoggerFactory.CreateLogger("SlateDB.Compactor"),
             OnCommitted = RefreshManifestCoreAsync,
         }.WithOwnRetries();

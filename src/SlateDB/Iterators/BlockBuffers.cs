@@ -20,13 +20,33 @@ internal sealed class BlockBuffers
     /// <summary>Arrays larger than this are not kept (a read-ahead far beyond the default 1 MiB).</summary>
     private const int MaxPooledLength = 4 * 1024 * 1024;
 
-    private readonly ArrayPool<byte> _pool = ArrayPool<byte>.Create(MaxPooledLength, maxArraysPerBucket: 64);
+    private readonly ArrayPool<byte> _pool;
     private readonly List<byte[]> _retired = [];
     private readonly bool _poison;
     private long _returned;
 
     /// <param name="poisonReturned">Overwrite every buffer that comes back (tests: a buffer returned too early shows as corrupt rows).</param>
-    public BlockBuffers(bool poisonReturned = false) => _poison = poisonReturned;
+    public BlockBuffers(bool poisonReturned = false)
+        : this(pool: null, poisonReturned)
+    {
+    }
+
+    /// <param name="pool">
+    /// Where the arrays come from and go back to: one shared by many merges (<see cref="NewSharedPool"/>; thread-safe),
+    /// so their read buffers are reused from one compaction to the next; null: a pool of this merge's own.
+    /// </param>
+    /// <param name="poisonReturned">As above.</param>
+    public BlockBuffers(ArrayPool<byte>? pool, bool poisonReturned)
+    {
+        _pool = pool ?? ArrayPool<byte>.Create(MaxPooledLength, maxArraysPerBucket: 64);
+        _poison = poisonReturned;
+    }
+
+    /// <summary>
+    /// A pool for many merges' buffers (the compactions of a database under a memory budget): at most
+    /// <paramref name="maxArraysPerBucket"/> idle arrays of each power-of-two size up to 4 MiB are kept.
+    /// </summary>
+    public static ArrayPool<byte> NewSharedPool(int maxArraysPerBucket) => ArrayPool<byte>.Create(MaxPooledLength, maxArraysPerBucket);
 
     /// <summary>How many buffers came back so far.</summary>
     public long Returned => Interlocked.Read(ref _returned);

@@ -17,8 +17,11 @@ public sealed partial record SlateDbOptions
     /// own size; the budget then bounds the memtables only. The embedded compactor's output SSTs, built whole in
     /// memory, are cut at an eighth (<see cref="CompactorOptions.MaxSstSize"/> at most that), and each L0 flush asks the
     /// runtime for a background full collection unless one ran since the previous flush (the large arrays a flush leaves
-    /// behind are reclaimed only by full collections). The budget counts the bytes the engine accounts (encoded
-    /// rows, decoded block sizes); the process's resident memory adds the runtime's own overhead on top. At least
+    /// behind are reclaimed only by full collections). Writers also wait while the memtables' memory (arena chunks
+    /// and skip-list nodes, not only the row estimate) is at the unflushed share and a flush is pending, and the
+    /// embedded compactor reads its inputs in pieces of <see cref="MemoryBudgetSplit.CompactionReadAheadBytes"/> into
+    /// one shared pool of buffers. The budget counts the bytes the engine accounts (memtable memory, encoded rows,
+    /// decoded block sizes); the process's resident memory adds the runtime's own overhead on top. At least
     /// <see cref="MinMemoryBudgetBytes"/>.
     /// </summary>
     public long? MemoryBudgetBytes { get; init; }
@@ -58,6 +61,15 @@ public sealed record MemoryBudgetSplit(long TotalBytes, long UnflushedBytes, lon
     /// compaction's buffers larger than a small budget.
     /// </summary>
     public long CompactedSstBytes => TotalBytes / 8;
+
+    /// <summary>
+    /// The embedded compactor's read size at most: a 512th of the budget, at least 64 KiB (256 KiB at 128 MiB; SlateDB
+    /// reads 2 MiB, <see cref="CompactionWorkerOptions.BytesToFetch"/>, a smaller setting is kept). A compaction range
+    /// keeps up to 8 reads in flight and about as many read buffers again behind rows queued for its writer, and up to
+    /// 4 compactions run at once, so its read buffers stay within about an eighth of the budget (with 2 MiB reads they
+    /// could take more than the whole of a 128 MiB budget).
+    /// </summary>
+    public long CompactionReadAheadBytes => Math.Max(TotalBytes / 512, 64L * 1024);
 
     /// <summary>Splits <paramref name="budget"/> bytes.</summary>
     public static MemoryBudgetSplit Of(long budget)

@@ -29,7 +29,7 @@ internal sealed partial class TableStore
 
         var start = sst.BlockRange(first).Offset;
         var range = ByteRange.FromBounds(start, sst.BlockRange(first + count - 1).End);
-        if (store is not IRangeReadInto into)
+        if (store is not IRangeReadInto { CanReadInto: true } into)
         {
             var bytes = await SstFile.ReadRangeAsync(store, sst.Path, range, cancellationToken).ConfigureAwait(false);
             return BlockRun.Stored(sst, first, count, reversed, bytes, start, readBuffer: null);

@@ -6,6 +6,9 @@ namespace SlateDB.Storage;
 public sealed partial class LocalFileSystemObjectStore : IRangeReadInto
 {
     /// <inheritdoc/>
+    bool IRangeReadInto.CanReadInto => true;
+
+    /// <inheritdoc/>
     async ValueTask<int> IRangeReadInto.ReadRangeIntoAsync(string path, ByteRange range, Memory<byte> destination, CancellationToken cancellationToken)
     {
         var fullPath = ToFullPath(path, nameof(path));

@@ -275,7 +275,19 @@ public sealed partial class SlateDb
         _memtableSequenceSecond = second;
     }
 
-    private bool NeedsBackpressure() => State.UnflushedBytes >= _c.Options.MaxUnflushedBytes;
+    private bool NeedsBackpressure()
+    {
+        var state = State;
+        if (state.UnflushedBytes >= _c.Options.MaxUnflushedBytes)
+        {
+            return true;
+        }
+
+        // Under a memory budget what the memtables hold in memory counts (arena chunks and skip-list nodes, about 1.4x
+        // the row estimate for small rows). Writers wait for it only while a frozen memtable is queued, whose flush
+        // frees memory: the active one alone is bounded by the L0 size and never makes writers wait on itself.
+        return _c.Options.MemoryBudgetBytes is not null && !state.Frozen.IsEmpty && state.MemtableMemoryBytes >= _c.Options.MaxUnflushedBytes;
+    }
 
     private async Task WaitForBackpressureAsync(CancellationToken cancellationToken)
     {

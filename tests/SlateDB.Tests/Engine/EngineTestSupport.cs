@@ -106,4 +106,10 @@ internal static class EngineInternals
 
     /// <summary>Estimated bytes in memtables not yet flushed to L0.</summary>
     public static long UnflushedBytes(SlateDb db) => ((SlateDB.Db.DbState)StateProperty.GetValue(db)!).UnflushedBytes;
+
+    /// <summary>Bytes the memtables hold in memory (arena chunks and nodes), as a memory budget counts them.</summary>
+    public static long MemtableMemoryBytes(SlateDb db) => ((SlateDB.Db.DbState)StateProperty.GetValue(db)!).MemtableMemoryBytes;
+
+    /// <summary>How many frozen memtables wait for their L0 flush.</summary>
+    public static int FrozenCount(SlateDb db) => ((SlateDB.Db.DbState)StateProperty.GetValue(db)!).Frozen.Count;
 }

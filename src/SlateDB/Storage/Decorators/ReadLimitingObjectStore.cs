@@ -13,7 +13,7 @@ namespace SlateDB.Storage;
 /// and leaves the count unchanged.
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "A SemaphoreSlim holds no unmanaged resource unless its AvailableWaitHandle is read, which this class never does.")]
-internal sealed class ReadLimitingObjectStore : IObjectStore, IStreamingPut
+internal sealed partial class ReadLimitingObjectStore : IObjectStore, IStreamingPut
 {
     private readonly IObjectStore _inner;
     private readonly SemaphoreSlim _slots;
