@@ -42,17 +42,17 @@ internal sealed record DbState(KvTable Memtable, ImmutableList<FrozenMemtable> F
     }
 
     /// <summary>
-    /// Bytes the memtables (active and frozen) hold in memory: arena chunks plus skip-list nodes
-    /// (<see cref="MemtableMemory"/>), what a memory budget bounds, rather than SlateDB's row estimate.
+    /// Bytes the memtables (active and frozen) hold in memory (<see cref="KvTable.MemoryBytes"/>: arena chunks, skip-list
+    /// nodes, key filters), what a memory budget bounds, rather than SlateDB's row estimate.
     /// </summary>
     public long MemtableMemoryBytes
     {
         get
         {
-            var total = MemtableMemory.Of(Memtable);
+            var total = Memtable.MemoryBytes;
             foreach (var frozen in Frozen)
             {
-                total += MemtableMemory.Of(frozen.Table);
+                total += frozen.Table.MemoryBytes;
             }
 
             return total;

@@ -29,6 +29,9 @@ internal sealed class ChunkedArena<T>
     private T[] _current;
     private int _used;
 
+    // Slots in all chunks, allocated or not (written by the writer, read by anyone).
+    private long _capacity;
+
     /// <summary>Creates an arena whose first chunk holds <paramref name="firstChunkLength"/> slots.</summary>
     public ChunkedArena(int offsetBits, int firstChunkLength)
     {
@@ -47,7 +50,11 @@ internal sealed class ChunkedArena<T>
         _chunks = new T[8][];
         _chunks[0] = _current;
         _chunkCount = 1;
+        _capacity = firstChunkLength;
     }
+
+    /// <summary>Slots in all the arena's chunks, used or not (any thread).</summary>
+    public long CapacitySlots => Volatile.Read(ref _capacity);
 
     /// <summary>Reserves <paramref name="length"/> contiguous zeroed slots and returns the address of the first (writer only).</summary>
     public int Allocate(int length)
@@ -101,5 +108,6 @@ internal sealed class ChunkedArena<T>
         _chunkCount++;
         _current = chunk;
         _used = 0;
+        Volatile.Write(ref _capacity, _capacity + size);
     }
 }

@@ -6,7 +6,7 @@ using SlateDB.Tests.Engine;
 namespace SlateDB.Tests.Memtable;
 
 /// <summary>
-/// What a memory budget counts for a memtable (<see cref="MemtableMemory"/>: arena chunks plus skip-list nodes) and
+/// What a memory budget counts for a memtable (<see cref="KvTable.MemoryBytes"/>: arena chunks plus skip-list nodes) and
 /// that writers under a budget wait on it, not only on SlateDB's row estimate.
 /// </summary>
 public sealed class MemtableMemoryTests
@@ -29,9 +29,9 @@ public sealed class MemtableMemoryTests
         }
 
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        var counted = MemtableMemory.Of(table);
+        var counted = table.MemoryBytes;
 
-        counted.Should().BeInRange((long)(allocated * 0.85), (long)(allocated * 1.15), "arena chunks plus ~48 bytes of node per entry is what the table allocates");
+        counted.Should().BeInRange((long)(allocated * 0.85), (long)(allocated * 1.15), "the row and node arenas' chunks are what the table allocates");
         counted.Should().BeGreaterThan(table.EstimatedSize + (Rows * 40L), "the row estimate leaves the nodes and row headers out");
         GC.KeepAlive(table);
     }
@@ -50,7 +50,7 @@ public sealed class MemtableMemoryTests
         frozen.Freeze();
         var state = new SlateDB.Db.DbState(active, [new SlateDB.Db.FrozenMemtable(frozen, 1)], new SlateDB.Manifest.ManifestCore());
 
-        state.MemtableMemoryBytes.Should().Be(MemtableMemory.Of(active) + MemtableMemory.Of(frozen));
+        state.MemtableMemoryBytes.Should().Be(active.MemoryBytes + frozen.MemoryBytes);
         state.MemtableMemoryBytes.Should().BeGreaterThan(state.UnflushedBytes);
     }
 
