@@ -27,5 +27,4 @@ internal sealed partial class TableStore
 
         return builder;
     }
-
 }

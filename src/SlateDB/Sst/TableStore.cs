@@ -114,7 +114,7 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
     {
         var range = sst.BlockRange(index);
         var stored = bytes.Slice((int)range.Offset, (int)range.Length);
-        return sst.Info.Compression == SstCompression.None ? stored.ToArray() : stored;
+        return sst.IsCompressed ? stored : stored.ToArray();
     }
 
     /// <summary>
@@ -290,8 +290,8 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
     /// <summary>Forgets cached data of an SST that is no longer part of the database.</summary>
     public void Evict(SsTableHandle handle)
     {
-        cache?.Remove(new BlockCacheKey(paths.SstPath(handle.Id), 0, BlockCacheEntryKind.Metadata));
-        _metadataKeys.TryRemove(handle.Id, out _);
+        var key = _metadataKeys.TryRemove(handle.Id, out var kept) ? kept : new BlockCacheKey(paths.SstPath(handle.Id), 0, BlockCacheEntryKind.Metadata);
+        cache?.Remove(key);
     }
 
     /// <summary>

@@ -1,5 +1,3 @@
-using Microsoft.Win32.SafeHandles;
-
 namespace SlateDB.Storage;
 
 /// <summary>Ranged reads into a caller's buffer (<see cref="IRangeReadInto"/>).</summary>
@@ -58,26 +56,6 @@ public sealed partial class LocalFileSystemObjectStore : IRangeReadInto
             {
                 throw Failure(e, "read", path);
             }
-        }
-    }
-
-    private static void FillSync(string path, SafeFileHandle handle, Span<byte> buffer, long start)
-    {
-        var filled = 0;
-        while (filled < buffer.Length)
-        {
-            var read = RandomAccess.Read(handle, buffer[filled..], start + filled);
-            filled += read > 0 ? read : throw Shrank(path);
-        }
-    }
-
-    private static async ValueTask FillAsync(string path, SafeFileHandle handle, Memory<byte> buffer, long start, CancellationToken cancellationToken)
-    {
-        var filled = 0;
-        while (filled < buffer.Length)
-        {
-            var read = await RandomAccess.ReadAsync(handle, buffer[filled..], start + filled, cancellationToken).ConfigureAwait(false);
-            filled += read > 0 ? read : throw Shrank(path);
         }
     }
 }

@@ -226,22 +226,24 @@ public sealed partial class LocalFileSystemObjectStore : IObjectStore
         }
     }
 
-    private static void FillSync(string path, SafeFileHandle handle, byte[] buffer, long start)
+    /// <summary>Reads <paramref name="buffer"/>'s length from <paramref name="start"/>; a file that ends first shrank.</summary>
+    private static void FillSync(string path, SafeFileHandle handle, Span<byte> buffer, long start)
     {
         var filled = 0;
         while (filled < buffer.Length)
         {
-            var read = RandomAccess.Read(handle, buffer.AsSpan(filled), start + filled);
+            var read = RandomAccess.Read(handle, buffer[filled..], start + filled);
             filled += read > 0 ? read : throw Shrank(path);
         }
     }
 
-    private static async ValueTask FillAsync(string path, SafeFileHandle handle, byte[] buffer, long start, CancellationToken cancellationToken)
+    /// <summary>As <see cref="FillSync"/>, asynchronously.</summary>
+    private static async ValueTask FillAsync(string path, SafeFileHandle handle, Memory<byte> buffer, long start, CancellationToken cancellationToken)
     {
         var filled = 0;
         while (filled < buffer.Length)
         {
-            var read = await RandomAccess.ReadAsync(handle, buffer.AsMemory(filled), start + filled, cancellationToken).ConfigureAwait(false);
+            var read = await RandomAccess.ReadAsync(handle, buffer[filled..], start + filled, cancellationToken).ConfigureAwait(false);
             filled += read > 0 ? read : throw Shrank(path);
         }
     }

@@ -14,9 +14,8 @@ namespace SlateDB.Storage;
 /// place, so a matching identity means the handle shows the current version. Reads of immutable objects (SSTs, see
 /// <see cref="ImmutableObjectHint"/>) check only that the cached handle's file still has a name (a link-count
 /// <c>statx</c> of the descriptor, no path lookup): such a file is never rewritten, and its name is reused only after
-/// it was unlinked. A reader
-/// leases the handle (a reference count on the <see cref="SafeFileHandle"/>), so evicting or replacing an entry never
-/// closes a handle under a read in progress: it closes when the last lease ends.
+/// it was unlinked. A reader leases the handle (a reference count on the <see cref="SafeFileHandle"/>), so evicting or
+/// replacing an entry never closes a handle under a read in progress: it closes when the last lease ends.
 /// </remarks>
 internal sealed class LocalReadHandles(int capacity)
 {
