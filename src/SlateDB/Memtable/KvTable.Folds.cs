@@ -52,9 +52,16 @@ internal sealed partial class KvTable
     /// a resolved fold comes back as a value (what a read at that sequence returns, TTL aside), a partial one as one
     /// operand standing for the versions it covers. <paramref name="step"/> says where older versions continue.
     /// </summary>
-    public bool TryGetFolded(ReadOnlySpan<byte> key, ulong maxSeq, out RowEntry row, out FoldStep step)
+    public bool TryGetFolded(ReadOnlySpan<byte> key, ulong maxSeq, out RowEntry row, out FoldStep step) =>
+        TryGetFolded(key, MemtableKeyFilter.Hash(key), maxSeq, out row, out step);
+
+    /// <summary>
+    /// As <see cref="TryGetFolded(ReadOnlySpan{byte}, ulong, out RowEntry, out FoldStep)"/>, with the key's
+    /// <see cref="MemtableKeyFilter.Hash"/> computed by the caller (once for all the memtables a read looks in).
+    /// </summary>
+    public bool TryGetFolded(ReadOnlySpan<byte> key, ulong keyHash, ulong maxSeq, out RowEntry row, out FoldStep step)
     {
-        if (!MayHoldKey(key))
+        if (!MayHoldKey(keyHash))
         {
             row = default;
             step = default;
@@ -225,7 +232,7 @@ internal sealed partial class KvTable
 }
 
 /// <summary>
-/// Where a fold-aware point read continues after one step (<see cref="KvTable.TryGetFolded"/>): older versions of the
+/// Where a fold-aware point read continues after one step (<see cref="KvTable.TryGetFolded(ReadOnlySpan{byte}, ulong, out RowEntry, out FoldStep)"/>): older versions of the
 /// key lie below <see cref="LowSeq"/>; when <see cref="ReachesBottom"/>, none of them is in this table. A partial fold
 /// carries where to mark it resolved (<see cref="KvTable.MarkResolved"/>).
 /// </summary>

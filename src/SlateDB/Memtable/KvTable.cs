@@ -242,6 +242,9 @@ internal sealed partial class KvTable
     internal bool MayHoldKey(ReadOnlySpan<byte> key) =>
         Volatile.Read(ref _keyFilter) is not { } filter || filter.MightContain(MemtableKeyFilter.Hash(key));
 
+    /// <summary>As <see cref="MayHoldKey(ReadOnlySpan{byte})"/>, for a key already hashed with <see cref="MemtableKeyFilter.Hash"/>.</summary>
+    internal bool MayHoldKey(ulong keyHash) => Volatile.Read(ref _keyFilter) is not { } filter || filter.MightContain(keyHash);
+
     /// <summary>Adds <paramref name="key"/> to the whole-key filter (made here at the first put) before its node is linked.</summary>
     private void AddToKeyFilter(ReadOnlySpan<byte> key)
     {

@@ -2,6 +2,7 @@ using SlateDB.Db;
 using SlateDB.Format;
 using SlateDB.Format.Blocks;
 using SlateDB.Manifest;
+using SlateDB.Memtable;
 using SlateDB.Sst;
 
 namespace SlateDB;
@@ -173,7 +174,9 @@ public sealed partial class SlateDb
     /// </summary>
     private static RowEntry? FindInMemory(DbState state, ReadOnlySpan<byte> key, ulong maxSeq, out MemtableHit hit)
     {
-        if (state.Memtable.TryGetFolded(key, maxSeq, out var row, out var step))
+        // Hashed once for every memtable's key filter.
+        var keyHash = MemtableKeyFilter.Hash(key);
+        if (state.Memtable.TryGetFolded(key, keyHash, maxSeq, out var row, out var step))
         {
             hit = new MemtableHit(row, 0, step);
             return row;
@@ -182,7 +185,7 @@ public sealed partial class SlateDb
         var frozen = state.Frozen;
         for (var i = 0; i < frozen.Count; i++)
         {
-            if (frozen[i].Table.TryGetFolded(key, maxSeq, out row, out step))
+            if (frozen[i].Table.TryGetFolded(key, keyHash, maxSeq, out row, out step))
             {
                 hit = new MemtableHit(row, i + 1, step);
                 return row;
