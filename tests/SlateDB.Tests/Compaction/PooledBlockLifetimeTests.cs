@@ -17,17 +17,9 @@ namespace SlateDB.Tests.Compaction;
 /// run with buffers that are overwritten the moment they come back: any buffer returned while a row over it is still
 /// in flight would corrupt the output. The output must be byte for byte what the unpooled, unstreamed path writes.
 /// </summary>
-public sealed class PooledBlockLifetimeTests : IDisposable
+public sealed class PooledBlockLifetimeTests() : LocalFolderTest("slatedb-pooled-")
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "slatedb-pooled-" + Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_root))
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-    }
+    private string Root => Folder.FullName;
 
     [Theory]
     [InlineData("none", true)]
@@ -39,7 +31,7 @@ public sealed class PooledBlockLifetimeTests : IDisposable
     public async Task Pooled_reads_and_streamed_outputs_write_the_same_bytes_as_the_plain_path(string codecName, bool localStore)
     {
         var codec = Enum.Parse<BlockCodec>(codecName, ignoreCase: true);
-        IObjectStore store = localStore ? new LocalFileSystemObjectStore(_root) : new InMemoryObjectStore();
+        IObjectStore store = localStore ? new LocalFileSystemObjectStore(Root) : new InMemoryObjectStore();
         var paths = new DbPaths("db");
         var options = SlateDbOptions.Default with { MinFilterKeys = 1 };
         var build = new SstBuildSettings(BlockSize: 512, codec, MinFilterKeys: 1, FilterBitsPerKey: 10);

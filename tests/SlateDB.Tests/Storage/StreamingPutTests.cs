@@ -11,31 +11,23 @@ namespace SlateDB.Tests.Storage;
 /// whole on commit or not at all; an abandoned or cancelled put leaves nothing behind (no object, no temporary file);
 /// create-if-absent never overwrites.
 /// </summary>
-public sealed class StreamingPutTests : IDisposable
+public sealed class StreamingPutTests() : LocalFolderTest("slatedb-streaming-")
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "slatedb-streaming-" + Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_root))
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-    }
+    private string Root => Folder.FullName;
 
     public static TheoryData<string> Stores => ["local", "memory", "decorated local"];
 
     /// <summary>The local or in-memory store; "decorated": the local store under a database's decorators (instrumentation, retries), which pass streaming puts on.</summary>
     private IObjectStore NewStore(string kind) => kind switch
     {
-        "local" => new LocalFileSystemObjectStore(_root),
+        "local" => new LocalFileSystemObjectStore(Root),
         "memory" => new InMemoryObjectStore(),
-        _ => new RetryingObjectStore(new InstrumentedObjectStore(new LocalFileSystemObjectStore(_root))),
+        _ => new RetryingObjectStore(new InstrumentedObjectStore(new LocalFileSystemObjectStore(Root))),
     };
 
     /// <summary>Every file under the local store's folder (objects and temporary files alike); none for the in-memory store.</summary>
-    private string[] Files() => Directory.Exists(_root)
-        ? Directory.GetFiles(_root, "*", SearchOption.AllDirectories).Where(f => !Path.GetFileName(f).StartsWith('.') && !Path.GetFileName(f).StartsWith('#')).ToArray()
+    private string[] Files() => Directory.Exists(Root)
+        ? Directory.GetFiles(Root, "*", SearchOption.AllDirectories).Where(f => !Path.GetFileName(f).StartsWith('.') && !Path.GetFileName(f).StartsWith('#')).ToArray()
         : [];
 
     [Theory]
