@@ -15,7 +15,9 @@ public sealed class CloneTests
     public async Task A_clone_branches_from_a_checkpoint_and_each_side_then_sees_only_its_own_writes()
     {
         var w = new CheckpointTestWorld();
-        await using var parent = await w.OpenWriterAsync();
+        // No embedded compactor: it claims its epoch with a manifest write whenever its background start gets to it,
+        // which would race the comparison of the parent's objects below.
+        await using var parent = await SlateDb.Builder(DbPath, w.Store).WithOptions(CheckpointTestWorld.Options with { CompactorOptions = null }).WithTimeProvider(w.Time).WithSeed(1).OpenAsync();
         await parent.PutAsync("a", "1");
         await parent.PutAsync("shared", "before");
         await parent.FlushAsync(new FlushOptions { FlushType = FlushType.MemTable });
@@ -26,9 +28,7 @@ public sealed class CloneTests
         await parent.FlushAsync(new FlushOptions { FlushType = FlushType.MemTable });
 
         var result = await SlateDbAdmin.For(ClonePath, w.Store, w.Time, seed: 7).CreateCloneAsync(DbPath, checkpoint.Id);
-        // The parent's own embedded compactor may write its .compactions state at any time: left out of the comparison.
-        static List<string> WithoutCompactorState(List<string> paths) => paths.FindAll(p => !p.StartsWith(DbPath + "/compactions/", StringComparison.Ordinal));
-        var parentObjects = WithoutCompactorState(await ListAsync(w.Store, DbPath + "/"));
+        var parentObjects = await ListAsync(w.Store, DbPath + "/");
         result.ParentPath.Should().Be(DbPath);
         result.SourceCheckpointId.Should().Be(checkpoint.Id);
         result.BorrowedSsts.Should().Be(1);
@@ -52,7 +52,7 @@ public sealed class CloneTests
 
         (await parent.GetAsync("shared")).Should().Be("parent-after");
         (await parent.GetAsync("c")).Should().BeNull();
-        WithoutCompactorState(await ListAsync(w.Store, DbPath + "/")).Should().Equal(parentObjects, "the clone writes only under its own path");
+        (await ListAsync(w.Store, DbPath + "/")).Should().Equal(parentObjects, "the clone writes only under its own path");
         (await ListAsync(w.Store, ClonePath + "/compacted/")).Should().NotBeEmpty();
 
         // A reader on the clone resolves borrowed SSTs under the parent too.
