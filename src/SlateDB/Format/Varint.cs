@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
 namespace SlateDB.Format;
 
 /// <summary>
@@ -42,7 +45,26 @@ internal static class Varint
     /// Returns false, leaving the position unchanged, when the bytes end first, the encoding runs past five
     /// bytes, or the value overflows 32 bits.
     /// </summary>
+    /// <remarks>
+    /// A one-byte varint (every length below 128) is read inline; longer ones by <see cref="TryReadLong"/>. Inlined so
+    /// that precompiled and first-tier code, which has no profile to guide inlining, reads row headers without calls.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryRead(ReadOnlySpan<byte> source, ref int position, out uint value)
+    {
+        var pos = position;
+        if ((uint)pos < (uint)source.Length && source[pos] < 0x80)
+        {
+            value = source[pos];
+            position = pos + 1;
+            return true;
+        }
+
+        return TryReadLong(source, ref position, out value);
+    }
+
+    /// <summary><see cref="TryRead"/> for any length: the loop over up to five bytes.</summary>
+    private static bool TryReadLong(ReadOnlySpan<byte> source, ref int position, out uint value)
     {
         uint result = 0;
         var pos = position;
@@ -74,13 +96,31 @@ internal static class Varint
     }
 
     /// <summary>Like <see cref="TryRead"/> but throws a <see cref="SlateDbErrorKind.Data"/> exception on bad bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint Read(ReadOnlySpan<byte> source, ref int position, string objectName)
     {
-        if (!TryRead(source, ref position, out var value))
+        var pos = position;
+        if ((uint)pos < (uint)source.Length && source[pos] < 0x80)
         {
-            Corruption.Throw(objectName, $"invalid or truncated varint at byte {position}");
+            position = pos + 1;
+            return source[pos];
+        }
+
+        return ReadLong(source, ref position, objectName);
+    }
+
+    private static uint ReadLong(ReadOnlySpan<byte> source, ref int position, string objectName)
+    {
+        if (!TryReadLong(source, ref position, out var value))
+        {
+            ThrowInvalid(objectName, position);
         }
 
         return value;
     }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowInvalid(string objectName, int position) =>
+        Corruption.Throw(objectName, $"invalid or truncated varint at byte {position}");
 }

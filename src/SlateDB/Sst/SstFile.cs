@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SlateDB.Caching;
 using SlateDB.Format;
 using SlateDB.Format.Blocks;
@@ -327,6 +328,7 @@ internal sealed class SstFile
     }
 
     /// <summary>Block <paramref name="block"/>'s first key against <paramref name="key"/> (whose prefix is <paramref name="keyPrefix"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int CompareFirstKey(int block, ulong keyPrefix, ReadOnlySpan<byte> key)
     {
         // Zero padding keeps the order: prefixes that differ order their keys the same way.
@@ -337,13 +339,12 @@ internal sealed class SstFile
     }
 
     /// <summary>The first 8 bytes of a key as a big-endian integer, zero-padded when the key is shorter.</summary>
-    internal static ulong KeyPrefix(ReadOnlySpan<byte> key)
-    {
-        if (key.Length >= sizeof(ulong))
-        {
-            return System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(key);
-        }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong KeyPrefix(ReadOnlySpan<byte> key) =>
+        key.Length >= sizeof(ulong) ? System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(key) : ShortKeyPrefix(key);
 
+    private static ulong ShortKeyPrefix(ReadOnlySpan<byte> key)
+    {
         Span<byte> padded = stackalloc byte[sizeof(ulong)];
         padded.Clear();
         key.CopyTo(padded);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using SlateDB.Format.Rows;
 
 namespace SlateDB.Format.Blocks;
@@ -105,6 +106,7 @@ internal sealed class Block
     }
 
     /// <summary>The offset (into <see cref="Data"/>) stored at <paramref name="index"/> in the trailer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int OffsetAt(int index)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
@@ -119,17 +121,22 @@ internal sealed class Block
     /// For V2, the full key stored at restart point <paramref name="restart"/> (a slice of the block): a row at a
     /// restart point shares no bytes with the row before it.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ReadOnlySpan<byte> RestartKeyV2(int restart)
     {
         var data = _encoded.Span[..EndOfOffset(restart)];
         RowCodecV2.DecodeKey(data, OffsetAt(restart), ObjectName, out var shared, out var start, out var length);
         if (shared != 0)
         {
-            Corruption.Throw(ObjectName, $"the row at restart point {restart} shares {shared} key bytes; it must share none");
+            ThrowSharedAtRestart(restart, shared);
         }
 
         return data.Slice(start, length);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowSharedAtRestart(int restart, int shared) =>
+        Corruption.Throw(ObjectName, $"the row at restart point {restart} shares {shared} key bytes; it must share none");
 
     /// <summary>A new iterator over this block, not yet positioned (call a seek first).</summary>
     public BlockIterator CreateIterator() => Version == BlockFormatVersion.V1

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SlateDB.Format.Blocks;
 
 /// <summary>
@@ -86,6 +88,7 @@ internal abstract class BlockIterator
     /// Compares the key <c>prefix ++ suffix</c> with <paramref name="target"/> bytewise (unsigned) without
     /// joining the two parts.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int CompareSplitKey(ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> suffix, ReadOnlySpan<byte> target)
     {
         if (prefix.Length > target.Length)

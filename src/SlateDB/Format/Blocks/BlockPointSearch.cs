@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using SlateDB.Format.Rows;
 
 namespace SlateDB.Format.Blocks;
@@ -100,9 +101,7 @@ internal static class BlockPointSearch
             RowCodecV2.SkipRow(span, ref position, objectName, out var sharedLength, out var suffixStart, out var suffixLength);
             if (first ? sharedLength != 0 : sharedLength > (uint)currentLength)
             {
-                Corruption.Throw(objectName, first
-                    ? $"the row at restart point {region} shares {sharedLength} key bytes; it must share none"
-                    : $"row shares {sharedLength} key bytes with a previous key of only {currentLength} bytes");
+                ThrowBadShared(objectName, first, region, sharedLength, currentLength);
             }
 
             var shared = (int)sharedLength;
@@ -147,6 +146,12 @@ internal static class BlockPointSearch
         row = default;
         return PointSearchOutcome.NotPassed;
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBadShared(string objectName, bool first, int region, uint sharedLength, int currentLength) =>
+        Corruption.Throw(objectName, first
+            ? $"the row at restart point {region} shares {sharedLength} key bytes; it must share none"
+            : $"row shares {sharedLength} key bytes with a previous key of only {currentLength} bytes");
 
     private static PointSearchOutcome FindWithIterator(Block block, ReadOnlyMemory<byte> key, ulong maxSeq, out RowEntry row)
     {

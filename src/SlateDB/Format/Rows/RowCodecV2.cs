@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
 namespace SlateDB.Format.Rows;
 
 /// <summary>
@@ -100,6 +103,7 @@ internal static class RowCodecV2
     /// Reads only the key parts of the row at <paramref name="position"/>: the shared length and the range of
     /// the suffix inside <paramref name="source"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void DecodeKey(ReadOnlySpan<byte> source, int position, string objectName, out int sharedLength, out int suffixStart, out int suffixLength)
     {
         var pos = position;
@@ -108,7 +112,7 @@ internal static class RowCodecV2
         _ = Varint.Read(source, ref pos, objectName);
         if (shared > int.MaxValue)
         {
-            Corruption.Throw(objectName, $"row shares an implausible {shared} key bytes");
+            ThrowImplausibleShared(shared, objectName);
         }
 
         Need(source, pos, unshared, "key suffix", objectName);
@@ -122,6 +126,7 @@ internal static class RowCodecV2
     /// moves the position past the whole row, checking the lengths and the flags as <see cref="Decode"/> does but reading
     /// neither the value, the sequence number nor the timestamps: what a point search needs for the rows it passes over.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void SkipRow(ReadOnlySpan<byte> source, ref int position, string objectName, out uint sharedLength, out int suffixStart, out int suffixLength)
     {
         var pos = position;
@@ -143,11 +148,22 @@ internal static class RowCodecV2
         position = pos + (int)timestamps;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Need(ReadOnlySpan<byte> span, int position, uint count, string what, string objectName)
     {
         if (count > (uint)(span.Length - position))
         {
-            Corruption.Throw(objectName, $"row {what} ({count} bytes at byte {position}) runs past the {span.Length}-byte buffer");
+            ThrowPastEnd(span.Length, position, count, what, objectName);
         }
     }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowImplausibleShared(uint shared, string objectName) =>
+        Corruption.Throw(objectName, $"row shares an implausible {shared} key bytes");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowPastEnd(int length, int position, uint count, string what, string objectName) =>
+        Corruption.Throw(objectName, $"row {what} ({count} bytes at byte {position}) runs past the {length}-byte buffer");
 }

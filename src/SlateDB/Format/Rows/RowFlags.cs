@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace SlateDB.Format.Rows;
@@ -51,11 +52,12 @@ internal static class RowFlags
     /// Checks a stored flags byte and returns the row kind it names; throws a
     /// <see cref="SlateDbErrorKind.Data"/> exception for unknown bits or tombstone together with merge.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static RowKind Validate(byte flags, string objectName)
     {
         if ((flags & ~Known) != 0)
         {
-            Corruption.Throw(objectName, $"row flags 0x{flags:x2} have bits this reader does not know (known: 0x{Known:x2}); the data may come from a newer codec");
+            ThrowUnknownBits(flags, objectName);
         }
 
         switch (flags & (Tombstone | MergeOperand))
@@ -67,10 +69,20 @@ internal static class RowFlags
             case MergeOperand:
                 return RowKind.Merge;
             default:
-                Corruption.Throw(objectName, $"row flags 0x{flags:x2} mark the row both tombstone and merge operand");
+                ThrowTombstoneAndMerge(flags, objectName);
                 return default;
         }
     }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowUnknownBits(byte flags, string objectName) =>
+        Corruption.Throw(objectName, $"row flags 0x{flags:x2} have bits this reader does not know (known: 0x{Known:x2}); the data may come from a newer codec");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowTombstoneAndMerge(byte flags, string objectName) =>
+        Corruption.Throw(objectName, $"row flags 0x{flags:x2} mark the row both tombstone and merge operand");
 
     /// <summary>
     /// Writes the part both row codecs end with: the sequence number (u64), the flags byte, then the expire and create
