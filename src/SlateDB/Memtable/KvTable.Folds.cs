@@ -70,7 +70,7 @@ internal sealed partial class KvTable
 
         var prefix = KeyPrefix(key);
         var hint = HintFor(prefix);
-        var found = FindGreaterOrEqual(prefix, key, maxSeq, hint, default);
+        var found = FindForRead(keyHash, prefix, key, maxSeq, hint);
         if (!MayMatch(found, hint) || CompareKey(ref _nodes.At((int)found), prefix, key) != 0)
         {
             row = default;

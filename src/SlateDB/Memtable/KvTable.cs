@@ -139,11 +139,11 @@ internal sealed partial class KvTable
 
     /// <summary>
     /// Bytes the table holds in memory, as a memory budget counts them: its row arena's and node arena's chunks (used or
-    /// not) and its key filter. <see cref="EstimatedSize"/> (SlateDB's row estimate, which decides when a memtable is
+    /// not), its key filter and its point-read index. <see cref="EstimatedSize"/> (SlateDB's row estimate, which decides when a memtable is
     /// frozen) leaves the row headers, the nodes and the filter out: for 16-byte keys and 100-byte values the table
     /// takes about 1.4 times that estimate.
     /// </summary>
-    public long MemoryBytes => ArenaBytes + (_nodes.CapacitySlots * sizeof(long)) + KeyFilterBytes;
+    public long MemoryBytes => ArenaBytes + (_nodes.CapacitySlots * sizeof(long)) + KeyFilterBytes + KeyIndexBytes;
 
     /// <summary>
     /// Inserts a copy of <paramref name="row"/>, or replaces the row with the same key and seq. Writer thread only.
@@ -186,7 +186,8 @@ internal sealed partial class KvTable
             Volatile.Write(ref _firstSeq, row.Seq);
         }
 
-        AddToKeyFilter(key);
+        var keyHash = _keyFilterBytes == 0 ? 0 : MemtableKeyFilter.Hash(key);
+        AddToKeyFilter(keyHash);
         var prefix = KeyPrefix(key);
         var preds = _preds;
         var hint = HintFor(prefix);
@@ -209,7 +210,11 @@ internal sealed partial class KvTable
         }
         else
         {
-            Insert(row, address, prefix, preds);
+            var node = Insert(row, address, prefix, preds);
+            if (_keyFilterBytes != 0)
+            {
+                IndexNode(keyHash, node, prefix, key, row.Seq);
+            }
         }
     }
 
@@ -219,7 +224,8 @@ internal sealed partial class KvTable
     /// </summary>
     public bool TryGet(ReadOnlySpan<byte> key, ulong maxSeq, out RowEntry row)
     {
-        if (!MayHoldKey(key))
+        var keyHash = _keyFilterBytes == 0 ? 0 : MemtableKeyFilter.Hash(key);
+        if (!MayHoldKey(keyHash))
         {
             row = default;
             return false;
@@ -227,7 +233,7 @@ internal sealed partial class KvTable
 
         var prefix = KeyPrefix(key);
         var hint = HintFor(prefix);
-        var found = FindGreaterOrEqual(prefix, key, maxSeq, hint, default);
+        var found = FindForRead(keyHash, prefix, key, maxSeq, hint);
         if (MayMatch(found, hint) && CompareKey(ref _nodes.At((int)found), prefix, key) == 0)
         {
             row = RowOf((int)found);
@@ -245,8 +251,8 @@ internal sealed partial class KvTable
     /// <summary>As <see cref="MayHoldKey(ReadOnlySpan{byte})"/>, for a key already hashed with <see cref="MemtableKeyFilter.Hash"/>.</summary>
     internal bool MayHoldKey(ulong keyHash) => Volatile.Read(ref _keyFilter) is not { } filter || filter.MightContain(keyHash);
 
-    /// <summary>Adds <paramref name="key"/> to the whole-key filter (made here at the first put) before its node is linked.</summary>
-    private void AddToKeyFilter(ReadOnlySpan<byte> key)
+    /// <summary>Adds a key by its <see cref="MemtableKeyFilter.Hash"/> to the whole-key filter (made here at the first put) before its node is linked.</summary>
+    private void AddToKeyFilter(ulong keyHash)
     {
         if (_keyFilterBytes == 0)
         {
@@ -260,7 +266,7 @@ internal sealed partial class KvTable
             Volatile.Write(ref _keyFilter, filter);
         }
 
-        filter.Add(MemtableKeyFilter.Hash(key));
+        filter.Add(keyHash);
     }
 
     /// <summary>Iterates every entry, ascending.</summary>
@@ -273,7 +279,8 @@ internal sealed partial class KvTable
     /// </summary>
     public KvTableIterator Range(KeyBound start, KeyBound end, IterationOrder order) => new(this, start, end, order);
 
-    private void Insert(in RowEntry row, uint address, ulong prefix, int[] preds)
+    /// <summary>Builds and links a node for the row copied at <paramref name="address"/> after <paramref name="preds"/>; returns the node.</summary>
+    private int Insert(in RowEntry row, uint address, ulong prefix, int[] preds)
     {
         var height = RandomHeight();
         var currentHeight = _height;
@@ -319,6 +326,8 @@ internal sealed partial class KvTable
         {
             FixHintWindow();
         }
+
+        return node;
     }
 
     private void Replace(int node, uint address, in RowEntry row)
