@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using SlateDB.Format.Rows;
 
@@ -134,6 +135,7 @@ internal sealed class Block
         return data.Slice(start, length);
     }
 
+    [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ThrowSharedAtRestart(int restart, int shared) =>
         Corruption.Throw(ObjectName, $"the row at restart point {restart} shares {shared} key bytes; it must share none");

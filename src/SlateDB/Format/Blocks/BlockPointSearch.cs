@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using SlateDB.Format.Rows;
 
@@ -147,6 +148,7 @@ internal static class BlockPointSearch
         return PointSearchOutcome.NotPassed;
     }
 
+    [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowBadShared(string objectName, bool first, int region, uint sharedLength, int currentLength) =>
         Corruption.Throw(objectName, first
