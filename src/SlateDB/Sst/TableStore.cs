@@ -327,6 +327,12 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
         // Uncompressed blocks are decoded in place over the read buffer, which then lives as long as they do; compressed
         // ones are decoded into buffers of their own (long-lived when cached) and their read buffer dies at once.
         var keeps = cacheBlocks && cache is not null;
+        if (!keeps && end - start >= ThroughPoolBytes && store is IRangeReadInto { CanReadInto: true } into)
+        {
+            await ReadMissingThroughPoolAsync(into, sst, first, blocks, firstMissing, lastMissing, ByteRange.FromBounds(start, end), cancellationToken).ConfigureAwait(false);
+            return blocks;
+        }
+
         using (RangeBufferHint.Start(longLived: keeps && !sst.IsCompressed))
         {
             reading = SstFile.ReadRangeAsync(store, sst.Path, ByteRange.FromBounds(start, end), cancellationToken);
