@@ -60,6 +60,9 @@ internal static class BlockCompression
     /// Snappy and LZ4 decoders then write it on the pinned object heap, which collections of the young generations never
     /// copy, as the local store does for uncompressed blocks (<c>RangeBufferHint</c>). Zstd and zlib, whose output grows
     /// while it is decoded, keep ordinary buffers.
+    /// Every codec but <see cref="BlockCodec.None"/> must return a buffer of its own, never a slice of
+    /// <paramref name="source"/>: scans decode compressed blocks straight out of a pooled read buffer that is reused as
+    /// soon as they are decoded (<c>TableStore.ThroughPool</c>).
     /// </remarks>
     public static ReadOnlyMemory<byte> Decompress(BlockCodec codec, ReadOnlyMemory<byte> source, string objectName, int maxLength = DefaultMaxDecompressedLength, bool longLived = false)
     {
