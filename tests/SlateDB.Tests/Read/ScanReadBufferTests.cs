@@ -17,17 +17,7 @@ public sealed class ScanReadBufferTests() : LocalFolderTest("slatedb-scan-buffer
     public async Task Rows_a_scan_handed_out_stay_intact_while_later_scans_reuse_its_read_buffer(CompressionCodec codec)
     {
         var options = SlateDbOptions.Default with { CompressionCodec = codec, FlushInterval = null };
-        await using (var writer = await SlateDb.OpenAsync("db", new LocalFileSystemObjectStore(Folder.FullName), options))
-        {
-            var batch = new WriteBatch();
-            for (var i = 0; i < Rows; i++)
-            {
-                batch.Put(Key(i), Value(i));
-            }
-
-            await writer.WriteAsync(batch);
-            await writer.FlushAsync(new FlushOptions { FlushType = FlushType.MemTable });
-        }
+        await WriteRowsAsync(options);
 
         // Reopened: nothing cached, so every block of the scans below is read (in reads that grow to 256 KiB).
         await using var db = await SlateDb.OpenAsync("db", new LocalFileSystemObjectStore(Folder.FullName), options);
@@ -62,17 +52,7 @@ public sealed class ScanReadBufferTests() : LocalFolderTest("slatedb-scan-buffer
     public async Task A_truncated_sst_fails_a_large_scan_read_as_corrupt()
     {
         var options = SlateDbOptions.Default with { FlushInterval = null };
-        await using (var writer = await SlateDb.OpenAsync("db", new LocalFileSystemObjectStore(Folder.FullName), options))
-        {
-            var batch = new WriteBatch();
-            for (var i = 0; i < Rows; i++)
-            {
-                batch.Put(Key(i), Value(i));
-            }
-
-            await writer.WriteAsync(batch);
-            await writer.FlushAsync(new FlushOptions { FlushType = FlushType.MemTable });
-        }
+        await WriteRowsAsync(options);
 
         await using var db = await SlateDb.OpenAsync("db", new LocalFileSystemObjectStore(Folder.FullName), options);
         var sst = Directory.GetFiles(Path.Combine(Folder.FullName, "db", "compacted"), "*.sst").Should().ContainSingle().Subject;
@@ -89,6 +69,20 @@ public sealed class ScanReadBufferTests() : LocalFolderTest("slatedb-scan-buffer
             }
         };
         (await scan.Should().ThrowAsync<SlateDbException>()).Which.Kind.Should().Be(SlateDbErrorKind.Data);
+    }
+
+    /// <summary>Writes the rows and flushes them into one L0 SST, then closes the database.</summary>
+    private async Task WriteRowsAsync(SlateDbOptions options)
+    {
+        await using var writer = await SlateDb.OpenAsync("db", new LocalFileSystemObjectStore(Folder.FullName), options);
+        var batch = new WriteBatch();
+        for (var i = 0; i < Rows; i++)
+        {
+            batch.Put(Key(i), Value(i));
+        }
+
+        await writer.WriteAsync(batch);
+        await writer.FlushAsync(new FlushOptions { FlushType = FlushType.MemTable });
     }
 
     private static byte[] Key(int i) => System.Text.Encoding.ASCII.GetBytes($"key-{i:D8}");
