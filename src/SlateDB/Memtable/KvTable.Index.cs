@@ -48,31 +48,18 @@ internal sealed partial class KvTable
             Volatile.Write(ref _index, index);
         }
 
-        var mask = index.Length - 1;
-        for (var i = (int)keyHash & mask; ; i = (i + 1) & mask)
+        var slot = Probe(index, keyHash, prefix, key, out var existing);
+        if (existing == Head)
         {
-            var existing = index[i];
-            if (existing == Head)
+            if (_indexCount < _indexLimit)
             {
-                if (_indexCount < _indexLimit)
-                {
-                    _indexCount++;
-                    Volatile.Write(ref index[i], node);
-                }
-
-                return;
+                _indexCount++;
+                Volatile.Write(ref index[slot], node);
             }
-
-            ref var existingNode = ref _nodes.At(existing);
-            if (CompareKey(ref existingNode, prefix, key) == 0)
-            {
-                if (seq > (ulong)Unsafe.Add(ref existingNode, SeqSlot))
-                {
-                    Volatile.Write(ref index[i], node);
-                }
-
-                return;
-            }
+        }
+        else if (seq > (ulong)Unsafe.Add(ref _nodes.At(existing), SeqSlot))
+        {
+            Volatile.Write(ref index[slot], node);
         }
     }
 
@@ -99,21 +86,29 @@ internal sealed partial class KvTable
             return Head;
         }
 
+        Probe(index, keyHash, prefix, key, out var node);
+        return node;
+    }
+
+    /// <summary>
+    /// The slot that holds <paramref name="key"/>'s node, else the empty slot where the probe from its home slot ended;
+    /// <paramref name="node"/> is what the probe read there (the key's node, or <see cref="Head"/>). -1 with
+    /// <see cref="Head"/> when every slot holds another key (the writer keeps a quarter empty, so only a reader's bound
+    /// ends there).
+    /// </summary>
+    private int Probe(int[] index, ulong keyHash, ulong prefix, ReadOnlySpan<byte> key, out int node)
+    {
         var mask = index.Length - 1;
         for (int i = (int)keyHash & mask, probes = 0; probes <= mask; i = (i + 1) & mask, probes++)
         {
-            var node = Volatile.Read(ref index[i]);
-            if (node == Head)
+            node = Volatile.Read(ref index[i]);
+            if (node == Head || CompareKey(ref _nodes.At(node), prefix, key) == 0)
             {
-                return Head;
-            }
-
-            if (CompareKey(ref _nodes.At(node), prefix, key) == 0)
-            {
-                return node;
+                return i;
             }
         }
 
-        return Head;
+        node = Head;
+        return -1;
     }
 }

@@ -186,7 +186,7 @@ internal sealed partial class KvTable
             Volatile.Write(ref _firstSeq, row.Seq);
         }
 
-        var keyHash = _keyFilterBytes == 0 ? 0 : MemtableKeyFilter.Hash(key);
+        var keyHash = FilterHash(key);
         AddToKeyFilter(keyHash);
         var prefix = KeyPrefix(key);
         var preds = _preds;
@@ -224,7 +224,7 @@ internal sealed partial class KvTable
     /// </summary>
     public bool TryGet(ReadOnlySpan<byte> key, ulong maxSeq, out RowEntry row)
     {
-        var keyHash = _keyFilterBytes == 0 ? 0 : MemtableKeyFilter.Hash(key);
+        var keyHash = FilterHash(key);
         if (!MayHoldKey(keyHash))
         {
             row = default;
@@ -244,12 +244,14 @@ internal sealed partial class KvTable
         return false;
     }
 
-    /// <summary>False when the whole-key filter rules <paramref name="key"/> out (any thread); true without a filter.</summary>
-    internal bool MayHoldKey(ReadOnlySpan<byte> key) =>
-        Volatile.Read(ref _keyFilter) is not { } filter || filter.MightContain(MemtableKeyFilter.Hash(key));
-
-    /// <summary>As <see cref="MayHoldKey(ReadOnlySpan{byte})"/>, for a key already hashed with <see cref="MemtableKeyFilter.Hash"/>.</summary>
+    /// <summary>
+    /// False when the whole-key filter rules out the key with this <see cref="MemtableKeyFilter.Hash"/> (any thread);
+    /// true without a filter.
+    /// </summary>
     internal bool MayHoldKey(ulong keyHash) => Volatile.Read(ref _keyFilter) is not { } filter || filter.MightContain(keyHash);
+
+    /// <summary>The key's <see cref="MemtableKeyFilter.Hash"/> when the table keeps a filter and an index; 0 (unused) when not.</summary>
+    private ulong FilterHash(ReadOnlySpan<byte> key) => _keyFilterBytes == 0 ? 0 : MemtableKeyFilter.Hash(key);
 
     /// <summary>Adds a key by its <see cref="MemtableKeyFilter.Hash"/> to the whole-key filter (made here at the first put) before its node is linked.</summary>
     private void AddToKeyFilter(ulong keyHash)
