@@ -384,17 +384,38 @@ internal sealed class SstFile
 
     private static ReadOnlyMemory<byte> RangeData(ObjectContent? content, string path, ByteRange range)
     {
-        if (content is null)
+        CheckRangeRead(path, range, content?.Data.Length ?? -1);
+        return content!.Data;
+    }
+
+    /// <summary>
+    /// Reads <paramref name="range"/> of the SST at <paramref name="path"/> into <paramref name="destination"/>, as
+    /// <see cref="ReadRangeAsync"/> reads it into a new buffer (the object is immutable). Returns what
+    /// <see cref="IRangeReadInto.ReadRangeIntoAsync"/> returns; pass it to <see cref="CheckRangeRead"/>.
+    /// </summary>
+    internal static ValueTask<int> ReadRangeIntoAsync(IRangeReadInto into, string path, ByteRange range, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        using (ImmutableObjectHint.Start())
+        {
+            return into.ReadRangeIntoAsync(path, range, destination, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Throws a <see cref="SlateDbErrorKind.Data"/> exception unless a read of <paramref name="range"/> returned all of
+    /// it: <paramref name="read"/> bytes, -1 for a missing object.
+    /// </summary>
+    internal static void CheckRangeRead(string path, ByteRange range, long read)
+    {
+        if (read < 0)
         {
             throw new SlateDbException(SlateDbErrorKind.Data, $"The SST '{path}' is missing from the object store.");
         }
 
-        if (content.Data.Length != range.Length)
+        if (read != range.Length)
         {
-            Corruption.Throw(path, $"reading {range} returned {content.Data.Length} bytes: the object is truncated");
+            Corruption.Throw(path, $"reading {range} returned {read} bytes: the object is truncated");
         }
-
-        return content.Data;
     }
 
     private static ReadOnlyMemory<byte> Slice(ReadOnlyMemory<byte> bytes, ulong offset, ulong length, string what, string path)

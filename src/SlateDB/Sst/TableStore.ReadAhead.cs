@@ -39,17 +39,13 @@ internal sealed partial class TableStore
         var buffer = buffers.Rent(length);
 
         // A failed read leaves its buffer to the GC (never back in the pool).
-        var read = await into.ReadRangeIntoAsync(sst.Path, range, buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-        if (read < 0)
-        {
-            throw new SlateDbException(SlateDbErrorKind.Data, $"The SST '{sst.Path}' is missing from the object store.");
-        }
-
-        if (read != length)
+        var read = await SstFile.ReadRangeIntoAsync(into, sst.Path, range, buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+        if (read >= 0 && read != length)
         {
             buffers.Return(buffer);
-            Format.Corruption.Throw(sst.Path, $"reading {range} returned {read} bytes: the object is truncated");
         }
+
+        SstFile.CheckRangeRead(sst.Path, range, read);
 
         return BlockRun.Stored(sst, first, count, reversed, buffer.AsMemory(0, length), start, buffer);
     }

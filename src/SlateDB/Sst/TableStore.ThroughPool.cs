@@ -25,25 +25,11 @@ internal sealed partial class TableStore
     {
         var length = checked((int)range.Length);
         var buffer = ArrayPool<byte>.Shared.Rent(length);
-        ValueTask<int> reading;
-        using (ImmutableObjectHint.Start())
-        {
-            reading = into.ReadRangeIntoAsync(sst.Path, range, buffer.AsMemory(0, length), cancellationToken);
-        }
-
         // A failed read leaves its buffer to the GC (never back in the pool): a read that threw may still be writing to it.
-        var read = await reading.ConfigureAwait(false);
+        var read = await SstFile.ReadRangeIntoAsync(into, sst.Path, range, buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
         try
         {
-            if (read < 0)
-            {
-                throw new SlateDbException(SlateDbErrorKind.Data, $"The SST '{sst.Path}' is missing from the object store.");
-            }
-
-            if (read != length)
-            {
-                Format.Corruption.Throw(sst.Path, $"reading {range} returned {read} bytes: the object is truncated");
-            }
+            SstFile.CheckRangeRead(sst.Path, range, read);
 
             for (var i = firstMissing; i <= lastMissing; i++)
             {
