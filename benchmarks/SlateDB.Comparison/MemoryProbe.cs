@@ -37,7 +37,7 @@ internal sealed class MemoryProbe : IDisposable
         _engine = engine;
         _meters.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Name is "slatedb.db.backpressure.waits" or "slatedb.db.backpressure.stall_time" || instrument.Name.StartsWith("slatedb.db.backpressure", StringComparison.Ordinal))
+            if (instrument.Name.StartsWith("slatedb.db.backpressure", StringComparison.Ordinal))
             {
                 listener.EnableMeasurementEvents(instrument);
             }
