@@ -45,6 +45,7 @@ internal sealed class ChildRun(ComparisonOptions options)
         var engine = await OpenAsync(options.Engine!, directory).ConfigureAwait(false);
         using var probe = MemoryProbe.StartIfEnabled(() => (engine as OursEngine)?.Db);
         Measured measured;
+        Compacted? compacted = null;
         try
         {
             switch (workload)
@@ -74,6 +75,10 @@ internal sealed class ChildRun(ComparisonOptions options)
                     await engine.PrepareForReadsAsync().ConfigureAwait(false);
                     engine = await ReopenAsync(engine, directory).ConfigureAwait(false);
                     measured = await TimedGetsAsync(engine).ConfigureAwait(false);
+                    break;
+                case Workloads.Compaction:
+                    await engine.PrepareForReadsAsync().ConfigureAwait(false);
+                    (measured, compacted) = await TimedCompactionAsync(engine).ConfigureAwait(false);
                     break;
                 case Workloads.ReadCompacted:
                     await engine.PrepareForReadsAsync().ConfigureAwait(false);
@@ -113,12 +118,24 @@ internal sealed class ChildRun(ComparisonOptions options)
             JitMicrosPerOp = measured.JitSeconds * 1e6 / measured.Operations,
             SlateDbImage = EngineNames.IsOurs(options.Engine!) ? SlateDbImage.Describe() : null,
             Found = measured.Found,
+            InputMegabytesPerSecond = compacted?.InputMegabytesPerSecond,
+            WrittenBytes = compacted?.WrittenBytes,
+            CompactionDetail = compacted?.Detail,
+            MemoryBudgetBytes = MemoryBudget(options.Engine!) is > 0 and var budget ? budget : null,
         };
     }
 
+    /// <summary>The <c>MemoryBudgetBytes</c> an engine of ours opens with (0: stock settings).</summary>
+    private long MemoryBudget(string engine) => engine switch
+    {
+        EngineNames.OursBudget => options.BudgetBytes,
+        EngineNames.Ours or EngineNames.OursJit => options.OursMemoryBudget,
+        _ => 0,
+    };
+
     private async Task<IKvEngine> OpenAsync(string engine, string directory) => engine switch
     {
-        EngineNames.Ours or EngineNames.OursJit => await OursEngine.OpenAsync(directory, options.OursMemoryBudget).ConfigureAwait(false),
+        EngineNames.Ours or EngineNames.OursJit or EngineNames.OursBudget => await OursEngine.OpenAsync(directory, MemoryBudget(engine)).ConfigureAwait(false),
         EngineNames.RocksDb => RocksDbEngine.Open(directory),
         EngineNames.ZoneTree => ZoneTreeEngine.Open(directory),
         _ => throw new ArgumentException($"Engine '{engine}' does not run in a .NET child."),
@@ -253,6 +270,24 @@ internal sealed class ChildRun(ComparisonOptions options)
         return await TimedScanAsync(engine).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Times the engine's full compaction of the database (its memtable already flushed): operations are the rows it
+    /// rewrites, and the bytes written during it show whether it really rewrote them.
+    /// </summary>
+    private async Task<(Measured Measured, Compacted Compacted)> TimedCompactionAsync(IKvEngine engine)
+    {
+        string? detail = null;
+        var writtenBefore = ProcessIo.BytesWritten();
+        var measured = await TimeAsync(async () =>
+        {
+            detail = await engine.CompactAllAsync().ConfigureAwait(false);
+            return (_rows, _rows);
+        }).ConfigureAwait(false);
+        var written = ProcessIo.BytesWritten() - writtenBefore;
+        var inputMegabytes = _rows * (double)(options.KeySize + options.ValueSize) / 1e6;
+        return (measured, new Compacted(inputMegabytes / measured.Seconds, written, detail));
+    }
+
     private async Task<Measured> TimedScanAsync(IKvEngine engine)
     {
         var measured = await TimeAsync(async () =>
@@ -284,6 +319,9 @@ internal sealed class ChildRun(ComparisonOptions options)
     }
 
     private byte[] ValueOf(long index) => _values.ValueOf(index);
+
+    /// <summary>The compaction workload's figures beyond <see cref="Measured"/>.</summary>
+    private sealed record Compacted(double InputMegabytesPerSecond, long WrittenBytes, string? Detail);
 
     private readonly record struct Measured(long Operations, long Found, double Seconds, double CpuSeconds, long AllocatedBytes, double JitSeconds);
 }

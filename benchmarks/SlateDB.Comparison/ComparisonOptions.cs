@@ -40,6 +40,12 @@ internal sealed record ComparisonOptions
     /// <summary>SlateDB for .NET's <see cref="SlateDbOptions.MemoryBudgetBytes"/>; 0 (the default) runs it at stock settings.</summary>
     public long OursMemoryBudget { get; init; }
 
+    /// <summary>
+    /// The <see cref="SlateDbOptions.MemoryBudgetBytes"/> of the engine <see cref="EngineNames.OursBudget"/> (default
+    /// 128 MiB); <see cref="OursMemoryBudget"/> does not apply to it.
+    /// </summary>
+    public long BudgetBytes { get; init; } = 128L * 1024 * 1024;
+
     /// <summary>Seconds of the durable-write target run (0 skips it).</summary>
     public double DurableSeconds { get; init; } = 10;
 
@@ -64,12 +70,16 @@ internal sealed record ComparisonOptions
           --node-ops N --node-reads N --node-reps N    smaller counts for SlateDB through Node (50000, 10000, 2);
                              --node-ops is its fillrandom's rows only
           --node-batch-ops N rows of its fillbatch, then read by its readrandom and scan (default: as --ops)
-          --engines a,b      ours,rocksdb,zonetree,slatedb-0.12.1 (default all); also ours-jit: ours with the
-                             ReadyToRun code of SlateDB.dll ignored (JIT only), to compare with the shipped image
+          --engines a,b      ours,ours-budget,rocksdb,zonetree,slatedb-0.12.1 (default all); ours-budget is ours
+                             with one MemoryBudgetBytes (--budget-bytes) and runs the fills only; also ours-jit:
+                             ours with the ReadyToRun code of SlateDB.dll ignored (JIT only), to compare with the
+                             shipped image
           --workloads a,b    fillrandom,fillbatch,readrandom-afterfill,readrandom-flushed,readrandom-reopen,
-                             scan-cold,readrandom,scan,readrandom-compacted,readrandom-large,ingest
-                             (default all but readrandom-large and ingest)
-          --ours-budget N    SlateDB for .NET with MemoryBudgetBytes = N (default 0: stock settings, no budget)
+                             scan-cold,readrandom,scan,compaction,readrandom-compacted,readrandom-large,ingest
+                             (default all but readrandom-large and ingest); compaction times a full compaction of
+                             fillbatch's database (ours and rocksdb only)
+          --ours-budget N    ours (and ours-jit) with MemoryBudgetBytes = N (default 0: stock settings, no budget)
+          --budget-bytes N   MemoryBudgetBytes of the ours-budget engine (default 134217728, 128 MiB)
           --large-ops N      adds readrandom-large: fills N rows (default 5000000), reopens, first pass of gets
           --ingest-ops N     adds ingest: N single puts (default 10000000) with the engine's background compaction,
                              L0 sampled every 100 ms, then a cold pass of --reads gets (ours, rocksdb, zonetree)
@@ -114,6 +124,7 @@ internal sealed record ComparisonOptions
                 "--docs" => o with { DocsPath = Next() },
                 "--report-only" => o with { ReportOnly = Next() },
                 "--ours-budget" => o with { OursMemoryBudget = L() },
+                "--budget-bytes" => o with { BudgetBytes = L() },
                 "--engine" => o with { Engine = Next() },
                 "--workload" => o with { Workload = Next() },
                 "--dir" => o with { Directory = Next() },
@@ -125,6 +136,11 @@ internal sealed record ComparisonOptions
         if (o.Operations < 1 || o.Reads < 1 || o.BatchSize < 1 || o.Repetitions < 1 || o.KeySize < 16 || o.NodeOperations < 1 || o.LargeOperations < 1 || o.IngestOperations < 10)
         {
             throw new ArgumentException("Counts must be positive.");
+        }
+
+        if (o.BudgetBytes < SlateDbOptions.MinMemoryBudgetBytes)
+        {
+            throw new ArgumentException($"--budget-bytes must be at least {SlateDbOptions.MinMemoryBudgetBytes} (16 MiB).");
         }
 
         foreach (var engine in o.Engines.Concat(o.Engine is null ? [] : [o.Engine]))

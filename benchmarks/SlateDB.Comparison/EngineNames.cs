@@ -10,18 +10,33 @@ internal static class EngineNames
     /// when the package shipped IL only); only when asked for with --engines, to measure what the R2R image is worth.
     /// </summary>
     public const string OursJit = "ours-jit";
+
+    /// <summary>
+    /// SlateDB for .NET opened with one <c>SlateDbOptions.MemoryBudgetBytes</c> (<c>--budget-bytes</c>, default
+    /// 128 MiB) for its memtables, block cache and compaction buffers: the memory target (peak RSS during fills
+    /// within 1.5x RocksDB's) is stated under such a budget, while <see cref="Ours"/> runs SlateDB's stock settings.
+    /// It runs the fills only (<see cref="Workloads.Budget"/>) and is no peer in the ratio tables: it is ours too.
+    /// </summary>
+    public const string OursBudget = "ours-budget";
     public const string RocksDb = "rocksdb";
     public const string ZoneTree = "zonetree";
     public const string SlateDbNode = "slatedb-0.12.1";
 
     /// <summary>The engines a run has by default.</summary>
-    public static readonly IReadOnlyList<string> All = [Ours, RocksDb, ZoneTree, SlateDbNode];
+    public static readonly IReadOnlyList<string> All = [Ours, OursBudget, RocksDb, ZoneTree, SlateDbNode];
 
     /// <summary>Every engine --engines accepts.</summary>
     public static readonly IReadOnlyList<string> Known = [.. All, OursJit];
 
     /// <summary>True for the engines that run SlateDB for .NET.</summary>
-    public static bool IsOurs(string engine) => engine is Ours or OursJit;
+    public static bool IsOurs(string engine) => engine is Ours or OursJit or OursBudget;
+
+    /// <summary>
+    /// True for the engines the ratio tables divide ours by: every engine but ours at stock settings and
+    /// <see cref="OursBudget"/> (the same engine under a budget, compared in its own section). <see cref="OursJit"/>,
+    /// when asked for, stays a peer: ours ÷ it is what the ReadyToRun image is worth.
+    /// </summary>
+    public static bool IsPeer(string engine) => engine is not (Ours or OursBudget);
 
     /// <summary>The environment a child of <paramref name="engine"/> runs with, beyond the parent's.</summary>
     public static IReadOnlyDictionary<string, string> Environment(string engine) => engine == OursJit
@@ -32,6 +47,7 @@ internal static class EngineNames
     {
         Ours => "SlateDB for .NET",
         OursJit => "SlateDB for .NET, JIT only",
+        OursBudget => "SlateDB for .NET under one memory budget",
         RocksDb => "RocksDB (NuGet RocksDB 11.12.0.7641)",
         ZoneTree => "ZoneTree 2.1.8",
         SlateDbNode => "SlateDB 0.12.1 (Node binding)",
@@ -42,6 +58,7 @@ internal static class EngineNames
     {
         Ours => "ours",
         OursJit => "ours (JIT)",
+        OursBudget => "ours (budget)",
         RocksDb => "RocksDB",
         ZoneTree => "ZoneTree",
         SlateDbNode => "SlateDB 0.12.1 (Node)",
@@ -60,11 +77,22 @@ internal static class EngineNames
         OursJit => "As SlateDB for .NET, same files, with `DOTNET_ReadyToRunExcludeList=SlateDB` in the child's environment: "
             + "the runtime ignores the image's native code and JIT-compiles every method of SlateDB.dll (tier 0, then "
             + "tier 1), as it did before the package shipped ReadyToRun images. The framework's own R2R code is used as usual.",
+        OursBudget => "As SlateDB for .NET, opened with `SlateDbOptions.MemoryBudgetBytes` (`--budget-bytes`, 128 MiB by "
+            + "default; the section on fill memory names the budget this run had), which shares one budget out "
+            + "(src/SlateDB/Options/SlateDbOptions.MemoryBudget.cs, docs/memory-budget.md): three eighths bound the unflushed "
+            + "writes (`MaxUnflushedBytes`; writers also wait while the memtables' memory is at that share and a flush is "
+            + "pending), a memtable is flushed at a sixteenth (`L0SstSizeBytes`), the block cache gets the other five eighths "
+            + "(half for data blocks, an eighth for indexes and filters), the compactor's output SSTs are cut at an eighth and "
+            + "its reads go in pieces of a 512th into one shared buffer pool, and each L0 flush asks for a background full "
+            + "collection. The budget counts the bytes the engine accounts; resident memory adds the runtime's overhead. "
+            + "It runs the fills only (fillrandom, fillbatch), for their peak memory.",
         RocksDb => "Defaults (WAL on, 64 MiB write buffer, leveled compaction in the background) with "
             + "`WriteOptions.sync = false` (no fsync per write), and what our tables have by default so that both do "
             + "the same work: a 10-bit bloom filter per key, a 512 MiB LRU block cache and no compression (RocksDB's "
             + "defaults are no filter, a 32 MiB cache and Snappy). A fill ends with `FlushWAL(sync: true)`; reads and "
-            + "scans first flush the memtable (`Flush`, waiting).",
+            + "scans first flush the memtable (`Flush`, waiting). Its full compaction (compaction, readrandom-compacted) is "
+            + "`CompactRange` over all keys with `BottommostLevelCompaction.kForceOptimized`: with the default, a database "
+            + "that is one L0 file is moved to the bottom level without being rewritten.",
         ZoneTree => "Defaults (WAL mode `AsyncCompressed`: log entries are queued and appended by a background thread, "
             + "no fsync per write; 1M-row mutable segment; Zstd disk segments), with the byte-array comparer "
             + "(`BytesLexicographicComparerAscending`), `BytesSerializer` for keys and values, and the default "

@@ -40,7 +40,8 @@ internal sealed class Orchestrator(ComparisonOptions options, string repoRoot)
                     var order = step++ % 2 == 0 ? engines : Enumerable.Reverse(engines).ToList();
                     foreach (var engine in order)
                     {
-                        if (engine == EngineNames.SlateDbNode && (rep >= options.NodeRepetitions || !Workloads.Node.Contains(workload)))
+                        // An engine skips the workloads it does not run (Workloads.RunsOn), Node also the repetitions past its count.
+                        if (!Workloads.RunsOn(engine, workload) || (engine == EngineNames.SlateDbNode && rep >= options.NodeRepetitions))
                         {
                             continue;
                         }
@@ -49,6 +50,12 @@ internal sealed class Orchestrator(ComparisonOptions options, string repoRoot)
                         results.Runs.Add(result);
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                             $"  rep {rep + 1}  {workload,-10} {engine,-15} {result.OpsPerSecond,12:N0} ops/s  {result.Seconds,7:F2} s  peak {result.PeakRssBytes / 1048576.0,7:N0} MiB  cpu {result.CpuMicrosPerOp,7:F2} µs/op"));
+                        if (result.InputMegabytesPerSecond is { } inputRate)
+                        {
+                            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                                $"      {inputRate:F1} MB/s of input, {result.WrittenBytes / 1e6:F1} MB written; {result.CompactionDetail}"));
+                        }
+
                         if (result.Ingest is { } ingest)
                         {
                             Console.WriteLine(Report.IngestSection.ConsoleLine(ingest));
@@ -119,6 +126,7 @@ internal sealed class Orchestrator(ComparisonOptions options, string repoRoot)
                 "--ops", options.Operations.ToString(inv), "--reads", options.Reads.ToString(inv),
                 "--batch", options.BatchSize.ToString(inv), "--seed", options.Seed.ToString(inv),
                 "--large-ops", options.LargeOperations.ToString(inv), "--ours-budget", options.OursMemoryBudget.ToString(inv),
+                "--budget-bytes", options.BudgetBytes.ToString(inv),
                 "--ingest-ops", options.IngestOperations.ToString(inv),
             ]);
             output = await ChildProcess.RunAsync(fileName, args, repoRoot, workload == Workloads.Ingest ? IngestTimeout : ChildTimeout, EngineNames.Environment(engine)).ConfigureAwait(false);

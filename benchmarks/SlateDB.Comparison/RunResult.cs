@@ -40,6 +40,24 @@ internal sealed record RunResult
     /// <summary>Rows found (gets) or seen (scans); for fills, rows written.</summary>
     public long Found { get; init; }
 
+    /// <summary>
+    /// The compaction workload only: megabytes (10^6 bytes) of logical input per second, rows × (key size + value
+    /// size) ÷ the timed seconds (null for every other workload, and in results written before it was recorded).
+    /// </summary>
+    public double? InputMegabytesPerSecond { get; init; }
+
+    /// <summary>
+    /// The compaction workload only: bytes the process handed to write system calls during the timed part (<c>wchar</c>
+    /// of /proc/self/io): about the database's size when the compaction really rewrote it, near 0 when it only moved files.
+    /// </summary>
+    public long? WrittenBytes { get; init; }
+
+    /// <summary>The compaction workload only: what the engine says the compaction did (inputs, outputs, rows), when it says.</summary>
+    public string? CompactionDetail { get; init; }
+
+    /// <summary>The <c>MemoryBudgetBytes</c> SlateDB for .NET ran with (null: stock settings, or another engine).</summary>
+    public long? MemoryBudgetBytes { get; init; }
+
     /// <summary>The ingest workload's figures (null for every other workload).</summary>
     public Ingest.IngestResult? Ingest { get; init; }
 }

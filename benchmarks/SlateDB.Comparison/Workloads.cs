@@ -5,9 +5,9 @@ namespace SlateDB.Comparison;
 /// <summary>
 /// The workload names, in the order they run. The fills write; the read regimes each run in their own process:
 /// the cold ones time the first pass (nothing read before it), the warm ones time a pass after untimed warm-ups.
-/// readrandom-reopen, scan-cold, readrandom (warm), scan (warm) and readrandom-compacted read the database fillbatch
-/// wrote (compacted last, since it rewrites it); readrandom-afterfill, readrandom-flushed and readrandom-large fill a
-/// fresh database in the same process first (untimed).
+/// readrandom-reopen, scan-cold, readrandom (warm), scan (warm), compaction and readrandom-compacted read the database
+/// fillbatch wrote (the last two rewrite it, so they run last); readrandom-afterfill, readrandom-flushed and
+/// readrandom-large fill a fresh database in the same process first (untimed).
 /// </summary>
 internal static class Workloads
 {
@@ -19,21 +19,43 @@ internal static class Workloads
     public const string ScanCold = "scan-cold";
     public const string ReadRandom = "readrandom";
     public const string Scan = "scan";
+    public const string Compaction = "compaction";
     public const string ReadCompacted = "readrandom-compacted";
     public const string ReadLarge = "readrandom-large";
     public const string Ingest = "ingest";
 
     /// <summary>
     /// Every workload, in run order; <see cref="ReadLarge"/> and <see cref="Ingest"/> run only when asked for (they
-    /// fill their own, larger databases).
+    /// fill their own, larger databases). <see cref="Compaction"/> runs before <see cref="ReadCompacted"/>: both
+    /// rewrite fillbatch's database, and the compaction must be timed on the database as the fill left it (L0 SSTs),
+    /// while readrandom-compacted's timed pass reads a fully compacted database whichever ran first.
     /// </summary>
-    public static readonly IReadOnlyList<string> All = [FillRandom, FillBatch, ReadAfterFill, ReadFlushed, ReadReopen, ScanCold, ReadRandom, Scan, ReadCompacted, ReadLarge, Ingest];
+    public static readonly IReadOnlyList<string> All = [FillRandom, FillBatch, ReadAfterFill, ReadFlushed, ReadReopen, ScanCold, ReadRandom, Scan, Compaction, ReadCompacted, ReadLarge, Ingest];
 
     /// <summary>The default selection: all but <see cref="ReadLarge"/> and <see cref="Ingest"/>.</summary>
     public static readonly IReadOnlyList<string> Default = [.. All.Where(w => w is not (ReadLarge or Ingest))];
 
     /// <summary>The workloads SlateDB 0.12.1 through Node runs (tools/slatedb-node/bench.mjs).</summary>
     public static readonly IReadOnlyList<string> Node = [FillRandom, FillBatch, ReadRandom, Scan];
+
+    /// <summary>
+    /// The workloads <see cref="EngineNames.OursBudget"/> runs: the fills, whose peak memory the budget is for (its
+    /// reads would only repeat ours' with a smaller cache).
+    /// </summary>
+    public static readonly IReadOnlyList<string> Budget = [FillRandom, FillBatch];
+
+    /// <summary>
+    /// Whether <paramref name="engine"/> runs <paramref name="workload"/>. ZoneTree skips <see cref="Compaction"/>: its
+    /// full compaction is its merge of every segment, which its preparation for reads has already run, so there is
+    /// nothing left to time that compares with a rewrite of the database.
+    /// </summary>
+    public static bool RunsOn(string engine, string workload) => engine switch
+    {
+        EngineNames.SlateDbNode => Node.Contains(workload),
+        EngineNames.OursBudget => Budget.Contains(workload),
+        EngineNames.ZoneTree => workload != Compaction,
+        _ => true,
+    };
 
     /// <summary>True for workloads that fill a fresh database in the child before they read it.</summary>
     public static bool FillsInChild(string workload) => workload is ReadAfterFill or ReadFlushed or ReadLarge or Ingest;
@@ -46,6 +68,7 @@ internal static class Workloads
     {
         FillRandom or FillBatch or Ingest => workload,
         ReadRandom or Scan => $"{workload} (warm)",
+        Compaction => "compaction (rows/s)",
         _ => $"{workload} (cold)",
     };
 
@@ -59,7 +82,8 @@ internal static class Workloads
         ScanCold => "cold: as readrandom-reopen, then times the first full-range scan (key and value materialized)",
         ReadRandom => $"warm: {o.Reads:N0} gets of present keys (uniform), after a memtable flush and {ChildRun.WarmUpPasses} untimed warm-up passes of as many gets (other keys; one pass for SlateDB 0.12.1 through Node)",
         Scan => $"warm: every key in order (full-range scan, key and value materialized), after {ChildRun.WarmUpPasses} untimed warm-up scans (one for SlateDB 0.12.1 through Node)",
-        ReadCompacted => $"cold: opens fillbatch's database, flushes it, runs a full compaction (ours: CompactFullAsync; RocksDB: CompactRange over all keys; ZoneTree: its merge of every segment), closes and reopens (untimed), then times the first pass of {o.Reads:N0} gets",
+        Compaction => $"opens fillbatch's database (a restart) and flushes its memtable (untimed; the rows are then all in L0: at 1,000,000 rows 2–3 SSTs of ours and 3 files of RocksDB's), then times a full compaction that rewrites every row into one sorted run: ours `CompactFullAsync()` (every L0 SST and sorted run into one run, waiting for its commit), RocksDB `CompactRange` over all keys with `BottommostLevelCompaction.kForceOptimized` (so a database that is a single L0 file is rewritten too, not moved). Rates are rows rewritten per second and MB/s of logical input ({o.KeySize + o.ValueSize} bytes of key and value per row); ZoneTree does not run it (its full compaction is its merge of every segment, which its preparation for reads has already done) nor SlateDB 0.12.1 through Node",
+        ReadCompacted => $"cold: opens fillbatch's database, flushes it, runs a full compaction (ours: CompactFullAsync; RocksDB: CompactRange over all keys, bottom level forced as in compaction; ZoneTree: its merge of every segment), closes and reopens (untimed), then times the first pass of {o.Reads:N0} gets",
         ReadLarge => $"cold, opt-in (--large-ops): fills {o.LargeOperations:N0} rows (batches, untimed), flushes, closes and reopens, then times the first pass of {o.Reads:N0} gets over them",
         Ingest => $"opt-in (--ingest-ops): {o.IngestOperations:N0} single puts by one writer (no durable wait; the engine compacts in the background as it does by default), L0 sampled every {IngestRun.SamplePeriod.TotalMilliseconds:F0} ms, one WAL flush at the end; then, without waiting for compaction, the first pass of {o.Reads:N0} gets (cold) in the same process",
         _ => workload,

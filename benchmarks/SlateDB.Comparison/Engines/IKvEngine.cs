@@ -24,6 +24,9 @@ internal interface IKvEngine : IAsyncDisposable
     /// <summary>Before reads: moves in-memory rows to the engine's on-disk format (memtable flush, segment merge).</summary>
     ValueTask PrepareForReadsAsync();
 
-    /// <summary>Rewrites every on-disk row into the engine's most compacted form (a full compaction) and waits for it.</summary>
-    ValueTask CompactAllAsync();
+    /// <summary>
+    /// Rewrites every on-disk row into the engine's most compacted form (a full compaction) and waits for it; returns
+    /// what the engine says it did (inputs, outputs, rows), or null when it says nothing.
+    /// </summary>
+    ValueTask<string?> CompactAllAsync();
 }

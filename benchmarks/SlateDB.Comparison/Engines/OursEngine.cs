@@ -74,7 +74,19 @@ internal sealed class OursEngine : IKvEngine
 
     public ValueTask PrepareForReadsAsync() => _db.FlushAsync(MemtableFlush);
 
-    public async ValueTask CompactAllAsync() => await _db.CompactFullAsync().ConfigureAwait(false);
+    public async ValueTask<string?> CompactAllAsync()
+    {
+        var result = await _db.CompactFullAsync().ConfigureAwait(false);
+        if (result is null)
+        {
+            return "nothing to compact (no SST)";
+        }
+
+        var l0 = result.Plan.Inputs.Count(input => !input.IsSortedRun);
+        var runs = result.Plan.Inputs.Count - l0;
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"inputs {l0} L0 SST(s) and {runs} sorted run(s), {result.InputBytes / 1e6:F1} MB; output {result.OutputSsts} SST(s), {result.OutputBytes / 1e6:F1} MB; {result.RowsRead:N0} rows read, {result.RowsWritten:N0} written in {result.Subcompactions} subcompaction(s); merge {result.Duration.TotalSeconds:F2} s of the timed part");
+    }
 
     public ValueTask DisposeAsync() => _db.CloseAsync();
 

@@ -76,11 +76,35 @@ internal sealed class RocksDbEngine : IKvEngine
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask CompactAllAsync()
+    /// <summary>
+    /// <c>CompactRange</c> over all keys with <c>BottommostLevelCompaction.kForceOptimized</c>: RocksDB's default
+    /// (<c>kIfHaveCompactionFilter</c>) moves a lone L0 file down without rewriting it, and rewrites nothing already at
+    /// the bottom level, so on a small database "compact everything" would time a file move. kForceOptimized rewrites
+    /// the bottom level too, except the files this call has just written: every row is rewritten once, as ours'
+    /// <c>CompactFullAsync</c> does. With several overlapping L0 files (a 1M-row fill) it does the same as the default.
+    /// </summary>
+    public ValueTask<string?> CompactAllAsync()
     {
-        _db.CompactRange((byte[]?)null, null);
-        return ValueTask.CompletedTask;
+        var before = FilesPerLevel();
+        var options = Native.Instance.rocksdb_compactoptions_create();
+        try
+        {
+            Native.Instance.rocksdb_compactoptions_set_bottommost_level_compaction(options, BottommostForceOptimized);
+            Native.Instance.rocksdb_compact_range_opt(_db.Handle, options, (byte[]?)null, UIntPtr.Zero, (byte[]?)null, UIntPtr.Zero);
+        }
+        finally
+        {
+            Native.Instance.rocksdb_compactoptions_destroy(options);
+        }
+
+        return ValueTask.FromResult<string?>($"files per level (L0..L6) {before} before, {FilesPerLevel()} after");
     }
+
+    /// <summary>RocksDB's <c>BottommostLevelCompaction::kForceOptimized</c> (the C API takes the enum's value).</summary>
+    private const byte BottommostForceOptimized = 3;
+
+    private string FilesPerLevel() =>
+        string.Join('/', Enumerable.Range(0, 7).Select(level => _db.GetProperty($"rocksdb.num-files-at-level{level}") ?? "?"));
 
     public ValueTask DisposeAsync()
     {

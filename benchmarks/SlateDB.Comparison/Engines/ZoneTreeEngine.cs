@@ -76,7 +76,11 @@ internal sealed class ZoneTreeEngine : IKvEngine
     }
 
     /// <summary>ZoneTree's full compaction is its merge of every disk segment, which <see cref="PrepareForReadsAsync"/> already ran.</summary>
-    public ValueTask CompactAllAsync() => PrepareForReadsAsync();
+    public async ValueTask<string?> CompactAllAsync()
+    {
+        await PrepareForReadsAsync().ConfigureAwait(false);
+        return null;
+    }
 
     public ValueTask DisposeAsync()
     {

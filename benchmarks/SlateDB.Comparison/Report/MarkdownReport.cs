@@ -36,7 +36,8 @@ internal sealed class MarkdownReport(ComparisonResults results, string notes)
 
     private IEnumerable<string> Engines() => results.Settings.Engines.Where(e => _summaries.Any(s => s.Engine == e));
 
-    private IEnumerable<string> Peers() => Engines().Where(e => e != EngineNames.Ours);
+    /// <summary>The engines ours is divided by: not ours under a budget, which has its own section (<see cref="BudgetSection"/>).</summary>
+    private IEnumerable<string> Peers() => Engines().Where(EngineNames.IsPeer);
 
     private IEnumerable<string> Workloads() => SlateDB.Comparison.Workloads.All.Where(w => _summaries.Any(s => s.Workload == w));
 
@@ -86,6 +87,7 @@ internal sealed class MarkdownReport(ComparisonResults results, string notes)
         }
 
         md.AppendLine();
+        AppendSkipped(md);
         md.AppendLine(Inv, $"Counts: {s.Operations:N0} rows per fill and {s.Reads:N0} gets for the .NET engines. SlateDB 0.12.1 through Node writes {s.NodeBatchOperations:N0} rows in fillbatch, which its readrandom ({s.NodeReads:N0} gets) and scan then read, and only {s.NodeOperations:N0} in fillrandom, where every put is its own call across the binding (rates are per second, so they compare; a smaller database is a slight advantage).");
         md.AppendLine();
 
@@ -129,6 +131,8 @@ internal sealed class MarkdownReport(ComparisonResults results, string notes)
         }
 
         md.AppendLine();
+        CompactionSection.Append(md, results, _summaries, [.. Engines()]);
+        BudgetSection.Append(md, results, _summaries);
         AppendDurable(md);
         IngestSection.Append(md, results);
         md.AppendLine("## Workloads");
@@ -159,6 +163,31 @@ internal sealed class MarkdownReport(ComparisonResults results, string notes)
         AppendMachine(md);
         AppendReproduce(md);
         return md.ToString();
+    }
+
+    /// <summary>Says which engines skip which workloads (the dashes of the tables), for the engines this run has.</summary>
+    private void AppendSkipped(StringBuilder md)
+    {
+        var skips = new List<string>();
+        if (Engines().Contains(EngineNames.OursBudget))
+        {
+            skips.Add($"{EngineNames.Short(EngineNames.OursBudget)}, ours under one memory budget and no peer in the ratios, runs the fills only");
+        }
+
+        if (Workloads().Contains(SlateDB.Comparison.Workloads.Compaction))
+        {
+            var without = Engines().Where(e => e is EngineNames.ZoneTree or EngineNames.SlateDbNode).Select(EngineNames.Short).ToList();
+            if (without.Count > 0)
+            {
+                skips.Add($"{string.Join(" and ", without)} do{(without.Count == 1 ? "es" : string.Empty)} not run compaction");
+            }
+        }
+
+        if (skips.Count > 0)
+        {
+            md.AppendLine(Inv, $"A dash means the engine does not run that workload: {string.Join("; ", skips)}.");
+            md.AppendLine();
+        }
     }
 
     private void AppendMetricRow(StringBuilder md, string workload, string metric, Func<Summary, string> cell)
@@ -262,7 +291,7 @@ internal sealed class MarkdownReport(ComparisonResults results, string notes)
         md.AppendLine("bash benchmarks/run-comparison.sh    # builds in Release, runs everything, rewrites this page and its charts");
         md.AppendLine("```");
         md.AppendLine();
-        md.AppendLine(Inv, $"This page came from `--ops {s.Operations} --reads {s.Reads} --batch {s.BatchSize} --reps {s.Repetitions} --node-ops {s.NodeOperations} --node-batch-ops {s.NodeBatchOperations} --node-reads {s.NodeReads} --node-reps {s.NodeRepetitions} --seed {s.Seed}`; pass other values to the script (it forwards its arguments; `--help` lists them). The raw results are in `docs/benchmarks/results.json`, next to the charts; `--report-only docs/benchmarks/results.json` regenerates this page (and the charts) from them without running anything. One engine and workload can be run by hand: `dotnet benchmarks/SlateDB.Comparison/bin/Release/net10.0/SlateDB.Comparison.dll --engine ours --workload fillrandom --dir /tmp/x` (readrandom and scan expect a fillbatch database in the folder).");
+        md.AppendLine(Inv, $"This page came from `--ops {s.Operations} --reads {s.Reads} --batch {s.BatchSize} --reps {s.Repetitions} --node-ops {s.NodeOperations} --node-batch-ops {s.NodeBatchOperations} --node-reads {s.NodeReads} --node-reps {s.NodeRepetitions} --seed {s.Seed}`; pass other values to the script (it forwards its arguments; `--help` lists them). The raw results are in `docs/benchmarks/results.json`, next to the charts; `--report-only docs/benchmarks/results.json` regenerates this page (and the charts) from them without running anything. One engine and workload can be run by hand: `dotnet benchmarks/SlateDB.Comparison/bin/Release/net10.0/SlateDB.Comparison.dll --engine ours --workload fillrandom --dir /tmp/x` (readrandom, scan and compaction expect a fillbatch database in the folder).");
     }
 
     private string ThroughputChart(string workload)
@@ -320,6 +349,7 @@ internal sealed class MarkdownReport(ComparisonResults results, string notes)
     {
         EngineNames.Ours => "#2b6cb0",
         EngineNames.OursJit => "#63b3ed",
+        EngineNames.OursBudget => "#1a365d",
         EngineNames.RocksDb => "#c05621",
         EngineNames.ZoneTree => "#2f855a",
         _ => "#6b46c1",

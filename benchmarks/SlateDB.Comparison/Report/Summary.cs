@@ -12,7 +12,10 @@ internal sealed record Summary(
     long MaxPeakRssBytes,
     double MedianCpuMicrosPerOp,
     double? MedianAllocatedBytesPerOp,
-    double? MedianJitMicrosPerOp = null)
+    double? MedianJitMicrosPerOp = null,
+    double? MedianInputMegabytesPerSecond = null,
+    double? MedianWrittenBytes = null,
+    long? MemoryBudgetBytes = null)
 {
     public static IReadOnlyList<Summary> Of(IEnumerable<RunResult> runs) =>
         runs.GroupBy(r => (r.Engine, r.Workload))
@@ -27,7 +30,10 @@ internal sealed record Summary(
                 g.Max(r => r.PeakRssBytes),
                 Median(g.Select(r => r.CpuMicrosPerOp)),
                 g.All(r => r.AllocatedBytesPerOp is not null) ? Median(g.Select(r => r.AllocatedBytesPerOp!.Value)) : null,
-                g.All(r => r.JitMicrosPerOp is not null) ? Median(g.Select(r => r.JitMicrosPerOp!.Value)) : null))
+                g.All(r => r.JitMicrosPerOp is not null) ? Median(g.Select(r => r.JitMicrosPerOp!.Value)) : null,
+                g.All(r => r.InputMegabytesPerSecond is not null) ? Median(g.Select(r => r.InputMegabytesPerSecond!.Value)) : null,
+                g.All(r => r.WrittenBytes is not null) ? Median(g.Select(r => (double)r.WrittenBytes!.Value)) : null,
+                g.Select(r => r.MemoryBudgetBytes).FirstOrDefault(b => b is not null)))
             .ToList();
 
     public static double Median(IEnumerable<double> values)
