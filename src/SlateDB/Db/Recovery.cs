@@ -33,7 +33,7 @@ internal static class Recovery
             try
             {
                 await ManifestWalCheck.CheckAsync(
-                    before, listed.Select(wal => wal.Id).ToList(), c.Wal.ReadAsync, c.Manifests.Versions.PathOf(manifest.Id), cancellationToken).ConfigureAwait(false);
+                    before, listed, c.Wal.MaxSeqAsync, c.Manifests.Versions.PathOf(manifest.Id), cancellationToken).ConfigureAwait(false);
                 return (listed, WalReplayRange.LastUsedId(listed, before.ReplayAfterWalId, before.NextWalSstId) + 1);
             }
             catch (SlateDbException damaged) when (damaged.Kind == SlateDbErrorKind.Data && attempt < StaleManifestRetries)

@@ -1,5 +1,3 @@
-using SlateDB.Format;
-
 namespace SlateDB.Manifest;
 
 /// <summary>
@@ -19,16 +17,16 @@ internal static class ManifestWalCheck
     /// <exception cref="SlateDbException">Data: the manifest contradicts the WAL objects.</exception>
     public static async Task CheckAsync(
         ManifestCore core,
-        IReadOnlyList<ulong> walIds,
-        Func<ulong, CancellationToken, Task<IReadOnlyList<RowEntry>?>> readWal,
+        IReadOnlyList<Wal.WalObjectInfo> listed,
+        Func<Wal.WalObjectInfo, CancellationToken, Task<ulong?>> maxSeqOf,
         string manifestName,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(core);
-        ArgumentNullException.ThrowIfNull(walIds);
-        ArgumentNullException.ThrowIfNull(readWal);
+        ArgumentNullException.ThrowIfNull(listed);
+        ArgumentNullException.ThrowIfNull(maxSeqOf);
         var lastWritten = core.NextWalSstId - 1;
-        var newestObject = walIds.Count > 0 ? walIds[^1] : 0;
+        var newestObject = listed.Count > 0 ? listed[^1].Id : 0;
         var newestKnown = Math.Max(newestObject, core.ReplayAfterWalId);
         if (lastWritten > newestKnown && lastWritten - newestKnown > MaxWalIdsInFlight)
         {
@@ -38,25 +36,24 @@ internal static class ManifestWalCheck
         }
 
         // The newest WAL object with rows at or below replay_after_wal_id: all its rows are flushed.
-        for (var i = walIds.Count - 1; i >= 0; i--)
+        for (var i = listed.Count - 1; i >= 0; i--)
         {
-            if (walIds[i] > core.ReplayAfterWalId)
+            if (listed[i].Id > core.ReplayAfterWalId)
             {
                 continue;
             }
 
-            var rows = await readWal(walIds[i], cancellationToken).ConfigureAwait(false);
-            if (rows is null || rows.Count == 0)
+            // Only the object's highest sequence number is needed, not its rows (WalMaxSeq reads it in pieces).
+            if (await maxSeqOf(listed[i], cancellationToken).ConfigureAwait(false) is not { } newestSeq)
             {
                 continue;
             }
 
-            var newestSeq = rows.Max(row => row.Seq);
             if (newestSeq > core.LastL0Seq)
             {
                 throw SlateDbException.Corrupt(
                     manifestName,
-                    $"the manifest marks WAL {walIds[i]} flushed (replay_after_wal_id {core.ReplayAfterWalId}), but it holds sequence number {newestSeq}, above last_l0_seq {core.LastL0Seq}.");
+                    $"the manifest marks WAL {listed[i].Id} flushed (replay_after_wal_id {core.ReplayAfterWalId}), but it holds sequence number {newestSeq}, above last_l0_seq {core.LastL0Seq}.");
             }
 
             return;

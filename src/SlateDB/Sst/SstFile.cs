@@ -158,7 +158,12 @@ internal sealed class SstFile
     {
         var head = await store.HeadAsync(path, cancellationToken).ConfigureAwait(false)
             ?? throw new SlateDbException(SlateDbErrorKind.Data, $"The SST '{path}' is missing from the object store.");
-        var size = head.Size;
+        return await OpenAsync(store, path, head.Size, knownInfo, knownVersion, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>As <see cref="OpenAsync(IObjectStore, string, SsTableInfoModel?, ushort, CancellationToken)"/>, with the object's size known (from a listing).</summary>
+    public static async Task<SstFile> OpenAsync(IObjectStore store, string path, long size, SsTableInfoModel? knownInfo, ushort knownVersion, CancellationToken cancellationToken)
+    {
         SsTableInfoModel info;
         ushort version;
         if (knownInfo is null)

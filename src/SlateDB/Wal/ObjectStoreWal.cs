@@ -95,6 +95,9 @@ internal sealed class ObjectStoreWal(IObjectStore store, DbPaths paths, SstBuild
     }
 
     /// <inheritdoc/>
+    public Task<ulong?> MaxSeqAsync(WalObjectInfo wal, CancellationToken cancellationToken) => WalMaxSeq.ReadAsync(store, paths.WalSstPath(wal.Id), wal, cancellationToken);
+
+    /// <inheritdoc/>
     public async Task<WalObjectInfo?> StatAsync(ulong walId, CancellationToken cancellationToken)
     {
         var head = await store.HeadAsync(paths.WalSstPath(walId), cancellationToken).ConfigureAwait(false);
