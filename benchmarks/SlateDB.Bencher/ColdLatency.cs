@@ -6,7 +6,8 @@ using SlateDB.Testing;
 namespace SlateDB.Bencher;
 
 /// <summary>
-/// <c>SlateDB.Bencher cold-latency [--rows N] [--gets K] [--latency-ms L] [--large-rows M] [--budget-mb B] [--callers C]</c>:
+/// <c>SlateDB.Bencher cold-latency [--rows N] [--gets K] [--latency-ms L] [--large-rows M] [--budget-mb B] [--callers C]
+/// [--cold-start-store local|memory] [--cold-start-dir DIR] [--cold-start-only]</c>:
 /// cold reads over an in-memory store with L ms injected per read request (GET, ranged GET, HEAD; writes are not
 /// delayed). N rows (16-byte keys, 100-byte values) are written and flushed to L0 SSTs, then, each time on a freshly
 /// opened database (empty block cache):
@@ -15,8 +16,13 @@ namespace SlateDB.Bencher;
 /// <item>a full scan with <c>MaxFetchTasks = 4</c>: time, reads, the most and the mean reads in flight, and the time
 /// 4 reads in flight allow (reads ÷ 4 × L);</item>
 /// <item>a cold start of a database of M rows with C concurrent callers doing gets, with and without
-/// <c>MemoryBudgetBytes = B MiB</c> (which derives a read cap, <c>MaxInFlightReads</c>): reads in flight and the
-/// growth of resident memory over the level before the open (sampled every 5 ms).</item>
+/// <c>MemoryBudgetBytes = B MiB</c> (which derives a read cap, <c>MaxInFlightReads</c>): reads in flight, the growth of
+/// resident memory and of the managed heap over the level before the open (sampled every 5 ms), and what the database
+/// holds live at the end. Its database is in a local folder (behind the same injected latency) unless
+/// <c>--cold-start-store memory</c>. <c>--cold-start-only</c> runs only this phase, and only one of its two runs: with
+/// the budget, or without one when <c>--budget-mb 0</c>; with <c>--cold-start-dir DIR</c> the database is kept in DIR
+/// (the first run fills it and stops), so a cold start runs in a process that neither filled nor read before it and its
+/// resident memory is the engine's.</item>
 /// </list>
 /// </summary>
 internal static class ColdLatency
@@ -43,6 +49,13 @@ internal static class ColdLatency
             return 0;
         }
 
+        if (args.Contains("--cold-start-only"))
+        {
+            // Each cold start alone in a fresh process: its resident memory is then the engine's, not earlier phases'.
+            await ColdStartsAsync(args, options, largeRows, callers, budgetMb, latency);
+            return 0;
+        }
+
         var inner = new InMemoryObjectStore();
         await FillAsync(inner, options, rows);
         var slow = new FaultInjectingObjectStore(inner, new FaultInjectionOptions { Latency = latency, Operations = FaultOperations.Get | FaultOperations.GetRange | FaultOperations.Head }, new Random(1));
@@ -54,13 +67,53 @@ internal static class ColdLatency
         inner = null;
         counting = null;
         slow = null;
-        var large = new InMemoryObjectStore();
-        await FillAsync(large, options, largeRows);
-        var largeSlow = new FaultInjectingObjectStore(large, new FaultInjectionOptions { Latency = latency, Operations = FaultOperations.Get | FaultOperations.GetRange | FaultOperations.Head }, new Random(2));
-        var largeCounting = new ReadCountingStore(largeSlow);
-        await ColdStartAsync(largeCounting, largeCounting, options, largeRows, callers, budgetBytes: null);
-        await ColdStartAsync(largeCounting, largeCounting, options, largeRows, callers, budgetBytes: budgetMb * 1024L * 1024);
+        await ColdStartsAsync(args, options, largeRows, callers, budgetMb, latency);
         return 0;
+    }
+
+    /// <summary>
+    /// The cold starts, without and with the budget, over the large database: by default in a local folder (so the
+    /// process holds only what the engine keeps, and its memory shows the budget), or in memory with
+    /// <c>--cold-start-store memory</c> (the stored database then dominates the process's memory).
+    /// </summary>
+    private static async Task ColdStartsAsync(string[] args, SlateDbOptions options, int largeRows, int callers, int budgetMb, TimeSpan latency)
+    {
+        var inMemory = args.Contains("--cold-start-store") && args[Array.IndexOf(args, "--cold-start-store") + 1] == "memory";
+        var kept = args.Contains("--cold-start-dir") ? args[Array.IndexOf(args, "--cold-start-dir") + 1] : null;
+        var folder = inMemory ? null : kept ?? Path.Combine(Path.GetTempPath(), $"slatedb-cold-start-{Environment.ProcessId}");
+        try
+        {
+            IObjectStore large = folder is null ? new InMemoryObjectStore() : new LocalFileSystemObjectStore(folder);
+            Console.WriteLine(Text($"cold start store: {(folder is null ? "in memory" : $"local folder {folder}")}, {latency.TotalMilliseconds:F0} ms per read request"));
+            if (folder is null || !Directory.Exists(folder) || !Directory.EnumerateFileSystemEntries(folder).Any())
+            {
+                await FillAsync(large, options, largeRows);
+                if (kept is not null)
+                {
+                    Console.WriteLine("filled the kept folder; run again to time the cold start in a process that did not fill it");
+                    return;
+                }
+            }
+
+            var largeSlow = new FaultInjectingObjectStore(large, new FaultInjectionOptions { Latency = latency, Operations = FaultOperations.Get | FaultOperations.GetRange | FaultOperations.Head }, new Random(2));
+            var largeCounting = new ReadCountingStore(largeSlow);
+            if (budgetMb == 0 || !args.Contains("--cold-start-only"))
+            {
+                await ColdStartAsync(largeCounting, largeCounting, options, largeRows, callers, budgetBytes: null);
+            }
+
+            if (budgetMb > 0)
+            {
+                await ColdStartAsync(largeCounting, largeCounting, options, largeRows, callers, budgetBytes: budgetMb * 1024L * 1024);
+            }
+        }
+        finally
+        {
+            if (folder is not null && kept is null && Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
     }
 
     private static async Task PointGetsAsync(IObjectStore store, ReadCountingStore counting, SlateDbOptions options, int rows, int gets, TimeSpan latency)
@@ -143,6 +196,9 @@ internal static class ColdLatency
         var dbOptions = options with { MemoryBudgetBytes = budgetBytes };
         await using (var db = await SlateDb.Builder("bench", store).WithOptions(dbOptions).WithSeed(1).OpenAsync())
         {
+            var openReads = counting.Reads;
+            var openMs = clock.Elapsed.TotalMilliseconds;
+            var openHeap = GC.GetTotalMemory(forceFullCollection: false) - heapBaseline;
             var perCaller = Math.Max(1, 20_000 / callers);
             await Task.WhenAll(Enumerable.Range(0, callers).Select(c => Task.Run(async () =>
             {
@@ -158,7 +214,10 @@ internal static class ColdLatency
             var elapsed = clock.Elapsed;
             await sampling.CancelAsync();
             await sampler;
-            Console.WriteLine(Text($"cold start ({rows:N0} rows, {callers} callers x {perCaller} gets, budget {(budgetBytes is { } b ? $"{b / (1024 * 1024)} MiB, read cap {dbOptions.EffectiveMaxInFlightReads}" : "none, no read cap")}): {elapsed.TotalSeconds:F2} s, {counting.Reads} reads, in flight max {counting.PeakInFlight}; managed heap +{(heapPeak - heapBaseline) / (1024.0 * 1024):F0} MiB at peak, resident memory +{(peak - baseline) / (1024.0 * 1024):F0} MiB at peak (over {heapBaseline / (1024.0 * 1024):F0} MiB and {baseline / (1024.0 * 1024):F0} MiB before the open, the stored database included)"));
+
+            // What the open database still holds once garbage is gone: its caches and structures, which the budget bounds.
+            var live = GC.GetTotalMemory(forceFullCollection: true) - heapBaseline;
+            Console.WriteLine(Text($"cold start ({rows:N0} rows, {callers} callers x {perCaller} gets, budget {(budgetBytes is { } b ? $"{b / (1024 * 1024)} MiB, read cap {dbOptions.EffectiveMaxInFlightReads}" : "none, no read cap")}): {elapsed.TotalSeconds:F2} s (open {openMs:F0} ms, {openReads} reads, heap +{openHeap / (1024.0 * 1024):F0} MiB after it), {counting.Reads} reads, in flight max {counting.PeakInFlight}; managed heap +{(heapPeak - heapBaseline) / (1024.0 * 1024):F0} MiB at peak and +{live / (1024.0 * 1024):F0} MiB live at the end (after a full collection), resident memory +{(peak - baseline) / (1024.0 * 1024):F0} MiB at peak (over {heapBaseline / (1024.0 * 1024):F0} MiB and {baseline / (1024.0 * 1024):F0} MiB before the open)"));
         }
     }
 
@@ -216,6 +275,10 @@ internal static class ColdLatency
             await db.WriteAsync(batch);
         }
 
+        // The WAL first, then the memtable: the memtable's L0 flush then covers every WAL object, and the opens below
+        // replay nothing (without a flush interval the WAL is written by size, so the objects after the replay point
+        // would hold a memtable's worth of rows for every open to read again).
+        await db.FlushAsync();
         await db.FlushAsync(new FlushOptions { FlushType = FlushType.MemTable });
         Console.WriteLine(Text($"filled {rows:N0} rows and flushed them to L0 in {clock.Elapsed.TotalSeconds:F1} s (no latency while writing)"));
     }
