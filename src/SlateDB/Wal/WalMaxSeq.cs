@@ -7,8 +7,9 @@ namespace SlateDB.Wal;
 /// The highest sequence number in a WAL object of the object store, read in pieces: the writer's open checks the
 /// newest flushed WAL object against the manifest (<see cref="Manifest.ManifestWalCheck"/>), and that object can be
 /// as large as a memtable (a WAL buffer flushed by size, or while an upload was slow). Reading it whole and keeping
-/// its rows cost several times its size in memory at every open; here at most <see cref="PiecesInFlight"/> pieces of
-/// its blocks are held at a time, and none of its rows.
+/// its rows cost several times its size in memory at every open; here it is read from its end in pieces of at most
+/// <see cref="PieceBytes"/> (the last one with its metadata, then <see cref="PiecesInFlight"/> at a time), and none of
+/// its rows is kept.
 /// </summary>
 internal static class WalMaxSeq
 {
@@ -23,7 +24,11 @@ internal static class WalMaxSeq
     /// when it holds no rows (a fence) or is gone since it was listed (the collector may delete flushed WAL objects).
     /// </summary>
     /// <exception cref="SlateDbException">Data: the object is damaged.</exception>
-    public static async Task<ulong?> ReadAsync(IObjectStore store, string path, WalObjectInfo wal, CancellationToken cancellationToken)
+    public static Task<ulong?> ReadAsync(IObjectStore store, string path, WalObjectInfo wal, CancellationToken cancellationToken) =>
+        ReadAsync(store, path, wal, PieceBytes, cancellationToken);
+
+    /// <summary>As <see cref="ReadAsync(IObjectStore, string, WalObjectInfo, CancellationToken)"/>, in pieces of <paramref name="pieceBytes"/> (tests).</summary>
+    internal static async Task<ulong?> ReadAsync(IObjectStore store, string path, WalObjectInfo wal, int pieceBytes, CancellationToken cancellationToken)
     {
         if (wal.Size == 0)
         {
@@ -33,7 +38,7 @@ internal static class WalMaxSeq
 
         try
         {
-            return await ScanAsync(store, path, wal.Size, cancellationToken).ConfigureAwait(false);
+            return await ScanAsync(store, path, wal.Size, pieceBytes, cancellationToken).ConfigureAwait(false);
         }
         catch (SlateDbException failed) when (failed.Kind == SlateDbErrorKind.Data)
         {
@@ -46,13 +51,34 @@ internal static class WalMaxSeq
         }
     }
 
-    private static async Task<ulong?> ScanAsync(IObjectStore store, string path, long size, CancellationToken cancellationToken)
+    private static async Task<ulong?> ScanAsync(IObjectStore store, string path, long size, int pieceBytes, CancellationToken cancellationToken)
     {
-        var sst = await SstFile.OpenAsync(store, path, size, knownInfo: null, knownVersion: 0, cancellationToken).ConfigureAwait(false);
-        var pieces = Pieces(sst);
+        // The last piece first: it holds the footer, info, index and filter (small for a WAL object) and the last
+        // blocks, so an object of up to one piece takes one request, and a larger one no separate metadata reads.
+        var tailOffset = Math.Max(0, size - pieceBytes);
+        var tail = await SstFile.ReadRangeAsync(store, path, ByteRange.FromBounds(tailOffset, size), cancellationToken).ConfigureAwait(false);
+        SstFile sst;
+        try
+        {
+            sst = SstFile.OpenTail(tail, tailOffset, path);
+        }
+        catch (SlateDbException metadataBeforeTail) when (metadataBeforeTail.Kind == SlateDbErrorKind.Data && tailOffset > 0)
+        {
+            // Index and filter larger than the piece: open it as any SST, which reports real damage as well.
+            sst = await SstFile.OpenAsync(store, path, size, knownInfo: null, knownVersion: 0, cancellationToken).ConfigureAwait(false);
+        }
+
+        var inTail = sst.BlockCount;
+        while (inTail > 0 && sst.BlockRange(inTail - 1).Offset >= tailOffset)
+        {
+            inTail--;
+        }
+
+        var max = MaxSeqOf(sst, inTail, sst.BlockCount, tail, tailOffset);
+        tail = default;
+        var pieces = Pieces(sst, inTail, pieceBytes);
         var reads = new Queue<Task<ReadOnlyMemory<byte>>>();
         var started = 0;
-        ulong? max = null;
         try
         {
             foreach (var (first, next) in pieces)
@@ -64,17 +90,7 @@ internal static class WalMaxSeq
                 }
 
                 var piece = await reads.Dequeue().ConfigureAwait(false);
-                var start = sst.BlockRange(first).Offset;
-                for (var i = first; i < next; i++)
-                {
-                    var block = sst.BlockRange(i);
-                    var iterator = sst.DecodeBlock(piece.Slice((int)(block.Offset - start), (int)block.Length)).CreateIterator();
-                    for (iterator.SeekToFirst(); iterator.IsValid; iterator.Next())
-                    {
-                        var seq = iterator.Current.Seq;
-                        max = max is { } m && m >= seq ? m : seq;
-                    }
-                }
+                max = Max(max, MaxSeqOf(sst, first, next, piece, sst.BlockRange(first).Offset));
             }
         }
         catch
@@ -87,16 +103,38 @@ internal static class WalMaxSeq
         return max;
     }
 
-    /// <summary>Runs of consecutive blocks [first, next) of at most <see cref="PieceBytes"/> (a larger block alone).</summary>
-    private static List<(int First, int Next)> Pieces(SstFile sst)
+    /// <summary>The highest sequence number in blocks [first, next), held in <paramref name="bytes"/> from <paramref name="offset"/>.</summary>
+    private static ulong? MaxSeqOf(SstFile sst, int first, int next, ReadOnlyMemory<byte> bytes, long offset)
+    {
+        ulong? max = null;
+        for (var i = first; i < next; i++)
+        {
+            var block = sst.BlockRange(i);
+            var iterator = sst.DecodeBlock(bytes.Slice((int)(block.Offset - offset), (int)block.Length)).CreateIterator();
+            for (iterator.SeekToFirst(); iterator.IsValid; iterator.Next())
+            {
+                max = Max(max, iterator.Current.Seq);
+            }
+        }
+
+        return max;
+    }
+
+    private static ulong? Max(ulong? a, ulong? b) => a is { } x && (b is not { } y || x >= y) ? a : b;
+
+    /// <summary>
+    /// Runs of consecutive blocks [first, next) before block <paramref name="end"/>, each of at most
+    /// <paramref name="pieceBytes"/> (a larger block alone).
+    /// </summary>
+    private static List<(int First, int Next)> Pieces(SstFile sst, int end, int pieceBytes)
     {
         var pieces = new List<(int, int)>();
         var next = 0;
-        while (next < sst.BlockCount)
+        while (next < end)
         {
             var first = next++;
             var start = sst.BlockRange(first).Offset;
-            while (next < sst.BlockCount && End(sst.BlockRange(next)) - start <= PieceBytes)
+            while (next < end && End(sst.BlockRange(next)) - start <= pieceBytes)
             {
                 next++;
             }

@@ -55,6 +55,25 @@ public sealed class WalMaxSeqTests
     }
 
     [Fact]
+    public async Task An_object_whose_metadata_is_larger_than_a_piece_is_opened_as_any_sst()
+    {
+        var random = new Random(62);
+        var rows = Enumerable.Range(0, 20_000).Select(i => RowEntry.Put(BitConverter.GetBytes(random.NextInt64()), new byte[40], (ulong)random.Next(1, 1_000_000))).ToList();
+        rows.Insert(10_000, RowEntry.Put("the newest"u8.ToArray(), new byte[] { 1 }, 5_000_000));
+        var store = new RangeRecordingStore(new InMemoryObjectStore());
+        var wal = new ObjectStoreWal(store, new DbPaths("db"), s_settings);
+        (await wal.TryWriteAsync(3, rows, 2L * 1024 * 1024, CancellationToken.None)).Should().NotBeNull();
+        var listed = (await wal.ListAsync(CancellationToken.None)).Single();
+        store.Reset();
+
+        // 4 KiB pieces: the last one does not hold the whole index (about 300 blocks' first keys).
+        (await WalMaxSeq.ReadAsync(store, wal.LocationOf(3), listed, 4 * 1024, CancellationToken.None)).Should().Be(5_000_000UL);
+
+        store.WholeGets.Should().Be(0);
+        store.LargestRange.Should().BeLessThanOrEqualTo(64 * 1024, "pieces of a block each, and the SST's own 64 KiB tail read when opened as any SST");
+    }
+
+    [Fact]
     public async Task A_fence_a_zero_byte_fence_and_an_object_gone_since_the_listing_have_no_highest_sequence_number()
     {
         var inner = new InMemoryObjectStore();
