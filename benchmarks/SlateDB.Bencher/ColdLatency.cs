@@ -51,32 +51,31 @@ internal static class ColdLatency
 
         if (args.Contains("--cold-start-only"))
         {
-            // Each cold start alone in a fresh process: its resident memory is then the engine's, not earlier phases'.
-            await ColdStartsAsync(args, options, largeRows, callers, budgetMb, latency);
+            // One cold start alone in a fresh process: its resident memory is then the engine's, not earlier phases'.
+            await ColdStartsAsync(args, options, largeRows, callers, budgetMb, latency, bothRuns: false);
             return 0;
         }
 
         var inner = new InMemoryObjectStore();
         await FillAsync(inner, options, rows);
-        var slow = new FaultInjectingObjectStore(inner, new FaultInjectionOptions { Latency = latency, Operations = FaultOperations.Get | FaultOperations.GetRange | FaultOperations.Head }, new Random(1));
-        var counting = new ReadCountingStore(slow);
+        var counting = new ReadCountingStore(Slow(inner, latency, seed: 1));
 
         await PointGetsAsync(counting, counting, options, rows, gets, latency);
         await ScanAsync(counting, counting, options, rows, latency);
 
         inner = null;
         counting = null;
-        slow = null;
-        await ColdStartsAsync(args, options, largeRows, callers, budgetMb, latency);
+        await ColdStartsAsync(args, options, largeRows, callers, budgetMb, latency, bothRuns: true);
         return 0;
     }
 
     /// <summary>
-    /// The cold starts, without and with the budget, over the large database: by default in a local folder (so the
-    /// process holds only what the engine keeps, and its memory shows the budget), or in memory with
-    /// <c>--cold-start-store memory</c> (the stored database then dominates the process's memory).
+    /// The cold starts over the large database, without and with the budget (<paramref name="bothRuns"/>), else only
+    /// the one <paramref name="budgetMb"/> names (0: without): by default in a local folder (so the process holds only
+    /// what the engine keeps, and its memory shows the budget), or in memory with <c>--cold-start-store memory</c> (the
+    /// stored database then dominates the process's memory).
     /// </summary>
-    private static async Task ColdStartsAsync(string[] args, SlateDbOptions options, int largeRows, int callers, int budgetMb, TimeSpan latency)
+    private static async Task ColdStartsAsync(string[] args, SlateDbOptions options, int largeRows, int callers, int budgetMb, TimeSpan latency, bool bothRuns)
     {
         var inMemory = args.Contains("--cold-start-store") && args[Array.IndexOf(args, "--cold-start-store") + 1] == "memory";
         var kept = args.Contains("--cold-start-dir") ? args[Array.IndexOf(args, "--cold-start-dir") + 1] : null;
@@ -95,9 +94,8 @@ internal static class ColdLatency
                 }
             }
 
-            var largeSlow = new FaultInjectingObjectStore(large, new FaultInjectionOptions { Latency = latency, Operations = FaultOperations.Get | FaultOperations.GetRange | FaultOperations.Head }, new Random(2));
-            var largeCounting = new ReadCountingStore(largeSlow);
-            if (budgetMb == 0 || !args.Contains("--cold-start-only"))
+            var largeCounting = new ReadCountingStore(Slow(large, latency, seed: 2));
+            if (bothRuns || budgetMb == 0)
             {
                 await ColdStartAsync(largeCounting, largeCounting, options, largeRows, callers, budgetBytes: null);
             }
@@ -285,6 +283,10 @@ internal static class ColdLatency
 
     /// <summary>A 16-byte key: the row number, zero-padded, in a fixed permutation so neighbours are not written together.</summary>
     private static byte[] Key(long i) => System.Text.Encoding.ASCII.GetBytes(((i * 2_654_435_761L) % 10_000_000_000_000_000L).ToString("D16", CultureInfo.InvariantCulture));
+
+    /// <summary><paramref name="inner"/> with <paramref name="latency"/> injected on every read request (GET, ranged GET, HEAD).</summary>
+    private static FaultInjectingObjectStore Slow(IObjectStore inner, TimeSpan latency, int seed) =>
+        new(inner, new FaultInjectionOptions { Latency = latency, Operations = FaultOperations.Get | FaultOperations.GetRange | FaultOperations.Head }, new Random(seed));
 
     private static int Arg(string[] args, string name, int fallback)
     {

@@ -176,7 +176,7 @@ internal sealed class MarkdownReport(ComparisonResults results, string notes)
 
         if (Workloads().Contains(SlateDB.Comparison.Workloads.Compaction))
         {
-            var without = Engines().Where(e => e is EngineNames.ZoneTree or EngineNames.SlateDbNode).Select(EngineNames.Short).ToList();
+            var without = Engines().Where(e => e != EngineNames.OursBudget && !SlateDB.Comparison.Workloads.RunsOn(e, SlateDB.Comparison.Workloads.Compaction)).Select(EngineNames.Short).ToList();
             if (without.Count > 0)
             {
                 skips.Add($"{string.Join(" and ", without)} do{(without.Count == 1 ? "es" : string.Empty)} not run compaction");

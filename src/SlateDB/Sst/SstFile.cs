@@ -244,20 +244,23 @@ internal sealed class SstFile
     }
 
     /// <summary>Every row of this SST, in stored order, when all its bytes (<paramref name="bytes"/>) are in memory.</summary>
-    public List<RowEntry> ReadAllRows(ReadOnlyMemory<byte> bytes)
+    public List<RowEntry> ReadAllRows(ReadOnlyMemory<byte> bytes) => [.. RowsOf(0, BlockCount, bytes, 0)];
+
+    /// <summary>
+    /// The rows of data blocks [<paramref name="first"/>, <paramref name="next"/>), in stored order, decoded from
+    /// <paramref name="bytes"/>, which hold this SST's bytes from offset <paramref name="offset"/> on.
+    /// </summary>
+    public IEnumerable<RowEntry> RowsOf(int first, int next, ReadOnlyMemory<byte> bytes, long offset)
     {
-        var rows = new List<RowEntry>();
-        for (var i = 0; i < BlockCount; i++)
+        for (var i = first; i < next; i++)
         {
             var range = BlockRange(i);
-            var iterator = DecodeBlock(bytes.Slice((int)range.Offset, (int)range.Length)).CreateIterator();
+            var iterator = DecodeBlock(bytes.Slice((int)(range.Offset - offset), (int)range.Length)).CreateIterator();
             for (iterator.SeekToFirst(); iterator.IsValid; iterator.Next())
             {
-                rows.Add(iterator.Current);
+                yield return iterator.Current;
             }
         }
-
-        return rows;
     }
 
     /// <summary>

@@ -86,7 +86,7 @@ internal static class WalMaxSeq
                 while (started < pieces.Count && reads.Count < PiecesInFlight)
                 {
                     var (from, to) = pieces[started++];
-                    reads.Enqueue(SstFile.ReadRangeAsync(store, path, Span(sst, from, to), cancellationToken).AsTask());
+                    reads.Enqueue(SstFile.ReadRangeAsync(store, path, RangeOf(sst, from, to), cancellationToken).AsTask());
                 }
 
                 var piece = await reads.Dequeue().ConfigureAwait(false);
@@ -107,14 +107,9 @@ internal static class WalMaxSeq
     private static ulong? MaxSeqOf(SstFile sst, int first, int next, ReadOnlyMemory<byte> bytes, long offset)
     {
         ulong? max = null;
-        for (var i = first; i < next; i++)
+        foreach (var row in sst.RowsOf(first, next, bytes, offset))
         {
-            var block = sst.BlockRange(i);
-            var iterator = sst.DecodeBlock(bytes.Slice((int)(block.Offset - offset), (int)block.Length)).CreateIterator();
-            for (iterator.SeekToFirst(); iterator.IsValid; iterator.Next())
-            {
-                max = Max(max, iterator.Current.Seq);
-            }
+            max = Max(max, row.Seq);
         }
 
         return max;
@@ -145,7 +140,7 @@ internal static class WalMaxSeq
         return pieces;
     }
 
-    private static ByteRange Span(SstFile sst, int first, int next) => ByteRange.FromBounds(sst.BlockRange(first).Offset, End(sst.BlockRange(next - 1)));
+    private static ByteRange RangeOf(SstFile sst, int first, int next) => ByteRange.FromBounds(sst.BlockRange(first).Offset, End(sst.BlockRange(next - 1)));
 
     private static long End(ByteRange range) => range.Offset + range.Length;
 }

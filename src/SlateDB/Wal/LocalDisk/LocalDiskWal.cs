@@ -168,16 +168,8 @@ internal sealed class LocalDiskWal : IWal, IDisposable
 
     /// <inheritdoc/>
     /// <remarks>A local record holds one WAL flush (bounded by the WAL buffer), read whole as <see cref="ReadAsync"/> reads it.</remarks>
-    public async Task<ulong?> MaxSeqAsync(WalObjectInfo wal, CancellationToken cancellationToken)
-    {
-        ulong? max = null;
-        foreach (var row in await ReadAsync(wal.Id, cancellationToken).ConfigureAwait(false) ?? [])
-        {
-            max = max is { } m && m >= row.Seq ? m : row.Seq;
-        }
-
-        return max;
-    }
+    public async Task<ulong?> MaxSeqAsync(WalObjectInfo wal, CancellationToken cancellationToken) =>
+        await ReadAsync(wal.Id, cancellationToken).ConfigureAwait(false) is { Count: > 0 } rows ? rows.Max(row => row.Seq) : null;
 
     /// <inheritdoc/>
     public Task<WalObjectInfo?> StatAsync(ulong walId, CancellationToken cancellationToken)
