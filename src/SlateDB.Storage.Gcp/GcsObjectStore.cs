@@ -32,6 +32,9 @@ public sealed partial class GcsObjectStore : IObjectStore
 {
     // Only an object overwritten without pause changes between the two requests of every attempt.
     private const int MaxReadAttempts = 100;
+
+    /// <summary>The largest range whose buffer is taken at its full size before the download.</summary>
+    private const long PresizedRangeBytes = 64L * 1024 * 1024;
     private const string ListFields = "items(name,size,updated,generation),nextPageToken";
 
     private readonly StorageClient _client;
@@ -256,7 +259,15 @@ public sealed partial class GcsObjectStore : IObjectStore
         }
     }
 
-    private async ValueTask<ObjectContent?> ReadAsync(string path, ByteRange? range, CancellationToken cancellationToken)
+    private ValueTask<ObjectContent?> ReadAsync(string path, ByteRange? range, CancellationToken cancellationToken)
+        => ReadAsync(path, range, destination: null, cancellationToken);
+
+    /// <summary>
+    /// Reads the object or a range of it. With a <paramref name="destination"/> the bytes are downloaded into it
+    /// (the returned content's data is then its start, unless the server sent more than the range: see
+    /// <see cref="BufferStream"/>); without one, into a buffer of their own.
+    /// </summary>
+    private async ValueTask<ObjectContent?> ReadAsync(string path, ByteRange? range, Memory<byte>? destination, CancellationToken cancellationToken)
     {
         var name = _namePrefix + path;
         if (range is { Length: 0 })
@@ -270,7 +281,7 @@ public sealed partial class GcsObjectStore : IObjectStore
         {
             // The metadata and the bytes are fetched side by side; they belong together when their generations agree.
             var metadataTask = GetObjectAsync(name, cancellationToken).AsTask();
-            var download = await DownloadAsync(name, range, metadataTask, cancellationToken).ConfigureAwait(false);
+            var download = await DownloadAsync(name, range, destination, metadataTask, cancellationToken).ConfigureAwait(false);
             var found = await metadataTask.ConfigureAwait(false);
             if (found is null)
             {
@@ -313,7 +324,7 @@ public sealed partial class GcsObjectStore : IObjectStore
     }
 
     /// <summary>Downloads the object (or a range of it); a failure other than 404 and 416 throws once <paramref name="sibling"/> is done.</summary>
-    private async ValueTask<Download> DownloadAsync(string name, ByteRange? range, Task sibling, CancellationToken cancellationToken)
+    private async ValueTask<Download> DownloadAsync(string name, ByteRange? range, Memory<byte>? destination, Task sibling, CancellationToken cancellationToken)
     {
         var options = new DownloadObjectOptions
         {
@@ -326,11 +337,13 @@ public sealed partial class GcsObjectStore : IObjectStore
             options.Range = new RangeHeaderValue(r.Offset, r.End - 1);
         }
 
-        var buffer = new MemoryStream();
+        // A range's size is known in advance: its buffer (or the caller's destination) is taken at that size at once
+        // rather than grown by doubling (up to a limit: a range may reach far past the object's end).
+        using var buffer = new BufferStream(destination ?? (range is { Length: <= PresizedRangeBytes } sized ? new byte[sized.Length] : Memory<byte>.Empty));
         try
         {
             var downloaded = await _client.DownloadObjectAsync(_bucket, name, buffer, options, cancellationToken).ConfigureAwait(false);
-            return new Download(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), downloaded?.Generation, RangeNotSatisfiable: false);
+            return new Download(buffer.Written, downloaded?.Generation, RangeNotSatisfiable: false);
         }
         catch (GoogleApiException exception) when (GcsErrors.IsObjectNotFound(exception))
         {

@@ -112,6 +112,39 @@ public sealed class AzureErrorMappingTests
     }
 
     [Fact]
+    public async Task Reads_into_a_buffer_cut_an_ignored_range_out_of_the_whole_blob()
+    {
+        var headers = new Dictionary<string, string> { ["ETag"] = "\"0x1\"", ["Last-Modified"] = "Mon, 23 Nov 2026 10:00:00 GMT", ["x-ms-blob-type"] = "BlockBlob" };
+        await using var server = new CannedHttpServer(_ => new CannedResponse(200, "0123456789", headers));
+        var store = Create(server.Url);
+        var destination = new byte[6];
+
+        var read = await ((IRangeReadInto)store).ReadRangeIntoAsync("a", new ByteRange(3, 4), destination, default);
+
+        read.Should().Be(4);
+        destination.Should().Equal("3456\0\0"u8.ToArray());
+    }
+
+    [Fact]
+    public async Task Reads_into_a_buffer_of_a_body_cut_short_or_longer_than_the_range_are_unavailable()
+    {
+        var partial = new Dictionary<string, string>
+        {
+            ["ETag"] = "\"0x1\"", ["Last-Modified"] = "Mon, 23 Nov 2026 10:00:00 GMT", ["x-ms-blob-type"] = "BlockBlob", ["Content-Range"] = "bytes 0-99/1000",
+        };
+        await using var cut = new CannedHttpServer(_ => new CannedResponse(206, new string('x', 100), partial, TruncateBodyAt: 10));
+        await using var longer = new CannedHttpServer(_ => new CannedResponse(206, new string('x', 100), partial));
+
+        foreach (var (server, range) in new[] { (cut, new ByteRange(0, 100)), (longer, new ByteRange(0, 50)) })
+        {
+            var store = Create(server.Url, TimeSpan.FromSeconds(5));
+            var thrown = await FluentActions.Awaiting(() => ((IRangeReadInto)store).ReadRangeIntoAsync("a", range, new byte[100], default).AsTask())
+                .Should().ThrowAsync<SlateDbException>();
+            thrown.Which.Kind.Should().Be(SlateDbErrorKind.Unavailable, thrown.Which.ToString());
+        }
+    }
+
+    [Fact]
     public void Content_range_totals_are_read()
     {
         AzureBlobObjectStore.TryParseTotalSize("bytes 5-8/20", out var total).Should().BeTrue();
