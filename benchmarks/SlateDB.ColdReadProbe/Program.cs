@@ -10,14 +10,17 @@ using SlateDB.Storage;
 //   fill DIR          fills DIR and closes (what the comparison's fillbatch writes)
 //   afterfill DIR     fills DIR afresh, times the first pass of gets straight after (rows in the memtables and L0)
 //   flushed DIR       fills DIR afresh, flushes the memtable, times the first pass of gets
-//   reopen DIR        opens DIR, flushes, closes and reopens, times the first pass of gets
+//   reopen DIR        opens DIR, flushes, closes and reopens (prints the reopen's time to open and to answer a
+//                     first get), times the first pass of gets
 //   rejit DIR         as reopen, after an untimed pass over DIR in the same process: warm code, cold data (times a copy)
 //   compacted DIR     opens DIR, flushes, compacts fully, closes and reopens, times the first pass of gets
 //   scan-cold DIR     as reopen, then times the first full scan
 //   warm DIR          opens DIR, flushes, 3 untimed passes, times a fourth
 // Options after DIR: --rows N (1,000,000), --reads N (200,000), --codec none|snappy|lz4|zstd|zlib (none; the fill's
 // SSTs, and what a compaction writes), --wait (waits for a line on stdin before the timed
-// pass, to attach perf).
+// pass, to attach perf), --store URL (the database lives at that object-store URL, e.g. s3://bucket/prefix or
+// az://container/prefix with the AWS_* / AZURE_* environment settings, instead of the local folder DIR; fill and the
+// reopened modes only).
 if (args.Length < 2)
 {
     Console.Error.WriteLine("usage: SlateDB.ColdReadProbe fill|afterfill|flushed|reopen|rejit|compacted|scan-cold|warm DIR [--rows N] [--reads N] [--wait]");
@@ -28,6 +31,7 @@ var mode = args[0];
 var dir = args[1];
 long rows = 1_000_000, reads = 200_000;
 var wait = false;
+string? storeUrl = null;
 var codec = CompressionCodec.None;
 for (var i = 2; i < args.Length; i++)
 {
@@ -37,6 +41,7 @@ for (var i = 2; i < args.Length; i++)
         case "--reads": reads = long.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         case "--wait": wait = true; break;
         case "--codec": codec = Enum.Parse<CompressionCodec>(args[++i], ignoreCase: true); break;
+        case "--store": storeUrl = args[++i]; break;
         default: throw new ArgumentException($"Unknown option '{args[i]}'.");
     }
 }
@@ -47,7 +52,10 @@ new Random(42).NextBytes(pool);
 byte[] ValueOf(long index) => pool.AsSpan((int)((index * 7919) % (1 << 20)), 100).ToArray();
 var memtableFlush = new FlushOptions { FlushType = FlushType.MemTable };
 
-async Task<SlateDb> Open(string? at = null) => await SlateDb.OpenAsync("db", new LocalFileSystemObjectStore(at ?? dir), SlateDbOptions.Default with { CompressionCodec = codec });
+async Task<SlateDb> Open(string? at = null) => await SlateDb.OpenAsync(
+    "db",
+    storeUrl is not null && at is null ? ObjectStores.FromUrl(storeUrl) : new LocalFileSystemObjectStore(at ?? dir),
+    SlateDbOptions.Default with { CompressionCodec = codec });
 
 async Task Fill(SlateDb db)
 {
@@ -102,9 +110,14 @@ static void CopyTree(string from, string to)
     }
 }
 
+if (storeUrl is not null && mode is not ("fill" or "reopen" or "compacted" or "scan-cold" or "warm"))
+{
+    throw new ArgumentException($"--store works with fill, reopen, compacted, scan-cold and warm, not {mode}.");
+}
+
 if (mode == "fill")
 {
-    if (Directory.Exists(dir))
+    if (storeUrl is null && Directory.Exists(dir))
     {
         Directory.Delete(dir, recursive: true);
     }
@@ -112,7 +125,7 @@ if (mode == "fill")
     var filled = await Open();
     await Fill(filled);
     await filled.CloseAsync();
-    Console.WriteLine($"filled {rows:N0} rows into {dir}");
+    Console.WriteLine($"filled {rows:N0} rows into {storeUrl ?? dir}");
     return 0;
 }
 
@@ -143,7 +156,11 @@ else
     if (mode is "reopen" or "compacted" or "scan-cold")
     {
         await db.CloseAsync();
+        var restart = Stopwatch.StartNew();
         db = await Open();
+        var opened = restart.Elapsed.TotalMilliseconds;
+        await db.GetAsync(keys.KeyOf(0));
+        Console.WriteLine(FormattableString.Invariant($"restart: open {opened:F0} ms, open and first get {restart.Elapsed.TotalMilliseconds:F0} ms"));
     }
     else if (mode == "rejit")
     {

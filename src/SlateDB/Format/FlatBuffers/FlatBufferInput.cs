@@ -38,15 +38,21 @@ internal static class FlatBufferInput
     /// <exception cref="FormatException">The bytes are not a well-formed <paramref name="root"/>.</exception>
     public static ByteBuffer Open(ReadOnlyMemory<byte> payload, FbTable root, bool requireCoverage = false)
     {
-        var error = FlatBufferVerifier.Verify(payload.Span, root, requireCoverage);
+        Verify(payload.Span, root, requireCoverage);
+        return MemoryMarshal.TryGetArray(payload, out var segment) && segment.Array is not null
+            ? new ByteBuffer(segment.Array, segment.Offset)
+            : new ByteBuffer(payload.ToArray());
+    }
+
+    /// <summary>Verifies that <paramref name="payload"/> holds a <paramref name="root"/> table (see <see cref="Open"/>).</summary>
+    /// <exception cref="FormatException">The bytes are not a well-formed <paramref name="root"/>.</exception>
+    public static void Verify(ReadOnlySpan<byte> payload, FbTable root, bool requireCoverage = false)
+    {
+        var error = FlatBufferVerifier.Verify(payload, root, requireCoverage);
         if (error is not null)
         {
             throw new FormatException($"not a valid {root.Name} flatbuffer: {error}");
         }
-
-        return MemoryMarshal.TryGetArray(payload, out var segment) && segment.Array is not null
-            ? new ByteBuffer(segment.Array, segment.Offset)
-            : new ByteBuffer(payload.ToArray());
     }
 
     /// <summary>Copies a byte vector read by a generated accessor (null: the field is absent).</summary>

@@ -58,22 +58,42 @@ internal static class SsTableIndexCodec
         return writer.Finish(SsTableIndex.CreateSsTableIndex(writer.Builder, vector).Value);
     }
 
-    /// <summary>Decodes an index block read from <paramref name="objectName"/>.</summary>
+    /// <summary>
+    /// Decodes an index block read from <paramref name="objectName"/>: verified against the schema, then read straight
+    /// from the bytes (<see cref="FlatBufferTables"/>), the blocks' first keys copied into one array they share.
+    /// </summary>
     /// <exception cref="SlateDbException">Kind Data: the bytes are not an SST index.</exception>
     public static SsTableIndexModel Decode(ReadOnlyMemory<byte> bytes, string objectName)
     {
         ArgumentNullException.ThrowIfNull(objectName);
         return FlatBufferInput.Decode(objectName, "SST index", () =>
         {
-            var fb = SsTableIndex.GetRootAsSsTableIndex(FlatBufferInput.Open(bytes, SlateDbSchemas.SsTableIndex));
-            var blocks = new BlockMetaModel[fb.BlockMetaLength];
-            for (var i = 0; i < blocks.Length; i++)
+            FlatBufferInput.Verify(bytes.Span, SlateDbSchemas.SsTableIndex);
+            var buffer = bytes.Span;
+            var metas = FlatBufferTables.Follow(buffer, FlatBufferTables.Field(buffer, FlatBufferTables.Root(buffer), 0));
+            var count = FlatBufferTables.VectorLength(buffer, metas);
+            var keyBytes = 0;
+            for (var i = 0; i < count; i++)
             {
-                var meta = fb.BlockMeta(i).GetValueOrDefault();
-                blocks[i] = new BlockMetaModel(meta.Offset, FlatBufferInput.CopyBytes(meta.GetFirstKeyBytes()) ?? []);
+                keyBytes = checked(keyBytes + FlatBufferTables.Bytes(buffer, Meta(buffer, metas, i), 1).Length);
+            }
+
+            var keys = new byte[keyBytes];
+            var blocks = new BlockMetaModel[count];
+            var at = 0;
+            for (var i = 0; i < count; i++)
+            {
+                var meta = Meta(buffer, metas, i);
+                var key = FlatBufferTables.Bytes(buffer, meta, 1);
+                key.CopyTo(keys.AsSpan(at));
+                blocks[i] = new BlockMetaModel(FlatBufferTables.UInt64(buffer, meta, 0), keys.AsMemory(at, key.Length));
+                at += key.Length;
             }
 
             return new SsTableIndexModel(blocks);
         });
     }
+
+    /// <summary>The position of the <paramref name="i"/>th <c>BlockMeta</c> table of the vector at <paramref name="metas"/>.</summary>
+    private static int Meta(ReadOnlySpan<byte> buffer, int metas, int i) => FlatBufferTables.Follow(buffer, metas + 4 + (4 * i));
 }
