@@ -13,7 +13,8 @@ using SlateDB.Storage;
 //   reopen DIR        opens DIR, flushes, closes and reopens (prints the reopen's time to open and to answer a
 //                     first get), times the first pass of gets
 //   rejit DIR         as reopen, after an untimed pass over DIR in the same process: warm code, cold data (times a copy)
-//   compacted DIR     opens DIR, flushes, compacts fully, closes and reopens, times the first pass of gets
+//   compacted DIR     opens DIR, flushes, compacts fully (prints the compaction's time, allocations and full
+//                     collections), closes and reopens, times the first pass of gets
 //   scan-cold DIR     as reopen, then times the first full scan
 //   warm DIR          opens DIR, flushes, 3 untimed passes, times a fourth
 // Options after DIR: --rows N (1,000,000), --reads N (200,000), --codec none|snappy|lz4|zstd|zlib (none; the fill's
@@ -150,7 +151,12 @@ else
     await db.FlushAsync(memtableFlush);
     if (mode == "compacted")
     {
+        var full = GC.CollectionCount(2);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var compaction = Stopwatch.StartNew();
         await db.CompactFullAsync();
+        Console.WriteLine(FormattableString.Invariant(
+            $"compaction: {compaction.Elapsed.TotalSeconds:F2} s, allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:F0} MiB, full collections {GC.CollectionCount(2) - full}"));
     }
 
     if (mode is "reopen" or "compacted" or "scan-cold")
