@@ -33,8 +33,12 @@ public sealed partial class GcsObjectStore : IObjectStore
     // Only an object overwritten without pause changes between the two requests of every attempt.
     private const int MaxReadAttempts = 100;
 
-    /// <summary>The largest range whose buffer is taken at its full size before the download.</summary>
-    private const long PresizedRangeBytes = 64L * 1024 * 1024;
+    /// <summary>
+    /// The largest range whose buffer is taken at its full size before the download: the engine's reads (blocks,
+    /// read-ahead, 2 MiB compaction reads, 4 MiB tails) are smaller; a larger range, which may reach far past a small
+    /// object's end, grows its buffer as the bytes arrive.
+    /// </summary>
+    private const long PresizedRangeBytes = 8L * 1024 * 1024;
     private const string ListFields = "items(name,size,updated,generation),nextPageToken";
 
     private readonly StorageClient _client;

@@ -20,7 +20,7 @@ namespace SlateDB.Caching;
 /// the part files on disk (parts written or deleted by another process sharing the folder, or removed by hand) and
 /// evicts down to the bound. Dispose the cache to stop the scans.</para>
 /// </remarks>
-public sealed class DiskCachedObjectStore : IObjectStore, IDisposable
+public sealed partial class DiskCachedObjectStore : IObjectStore, IDisposable
 {
     private readonly IObjectStore _inner;
     private readonly string _root;
@@ -210,15 +210,26 @@ public sealed class DiskCachedObjectStore : IObjectStore, IDisposable
 
     private async ValueTask<ObjectContent> ReadAsync(string path, ObjectMetadata metadata, ByteRange range, CancellationToken cancellationToken)
     {
+        var result = new byte[Math.Min(range.End, metadata.Size) - Math.Min(range.Offset, metadata.Size)];
+        await ReadAsync(path, metadata, range, result, cancellationToken).ConfigureAwait(false);
+        return new ObjectContent(result, metadata);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="range"/> of a cacheable object (clipped to its size) into the start of
+    /// <paramref name="result"/>, part by part: from the cached part files, fetching and caching the parts missing.
+    /// Returns the bytes read.
+    /// </summary>
+    private async ValueTask<int> ReadAsync(string path, ObjectMetadata metadata, ByteRange range, Memory<byte> result, CancellationToken cancellationToken)
+    {
         var start = Math.Min(range.Offset, metadata.Size);
         var end = Math.Min(range.End, metadata.Size);
-        var result = new byte[end - start];
         for (var position = start; position < end;)
         {
             var index = position / _partSize;
             var offsetInPart = (int)(position - (index * _partSize));
             var wanted = (int)Math.Min(_partSize - offsetInPart, end - position);
-            var target = result.AsMemory((int)(position - start), wanted);
+            var target = result.Slice((int)(position - start), wanted);
             if (!TryReadCachedPart(path, index, offsetInPart, target.Span))
             {
                 var part = await FetchPartAsync(path, index, cancellationToken).ConfigureAwait(false);
@@ -234,7 +245,7 @@ public sealed class DiskCachedObjectStore : IObjectStore, IDisposable
             position += wanted;
         }
 
-        return new ObjectContent(result, metadata);
+        return (int)(end - start);
     }
 
     /// <summary>

@@ -55,6 +55,52 @@ public sealed class DiskCachedObjectStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Reads_into_a_buffer_take_cached_parts_from_disk_and_fetch_the_rest()
+    {
+        var data = Bytes(10_000, 11);
+        await _memory.PutAsync("db/compacted/A.sst", data, PutMode.Overwrite, default);
+        IRangeReadInto cache = Cache();
+        cache.CanReadInto.Should().BeTrue();
+        var destination = new byte[4_000];
+        destination.AsSpan().Fill(0xEE);
+
+        (await cache.ReadRangeIntoAsync("db/compacted/A.sst", new ByteRange(1_000, 3_000), destination, default)).Should().Be(3_000);
+        destination.AsSpan(0, 3_000).SequenceEqual(data.AsSpan(1_000, 3_000)).Should().BeTrue();
+        destination.AsSpan(3_000).ContainsAnyExcept((byte)0xEE).Should().BeFalse("nothing past the range is written");
+        var requests = _counted.Stats.Requests;
+
+        (await cache.ReadRangeIntoAsync("db/compacted/A.sst", new ByteRange(1_500, 2_000), destination, default)).Should().Be(2_000);
+        destination.AsSpan(0, 2_000).SequenceEqual(data.AsSpan(1_500, 2_000)).Should().BeTrue();
+        _counted.Stats.Requests.Should().Be(requests, "every part of the second range is on disk");
+        (await cache.ReadRangeIntoAsync("db/compacted/A.sst", new ByteRange(9_900, 500), destination, default)).Should().Be(100);
+        destination.AsSpan(0, 100).SequenceEqual(data.AsSpan(9_900, 100)).Should().BeTrue();
+        (await cache.ReadRangeIntoAsync("db/compacted/A.sst", new ByteRange(20_000, 10), destination, default)).Should().Be(0);
+        (await cache.ReadRangeIntoAsync("db/compacted/Missing.sst", new ByteRange(0, 10), destination, default)).Should().Be(-1);
+        await FluentActions.Awaiting(() => cache.ReadRangeIntoAsync("db/compacted/A.sst", new ByteRange(0, 5_000), destination, default).AsTask())
+            .Should().ThrowAsync<ArgumentException>().WithParameterName("destination");
+    }
+
+    [Fact]
+    public async Task Reads_into_a_buffer_of_objects_not_cached_go_to_the_store_beneath()
+    {
+        var local = Path.Combine(_folder, "store");
+        var store = new LocalFileSystemObjectStore(local);
+        await store.PutAsync("db/manifest/00000000000000000001.manifest", new byte[] { 1, 2, 3, 4 }, PutMode.Create, default);
+        await _memory.PutAsync("db/manifest/00000000000000000001.manifest", new byte[] { 5, 6, 7 }, PutMode.Create, default);
+        var options = new ObjectStoreCacheOptions { RootFolder = Path.Combine(_folder, "cache"), PartSizeBytes = 1024 };
+        IRangeReadInto overLocal = new DiskCachedObjectStore(store, options);
+        var overMemory = Cache();
+        var destination = new byte[4];
+
+        (await overLocal.ReadRangeIntoAsync("db/manifest/00000000000000000001.manifest", new ByteRange(1, 3), destination, default)).Should().Be(3);
+        destination[..3].Should().Equal(2, 3, 4);
+        (await overLocal.ReadRangeIntoAsync("db/manifest/00000000000000000002.manifest", new ByteRange(0, 3), destination, default)).Should().Be(-1);
+        (await ((IRangeReadInto)overMemory).ReadRangeIntoAsync("db/manifest/00000000000000000001.manifest", new ByteRange(0, 4), destination, default)).Should().Be(3);
+        destination[..3].Should().Equal(5, 6, 7);
+        overMemory.CachedBytes.Should().Be(0, "manifests are not cached");
+    }
+
+    [Fact]
     public async Task Parts_survive_a_restart_of_the_cache()
     {
         var data = Bytes(5_000, 2);
