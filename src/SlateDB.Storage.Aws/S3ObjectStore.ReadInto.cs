@@ -13,11 +13,7 @@ public sealed partial class S3ObjectStore : IRangeReadInto
     /// <inheritdoc/>
     async ValueTask<int> IRangeReadInto.ReadRangeIntoAsync(string path, SlateDB.Storage.ByteRange range, Memory<byte> destination, CancellationToken cancellationToken)
     {
-        ObjectPath.Validate(path);
-        if (range.Length > destination.Length)
-        {
-            throw new ArgumentException($"The destination holds {destination.Length} bytes, fewer than the range's {range.Length}.", nameof(destination));
-        }
+        IRangeReadInto.CheckArguments(path, range, destination);
 
         if (range.Length == 0)
         {

@@ -15,11 +15,7 @@ public sealed partial class DiskCachedObjectStore : IRangeReadInto
     /// <inheritdoc/>
     async ValueTask<int> IRangeReadInto.ReadRangeIntoAsync(string path, ByteRange range, Memory<byte> destination, CancellationToken cancellationToken)
     {
-        ObjectPath.Validate(path);
-        if (range.Length > destination.Length)
-        {
-            throw new ArgumentException($"The destination holds {destination.Length} bytes, fewer than the range's {range.Length}.", nameof(destination));
-        }
+        IRangeReadInto.CheckArguments(path, range, destination);
 
         if (!_isCacheable(path))
         {

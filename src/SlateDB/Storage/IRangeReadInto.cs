@@ -27,4 +27,21 @@ public interface IRangeReadInto
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than the range.</exception>
     ValueTask<int> ReadRangeIntoAsync(string path, ByteRange range, Memory<byte> destination, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Checks the arguments of <see cref="ReadRangeIntoAsync"/> as implementations do before reading: a valid object
+    /// path (<see cref="ObjectPath.Validate"/>), and a destination that holds the whole range.
+    /// </summary>
+    /// <param name="path">The object's path.</param>
+    /// <param name="range">The bytes to read.</param>
+    /// <param name="destination">Where they go.</param>
+    /// <exception cref="ArgumentException">The path is not valid, or <paramref name="destination"/> is shorter than the range.</exception>
+    static void CheckArguments(string path, ByteRange range, Memory<byte> destination)
+    {
+        ObjectPath.Validate(path);
+        if (range.Length > destination.Length)
+        {
+            throw new ArgumentException($"The destination holds {destination.Length} bytes, fewer than the range's {range.Length}.", nameof(destination));
+        }
+    }
 }
