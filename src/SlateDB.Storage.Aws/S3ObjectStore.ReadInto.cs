@@ -31,10 +31,9 @@ public sealed partial class S3ObjectStore : IRangeReadInto
             {
                 // No Content-Range: the service ignored the range and sent the whole object; cut the range out of it.
                 var whole = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
-                var start = (int)Math.Min(range.Offset, whole.Length);
-                var count = (int)Math.Min(range.End, whole.Length) - start;
-                whole.AsSpan(start, count).CopyTo(destination.Span);
-                return count;
+                var cut = range.ClipTo(whole.Length);
+                whole.AsSpan((int)cut.Offset, (int)cut.Length).CopyTo(destination.Span);
+                return (int)cut.Length;
             }
 
             announced = response.ContentLength;

@@ -319,9 +319,8 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             }
 
             // No Content-Range: the service ignored the range and sent the whole object; cut the range out here.
-            var start = (int)Math.Min(asked.Offset, data.Length);
-            var end = (int)Math.Min(asked.End, data.Length);
-            return new ObjectContent(data.AsMemory(start, end - start), metadata);
+            var cut = asked.ClipTo(data.Length);
+            return new ObjectContent(data.AsMemory((int)cut.Offset, (int)cut.Length), metadata);
         }
         catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound && exception.ErrorCode != "NoSuchBucket")
         {

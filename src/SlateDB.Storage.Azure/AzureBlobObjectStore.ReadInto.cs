@@ -32,10 +32,9 @@ public sealed partial class AzureBlobObjectStore : IRangeReadInto
                 // No Content-Range: the whole blob came back; cut the range out of it.
                 using var whole = new MemoryStream();
                 await result.Content.CopyToAsync(whole, cancellationToken).ConfigureAwait(false);
-                var start = (int)Math.Min(range.Offset, whole.Length);
-                var count = (int)Math.Min(range.End, whole.Length) - start;
-                whole.GetBuffer().AsSpan(start, count).CopyTo(destination.Span);
-                return count;
+                var cut = range.ClipTo(whole.Length);
+                whole.GetBuffer().AsSpan((int)cut.Offset, (int)cut.Length).CopyTo(destination.Span);
+                return (int)cut.Length;
             }
 
             announced = result.Details.ContentLength;

@@ -232,9 +232,8 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
             }
 
             // No Content-Range: the whole blob came back; cut the range out here.
-            var start = (int)Math.Min(asked.Offset, data.Length);
-            var end = (int)Math.Min(asked.End, data.Length);
-            return new ObjectContent(data[start..end], metadata);
+            var cut = asked.ClipTo(data.Length);
+            return new ObjectContent(data.Slice((int)cut.Offset, (int)cut.Length), metadata);
         }
         catch (RequestFailedException exception) when (AzureErrors.IsBlobNotFound(exception))
         {

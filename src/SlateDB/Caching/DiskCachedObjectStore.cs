@@ -210,7 +210,7 @@ public sealed partial class DiskCachedObjectStore : IObjectStore, IDisposable
 
     private async ValueTask<ObjectContent> ReadAsync(string path, ObjectMetadata metadata, ByteRange range, CancellationToken cancellationToken)
     {
-        var result = new byte[Math.Min(range.End, metadata.Size) - Math.Min(range.Offset, metadata.Size)];
+        var result = new byte[range.ClipTo(metadata.Size).Length];
         await ReadAsync(path, metadata, range, result, cancellationToken).ConfigureAwait(false);
         return new ObjectContent(result, metadata);
     }
@@ -222,8 +222,8 @@ public sealed partial class DiskCachedObjectStore : IObjectStore, IDisposable
     /// </summary>
     private async ValueTask<int> ReadAsync(string path, ObjectMetadata metadata, ByteRange range, Memory<byte> result, CancellationToken cancellationToken)
     {
-        var start = Math.Min(range.Offset, metadata.Size);
-        var end = Math.Min(range.End, metadata.Size);
+        var clipped = range.ClipTo(metadata.Size);
+        var (start, end) = (clipped.Offset, clipped.End);
         for (var position = start; position < end;)
         {
             var index = position / _partSize;

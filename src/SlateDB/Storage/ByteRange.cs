@@ -33,6 +33,13 @@ public readonly record struct ByteRange
         return new ByteRange(start, end - start);
     }
 
+    /// <summary>
+    /// This range clipped to an object of <paramref name="size"/> bytes: it ends at the object's end at the latest, and
+    /// is empty, at the end, when it starts there or past it (what a ranged read of that object returns).
+    /// </summary>
+    /// <param name="size">The object's size in bytes.</param>
+    public ByteRange ClipTo(long size) => FromBounds(Math.Min(Offset, size), Math.Min(End, size));
+
     /// <inheritdoc/>
     public override string ToString() => $"[{Offset}, {End})";
 }

@@ -5,7 +5,7 @@ namespace SlateDB.Storage;
 /// new array per read. The engine uses it where it would throw the bytes away after copying them out: the read-ahead of
 /// scans that do not fill the block cache and the compaction's input reads go into a pool of reused buffers. Stores
 /// that do not implement it (or answer <see cref="CanReadInto"/> false) are read with
-/// <see cref="IObjectStore.GetRangeAsync"/> as usual. The local folder, S3, Azure Blob and GCS stores implement it.
+/// <see cref="IObjectStore.GetRangeAsync"/> as usual. The local folder, S3, Azure Blob and GCS stores and the disk cache implement it.
 /// </summary>
 public interface IRangeReadInto
 {

@@ -104,16 +104,8 @@ internal static class WalMaxSeq
     }
 
     /// <summary>The highest sequence number in blocks [first, next), held in <paramref name="bytes"/> from <paramref name="offset"/>.</summary>
-    private static ulong? MaxSeqOf(SstFile sst, int first, int next, ReadOnlyMemory<byte> bytes, long offset)
-    {
-        ulong? max = null;
-        foreach (var row in sst.RowsOf(first, next, bytes, offset))
-        {
-            max = Max(max, row.Seq);
-        }
-
-        return max;
-    }
+    private static ulong? MaxSeqOf(SstFile sst, int first, int next, ReadOnlyMemory<byte> bytes, long offset) =>
+        sst.RowsOf(first, next, bytes, offset).Max(row => (ulong?)row.Seq);
 
     private static ulong? Max(ulong? a, ulong? b) => a is { } x && (b is not { } y || x >= y) ? a : b;
 
@@ -129,7 +121,7 @@ internal static class WalMaxSeq
         {
             var first = next++;
             var start = sst.BlockRange(first).Offset;
-            while (next < end && End(sst.BlockRange(next)) - start <= pieceBytes)
+            while (next < end && sst.BlockRange(next).End - start <= pieceBytes)
             {
                 next++;
             }
@@ -140,7 +132,5 @@ internal static class WalMaxSeq
         return pieces;
     }
 
-    private static ByteRange RangeOf(SstFile sst, int first, int next) => ByteRange.FromBounds(sst.BlockRange(first).Offset, End(sst.BlockRange(next - 1)));
-
-    private static long End(ByteRange range) => range.Offset + range.Length;
+    private static ByteRange RangeOf(SstFile sst, int first, int next) => ByteRange.FromBounds(sst.BlockRange(first).Offset, sst.BlockRange(next - 1).End);
 }

@@ -43,4 +43,14 @@ public sealed class ObjectPathTests
         FluentActions.Invoking(() => new ByteRange(long.MaxValue, 1)).Should().Throw<ArgumentOutOfRangeException>();
         ByteRange.FromBounds(3, 10).Should().Be(new ByteRange(3, 7));
     }
+
+    [Fact]
+    public void Byte_ranges_clip_to_an_objects_size_as_ranged_reads_do()
+    {
+        new ByteRange(3, 4).ClipTo(10).Should().Be(new ByteRange(3, 4));
+        new ByteRange(8, 5).ClipTo(10).Should().Be(new ByteRange(8, 2));
+        new ByteRange(10, 5).ClipTo(10).Should().Be(new ByteRange(10, 0));
+        new ByteRange(15, 5).ClipTo(10).Should().Be(new ByteRange(10, 0));
+        new ByteRange(0, 5).ClipTo(0).Should().Be(new ByteRange(0, 0));
+    }
 }
