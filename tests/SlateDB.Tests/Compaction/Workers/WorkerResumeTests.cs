@@ -82,11 +82,13 @@ public sealed class WorkerResumeTests
         kept.Should().NotBeEmpty();
 
         // The survivor: its own codec and filter threshold, metrics at Debug (the subcompaction counter is Debug).
+        // A meter factory of the test's own: other tests run workers named "survivor" at the same time.
         var measured = new List<(string Name, long Value, bool? Resumed)>();
-        using var listener = Listen("survivor", measured);
+        using var meters = new Engine.TestMeterFactory();
+        using var listener = Listen(meters, "survivor", measured);
         var survivorOptions = Fast with { CompressionCodec = CompressionCodec.Zstd, MinFilterKeys = 1_000_000, MetricLevel = MetricLevel.Debug };
         await using (doomed)
-        await using (var survivor = await CompactionWorker.Builder("db", store).WithDbOptions(WorkerDbOptions).WithOptions(survivorOptions).WithWorkerId(() => "survivor").StartAsync())
+        await using (var survivor = await CompactionWorker.Builder("db", store).WithDbOptions(WorkerDbOptions).WithOptions(survivorOptions).WithWorkerId(() => "survivor").WithMeterFactory(meters).StartAsync())
         {
             var deadline = DateTime.UtcNow.AddSeconds(30);
             CompactionInfo? done = null;
@@ -138,14 +140,14 @@ public sealed class WorkerResumeTests
         }
     }
 
-    /// <summary>Collects the compactor measurements tagged with <paramref name="workerId"/>.</summary>
-    private static MeterListener Listen(string workerId, List<(string Name, long Value, bool? Resumed)> measured)
+    /// <summary>Collects the compactor measurements of <paramref name="meters"/> tagged with <paramref name="workerId"/>.</summary>
+    private static MeterListener Listen(IMeterFactory meters, string workerId, List<(string Name, long Value, bool? Resumed)> measured)
     {
         var listener = new MeterListener
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Meter.Name == SlateDB.Diagnostics.SlateDbMeter.Name && instrument.Name.StartsWith("slatedb.compactor.", StringComparison.Ordinal))
+                if (instrument.Meter.Scope == meters && instrument.Meter.Name == SlateDB.Diagnostics.SlateDbMeter.Name && instrument.Name.StartsWith("slatedb.compactor.", StringComparison.Ordinal))
                 {
                     l.EnableMeasurementEvents(instrument);
                 }
