@@ -90,7 +90,7 @@ internal sealed class DbComponents : IDisposable
             LoggerFactory = loggerFactory,
             Metrics = metrics,
             Transactions = settings.Transactions,
-            Tables = new TableStore(store, paths, options, blockCache),
+            Tables = new TableStore(store, paths, options, blockCache, metrics),
             WalStore = walStore,
             Wal = settings.LocalWal is { } local
                 ? new Wal.LocalDisk.LocalDiskWal(local.Directory, local.Options, SstBuildSettings.From(options), settings.TimeProvider, new Random(random.Next()))
@@ -109,6 +109,7 @@ internal sealed class DbComponents : IDisposable
     /// <summary>Disposes what the components own: the meter, and a block cache and a disk cache they created.</summary>
     public void Dispose()
     {
+        Tables.CancelWarming(); // Closes stop it first and wait for it; this covers an open that failed.
         Metrics.Dispose();
         OwnedBlockCache?.Dispose();
         OwnedDiskCache?.Dispose();

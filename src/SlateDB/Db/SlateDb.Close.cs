@@ -96,6 +96,8 @@ public sealed partial class SlateDb
         {
         }
 
+        await _c.Tables.StopWarmingAsync().ConfigureAwait(false);
+
         SignalProgress();
         await StopGarbageCollectorAsync().ConfigureAwait(false);
         _c.Metrics.Dispose();

@@ -15,7 +15,7 @@ namespace SlateDB.Diagnostics;
 /// <c>slatedb.compactor.jobs</c> (by <c>outcome</c>), <c>.bytes_compacted</c>, <c>.output.bytes</c>,
 /// <c>.ssts_written</c>, <c>.duration</c>; <c>slatedb.object_store.requests</c>, <c>.bytes</c>,
 /// <c>.request.duration</c>, <c>.errors</c>; <c>slatedb.gc.deleted</c>; <c>slatedb.cache.hits</c> and
-/// <c>.misses</c> (by <c>kind</c>). A meter factory given to the builder (<c>WithMeterFactory</c>) creates the meter;
+/// <c>.misses</c> (by <c>kind</c>), <c>.warmed</c>. A meter factory given to the builder (<c>WithMeterFactory</c>) creates the meter;
 /// otherwise each database owns a standalone one. Spans: <see cref="SlateDbActivitySource"/>.
 /// </remarks>
 public static class SlateDbMeter

@@ -92,6 +92,7 @@ internal sealed class SlateDbMetrics : IDisposable
         _area = _levels.Db;
         CacheHits = Counter("slatedb.cache.hits", "{lookup}", "Block-cache lookups that found the entry, by kind (data_block, metadata).");
         CacheMisses = Counter("slatedb.cache.misses", "{lookup}", "Block-cache lookups that missed, by kind (data_block, metadata).");
+        CacheWarmedBlocks = Counter("slatedb.cache.warmed", "{block}", "Data blocks read into the block cache by its warming (SlateDbOptions.WarmCacheOnRandomReads), cached ones included.");
 
         // Gauges, read from each open database's memory when observed: one set per meter, over all its databases.
         _gaugeSet = GaugeSet.For(_meter);
@@ -157,6 +158,8 @@ internal sealed class SlateDbMetrics : IDisposable
     internal DbCounter<long> CacheHits { get; }
 
     internal DbCounter<long> CacheMisses { get; }
+
+    internal DbCounter<long> CacheWarmedBlocks { get; }
 
     /// <summary>Lets the gauges read this database (an open writer); until then they report nothing.</summary>
     internal void ObserveDatabase(IDbGaugeSource source)

@@ -114,6 +114,7 @@ public sealed partial record SlateDbOptions
             MemoryBudgetBytes = root.OptionalLong("memory_budget_bytes", d.MemoryBudgetBytes),
             MaxInFlightReads = root.OptionalInt("max_in_flight_reads", d.MaxInFlightReads),
             CacheBlocksOnFlush = root.Bool("cache_blocks_on_flush", d.CacheBlocksOnFlush),
+            WarmCacheOnRandomReads = root.Bool("warm_cache_on_random_reads", d.WarmCacheOnRandomReads),
             CompressionCodec = root.Codec("compression_codec", d.CompressionCodec),
             DefaultTtl = root.OptionalMilliseconds("default_ttl", d.DefaultTtl),
             ObjectStoreMaxRetries = root.OptionalInt("object_store_max_retries", d.ObjectStoreMaxRetries),

@@ -46,6 +46,11 @@ public sealed partial record SlateDbOptions
                 w.WriteBoolean("cache_blocks_on_flush", false); // This engine's own; written only when off.
             }
 
+            if (!WarmCacheOnRandomReads)
+            {
+                w.WriteBoolean("warm_cache_on_random_reads", false); // This engine's own; written only when off.
+            }
+
             WriteCompactor(w, CompactorOptions);
             WriteCodec(w, "compression_codec", CompressionCodec);
             WriteCache(w, ObjectStoreCacheOptions);

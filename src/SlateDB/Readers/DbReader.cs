@@ -192,6 +192,7 @@ public sealed class DbReader : IAsyncDisposable
 
         await _stop.CancelAsync().ConfigureAwait(false);
         await _poll.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _c.Tables.StopWarmingAsync().ConfigureAwait(false);
         await _refreshLock.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {

@@ -28,6 +28,9 @@ internal sealed class SstFile
     /// <summary>The block-cache key of this SST's data blocks at offset 0: its path hashed once, for every block's key.</summary>
     private readonly BlockCacheKey _dataBlockKey;
 
+    /// <summary>Point-read block misses in this SST since it was opened (<see cref="CountMiss"/>).</summary>
+    private int _misses;
+
     private SstFile(string path, long size, ushort formatVersion, SsTableInfoModel info, SsTableIndexModel index, IFilter? filter)
     {
         Path = path;
@@ -72,6 +75,9 @@ internal sealed class SstFile
     public ulong DataEnd { get; }
 
     public int BlockCount => _blockStarts.Length;
+
+    /// <summary>Counts a point read's block miss in this SST (for the cache warming); returns the count so far.</summary>
+    public int CountMiss() => Interlocked.Increment(ref _misses);
 
     /// <summary>The byte range of block <paramref name="i"/> (with its checksum).</summary>
     public ByteRange BlockRange(int i)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using SlateDB.Caching;
 using SlateDB.Format.Blocks;
 using SlateDB.Storage;
 
@@ -19,10 +20,13 @@ internal sealed partial class TableStore
     /// an uncompressed block is copied into an array of its own, a compressed one is decompressed into one. Before, such
     /// a read went into a new buffer the blocks were decoded in place over: a scan's read-ahead of up to 256 KiB is a
     /// large-object-heap array, and a cold full scan of 1,000,000 rows made about twenty full collections. The pooled
-    /// buffer never leaves this method, so rows handed out (slices of their blocks) outlive its next use safely.
+    /// buffer never leaves this method, so rows handed out (slices of their blocks) outlive its next use safely. With a
+    /// <paramref name="keepIn"/> cache the blocks are long-lived (pinned-heap copies, as the reads the cache keeps) and
+    /// go into it.
     /// </summary>
-    private static async ValueTask ReadMissingThroughPoolAsync(IRangeReadInto into, SstFile sst, int first, Block[] blocks, int firstMissing, int lastMissing, ByteRange range, CancellationToken cancellationToken)
+    private static async ValueTask ReadMissingThroughPoolAsync(IRangeReadInto into, SstFile sst, int first, Block[] blocks, int firstMissing, int lastMissing, ByteRange range, IBlockCache? keepIn, CancellationToken cancellationToken)
     {
+        var longLived = keepIn is not null;
         var length = checked((int)range.Length);
         var buffer = ArrayPool<byte>.Shared.Rent(length);
         // A failed read leaves its buffer to the GC (never back in the pool): a read that threw may still be writing to it.
@@ -40,7 +44,9 @@ internal sealed partial class TableStore
 
                 var blockRange = sst.BlockRange(first + i);
                 var stored = buffer.AsMemory((int)(blockRange.Offset - range.Offset), (int)blockRange.Length);
-                blocks[i] = sst.DecodeBlock(sst.IsCompressed ? stored : OwnCopy(stored.Span));
+                var block = sst.DecodeBlock(sst.IsCompressed ? stored : OwnCopy(stored.Span, longLived), longLived);
+                blocks[i] = block;
+                keepIn?.Set(sst.BlockKey(first + i), block, blockRange.Length + 64);
             }
         }
         finally
@@ -49,9 +55,9 @@ internal sealed partial class TableStore
         }
     }
 
-    private static byte[] OwnCopy(ReadOnlySpan<byte> stored)
+    private static byte[] OwnCopy(ReadOnlySpan<byte> stored, bool longLived)
     {
-        var copy = GC.AllocateUninitializedArray<byte>(stored.Length);
+        var copy = GC.AllocateUninitializedArray<byte>(stored.Length, pinned: longLived);
         stored.CopyTo(copy);
         return copy;
     }

@@ -14,7 +14,7 @@ namespace SlateDB.Sst;
 /// and serves point lookups from them through their (cached) index and bloom filter. The WAL's objects are the WAL's
 /// own (<see cref="Wal.ObjectStoreWal"/>); what a flush writes is the memtable flusher's.
 /// </summary>
-internal sealed partial class TableStore(IObjectStore store, DbPaths paths, SlateDbOptions options, IBlockCache? cache = null)
+internal sealed partial class TableStore(IObjectStore store, DbPaths paths, SlateDbOptions options, IBlockCache? cache = null, Diagnostics.SlateDbMetrics? metrics = null)
 {
     private readonly SstBuildSettings _settings = SstBuildSettings.From(options) with { Buffers = new SstBufferPool(maxPooledBytes: SstBufferPool.MaxPooledBytesFor(options)) };
     private readonly ConcurrentDictionary<SsTableId, BlockCacheKey> _metadataKeys = new();
@@ -298,7 +298,12 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
     /// Reads <paramref name="count"/> adjacent data blocks from <paramref name="first"/>: from the cache where they are,
     /// otherwise with one ranged GET covering them all.
     /// </summary>
-    public async ValueTask<Block[]> ReadBlocksAsync(SstFile sst, int first, int count, bool cacheBlocks, CancellationToken cancellationToken)
+    /// <remarks>
+    /// With <paramref name="ownBuffers"/>, blocks the cache keeps get arrays of their own, copied out of a pooled read
+    /// buffer where the store can read into one, instead of sharing the read's buffer (the cache warming's large reads:
+    /// evicting some of their blocks then frees their memory).
+    /// </remarks>
+    public async ValueTask<Block[]> ReadBlocksAsync(SstFile sst, int first, int count, bool cacheBlocks, CancellationToken cancellationToken, bool ownBuffers = false)
     {
         var blocks = new Block[count];
         int firstMissing = -1, lastMissing = -1;
@@ -327,9 +332,9 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
         // Uncompressed blocks are decoded in place over the read buffer, which then lives as long as they do; compressed
         // ones are decoded into buffers of their own (long-lived when cached) and their read buffer dies at once.
         var keeps = cacheBlocks && cache is not null;
-        if (!keeps && end - start >= ThroughPoolBytes && store is IRangeReadInto { CanReadInto: true } into)
+        if ((!keeps || ownBuffers) && end - start >= ThroughPoolBytes && store is IRangeReadInto { CanReadInto: true } into)
         {
-            await ReadMissingThroughPoolAsync(into, sst, first, blocks, firstMissing, lastMissing, ByteRange.FromBounds(start, end), cancellationToken).ConfigureAwait(false);
+            await ReadMissingThroughPoolAsync(into, sst, first, blocks, firstMissing, lastMissing, ByteRange.FromBounds(start, end), keeps ? cache : null, cancellationToken).ConfigureAwait(false);
             return blocks;
         }
 
@@ -400,6 +405,11 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
         {
             var count = i == firstBlock ? Math.Min(2, lastBlock - firstBlock + 1) : 1;
             var blocks = await ReadBlocksAsync(sst, i, count, cacheBlocks, cancellationToken).ConfigureAwait(false);
+            if (cacheBlocks)
+            {
+                CountMiss(view.Sst, sst);
+            }
+
             foreach (var block in blocks)
             {
                 switch (BlockPointSearch.Find(block, key, lookup.MaxSeq, out var row))
