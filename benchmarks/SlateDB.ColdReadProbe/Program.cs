@@ -205,6 +205,23 @@ var pause0 = GC.GetTotalPauseDuration();
 var jit0 = (System.Runtime.JitInfo.GetCompilationTime(), System.Runtime.JitInfo.GetCompiledMethodCount());
 var alloc0 = GC.GetTotalAllocatedBytes(precise: true);
 var clock = Stopwatch.StartNew();
+long warmedBlocks = 0, warmedLastTicks = 0;
+using var warmedListener = new System.Diagnostics.Metrics.MeterListener
+{
+    InstrumentPublished = (instrument, l) =>
+    {
+        if (instrument.Meter.Name == SlateDB.Diagnostics.SlateDbMeter.Name && instrument.Name == "slatedb.cache.warmed")
+        {
+            l.EnableMeasurementEvents(instrument);
+        }
+    },
+};
+warmedListener.SetMeasurementEventCallback<long>((_, value, _, _) =>
+{
+    Interlocked.Add(ref warmedBlocks, value);
+    Interlocked.Exchange(ref warmedLastTicks, clock.ElapsedTicks);
+});
+warmedListener.Start();
 var ops = mode == "scan-cold" ? await Scan(db) : reads;
 var found = mode == "scan-cold" ? ops : await Gets(db, 42);
 var seconds = clock.Elapsed.TotalSeconds;
@@ -217,5 +234,7 @@ var jitCount = System.Runtime.JitInfo.GetCompiledMethodCount() - jit0.Item2;
 var pause = GC.GetTotalPauseDuration() - pause0;
 Console.WriteLine(FormattableString.Invariant(
     $"{mode}: ops {ops:N0} found {found:N0} | {ops / seconds:N0} ops/s | cpu {cpu * 1e6 / ops:F2} us/op (user {user * 1e6 / ops:F2}, sys {(cpu - user) * 1e6 / ops:F2}) | alloc {(double)alloc / ops:F0} B/op | gc0 {GC.CollectionCount(0) - gc0.Item1} gc1 {GC.CollectionCount(1) - gc0.Item2} gc2 {GC.CollectionCount(2) - gc0.Item3} pause {pause.TotalMilliseconds:F0} ms | jit {jitTime.TotalMilliseconds:F0} ms {jitCount} methods | {seconds:F3} s"));
+Console.WriteLine(FormattableString.Invariant(
+    $"cache warming: {Interlocked.Read(ref warmedBlocks):N0} blocks, the last read done at {Interlocked.Read(ref warmedLastTicks) * 1000.0 / Stopwatch.Frequency:F0} ms into the pass"));
 await db.CloseAsync();
 return found == ops ? 0 : 1;
