@@ -44,7 +44,7 @@ internal sealed class DataBlockCopies(long capBytes)
             return;
         }
 
-        var charge = stored.Length + 64L;
+        var charge = SstFile.CacheCharge(stored.Length);
         if (_charged + charge > capBytes)
         {
             _full = true;

@@ -87,6 +87,25 @@ internal sealed class SstFile
         return ByteRange.FromBounds((long)start, (long)end);
     }
 
+    /// <summary>
+    /// The end (exclusive) of the run of consecutive blocks from <paramref name="first"/>, before block
+    /// <paramref name="end"/>, that spans at most <paramref name="maxBytes"/>: at least one block (a larger block alone).
+    /// </summary>
+    public int RunEnd(int first, int end, long maxBytes)
+    {
+        var start = BlockRange(first).Offset;
+        var next = first + 1;
+        while (next < end && BlockRange(next).End - start <= maxBytes)
+        {
+            next++;
+        }
+
+        return next;
+    }
+
+    /// <summary>What a cached data block of <paramref name="storedLength"/> stored bytes is charged to the block cache: its bytes and 64 for the block.</summary>
+    public static long CacheCharge(long storedLength) => storedLength + 64;
+
     /// <summary>The block-cache key of data block <paramref name="i"/> (the path is not hashed again).</summary>
     public BlockCacheKey BlockKey(int i) => _dataBlockKey with { Offset = (long)_blockStarts[i] };
 

@@ -46,7 +46,7 @@ internal sealed partial class TableStore
                 var stored = buffer.AsMemory((int)(blockRange.Offset - range.Offset), (int)blockRange.Length);
                 var block = sst.DecodeBlock(sst.IsCompressed ? stored : OwnCopy(stored.Span, longLived), longLived);
                 blocks[i] = block;
-                keepIn?.Set(sst.BlockKey(first + i), block, blockRange.Length + 64);
+                keepIn?.Set(sst.BlockKey(first + i), block, SstFile.CacheCharge(blockRange.Length));
             }
         }
         finally

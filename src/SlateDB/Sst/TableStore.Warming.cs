@@ -99,12 +99,7 @@ internal sealed partial class TableStore
                 return;
             }
 
-            var next = first + 1;
-            while (next < sst.BlockCount && sst.BlockRange(next).End - start <= WarmChunkBytes)
-            {
-                next++;
-            }
-
+            var next = sst.RunEnd(first, sst.BlockCount, WarmChunkBytes);
             await ReadBlocksAsync(sst, first, next - first, cacheBlocks: true, CancellationToken.None, ownBuffers: true).ConfigureAwait(false);
             metrics?.CacheWarmedBlocks.Add(next - first);
             first = next;

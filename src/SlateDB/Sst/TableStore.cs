@@ -98,7 +98,7 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
         long warmed = 0;
         for (var i = 0; i < opened.BlockCount; i++)
         {
-            var charge = opened.BlockRange(i).Length + 64;
+            var charge = SstFile.CacheCharge(opened.BlockRange(i).Length);
             if (warmed + charge > capBytes || storedBlock(i) is not { } stored)
             {
                 return;
@@ -356,7 +356,7 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
             blocks[i] = block;
             if (cacheBlocks)
             {
-                cache?.Set(BlockKey(sst, first + i), block, range.Length + 64);
+                cache?.Set(BlockKey(sst, first + i), block, SstFile.CacheCharge(range.Length));
             }
         }
 

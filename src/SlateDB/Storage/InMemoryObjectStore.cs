@@ -49,10 +49,8 @@ public sealed partial class InMemoryObjectStore : IObjectStore
             return ValueTask.FromResult<ObjectContent?>(null);
         }
 
-        var size = stored.Data.Length;
-        var start = (int)Math.Min(range.Offset, size);
-        var end = (int)Math.Min(range.End, size);
-        return ValueTask.FromResult<ObjectContent?>(new ObjectContent(stored.Data.AsMemory(start, end - start), stored.Metadata));
+        var cut = range.ClipTo(stored.Data.Length);
+        return ValueTask.FromResult<ObjectContent?>(new ObjectContent(stored.Data.AsMemory((int)cut.Offset, (int)cut.Length), stored.Metadata));
     }
 
     /// <inheritdoc/>

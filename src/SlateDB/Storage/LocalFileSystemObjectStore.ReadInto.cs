@@ -37,9 +37,8 @@ public sealed partial class LocalFileSystemObjectStore : IRangeReadInto
         {
             try
             {
-                var size = lease.Stamp.Size;
-                var start = Math.Min(range.Offset, size);
-                var length = (int)(Math.Min(range.End, size) - start);
+                var cut = range.ClipTo(lease.Stamp.Size);
+                var (start, length) = (cut.Offset, (int)cut.Length);
                 var target = destination[..length];
                 if (length <= SyncReadMaxBytes)
                 {

@@ -165,8 +165,8 @@ public sealed partial class LocalFileSystemObjectStore : IObjectStore
         try
         {
             var stamp = lease.Stamp;
-            var start = Math.Min(range.Offset, stamp.Size);
-            var end = Math.Min(range.End, stamp.Size);
+            var cut = range.ClipTo(stamp.Size);
+            var (start, end) = (cut.Offset, cut.End);
             if (end - start > Array.MaxLength)
             {
                 throw new SlateDbException(SlateDbErrorKind.Invalid, $"Object '{path}' has {stamp.Size} bytes, too many to read at once; read it in ranges.");
@@ -280,8 +280,8 @@ public sealed partial class LocalFileSystemObjectStore : IObjectStore
             {
                 // Published files are never written again (writers replace them), so the handle sees one version.
                 var stamp = LocalFileApi.Stat(handle, fullPath);
-                var start = range is { } r ? Math.Min(r.Offset, stamp.Size) : 0;
-                var end = range is { } s ? Math.Min(s.End, stamp.Size) : stamp.Size;
+                var cut = range?.ClipTo(stamp.Size) ?? new ByteRange(0, stamp.Size);
+                var (start, end) = (cut.Offset, cut.End);
                 if (end - start > Array.MaxLength)
                 {
                     throw new SlateDbException(SlateDbErrorKind.Invalid, $"Object '{path}' has {stamp.Size} bytes, too many to read at once; read it in ranges.");

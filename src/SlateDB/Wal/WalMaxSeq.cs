@@ -116,17 +116,11 @@ internal static class WalMaxSeq
     private static List<(int First, int Next)> Pieces(SstFile sst, int end, int pieceBytes)
     {
         var pieces = new List<(int, int)>();
-        var next = 0;
-        while (next < end)
+        for (var first = 0; first < end;)
         {
-            var first = next++;
-            var start = sst.BlockRange(first).Offset;
-            while (next < end && sst.BlockRange(next).End - start <= pieceBytes)
-            {
-                next++;
-            }
-
+            var next = sst.RunEnd(first, end, pieceBytes);
             pieces.Add((first, next));
+            first = next;
         }
 
         return pieces;

@@ -163,8 +163,7 @@ public sealed partial class RetryingObjectStore : IObjectStore
         content is null || content.Data.Length == ExpectedRangeLength(content, range);
 
     // The range truncated at the object's end (nothing when it starts past the end).
-    private static long ExpectedRangeLength(ObjectContent content, ByteRange range) =>
-        Math.Max(0, Math.Min(range.End, content.Metadata.Size) - range.Offset);
+    private static long ExpectedRangeLength(ObjectContent content, ByteRange range) => range.ClipTo(content.Metadata.Size).Length;
 
     /// <inheritdoc/>
     public async ValueTask<ObjectMetadata?> HeadAsync(string path, CancellationToken cancellationToken)
