@@ -6,7 +6,9 @@ using SlateDB.Storage;
 
 // Where a cold read pass's CPU goes, in a fresh process like a benchmarks/SlateDB.Comparison child: the same rows
 // (1M, 16-byte keys, 100-byte values in batches of 1,000), the same 200,000 gets (seed 42), stock settings over the
-// local folder store. Prints the timed pass's process CPU per op, ops/s, GC counts and pauses, and JIT time.
+// local folder store. Prints the timed pass's process CPU per op, ops/s, GC counts and pauses, and JIT time, the rate
+// of each tenth of the gets (slices: where the pass is slow), the L0 SSTs and unflushed bytes at its start, and any
+// L0 flush that ends during it.
 //   fill DIR          fills DIR and closes (what the comparison's fillbatch writes)
 //   afterfill DIR     fills DIR afresh, times the first pass of gets straight after (rows in the memtables and L0)
 //   flushed DIR       fills DIR afresh, flushes the memtable, times the first pass of gets
@@ -79,14 +81,24 @@ async Task<long> Gets(SlateDb db, int seed)
 {
     var random = new Random(seed);
     long found = 0;
+    var slice = Stopwatch.StartNew();
+    var slices = new List<string>();
     for (long i = 0; i < reads; i++)
     {
+        if (i > 0 && i % (reads / 10) == 0)
+        {
+            slices.Add(FormattableString.Invariant($"{reads / 10 / slice.Elapsed.TotalSeconds / 1000:F0}K"));
+            slice.Restart();
+        }
+
         if (await db.GetAsync(keys.KeyOf(random.NextInt64(rows))) is { Length: 100 })
         {
             found++;
         }
     }
 
+    slices.Add(FormattableString.Invariant($"{reads / 10 / slice.Elapsed.TotalSeconds / 1000:F0}K"));
+    Console.WriteLine("slices: " + string.Join(' ', slices));
     return found;
 }
 
@@ -222,9 +234,27 @@ warmedListener.SetMeasurementEventCallback<long>((_, value, _, _) =>
     Interlocked.Exchange(ref warmedLastTicks, clock.ElapsedTicks);
 });
 warmedListener.Start();
+var status0 = db.Status;
+var flushWatch = Task.Run(async () =>
+{
+    while (clock.IsRunning)
+    {
+        var status = db.Status;
+        if (status.L0SstCount != status0.L0SstCount)
+        {
+            Console.WriteLine(FormattableString.Invariant($"L0 {status0.L0SstCount} -> {status.L0SstCount} at {clock.Elapsed.TotalMilliseconds:F0} ms into the pass"));
+            status0 = status;
+        }
+
+        await Task.Delay(5);
+    }
+});
+Console.WriteLine(FormattableString.Invariant($"at the pass: L0 {status0.L0SstCount}, unflushed {status0.UnflushedBytes / 1048576.0:F0} MiB"));
 var ops = mode == "scan-cold" ? await Scan(db) : reads;
 var found = mode == "scan-cold" ? ops : await Gets(db, 42);
 var seconds = clock.Elapsed.TotalSeconds;
+clock.Stop();
+await flushWatch;
 var alloc = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
 process.Refresh();
 var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;

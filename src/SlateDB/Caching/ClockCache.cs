@@ -7,7 +7,7 @@ namespace SlateDB.Caching;
 /// A byte-bounded cache with CLOCK (second-chance) eviction. Lookups are lock-free: a hit only sets the entry's
 /// referenced bit. Inserts and removals take a lock and evict, in insertion order, entries not referenced since the
 /// clock hand last passed them; a referenced entry loses its bit and gets another round. Entries larger than the
-/// whole capacity are not kept.
+/// whole capacity are not kept. Entries that share a <see cref="CacheSlab"/> are charged until the last of them leaves.
 /// </summary>
 /// <typeparam name="TKey">The key type.</typeparam>
 internal sealed class ClockCache<TKey>
@@ -32,7 +32,7 @@ internal sealed class ClockCache<TKey>
     /// <summary>The most bytes held.</summary>
     public long CapacityBytes => _capacity;
 
-    /// <summary>The bytes held, as the sizes given to <see cref="Set"/> add up.</summary>
+    /// <summary>The bytes held, as the sizes given to <see cref="Set"/> add up (a slab's dropped entries included while it lives).</summary>
     public long SizeBytes => Interlocked.Read(ref _size);
 
     /// <summary>How many entries are held.</summary>
@@ -56,8 +56,11 @@ internal sealed class ClockCache<TKey>
         return false;
     }
 
-    /// <summary>Adds or replaces an entry, then evicts until the cache fits its capacity.</summary>
-    public void Set(TKey key, object value, long sizeBytes)
+    /// <summary>
+    /// Adds or replaces an entry, then evicts until the cache fits its capacity. An entry that is a slice of a
+    /// <paramref name="slab"/> keeps being charged after it leaves, until the slab's last entry leaves.
+    /// </summary>
+    public void Set(TKey key, object value, long sizeBytes, CacheSlab? slab = null)
     {
         ArgumentNullException.ThrowIfNull(value);
         var size = Math.Max(1, sizeBytes);
@@ -73,7 +76,8 @@ internal sealed class ClockCache<TKey>
                 return;
             }
 
-            var entry = new Entry(key, value, size);
+            var entry = new Entry(key, value, size, slab);
+            slab?.Added();
             _map[key] = entry;
             _clock.Enqueue(entry);
             _live++;
@@ -99,6 +103,15 @@ internal sealed class ClockCache<TKey>
     {
         lock (_lock)
         {
+            foreach (var entry in _clock)
+            {
+                if (!entry.Removed)
+                {
+                    entry.Removed = true;
+                    entry.Slab?.Dropped(entry.Size); // So a slab that gets entries again counts only those.
+                }
+            }
+
             _map.Clear();
             _clock.Clear();
             _live = 0;
@@ -110,7 +123,11 @@ internal sealed class ClockCache<TKey>
     {
         entry.Removed = true;
         _live--;
-        Interlocked.Add(ref _size, -entry.Size);
+        var freed = entry.Slab is { } slab ? slab.Dropped(entry.Size) : entry.Size;
+        if (freed != 0)
+        {
+            Interlocked.Add(ref _size, -freed);
+        }
     }
 
     private void Evict()
@@ -147,11 +164,12 @@ internal sealed class ClockCache<TKey>
         }
     }
 
-    private sealed class Entry(TKey key, object value, long size)
+    private sealed class Entry(TKey key, object value, long size, CacheSlab? slab)
     {
         public readonly TKey Key = key;
         public readonly object Value = value;
         public readonly long Size = size;
+        public readonly CacheSlab? Slab = slab;
         public int Referenced;
         public bool Removed;
     }

@@ -61,6 +61,16 @@ public sealed class MemoryBlockCache : IBlockCache, IDisposable
         CacheFor(key).Set(key, value, sizeBytes);
     }
 
+    /// <summary>
+    /// As <see cref="Set"/>, for a block decoded in place over a buffer other cached blocks share: the cache charges
+    /// its bytes until the last block of <paramref name="slab"/> leaves (see <see cref="CacheSlab"/>).
+    /// </summary>
+    internal void SetSharing(BlockCacheKey key, object value, long sizeBytes, CacheSlab slab)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        CacheFor(key).Set(key, value, sizeBytes, slab);
+    }
+
     /// <inheritdoc/>
     public void Remove(BlockCacheKey key) => CacheFor(key).Remove(key);
 

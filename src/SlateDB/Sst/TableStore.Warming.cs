@@ -100,7 +100,7 @@ internal sealed partial class TableStore
             }
 
             var next = sst.RunEnd(first, sst.BlockCount, WarmChunkBytes);
-            await ReadBlocksAsync(sst, first, next - first, cacheBlocks: true, CancellationToken.None, ownBuffers: true).ConfigureAwait(false);
+            await ReadBlocksAsync(sst, first, next - first, cacheBlocks: true, CancellationToken.None, slab: true).ConfigureAwait(false);
             metrics?.CacheWarmedBlocks.Add(next - first);
             first = next;
         }

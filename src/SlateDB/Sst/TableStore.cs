@@ -299,11 +299,13 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
     /// otherwise with one ranged GET covering them all.
     /// </summary>
     /// <remarks>
-    /// With <paramref name="ownBuffers"/>, blocks the cache keeps get arrays of their own, copied out of a pooled read
-    /// buffer where the store can read into one, instead of sharing the read's buffer (the cache warming's large reads:
-    /// evicting some of their blocks then frees their memory).
+    /// <paramref name="slab"/> is for the cache warming's large reads. Uncompressed blocks are decoded in place over the
+    /// read's buffer, and a <see cref="MemoryBlockCache"/> charges that buffer until the last of them leaves it (see
+    /// <see cref="CacheSlab"/>): one allocation per read instead of a copy per block, in memory that is new to the process
+    /// (the warming's cost was mostly those copies). Compressed blocks, or blocks for another cache, get arrays of their
+    /// own, decoded out of a pooled read buffer where the store can read into one.
     /// </remarks>
-    public async ValueTask<Block[]> ReadBlocksAsync(SstFile sst, int first, int count, bool cacheBlocks, CancellationToken cancellationToken, bool ownBuffers = false)
+    public async ValueTask<Block[]> ReadBlocksAsync(SstFile sst, int first, int count, bool cacheBlocks, CancellationToken cancellationToken, bool slab = false)
     {
         var blocks = new Block[count];
         int firstMissing = -1, lastMissing = -1;
@@ -332,7 +334,8 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
         // Uncompressed blocks are decoded in place over the read buffer, which then lives as long as they do; compressed
         // ones are decoded into buffers of their own (long-lived when cached) and their read buffer dies at once.
         var keeps = cacheBlocks && cache is not null;
-        if ((!keeps || ownBuffers) && end - start >= ThroughPoolBytes && store is IRangeReadInto { CanReadInto: true } into)
+        var slabCache = keeps && slab && !sst.IsCompressed ? Diagnostics.InstrumentedBlockCache.MemoryCacheOf(cache) : null;
+        if ((!keeps || (slab && slabCache is null)) && end - start >= ThroughPoolBytes && store is IRangeReadInto { CanReadInto: true } into)
         {
             await ReadMissingThroughPoolAsync(into, sst, first, blocks, firstMissing, lastMissing, ByteRange.FromBounds(start, end), keeps ? cache : null, cancellationToken).ConfigureAwait(false);
             return blocks;
@@ -344,6 +347,9 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
         }
 
         var bytes = await reading.ConfigureAwait(false);
+        var shared = slabCache is null ? null : new CacheSlab();
+        // The slab's bytes no block of this read is charged for (cached blocks between the missing ones, read again).
+        var unowned = shared is null ? 0 : end - start - MissingBytes(sst, first, blocks, firstMissing, lastMissing);
         for (var i = firstMissing; i <= lastMissing; i++)
         {
             if (blocks[i] is not null)
@@ -354,7 +360,12 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
             var range = sst.BlockRange(first + i);
             var block = sst.DecodeBlock(bytes.Slice((int)(range.Offset - start), (int)range.Length), longLived: keeps);
             blocks[i] = block;
-            if (cacheBlocks)
+            if (shared is not null)
+            {
+                slabCache!.SetSharing(BlockKey(sst, first + i), block, SstFile.CacheCharge(range.Length) + unowned, shared);
+                unowned = 0;
+            }
+            else if (cacheBlocks)
             {
                 cache?.Set(BlockKey(sst, first + i), block, SstFile.CacheCharge(range.Length));
             }
@@ -364,6 +375,18 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
     }
 
     private static BlockCacheKey BlockKey(SstFile sst, int index) => sst.BlockKey(index);
+
+    /// <summary>The stored bytes of the blocks in <paramref name="firstMissing"/>..<paramref name="lastMissing"/> not yet in <paramref name="blocks"/>.</summary>
+    private static long MissingBytes(SstFile sst, int first, Block[] blocks, int firstMissing, int lastMissing)
+    {
+        long bytes = 0;
+        for (var i = firstMissing; i <= lastMissing; i++)
+        {
+            bytes += blocks[i] is null ? sst.BlockRange(first + i).Length : 0;
+        }
+
+        return bytes;
+    }
 
     /// <summary>The newest version of <paramref name="key"/> with sequence at most <paramref name="maxSeq"/> in one SST view.</summary>
     public ValueTask<RowEntry?> GetAsync(SsTableView view, ReadOnlyMemory<byte> key, ulong maxSeq, bool cacheBlocks, CancellationToken cancellationToken)

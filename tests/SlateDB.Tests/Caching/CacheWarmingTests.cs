@@ -101,6 +101,46 @@ public sealed class CacheWarmingTests : IDisposable
         store.Stats.Gets.Should().Be(0);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Warmed_blocks_share_their_read_and_the_cache_charges_all_of_it(bool localFolder)
+    {
+        using var meters = new TestMeterFactory();
+        using var warmed = meters.Listen("slatedb.cache.warmed");
+        using var store = new InstrumentedObjectStore(localFolder ? new LocalFileSystemObjectStore(_dir) : new InMemoryObjectStore());
+        using var cache = new MemoryBlockCache();
+        await using var db = await SlateDb.Builder("db", store).WithOptions(Options()).WithBlockCache(cache).WithMeterFactory(meters).OpenAsync();
+        await FillAsync(db);
+        var paths = new DbPaths("db");
+        var manifest = (await new ManifestStore(store, paths).ReadLatestAsync(CancellationToken.None))!.Value.Manifest;
+        var handle = manifest.Core.Tree.L0.Should().ContainSingle().Subject.Sst;
+        var sst = await SstFile.OpenAsync(store, paths.SstPath(handle.Id), handle.Info, SstBuildSettings.FormatVersion, CancellationToken.None);
+
+        await MissAsync(db, TableStore.WarmMinMisses);
+        await WaitForAsync(() => warmed.Total >= sst.BlockCount);
+        warmed.Total.Should().Be(sst.BlockCount);
+
+        // Blocks the warming read (not the gets' own) are slices of one buffer per read.
+        var arrays = new HashSet<byte[]>(ReferenceEqualityComparer.Instance);
+        long allBlocks = 0, largest = 0;
+        for (var i = 0; i < sst.BlockCount; i++)
+        {
+            var length = sst.BlockRange(i).Length;
+            allBlocks += SstFile.CacheCharge(length);
+            largest = Math.Max(largest, SstFile.CacheCharge(length));
+            cache.TryGet(sst.BlockKey(i), out var cached).Should().BeTrue($"block {i} is cached");
+            System.Runtime.InteropServices.MemoryMarshal.TryGetArray(((SlateDB.Format.Blocks.Block)cached!).Encoded, out var segment).Should().BeTrue();
+            arrays.Add(segment.Array!);
+        }
+
+        arrays.Count.Should().BeLessThan(TableStore.WarmMinMisses + 10, "the gets' blocks have buffers of their own, the warming's about 1 MiB each");
+
+        // The charge is every block's once, plus the bytes of the gets' blocks that the warming read again inside its
+        // buffers (held by those buffers, so counted).
+        cache.DataSizeBytes.Should().BeInRange(allBlocks, allBlocks + (TableStore.WarmMinMisses * largest));
+    }
+
     [Fact]
     public async Task Fewer_misses_than_the_threshold_warm_nothing()
     {

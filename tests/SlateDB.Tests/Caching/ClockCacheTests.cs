@@ -128,4 +128,77 @@ public class ClockCacheTests
 
         static int SizeOf(int key) => 10 + (key % 50);
     }
+
+    [Fact]
+    public void A_slab_is_charged_until_its_last_entry_leaves()
+    {
+        var cache = new ClockCache<int>(100);
+        var slab = new CacheSlab();
+        for (var key = 0; key < 4; key++)
+        {
+            cache.Set(key, key, 10, slab);
+        }
+
+        cache.SizeBytes.Should().Be(40);
+        cache.Remove(0);
+        cache.Remove(1);
+        cache.Remove(2);
+        cache.SizeBytes.Should().Be(40, "the slab's memory is alive while one of its entries is");
+        cache.Count.Should().Be(1);
+
+        cache.Remove(3);
+        cache.SizeBytes.Should().Be(0);
+        slab.Live.Should().Be(0);
+    }
+
+    [Fact]
+    public void Eviction_goes_on_until_a_slab_is_freed()
+    {
+        var cache = new ClockCache<int>(100);
+        var slab = new CacheSlab();
+        for (var key = 0; key < 5; key++)
+        {
+            cache.Set(key, key, 20, slab);
+        }
+
+        cache.Set(100, "other", 20);
+
+        cache.SizeBytes.Should().Be(20, "evicting one slab entry frees nothing, so the hand goes on to the whole slab");
+        cache.TryGet(100, out _).Should().BeTrue();
+        for (var key = 0; key < 5; key++)
+        {
+            cache.TryGet(key, out _).Should().BeFalse();
+        }
+    }
+
+    [Fact]
+    public void Replacing_a_slab_entry_keeps_the_slab_charged()
+    {
+        var cache = new ClockCache<int>(1000);
+        var slab = new CacheSlab();
+        cache.Set(1, "a", 100, slab);
+        cache.Set(2, "b", 100, slab);
+
+        cache.Set(1, "own", 30);
+
+        cache.SizeBytes.Should().Be(230, "the replaced entry's slab is still alive through entry 2");
+        cache.Remove(2);
+        cache.SizeBytes.Should().Be(30);
+    }
+
+    [Fact]
+    public void Clear_forgets_slab_entries()
+    {
+        var cache = new ClockCache<int>(1000);
+        var slab = new CacheSlab();
+        cache.Set(1, "a", 100, slab);
+        cache.Set(2, "b", 100, slab);
+
+        cache.Clear();
+        cache.Set(3, "c", 50, slab);
+        cache.Remove(3);
+
+        cache.SizeBytes.Should().Be(0, "after the clear the slab counts only its new entry");
+        slab.Live.Should().Be(0);
+    }
 }
