@@ -83,6 +83,8 @@ async Task<long> Gets(SlateDb db, int seed)
     long found = 0;
     var slice = Stopwatch.StartNew();
     var slices = new List<string>();
+    var thread = Environment.CurrentManagedThreadId;
+    var (threadJit, threadJitCount) = (System.Runtime.JitInfo.GetCompilationTime(currentThread: true), System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: true));
     for (long i = 0; i < reads; i++)
     {
         if (i > 0 && i % (reads / 10) == 0)
@@ -99,6 +101,11 @@ async Task<long> Gets(SlateDb db, int seed)
 
     slices.Add(FormattableString.Invariant($"{reads / 10 / slice.Elapsed.TotalSeconds / 1000:F0}K"));
     Console.WriteLine("slices: " + string.Join(' ', slices));
+    if (Environment.CurrentManagedThreadId == thread)
+    {
+        Console.WriteLine(FormattableString.Invariant(
+            $"JIT on the gets' thread: {(System.Runtime.JitInfo.GetCompilationTime(currentThread: true) - threadJit).TotalMilliseconds:F0} ms, {System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: true) - threadJitCount} methods"));
+    }
     return found;
 }
 
@@ -216,6 +223,8 @@ var gc0 = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
 var pause0 = GC.GetTotalPauseDuration();
 var jit0 = (System.Runtime.JitInfo.GetCompilationTime(), System.Runtime.JitInfo.GetCompiledMethodCount());
 var alloc0 = GC.GetTotalAllocatedBytes(precise: true);
+var threads0 = ThreadTimes();
+var passStart = Stopwatch.GetTimestamp();
 var clock = Stopwatch.StartNew();
 long warmedBlocks = 0, warmedLastTicks = 0;
 using var warmedListener = new System.Diagnostics.Metrics.MeterListener
@@ -254,7 +263,12 @@ var ops = mode == "scan-cold" ? await Scan(db) : reads;
 var found = mode == "scan-cold" ? ops : await Gets(db, 42);
 var seconds = clock.Elapsed.TotalSeconds;
 clock.Stop();
+var threads1 = ThreadTimes();
+Console.WriteLine(FormattableString.Invariant($"pass on the monotonic clock (perf record -k CLOCK_MONOTONIC): {(double)passStart / Stopwatch.Frequency:F6},{(double)Stopwatch.GetTimestamp() / Stopwatch.Frequency:F6}"));
 await flushWatch;
+Console.WriteLine("thread CPU in the pass (ms): " + string.Join(", ", threads1
+    .Select(t => (t.Key, Ms: (t.Value.Ticks - (threads0.TryGetValue(t.Key, out var before) ? before.Ticks : 0)) * 1000.0 / 100, t.Value.Name))
+    .Where(t => t.Ms >= 10).OrderByDescending(t => t.Ms).Select(t => FormattableString.Invariant($"{t.Name} {t.Ms:F0}"))));
 var alloc = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
 process.Refresh();
 var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
@@ -268,3 +282,32 @@ Console.WriteLine(FormattableString.Invariant(
     $"cache warming: {Interlocked.Read(ref warmedBlocks):N0} blocks, the last read done at {Interlocked.Read(ref warmedLastTicks) * 1000.0 / Stopwatch.Frequency:F0} ms into the pass"));
 await db.CloseAsync();
 return found == ops ? 0 : 1;
+
+// Each thread's user+system CPU in clock ticks (100 per second) and name, from /proc (Linux; empty elsewhere).
+static Dictionary<int, (long Ticks, string Name)> ThreadTimes()
+{
+    var times = new Dictionary<int, (long, string)>();
+    if (!Directory.Exists("/proc/self/task"))
+    {
+        return times;
+    }
+
+    foreach (var task in Directory.GetDirectories("/proc/self/task"))
+    {
+        try
+        {
+            var stat = File.ReadAllText(Path.Combine(task, "stat"));
+            var close = stat.LastIndexOf(')');
+            var name = stat[(stat.IndexOf('(') + 1)..close];
+            var fields = stat[(close + 2)..].Split(' ');
+            times[int.Parse(Path.GetFileName(task), System.Globalization.CultureInfo.InvariantCulture)] =
+                (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture), name);
+        }
+        catch (IOException)
+        {
+            // The thread ended.
+        }
+    }
+
+    return times;
+}
