@@ -2,25 +2,33 @@ namespace SlateDB.Caching;
 
 /// <summary>
 /// One buffer that several cache entries are slices of (the blocks of one cache-warming read, decoded in place over
-/// it). Its memory is freed only when the last of them leaves the cache, so the cache keeps charging a dropped
-/// entry's bytes until then: its size stays the memory it really holds. The entries are evicted in insertion order,
-/// so a slab's entries usually leave together.
+/// it). Its memory is freed only when the last of them leaves the cache, so the cache keeps charging a removed entry's
+/// bytes until then (its size stays the memory it really holds), and its clock hand evicts a slab whole: evicting its
+/// entries one by one would free nothing until the last, and the hand would sweep the cache looking for bytes.
 /// </summary>
 /// <remarks>Used by one <see cref="ClockCache{TKey}"/> and only under its lock.</remarks>
 internal sealed class CacheSlab
 {
+    private readonly List<object> _members = [];
     private int _live;
     private long _withheld;
 
     /// <summary>Entries of this slab in the cache.</summary>
     internal int Live => _live;
 
-    /// <summary>An entry of this slab went into the cache.</summary>
-    internal void Added() => _live++;
+    /// <summary>Every entry that went into the cache as part of this slab (the cache's own entry objects).</summary>
+    internal IReadOnlyList<object> Members => _members;
+
+    /// <summary>The cache's entry <paramref name="entry"/> of this slab went into it.</summary>
+    internal void Added(object entry)
+    {
+        _members.Add(entry);
+        _live++;
+    }
 
     /// <summary>
     /// An entry of <paramref name="size"/> bytes left the cache; returns the bytes the cache may stop charging: none
-    /// while other entries of the slab remain, every dropped entry's bytes when this was the last.
+    /// while other entries of the slab remain, every removed entry's bytes when this was the last.
     /// </summary>
     internal long Dropped(long size)
     {

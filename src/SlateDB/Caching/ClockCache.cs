@@ -7,7 +7,8 @@ namespace SlateDB.Caching;
 /// A byte-bounded cache with CLOCK (second-chance) eviction. Lookups are lock-free: a hit only sets the entry's
 /// referenced bit. Inserts and removals take a lock and evict, in insertion order, entries not referenced since the
 /// clock hand last passed them; a referenced entry loses its bit and gets another round. Entries larger than the
-/// whole capacity are not kept. Entries that share a <see cref="CacheSlab"/> are charged until the last of them leaves.
+/// whole capacity are not kept. Entries that share a <see cref="CacheSlab"/> are charged until the last of them leaves,
+/// and the hand evicts them together.
 /// </summary>
 /// <typeparam name="TKey">The key type.</typeparam>
 internal sealed class ClockCache<TKey>
@@ -77,7 +78,7 @@ internal sealed class ClockCache<TKey>
             }
 
             var entry = new Entry(key, value, size, slab);
-            slab?.Added();
+            slab?.Added(entry);
             _map[key] = entry;
             _clock.Enqueue(entry);
             _live++;
@@ -145,6 +146,21 @@ internal sealed class ClockCache<TKey>
             {
                 entry.Referenced = 0;
                 _clock.Enqueue(entry);
+                continue;
+            }
+
+            if (entry.Slab is { } slab)
+            {
+                // Its memory goes only with its last entry: the whole slab goes (referenced entries too).
+                foreach (Entry member in slab.Members)
+                {
+                    if (!member.Removed)
+                    {
+                        _map.TryRemove(new KeyValuePair<TKey, Entry>(member.Key, member));
+                        Forget(member);
+                    }
+                }
+
                 continue;
             }
 

@@ -152,23 +152,32 @@ public class ClockCacheTests
     }
 
     [Fact]
-    public void Eviction_goes_on_until_a_slab_is_freed()
+    public void The_hand_evicts_a_slab_whole()
     {
-        var cache = new ClockCache<int>(100);
+        var cache = new ClockCache<int>(120);
         var slab = new CacheSlab();
         for (var key = 0; key < 5; key++)
         {
             cache.Set(key, key, 20, slab);
         }
 
-        cache.Set(100, "other", 20);
+        for (var key = 1; key < 5; key++)
+        {
+            cache.TryGet(key, out _).Should().BeTrue();
+        }
 
-        cache.SizeBytes.Should().Be(20, "evicting one slab entry frees nothing, so the hand goes on to the whole slab");
+        cache.Set(100, "other", 40);
+
+        // Entry by entry, evicting 0 would free nothing, 1-4 (read) would get a second chance and the new entry would
+        // go: the whole slab goes instead, and frees its bytes at once.
+        cache.SizeBytes.Should().Be(40);
         cache.TryGet(100, out _).Should().BeTrue();
         for (var key = 0; key < 5; key++)
         {
             cache.TryGet(key, out _).Should().BeFalse();
         }
+
+        slab.Live.Should().Be(0);
     }
 
     [Fact]
