@@ -6,8 +6,11 @@ namespace SlateDB.Caching;
 /// bytes until then (its size stays the memory it really holds), and its clock hand evicts a slab whole: evicting its
 /// entries one by one would free nothing until the last, and the hand would sweep the cache looking for bytes.
 /// </summary>
-/// <remarks>Used by one <see cref="ClockCache{TKey}"/> and only under its lock.</remarks>
-internal sealed class CacheSlab
+/// <remarks>
+/// Used by one <see cref="ClockCache{TKey}"/> and only under its lock. The hand ignores the entries' read bits when it
+/// takes a slab: recently read blocks go with it and come back one by one, each in a buffer of its own.
+/// </remarks>
+internal sealed class CacheSlab(long unownedBytes = 0)
 {
     private readonly List<object> _members = [];
     private int _live;
@@ -19,16 +22,19 @@ internal sealed class CacheSlab
     /// <summary>Every entry that went into the cache as part of this slab (the cache's own entry objects).</summary>
     internal IReadOnlyList<object> Members => _members;
 
-    /// <summary>The cache's entry <paramref name="entry"/> of this slab went into it.</summary>
-    internal void Added(object entry)
+    /// <summary>
+    /// The cache's entry <paramref name="entry"/> of this slab went into it; returns the bytes to charge beyond the
+    /// entry's own: the buffer's bytes no entry stands for (<c>unownedBytes</c>), with the first live entry.
+    /// </summary>
+    internal long Added(object entry)
     {
         _members.Add(entry);
-        _live++;
+        return _live++ == 0 ? unownedBytes : 0;
     }
 
     /// <summary>
     /// An entry of <paramref name="size"/> bytes left the cache; returns the bytes the cache may stop charging: none
-    /// while other entries of the slab remain, every removed entry's bytes when this was the last.
+    /// while other entries of the slab remain; with the last, every removed entry's bytes and the unowned ones.
     /// </summary>
     internal long Dropped(long size)
     {
@@ -38,7 +44,7 @@ internal sealed class CacheSlab
             return 0;
         }
 
-        var freed = _withheld;
+        var freed = _withheld + unownedBytes;
         _withheld = 0;
         return freed;
     }

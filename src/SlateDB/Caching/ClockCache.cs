@@ -78,11 +78,11 @@ internal sealed class ClockCache<TKey>
             }
 
             var entry = new Entry(key, value, size, slab);
-            slab?.Added(entry);
+            var unowned = slab?.Added(entry) ?? 0;
             _map[key] = entry;
             _clock.Enqueue(entry);
             _live++;
-            Interlocked.Add(ref _size, size);
+            Interlocked.Add(ref _size, size + unowned);
             Evict();
         }
     }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
 using SlateDB.Caching;
 using SlateDB.Common;
 using SlateDB.Format;
@@ -302,8 +303,9 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
     /// <paramref name="slab"/> is for the cache warming's large reads. Uncompressed blocks are decoded in place over the
     /// read's buffer, and a <see cref="MemoryBlockCache"/> charges that buffer until the last of them leaves it (see
     /// <see cref="CacheSlab"/>): one allocation per read instead of a copy per block, in memory that is new to the process
-    /// (the warming's cost was mostly those copies). Compressed blocks, or blocks for another cache, get arrays of their
-    /// own, decoded out of a pooled read buffer where the store can read into one.
+    /// (the warming's cost was mostly those copies). Where the store hands out a slice of a larger buffer, and for
+    /// compressed blocks or another cache, each block gets an array of its own (decoded out of a pooled read buffer
+    /// where the store can read into one).
     /// </remarks>
     public async ValueTask<Block[]> ReadBlocksAsync(SstFile sst, int first, int count, bool cacheBlocks, CancellationToken cancellationToken, bool slab = false)
     {
@@ -347,9 +349,11 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
         }
 
         var bytes = await reading.ConfigureAwait(false);
-        var shared = slabCache is null ? null : new CacheSlab();
-        // The slab's bytes no block of this read is charged for (cached blocks between the missing ones, read again).
-        var unowned = shared is null ? 0 : end - start - MissingBytes(sst, first, blocks, firstMissing, lastMissing);
+        // A slab only over a buffer of this read's own: a store may hand out a slice of something larger it keeps (the
+        // in-memory store's object, a whole blob), which the cache cannot charge truthfully; those blocks are copied.
+        var own = slabCache is not null && MemoryMarshal.TryGetArray(bytes, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length;
+        // The slab's bytes no block of this read stands for (cached blocks between the missing ones, read again).
+        var shared = own ? new CacheSlab(end - start - MissingBytes(sst, first, blocks, firstMissing, lastMissing)) : null;
         for (var i = firstMissing; i <= lastMissing; i++)
         {
             if (blocks[i] is not null)
@@ -358,12 +362,12 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
             }
 
             var range = sst.BlockRange(first + i);
-            var block = sst.DecodeBlock(bytes.Slice((int)(range.Offset - start), (int)range.Length), longLived: keeps);
+            var stored = bytes.Slice((int)(range.Offset - start), (int)range.Length);
+            var block = sst.DecodeBlock(slabCache is not null && shared is null ? OwnCopy(stored.Span, longLived: true) : stored, longLived: keeps);
             blocks[i] = block;
             if (shared is not null)
             {
-                slabCache!.SetSharing(BlockKey(sst, first + i), block, SstFile.CacheCharge(range.Length) + unowned, shared);
-                unowned = 0;
+                slabCache!.SetSharing(BlockKey(sst, first + i), block, SstFile.CacheCharge(range.Length), shared);
             }
             else if (cacheBlocks)
             {

@@ -210,4 +210,51 @@ public class ClockCacheTests
         cache.SizeBytes.Should().Be(0, "after the clear the slab counts only its new entry");
         slab.Live.Should().Be(0);
     }
+
+    [Fact]
+    public void A_slabs_unowned_bytes_are_charged_with_its_first_entry_and_freed_with_its_last()
+    {
+        var cache = new ClockCache<int>(1000);
+        var slab = new CacheSlab(unownedBytes: 50);
+        cache.Set(1, "a", 100, slab);
+        cache.Set(2, "b", 100, slab);
+        cache.SizeBytes.Should().Be(250);
+
+        cache.Remove(1);
+        cache.SizeBytes.Should().Be(250);
+        cache.Remove(2);
+        cache.SizeBytes.Should().Be(0);
+    }
+
+    [Fact]
+    public void A_slab_entry_larger_than_the_capacity_is_not_kept_or_charged()
+    {
+        var cache = new ClockCache<int>(100);
+        var slab = new CacheSlab(unownedBytes: 30);
+        cache.Set(1, "huge", 101, slab);
+
+        cache.SizeBytes.Should().Be(0);
+        slab.Live.Should().Be(0);
+        cache.Set(2, "small", 20, slab);
+        cache.SizeBytes.Should().Be(50, "the unowned bytes come with the first entry kept");
+    }
+
+    [Fact]
+    public void A_replaced_slab_entry_is_freed_when_the_hand_takes_its_slab()
+    {
+        var cache = new ClockCache<int>(100);
+        var slab = new CacheSlab();
+        cache.Set(1, "a", 30, slab);
+        cache.Set(2, "b", 30, slab);
+        cache.Set(1, "own", 10);
+        cache.SizeBytes.Should().Be(70, "entry 1's old bytes stay charged while entry 2 holds the slab");
+
+        cache.Set(3, "c", 40); // 110 > 100: the hand reaches entry 2 and takes the slab, with entry 1's old bytes.
+
+        cache.SizeBytes.Should().Be(50);
+        cache.TryGet(1, out var replaced).Should().BeTrue();
+        replaced.Should().Be("own");
+        cache.TryGet(2, out _).Should().BeFalse();
+        cache.TryGet(3, out _).Should().BeTrue();
+    }
 }
