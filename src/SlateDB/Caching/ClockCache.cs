@@ -131,6 +131,13 @@ internal sealed class ClockCache<TKey>
         }
     }
 
+    /// <summary>Evicts <paramref name="entry"/>: out of the map (unless replaced meanwhile) and out of the count.</summary>
+    private void Drop(Entry entry)
+    {
+        _map.TryRemove(new KeyValuePair<TKey, Entry>(entry.Key, entry));
+        Forget(entry);
+    }
+
     private void Evict()
     {
         // Each pass over the queue clears every referenced bit, so two passes always free enough.
@@ -156,16 +163,14 @@ internal sealed class ClockCache<TKey>
                 {
                     if (!member.Removed)
                     {
-                        _map.TryRemove(new KeyValuePair<TKey, Entry>(member.Key, member));
-                        Forget(member);
+                        Drop(member);
                     }
                 }
 
                 continue;
             }
 
-            _map.TryRemove(new KeyValuePair<TKey, Entry>(entry.Key, entry));
-            Forget(entry);
+            Drop(entry);
         }
 
         // Replaced and removed entries stay queued until the hand reaches them; compact when they pile up.

@@ -14,8 +14,8 @@ public sealed partial record SlateDbOptions
     /// instead of the 16,000 its 4 KiB blocks take one get at a time.</para>
     /// <para>It warms only while the cache has room for the rest of the SST: it never evicts blocks to make room, so
     /// data larger than the cache is warmed until the cache is full and then read as before. It stops when the SST
-    /// leaves the database or the database closes. The blocks it caches have buffers of their own, like those reads
-    /// cache. It needs the engine's <see cref="Caching.MemoryBlockCache"/> (its capacity says what room is left): a
+    /// leaves the database or the database closes. Its uncompressed blocks stay slices of their read's buffer, which
+    /// the cache charges in full until the last of them leaves (and evicts together). It needs the engine's <see cref="Caching.MemoryBlockCache"/> (its capacity says what room is left): a
     /// caller's own <see cref="Caching.IBlockCache"/> is not warmed. Metric <c>slatedb.cache.warmed</c> counts the blocks
     /// its reads covered.</para>
     /// <para>This engine's own setting (<c>warm_cache_on_random_reads</c>, written only when false); SlateDB has no
