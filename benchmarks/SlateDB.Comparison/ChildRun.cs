@@ -129,13 +129,13 @@ internal sealed class ChildRun(ComparisonOptions options)
     private long MemoryBudget(string engine) => engine switch
     {
         EngineNames.OursBudget => options.BudgetBytes,
-        EngineNames.Ours or EngineNames.OursJit => options.OursMemoryBudget,
+        EngineNames.Ours or EngineNames.OursJit or EngineNames.OursNoPgo => options.OursMemoryBudget,
         _ => 0,
     };
 
     private async Task<IKvEngine> OpenAsync(string engine, string directory) => engine switch
     {
-        EngineNames.Ours or EngineNames.OursJit or EngineNames.OursBudget => await OursEngine.OpenAsync(directory, MemoryBudget(engine)).ConfigureAwait(false),
+        EngineNames.Ours or EngineNames.OursJit or EngineNames.OursNoPgo or EngineNames.OursBudget => await OursEngine.OpenAsync(directory, MemoryBudget(engine)).ConfigureAwait(false),
         EngineNames.RocksDb => RocksDbEngine.Open(directory),
         EngineNames.ZoneTree => ZoneTreeEngine.Open(directory),
         _ => throw new ArgumentException($"Engine '{engine}' does not run in a .NET child."),
@@ -148,7 +148,7 @@ internal sealed class ChildRun(ComparisonOptions options)
         IIngestProbe probe;
         switch (options.Engine)
         {
-            case EngineNames.Ours or EngineNames.OursJit:
+            case EngineNames.Ours or EngineNames.OursJit or EngineNames.OursNoPgo:
                 (var ours, var oursProbe) = await OursEngine.OpenForIngestAsync(directory, options.OursMemoryBudget).ConfigureAwait(false);
                 (engine, probe) = (ours, oursProbe);
                 break;

@@ -11,6 +11,18 @@ internal sealed record ComparisonOptions
     public int KeySize { get; init; } = 16;
     public int ValueSize { get; init; } = 100;
     public int Repetitions { get; init; } = 3;
+
+    /// <summary>
+    /// Repetitions of the short first passes (<see cref="Workloads.ExtraColdRepetitions"/>: every cold read regime
+    /// but readrandom-large, with the fillbatch they read); 0 means <see cref="Repetitions"/>. Each lasts seconds and
+    /// varies the most between runs on a shared machine, so more of them steady the medians for little time.
+    /// </summary>
+    public int ColdRepetitions { get; init; }
+
+    /// <summary>The repetitions <paramref name="workload"/> runs.</summary>
+    public int RepetitionsOf(string workload) =>
+        Workloads.ExtraColdRepetitions(workload, SelectedWorkloads) ? Math.Max(Repetitions, ColdRepetitions) : Repetitions;
+
     public int Seed { get; init; } = 42;
 
     public long NodeOperations { get; init; } = 50_000;
@@ -67,13 +79,15 @@ internal sealed record ComparisonOptions
         SlateDB.Comparison: the same workloads on SlateDB for .NET, RocksDB, ZoneTree and SlateDB 0.12.1 (Node).
           --ops N            puts per fill (default 1000000)      --reads N     gets in readrandom (default 200000)
           --batch N          rows per batch in fillbatch (1000)   --reps N      repetitions (default 3)
+          --cold-reps N      repetitions of the first passes (afterfill, flushed, reopen, scan-cold, compacted) and
+                             of the fillbatch they read, when more than --reps (default: as --reps)
           --node-ops N --node-reads N --node-reps N    smaller counts for SlateDB through Node (50000, 10000, 2);
                              --node-ops is its fillrandom's rows only
           --node-batch-ops N rows of its fillbatch, then read by its readrandom and scan (default: as --ops)
           --engines a,b      ours,ours-budget,rocksdb,zonetree,slatedb-0.12.1 (default all); ours-budget is ours
                              with one MemoryBudgetBytes (--budget-bytes) and runs the fills only; also ours-jit:
                              ours with the ReadyToRun code of SlateDB.dll ignored (JIT only), to compare with the
-                             shipped image
+                             shipped image; also ours-nopgo: ours in a child with DOTNET_TieredPGO=0 (an app's choice)
           --workloads a,b    fillrandom,fillbatch,readrandom-afterfill,readrandom-flushed,readrandom-reopen,
                              scan-cold,readrandom,scan,compaction,readrandom-compacted,readrandom-large,ingest
                              (default all but readrandom-large and ingest); compaction times a full compaction of
@@ -108,6 +122,7 @@ internal sealed record ComparisonOptions
                 "--reads" => o with { Reads = L() },
                 "--batch" => o with { BatchSize = (int)L() },
                 "--reps" => o with { Repetitions = (int)L() },
+                "--cold-reps" => o with { ColdRepetitions = (int)L() },
                 "--seed" => o with { Seed = (int)L() },
                 "--node-ops" => o with { NodeOperations = L() },
                 "--node-batch-ops" => o with { NodeBatchOperations = L() },
@@ -133,7 +148,7 @@ internal sealed record ComparisonOptions
             };
         }
 
-        if (o.Operations < 1 || o.Reads < 1 || o.BatchSize < 1 || o.Repetitions < 1 || o.KeySize < 16 || o.NodeOperations < 1 || o.LargeOperations < 1 || o.IngestOperations < 10)
+        if (o.Operations < 1 || o.Reads < 1 || o.BatchSize < 1 || o.Repetitions < 1 || o.ColdRepetitions < 0 || o.KeySize < 16 || o.NodeOperations < 1 || o.LargeOperations < 1 || o.IngestOperations < 10)
         {
             throw new ArgumentException("Counts must be positive.");
         }

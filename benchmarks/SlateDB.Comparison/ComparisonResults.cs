@@ -31,6 +31,9 @@ internal sealed record RunSettings
 
     public int Repetitions { get; init; }
 
+    /// <summary>Repetitions of the short first passes and their fillbatch (<c>--cold-reps</c>); 0 when as <see cref="Repetitions"/>.</summary>
+    public int ColdRepetitions { get; init; }
+
     public long NodeOperations { get; init; }
 
     /// <summary>Rows of SlateDB-through-Node's fillbatch database (0 in results written before it was recorded).</summary>
@@ -54,6 +57,7 @@ internal sealed record RunSettings
         KeySize = o.KeySize,
         ValueSize = o.ValueSize,
         Repetitions = o.Repetitions,
+        ColdRepetitions = o.ColdRepetitions > o.Repetitions ? o.ColdRepetitions : 0,
         NodeOperations = o.NodeOperations,
         NodeBatchOperations = o.NodeRowsFor(SlateDB.Comparison.Workloads.FillBatch),
         NodeReads = o.NodeReads,

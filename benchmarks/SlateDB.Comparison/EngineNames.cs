@@ -12,6 +12,14 @@ internal static class EngineNames
     public const string OursJit = "ours-jit";
 
     /// <summary>
+    /// SlateDB for .NET in a child with the runtime's dynamic PGO off (<c>DOTNET_TieredPGO=0</c>, what an application
+    /// sets with <c>&lt;TieredPGO&gt;false&lt;/TieredPGO&gt;</c>): hot ReadyToRun code goes straight to tier 1 instead of
+    /// through an instrumented tier first. An application's choice, not the library's; only when asked for with
+    /// --engines, to measure what that choice is worth to cold and warm reads (docs/packaging.md).
+    /// </summary>
+    public const string OursNoPgo = "ours-nopgo";
+
+    /// <summary>
     /// SlateDB for .NET opened with one <c>SlateDbOptions.MemoryBudgetBytes</c> (<c>--budget-bytes</c>, default
     /// 128 MiB) for its memtables, block cache and compaction buffers: the memory target (peak RSS during fills
     /// within 1.5x RocksDB's) is stated under such a budget, while <see cref="Ours"/> runs SlateDB's stock settings.
@@ -26,27 +34,32 @@ internal static class EngineNames
     public static readonly IReadOnlyList<string> All = [Ours, OursBudget, RocksDb, ZoneTree, SlateDbNode];
 
     /// <summary>Every engine --engines accepts.</summary>
-    public static readonly IReadOnlyList<string> Known = [.. All, OursJit];
+    public static readonly IReadOnlyList<string> Known = [.. All, OursJit, OursNoPgo];
 
     /// <summary>True for the engines that run SlateDB for .NET.</summary>
-    public static bool IsOurs(string engine) => engine is Ours or OursJit or OursBudget;
+    public static bool IsOurs(string engine) => engine is Ours or OursJit or OursNoPgo or OursBudget;
 
     /// <summary>
     /// True for the engines the ratio tables divide ours by: every engine but ours at stock settings and
-    /// <see cref="OursBudget"/> (the same engine under a budget, compared in its own section). <see cref="OursJit"/>,
-    /// when asked for, stays a peer: ours ÷ it is what the ReadyToRun image is worth.
+    /// <see cref="OursBudget"/> (the same engine under a budget, compared in its own section). <see cref="OursJit"/> and
+    /// <see cref="OursNoPgo"/>, when asked for, stay peers: ours ÷ them is what the ReadyToRun image, and what the
+    /// application's dynamic PGO, are worth.
     /// </summary>
     public static bool IsPeer(string engine) => engine is not (Ours or OursBudget);
 
     /// <summary>The environment a child of <paramref name="engine"/> runs with, beyond the parent's.</summary>
-    public static IReadOnlyDictionary<string, string> Environment(string engine) => engine == OursJit
-        ? new Dictionary<string, string> { [SlateDbImage.ExcludeVariable] = "SlateDB" }
-        : new Dictionary<string, string>();
+    public static IReadOnlyDictionary<string, string> Environment(string engine) => engine switch
+    {
+        OursJit => new Dictionary<string, string> { [SlateDbImage.ExcludeVariable] = "SlateDB" },
+        OursNoPgo => new Dictionary<string, string> { ["DOTNET_TieredPGO"] = "0" },
+        _ => new Dictionary<string, string>(),
+    };
 
     public static string Display(string engine) => engine switch
     {
         Ours => "SlateDB for .NET",
         OursJit => "SlateDB for .NET, JIT only",
+        OursNoPgo => "SlateDB for .NET, app with TieredPGO off",
         OursBudget => "SlateDB for .NET under one memory budget",
         RocksDb => "RocksDB (NuGet RocksDB 11.12.0.7641)",
         ZoneTree => "ZoneTree 2.1.8",
@@ -58,6 +71,7 @@ internal static class EngineNames
     {
         Ours => "ours",
         OursJit => "ours (JIT)",
+        OursNoPgo => "ours (no PGO)",
         OursBudget => "ours (budget)",
         RocksDb => "RocksDB",
         ZoneTree => "ZoneTree",
@@ -77,6 +91,10 @@ internal static class EngineNames
         OursJit => "As SlateDB for .NET, same files, with `DOTNET_ReadyToRunExcludeList=SlateDB` in the child's environment: "
             + "the runtime ignores the image's native code and JIT-compiles every method of SlateDB.dll (tier 0, then "
             + "tier 1), as it did before the package shipped ReadyToRun images. The framework's own R2R code is used as usual.",
+        OursNoPgo => "As SlateDB for .NET, same files, with `DOTNET_TieredPGO=0` in the child's environment (what an "
+            + "application sets with `<TieredPGO>false</TieredPGO>`): hot ReadyToRun code is recompiled once, straight to "
+            + "tier 1, instead of first to an instrumented tier that gathers a profile. Every engine in this comparison "
+            + "runs with the runtime's defaults; this row shows what an application's choice is worth (docs/packaging.md).",
         OursBudget => "As SlateDB for .NET, opened with `SlateDbOptions.MemoryBudgetBytes` (`--budget-bytes`, 128 MiB by "
             + "default; the section on fill memory names the budget this run had), which shares one budget out "
             + "(src/SlateDB/Options/SlateDbOptions.MemoryBudget.cs, docs/memory-budget.md): three eighths bound the unflushed "

@@ -33,9 +33,10 @@ internal sealed class Orchestrator(ComparisonOptions options, string repoRoot)
         try
         {
             var step = 0;
-            for (var rep = 0; rep < options.Repetitions; rep++)
+            var repetitions = options.SelectedWorkloads.Max(options.RepetitionsOf);
+            for (var rep = 0; rep < repetitions; rep++)
             {
-                foreach (var workload in options.SelectedWorkloads)
+                foreach (var workload in options.SelectedWorkloads.Where(w => rep < options.RepetitionsOf(w)))
                 {
                     var order = step++ % 2 == 0 ? engines : Enumerable.Reverse(engines).ToList();
                     foreach (var engine in order)
