@@ -23,6 +23,9 @@ internal sealed class ChildRun(ComparisonOptions options)
     private readonly long _rows = options.Workload == Workloads.ReadLarge ? options.LargeOperations : options.Operations;
     private KeyGenerator? _keyGenerator;
 
+    /// <summary>The rate of each tenth of the last pass of gets (<see cref="RunResult.TenthOpsPerSecond"/>).</summary>
+    private IReadOnlyList<double>? _tenths;
+
     private KeyGenerator Keys => _keyGenerator ??= new(_rows, options.KeySize, "uniform");
     private readonly ValuePool _values = new(options.ValueSize, options.Seed);
 
@@ -116,6 +119,7 @@ internal sealed class ChildRun(ComparisonOptions options)
             CpuMicrosPerOp = measured.CpuSeconds * 1e6 / measured.Operations,
             AllocatedBytesPerOp = (double)measured.AllocatedBytes / measured.Operations,
             JitMicrosPerOp = measured.JitSeconds * 1e6 / measured.Operations,
+            TenthOpsPerSecond = _tenths,
             SlateDbImage = EngineNames.IsOurs(options.Engine!) ? SlateDbImage.Describe() : null,
             Found = measured.Found,
             InputMegabytesPerSecond = compacted?.InputMegabytesPerSecond,
@@ -248,15 +252,27 @@ internal sealed class ChildRun(ComparisonOptions options)
     {
         var random = new Random(seed);
         long found = 0;
-        for (long i = 0; i < options.Reads; i++)
+        var reads = options.Reads;
+        var tenth = Math.Max(1, reads / 10);
+        var tenths = new List<double>(10);
+        var start = Stopwatch.GetTimestamp();
+        for (long i = 0; i < reads; i++)
         {
             if (await engine.GetAsync(Keys.KeyOf(random.NextInt64(_rows))).ConfigureAwait(false) == options.ValueSize)
             {
                 found++;
             }
+
+            if ((i + 1) % tenth == 0 && tenths.Count < 10)
+            {
+                var now = Stopwatch.GetTimestamp();
+                tenths.Add(tenth / Stopwatch.GetElapsedTime(start, now).TotalSeconds);
+                start = now;
+            }
         }
 
-        return (options.Reads, found);
+        _tenths = tenths; // The last pass's: the timed one, after any warm-up passes.
+        return (reads, found);
     }
 
     private async Task<Measured> ScanAsync(IKvEngine engine)

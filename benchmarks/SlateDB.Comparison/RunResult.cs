@@ -34,6 +34,13 @@ internal sealed record RunResult
     /// </summary>
     public double? JitMicrosPerOp { get; init; }
 
+    /// <summary>
+    /// The timed pass of gets only (.NET engines): the rate of each tenth of it, in order (null for other workloads and
+    /// in results written before it was recorded). A first pass is not uniform: it shows where the runtime's
+    /// recompilation or a background warming slowed it.
+    /// </summary>
+    public IReadOnlyList<double>? TenthOpsPerSecond { get; init; }
+
     /// <summary>SlateDB for .NET only: which code of SlateDB.dll ran (<see cref="SlateDbImage.Describe"/>).</summary>
     public string? SlateDbImage { get; init; }
 
