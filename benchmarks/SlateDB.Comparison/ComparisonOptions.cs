@@ -153,6 +153,11 @@ internal sealed record ComparisonOptions
             throw new ArgumentException("Counts must be positive.");
         }
 
+        if (o.SelectedWorkloads.Count == 0 || o.Engines.Count == 0)
+        {
+            throw new ArgumentException("--workloads and --engines need at least one name each.");
+        }
+
         if (o.BudgetBytes < SlateDbOptions.MinMemoryBudgetBytes)
         {
             throw new ArgumentException($"--budget-bytes must be at least {SlateDbOptions.MinMemoryBudgetBytes} (16 MiB).");
