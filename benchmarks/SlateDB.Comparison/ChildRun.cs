@@ -133,13 +133,13 @@ internal sealed class ChildRun(ComparisonOptions options)
     private long MemoryBudget(string engine) => engine switch
     {
         EngineNames.OursBudget => options.BudgetBytes,
-        EngineNames.Ours or EngineNames.OursJit or EngineNames.OursNoPgo => options.OursMemoryBudget,
+        var ours when EngineNames.IsOurs(ours) => options.OursMemoryBudget,
         _ => 0,
     };
 
     private async Task<IKvEngine> OpenAsync(string engine, string directory) => engine switch
     {
-        EngineNames.Ours or EngineNames.OursJit or EngineNames.OursNoPgo or EngineNames.OursBudget => await OursEngine.OpenAsync(directory, MemoryBudget(engine)).ConfigureAwait(false),
+        var ours when EngineNames.IsOurs(ours) => await OursEngine.OpenAsync(directory, MemoryBudget(engine)).ConfigureAwait(false),
         EngineNames.RocksDb => RocksDbEngine.Open(directory),
         EngineNames.ZoneTree => ZoneTreeEngine.Open(directory),
         _ => throw new ArgumentException($"Engine '{engine}' does not run in a .NET child."),
