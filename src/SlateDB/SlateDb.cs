@@ -125,9 +125,18 @@ public sealed partial class SlateDb : IAsyncDisposable
 
     private void SwapState(Func<DbState, DbState> change)
     {
+        DbState before, after;
         lock (_stateLock)
         {
-            Volatile.Write(ref _state, change(_state));
+            before = _state;
+            after = change(before);
+            Volatile.Write(ref _state, after);
+        }
+
+        if (!ReferenceEquals(before.Core.Tree.L0, after.Core.Tree.L0))
+        {
+            // L0 SSTs a compaction took away no longer need the memtables the cache keeps for them.
+            _c.Tables.ForgetRetainedLeaving(before.Core.Tree.L0, after.Core.Tree.L0);
         }
     }
 }

@@ -30,7 +30,7 @@ internal static class L0SstWriter
         // Streamed to the store as it is built where the store can take it (no whole-SST buffer; the same bytes).
         // Nothing is visible until the write publishes it; a failed or cancelled build or commit abandons the put (no
         // object, no temporary file).
-        var builder = tables.NewFlushBuilder(id, table.EstimatedSize);
+        var builder = tables.NewFlushBuilder(id, table);
         try
         {
             AddRows(builder, table, snapshotSeqs, merge, cancellationToken);
@@ -47,7 +47,7 @@ internal static class L0SstWriter
                 Log.L0StreamFellBack(logger, e, id.ToString());
             }
 
-            var whole = new SstBuilder(tables.Settings, SstKind.Compacted, table.EstimatedSize);
+            var whole = new SstBuilder(tables.Settings, SstKind.Compacted, table.EstimatedSize) { RetainedTable = builder.RetainedTable };
             AddRows(whole, table, snapshotSeqs, merge, cancellationToken);
             return await tables.WriteCompactedAsync(id, whole, SstWriteSource.Flush, cancellationToken).ConfigureAwait(false);
         }

@@ -23,9 +23,20 @@ internal sealed partial class KvTable
     private int[]? _index;
     private int _indexCount;
     private int _indexLimit;
+    private long _repeatedKeys;
+    private bool _indexFull;
 
     /// <summary>The bytes the point-read index takes (0 before the first put, or without a key filter).</summary>
     public long KeyIndexBytes => (Volatile.Read(ref _index)?.Length ?? 0) * (long)sizeof(int);
+
+    /// <summary>
+    /// Inserts of a key the index already held: versions of a key beyond its first, which an L0 flush may leave out as
+    /// shadowed. Counted only while <see cref="IndexHoldsEveryKey"/>.
+    /// </summary>
+    public long RepeatedKeys => Volatile.Read(ref _repeatedKeys);
+
+    /// <summary>True when the table has a point-read index and it holds every key written (it never filled up).</summary>
+    public bool IndexHoldsEveryKey => Volatile.Read(ref _index) is not null && !Volatile.Read(ref _indexFull);
 
     /// <summary>The index's slot count for a key filter of <paramref name="keyFilterBytes"/> bytes; 0 for none.</summary>
     internal static int IndexSlotsFor(int keyFilterBytes) =>
@@ -56,8 +67,16 @@ internal sealed partial class KvTable
                 _indexCount++;
                 Volatile.Write(ref index[slot], node);
             }
+            else if (!_indexFull)
+            {
+                Volatile.Write(ref _indexFull, true);
+            }
+
+            return;
         }
-        else if (seq > (ulong)Unsafe.Add(ref _nodes.At(existing), SeqSlot))
+
+        Volatile.Write(ref _repeatedKeys, _repeatedKeys + 1);
+        if (seq > (ulong)Unsafe.Add(ref _nodes.At(existing), SeqSlot))
         {
             Volatile.Write(ref index[slot], node);
         }

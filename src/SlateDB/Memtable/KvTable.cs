@@ -53,6 +53,7 @@ internal sealed partial class KvTable
     private ulong _firstSeq = ulong.MaxValue;
     private ulong _lastSeq;
     private long _lastTick = long.MinValue;
+    private bool _hasMerges;
 
     /// <summary>Creates an empty table whose tower heights come from a generator seeded with <paramref name="levelSeed"/>.</summary>
     /// <param name="levelSeed">Seeds the tower heights.</param>
@@ -128,6 +129,9 @@ internal sealed partial class KvTable
         return size;
     }
 
+    /// <summary>True once a merge operand was inserted.</summary>
+    public bool HasMerges => Volatile.Read(ref _hasMerges);
+
     /// <summary>Marks the table read-only; later <see cref="Put(in RowEntry)"/> calls throw. Called by the writer thread.</summary>
     public void Freeze() => Volatile.Write(ref _frozen, true);
 
@@ -184,6 +188,11 @@ internal sealed partial class KvTable
         if (row.Seq < _firstSeq)
         {
             Volatile.Write(ref _firstSeq, row.Seq);
+        }
+
+        if (row.Kind == RowKind.Merge && !_hasMerges)
+        {
+            Volatile.Write(ref _hasMerges, true);
         }
 
         var keyHash = FilterHash(key);

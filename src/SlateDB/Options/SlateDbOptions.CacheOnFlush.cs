@@ -14,8 +14,9 @@ public sealed partial record SlateDbOptions
     /// order), so flushes neither evict a hot working set nor grow the cache by themselves (a write-only workload
     /// keeps at most 128 MiB of flushed blocks at the default 512 MiB of data cache; reads may fill the rest). Under
     /// <see cref="MemoryBudgetBytes"/> an L0 SST is an eighth of the data share, so the first two flushes into an empty
-    /// cache fit whole. This engine's own setting (<c>cache_blocks_on_flush</c>, written only when false); SlateDB
-    /// sets its policy in code.
+    /// cache fit whole. A full memtable that fits is kept in the cache itself, in place of its SST's data blocks
+    /// (point reads then probe its index instead of the SST's filter, index and blocks; docs/caching.md). This
+    /// engine's own setting (<c>cache_blocks_on_flush</c>, written only when false); SlateDB sets its policy in code.
     /// </remarks>
     public bool CacheBlocksOnFlush { get; init; } = true;
 

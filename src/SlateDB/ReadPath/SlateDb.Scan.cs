@@ -96,7 +96,10 @@ public sealed partial class SlateDb
 
         foreach (var view in state.Core.Tree.L0)
         {
-            sources.Add(new SstRowIterator(_c.Tables, view, range, order, fetch));
+            // An L0 SST whose flushed memtable the cache keeps in its place is read from that table.
+            sources.Add(_c.Tables.RetainedTableOf(view) is { } table
+                ? new MemtableRowIterator(table, Iterators.ViewRange.Clip(range, view.VisibleRange), order)
+                : new SstRowIterator(_c.Tables, view, range, order, fetch));
         }
 
         foreach (var run in state.Core.Tree.Compacted)

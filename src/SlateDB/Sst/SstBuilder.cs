@@ -122,6 +122,12 @@ internal sealed class SstBuilder
     /// </summary>
     public DataBlockCopies? BlockCopies { get; set; }
 
+    /// <summary>
+    /// The frozen memtable an L0 flush writes, when the SST's cache entry is to be that table itself
+    /// (<see cref="RetainedMemtable"/>) rather than its data blocks; null otherwise.
+    /// </summary>
+    public Memtable.KvTable? RetainedTable { get; set; }
+
     /// <summary>Bytes written so far plus the open block: the size the SST would have if finished now, roughly.</summary>
     public long EstimatedSize => Position + _block.EncodedLength;
 

@@ -27,6 +27,7 @@ internal sealed class SstFile
 
     /// <summary>The block-cache key of this SST's data blocks at offset 0: its path hashed once, for every block's key.</summary>
     private readonly BlockCacheKey _dataBlockKey;
+    private RetainedMemtable? _retained;
 
     /// <summary>Point-read block misses in this SST since it was opened (<see cref="CountMiss"/>).</summary>
     private int _misses;
@@ -58,6 +59,16 @@ internal sealed class SstFile
     }
 
     public string Path { get; }
+
+    /// <summary>
+    /// The memtable this SST was flushed from, kept in the block cache in place of its data blocks (set by the flush
+    /// before the SST's metadata is cached; cleared by the first read that finds the cache evicted it).
+    /// </summary>
+    public RetainedMemtable? Retained
+    {
+        get => Volatile.Read(ref _retained);
+        set => Volatile.Write(ref _retained, value);
+    }
 
     public long Size { get; }
 

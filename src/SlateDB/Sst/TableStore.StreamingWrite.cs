@@ -42,7 +42,7 @@ internal sealed partial class TableStore
                 // Data blocks only now that the object is published: a failed flush leaves no block of it in the cache.
                 var opened = SstFile.OpenTail(sst.Bytes, sst.Offset, path);
                 var copies = source == SstWriteSource.Flush ? builder.BlockCopies : null;
-                CacheWritten(handle, opened, copies is null ? null : i => copies.StoredBlock(opened, i));
+                CacheWritten(handle, opened, copies is null ? null : i => copies.StoredBlock(opened, i), source == SstWriteSource.Flush ? builder.RetainedTable : null);
             }
 
             sst.Release();

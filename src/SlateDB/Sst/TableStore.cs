@@ -60,7 +60,8 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
         if (cache is not null)
         {
             var opened = SstFile.Open(sst.Bytes, path);
-            CacheWritten(handle, opened, source == SstWriteSource.Flush ? i => OwnStoredBlock(opened, sst.Bytes, i) : null);
+            var flush = source == SstWriteSource.Flush;
+            CacheWritten(handle, opened, flush ? i => OwnStoredBlock(opened, sst.Bytes, i) : null, flush ? builder.RetainedTable : null);
         }
 
         // The upload returned and the opened SST holds copies: the buffer can be reused. (A failed upload keeps it.)
@@ -82,13 +83,24 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
     }
 
     /// <summary>
-    /// Puts a just-published SST's index and filter into the cache and, after a flush (<paramref name="storedBlock"/>
-    /// given), its first data blocks, up to <see cref="SlateDbOptions.FlushWarmCapBytes"/> of cache charge (as reads
-    /// charge a block: its stored length and 64). <paramref name="storedBlock"/> gives block <c>i</c>'s stored bytes,
-    /// its own copy so the cache never pins a whole SST's buffer, or null where warming stops.
+    /// Puts a just-published SST's index and filter into the cache and, after a flush, either the memtable it was
+    /// written from (<paramref name="retainedTable"/> given: see <see cref="RetainedMemtable"/>) or, with
+    /// <paramref name="storedBlock"/> given, its first data blocks, up to <see cref="SlateDbOptions.FlushWarmCapBytes"/>
+    /// of cache charge (as reads charge a block: its stored length and 64). <paramref name="storedBlock"/> gives block
+    /// <c>i</c>'s stored bytes, its own copy so the cache never pins a whole SST's buffer, or null where warming stops.
     /// </summary>
-    private void CacheWritten(SsTableHandle handle, SstFile opened, Func<int, ReadOnlyMemory<byte>?>? storedBlock)
+    private void CacheWritten(SsTableHandle handle, SstFile opened, Func<int, ReadOnlyMemory<byte>?>? storedBlock, Memtable.KvTable? retainedTable = null)
     {
+        if (retainedTable is not null)
+        {
+            // The table goes in before the metadata that points to it is published.
+            var retained = new RetainedMemtable(retainedTable, RetainedMemtable.KeyFor(opened.Path));
+            opened.Retained = retained;
+            cache!.Set(retained.Key, retained, retainedTable.MemoryBytes);
+            cache.Set(MetadataKeyOf(handle.Id), opened, opened.MetadataSize);
+            return;
+        }
+
         cache!.Set(MetadataKeyOf(handle.Id), opened, opened.MetadataSize);
         if (storedBlock is null)
         {
@@ -288,11 +300,51 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
     private BlockCacheKey MetadataKeyOf(SsTableId id) =>
         _metadataKeys.TryGetValue(id, out var key) ? key : _metadataKeys.GetOrAdd(id, new BlockCacheKey(paths.SstPath(id), 0, BlockCacheEntryKind.Metadata));
 
+    /// <summary>
+    /// Drops from the cache the retained memtables (<see cref="RetainedMemtable"/>) of the SSTs in
+    /// <paramref name="before"/> that are not in <paramref name="after"/> (the L0 lists of a state change). Their SSTs
+    /// still serve anyone reading an older state, through their blocks.
+    /// </summary>
+    public void ForgetRetainedLeaving(IReadOnlyList<SsTableView> before, IReadOnlyList<SsTableView> after)
+    {
+        if (cache is null)
+        {
+            return;
+        }
+
+        foreach (var view in before)
+        {
+            if (!Contains(after, view.Sst.Id))
+            {
+                if (TryGetOpened(view.Sst, out var sst))
+                {
+                    sst.Retained = null;
+                }
+
+                cache.Remove(RetainedMemtable.KeyFor(paths.SstPath(view.Sst.Id)));
+            }
+        }
+
+        static bool Contains(IReadOnlyList<SsTableView> views, SsTableId id)
+        {
+            foreach (var view in views)
+            {
+                if (view.Sst.Id == id)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
     /// <summary>Forgets cached data of an SST that is no longer part of the database.</summary>
     public void Evict(SsTableHandle handle)
     {
         var key = _metadataKeys.TryRemove(handle.Id, out var kept) ? kept : new BlockCacheKey(paths.SstPath(handle.Id), 0, BlockCacheEntryKind.Metadata);
         cache?.Remove(key);
+        cache?.Remove(RetainedMemtable.KeyFor(key.ObjectPath));
     }
 
     /// <summary>
@@ -455,6 +507,33 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
     }
 
     /// <summary>
+    /// The memtable an opened SST was flushed from while the cache keeps it (<see cref="RetainedMemtable"/>); null when
+    /// there was none or the cache has evicted it (the SST forgets it then, and its blocks serve).
+    /// </summary>
+    private Memtable.KvTable? RetainedTableOf(SstFile sst)
+    {
+        if (sst.Retained is not { } retained)
+        {
+            return null;
+        }
+
+        if (cache is not null && cache.TryGet(retained.Key, out var kept) && ReferenceEquals(kept, retained))
+        {
+            return retained.Table;
+        }
+
+        sst.Retained = null;
+        return null;
+    }
+
+    /// <summary>
+    /// The memtable the SST behind <paramref name="view"/> was flushed from, when its metadata and the table are both
+    /// cached: a scan reads it instead of the SST's blocks.
+    /// </summary>
+    public Memtable.KvTable? RetainedTableOf(SsTableView view) =>
+        TryGetOpened(view.Sst, out var sst) ? RetainedTableOf(sst) : null;
+
+    /// <summary>
     /// A point lookup in one SST view that uses only memory: the view's key range, then the cached metadata (bloom
     /// filter, index) and cached data blocks. <see cref="CachedLookup.NeedsRead"/> when something must be fetched.
     /// </summary>
@@ -473,6 +552,11 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
         if (!TryGetOpened(view.Sst, out var sst))
         {
             return CachedLookup.NeedsRead;
+        }
+
+        if (RetainedTableOf(sst) is { } table)
+        {
+            return table.TryGet(key, lookup.MaxSeq, out row) ? CachedLookup.Found : CachedLookup.Absent;
         }
 
         if (!lookup.MightContain(sst))

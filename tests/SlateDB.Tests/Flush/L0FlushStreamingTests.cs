@@ -78,8 +78,8 @@ public sealed class L0FlushStreamingTests : IDisposable
         var whole = new PassThroughStore(new InMemoryObjectStore());
         var memory = new InMemoryObjectStore();
         var local = new RetryingObjectStore(new InstrumentedObjectStore(new LocalFileSystemObjectStore(_root)));
-        new TableStore(whole, Paths, options).NewFlushBuilder(id, 1024).Sink.Should().BeNull("a store that cannot stream gets the whole SST in one put");
-        var streamingBuilder = new TableStore(memory, Paths, options).NewFlushBuilder(id, 1024);
+        new TableStore(whole, Paths, options).NewFlushBuilder(id, new SlateDB.Memtable.KvTable()).Sink.Should().BeNull("a store that cannot stream gets the whole SST in one put");
+        var streamingBuilder = new TableStore(memory, Paths, options).NewFlushBuilder(id, new SlateDB.Memtable.KvTable());
         streamingBuilder.Sink.Should().NotBeNull();
         TableStore.Abandon(streamingBuilder);
 

@@ -79,6 +79,43 @@ public sealed class KvTableIndexTests
     }
 
     [Fact]
+    public void The_table_says_whether_its_index_holds_every_key_how_many_puts_repeated_a_key_and_whether_it_holds_merges()
+    {
+        var table = new KvTable(6, keyFilterBytes: MemtableKeyFilter.MinBytes);
+        table.IndexHoldsEveryKey.Should().BeFalse("the index is made at the first put");
+        ulong seq = 0;
+        for (var i = 0; i < 1_000; i++)
+        {
+            table.Put(RowEntry.Put(BitConverter.GetBytes(i), new byte[] { 1 }, ++seq));
+        }
+
+        for (var i = 0; i < 300; i++)
+        {
+            table.Put(RowEntry.Delete(BitConverter.GetBytes(i * 3), ++seq));
+        }
+
+        table.Put(RowEntry.Put(BitConverter.GetBytes(299 * 3), new byte[] { 2 }, seq)); // Replaces the last delete (same key, same seq): no new version.
+        table.IndexHoldsEveryKey.Should().BeTrue();
+        table.RepeatedKeys.Should().Be(300);
+        table.HasMerges.Should().BeFalse();
+
+        table.Put(RowEntry.MergeOperand(BitConverter.GetBytes(7), new byte[] { 3 }, ++seq));
+        table.HasMerges.Should().BeTrue();
+        table.RepeatedKeys.Should().Be(301);
+
+        // 1,536 keys fill the smallest index: the next new key is left out.
+        for (var i = 1_000; i < 1_536; i++)
+        {
+            table.Put(RowEntry.Put(BitConverter.GetBytes(i), new byte[] { 1 }, ++seq));
+        }
+
+        table.IndexHoldsEveryKey.Should().BeTrue();
+        table.Put(RowEntry.Put(BitConverter.GetBytes(1_536), new byte[] { 1 }, ++seq));
+        table.IndexHoldsEveryKey.Should().BeFalse();
+        new KvTable(7).IndexHoldsEveryKey.Should().BeFalse("a table without a key filter has no index");
+    }
+
+    [Fact]
     public void A_table_without_a_key_filter_has_no_index()
     {
         var table = new KvTable(4);
