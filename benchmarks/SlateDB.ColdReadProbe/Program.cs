@@ -12,6 +12,8 @@ using SlateDB.Storage;
 //   fill DIR          fills DIR and closes (what the comparison's fillbatch writes)
 //   afterfill DIR     fills DIR afresh, times the first pass of gets straight after (rows in the memtables and L0)
 //   flushed DIR       fills DIR afresh, flushes the memtable, times the first pass of gets
+//   fillreopen DIR    fills DIR afresh, flushes, closes and reopens it in the same process (what the comparison's
+//                     readrandom-large does), times the first pass of gets
 //   reopen DIR        opens DIR, flushes, closes and reopens (prints the reopen's time to open and to answer a
 //                     first get), times the first pass of gets
 //   rejit DIR         as reopen, after an untimed pass over DIR in the same process: warm code, cold data (times a copy)
@@ -26,7 +28,7 @@ using SlateDB.Storage;
 // reopened modes only).
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: SlateDB.ColdReadProbe fill|afterfill|flushed|reopen|rejit|compacted|scan-cold|warm DIR [--rows N] [--reads N] [--wait]");
+    Console.Error.WriteLine("usage: SlateDB.ColdReadProbe fill|afterfill|flushed|fillreopen|reopen|rejit|compacted|scan-cold|warm DIR [--rows N] [--reads N] [--wait]");
     return 2;
 }
 
@@ -153,7 +155,20 @@ if (mode == "fill")
 }
 
 SlateDb db;
-if (mode is "flushed" or "afterfill")
+if (mode == "fillreopen")
+{
+    if (Directory.Exists(dir))
+    {
+        Directory.Delete(dir, recursive: true);
+    }
+
+    db = await Open();
+    await Fill(db);
+    await db.FlushAsync(memtableFlush);
+    await db.CloseAsync();
+    db = await Open();
+}
+else if (mode is "flushed" or "afterfill")
 {
     if (Directory.Exists(dir))
     {
