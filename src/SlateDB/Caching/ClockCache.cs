@@ -42,14 +42,14 @@ internal sealed class ClockCache<TKey>
     /// <summary>Looks an entry up and marks it recently used.</summary>
     public bool TryGet(TKey key, [NotNullWhen(true)] out object? value)
     {
-        if (_map.TryGetValue(key, out var entry))
+        if (_map.TryGetValue(key, out var entry) && Volatile.Read(ref entry.Value) is { } found)
         {
             if (entry.Referenced == 0)
             {
                 Volatile.Write(ref entry.Referenced, 1);
             }
 
-            value = entry.Value;
+            value = found;
             return true;
         }
 
@@ -109,6 +109,7 @@ internal sealed class ClockCache<TKey>
                 if (!entry.Removed)
                 {
                     entry.Removed = true;
+                    entry.Value = null;
                     entry.Slab?.Dropped(entry.Size); // So a slab that gets entries again counts only those.
                 }
             }
@@ -122,7 +123,10 @@ internal sealed class ClockCache<TKey>
 
     private void Forget(Entry entry)
     {
+        // The clock's queue keeps the entry until the hand passes it; the value goes now (a flushed memtable kept as
+        // an SST's cache entry is tens of MB). A lookup that found the entry just before reads a miss.
         entry.Removed = true;
+        Volatile.Write(ref entry.Value, null);
         _live--;
         var freed = entry.Slab is { } slab ? slab.Dropped(entry.Size) : entry.Size;
         if (freed != 0)
@@ -188,7 +192,7 @@ internal sealed class ClockCache<TKey>
     private sealed class Entry(TKey key, object value, long size, CacheSlab? slab)
     {
         public readonly TKey Key = key;
-        public readonly object Value = value;
+        public object? Value = value;
         public readonly long Size = size;
         public readonly CacheSlab? Slab = slab;
         public int Referenced;

@@ -31,7 +31,7 @@ internal sealed partial class KvTable
 
     /// <summary>
     /// Inserts of a key the index already held: versions of a key beyond its first, which an L0 flush may leave out as
-    /// shadowed. Counted only while <see cref="IndexHoldsEveryKey"/>.
+    /// shadowed. Complete only while <see cref="IndexHoldsEveryKey"/> (a key the index does not hold is not counted).
     /// </summary>
     public long RepeatedKeys => Volatile.Read(ref _repeatedKeys);
 

@@ -96,9 +96,9 @@ public sealed partial class SlateDb
 
         foreach (var view in state.Core.Tree.L0)
         {
-            // An L0 SST whose flushed memtable the cache keeps in its place is read from that table.
-            sources.Add(_c.Tables.RetainedTableOf(view) is { } table
-                ? new MemtableRowIterator(table, Iterators.ViewRange.Clip(range, view.VisibleRange), order)
+            // An L0 SST whose flushed memtable the cache keeps in its place is read from that table (ascending).
+            sources.Add(order == IterationOrder.Ascending && _c.Tables.RetainedTableOf(view) is { } retained
+                ? new RetainedMemtableRowIterator(retained, Iterators.ViewRange.Clip(range, view.VisibleRange))
                 : new SstRowIterator(_c.Tables, view, range, order, fetch));
         }
 

@@ -27,7 +27,7 @@ internal sealed class SstFile
 
     /// <summary>The block-cache key of this SST's data blocks at offset 0: its path hashed once, for every block's key.</summary>
     private readonly BlockCacheKey _dataBlockKey;
-    private RetainedMemtable? _retained;
+    private bool _mayHaveRetained;
 
     /// <summary>Point-read block misses in this SST since it was opened (<see cref="CountMiss"/>).</summary>
     private int _misses;
@@ -61,14 +61,18 @@ internal sealed class SstFile
     public string Path { get; }
 
     /// <summary>
-    /// The memtable this SST was flushed from, kept in the block cache in place of its data blocks (set by the flush
-    /// before the SST's metadata is cached; cleared by the first read that finds the cache evicted it).
+    /// True when the flush that wrote this SST kept its memtable in the block cache under <see cref="RetainedKey"/>
+    /// (set before the SST's metadata is cached; cleared by the first read that finds the cache let it go). The SST
+    /// holds no reference to the table itself: once the cache evicts it, its memory is free.
     /// </summary>
-    public RetainedMemtable? Retained
+    public bool MayHaveRetained
     {
-        get => Volatile.Read(ref _retained);
-        set => Volatile.Write(ref _retained, value);
+        get => Volatile.Read(ref _mayHaveRetained);
+        set => Volatile.Write(ref _mayHaveRetained, value);
     }
+
+    /// <summary>The cache key of the memtable kept for this SST (<see cref="RetainedMemtable.KeyFor"/>, with the path hashed once).</summary>
+    public BlockCacheKey RetainedKey => _dataBlockKey with { Offset = RetainedMemtable.CacheOffset };
 
     public long Size { get; }
 

@@ -21,7 +21,7 @@ internal sealed partial class TableStore
     {
         var builder = NewCompactedBuilder(id, _settings, table.EstimatedSize);
         var warmCap = options.FlushWarmCapBytes(cache);
-        if (RetainedMemtable.CanKeep(table, warmCap))
+        if (KeepsMemtables && RetainedMemtable.CanKeep(table, warmCap))
         {
             builder.RetainedTable = table;
         }

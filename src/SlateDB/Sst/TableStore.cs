@@ -20,6 +20,7 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
     private readonly SstBuildSettings _settings = SstBuildSettings.From(options) with { Buffers = new SstBufferPool(maxPooledBytes: SstBufferPool.MaxPooledBytesFor(options)) };
     private readonly ConcurrentDictionary<SsTableId, BlockCacheKey> _metadataKeys = new();
     private readonly ConcurrentDictionary<SsTableId, TaskCompletionSource<SstFile>> _loading = new();
+    private readonly Lock _keepLock = new();
     private volatile bool _preloadStopped;
     private Task _preload = Task.CompletedTask;
 
@@ -91,13 +92,9 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
     /// </summary>
     private void CacheWritten(SsTableHandle handle, SstFile opened, Func<int, ReadOnlyMemory<byte>?>? storedBlock, Memtable.KvTable? retainedTable = null)
     {
-        if (retainedTable is not null)
+        if (retainedTable is not null && TryKeep(opened, retainedTable))
         {
-            // The table goes in before the metadata that points to it is published.
-            var retained = new RetainedMemtable(retainedTable, RetainedMemtable.KeyFor(opened.Path));
-            opened.Retained = retained;
-            cache!.Set(retained.Key, retained, retainedTable.MemoryBytes);
-            cache.Set(MetadataKeyOf(handle.Id), opened, opened.MetadataSize);
+            cache!.Set(MetadataKeyOf(handle.Id), opened, opened.MetadataSize);
             return;
         }
 
@@ -121,6 +118,31 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
             warmed += charge;
         }
     }
+
+    /// <summary>
+    /// Puts <paramref name="table"/> into the cache as <paramref name="opened"/>'s in-memory form when it still fits the
+    /// flush cap: flushes run in parallel, and each was let keep its table by the cap as it stood when it began, so the
+    /// cap is checked again here, one flush at a time. False: the caller caches blocks, or only metadata.
+    /// </summary>
+    private bool TryKeep(SstFile opened, Memtable.KvTable table)
+    {
+        lock (_keepLock)
+        {
+            if (!RetainedMemtable.CanKeep(table, options.FlushWarmCapBytes(cache)))
+            {
+                return false;
+            }
+
+            // The table goes in before the metadata that points to it is published.
+            cache!.Set(opened.RetainedKey, new RetainedMemtable(table), table.MemoryBytes);
+        }
+
+        opened.MayHaveRetained = true;
+        return true;
+    }
+
+    /// <summary>Whether flushes may keep their memtables in the cache: only the engine's own <see cref="MemoryBlockCache"/> takes them.</summary>
+    private bool KeepsMemtables => cache is not null && Diagnostics.InstrumentedBlockCache.MemoryCacheOf(cache) is not null;
 
     /// <summary>Block <paramref name="index"/>'s stored bytes in a whole SST's buffer, copied where decoding would not copy them.</summary>
     private static ReadOnlyMemory<byte> OwnStoredBlock(SstFile sst, ReadOnlyMemory<byte> bytes, int index)
@@ -318,7 +340,7 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
             {
                 if (TryGetOpened(view.Sst, out var sst))
                 {
-                    sst.Retained = null;
+                    sst.MayHaveRetained = false;
                 }
 
                 cache.Remove(RetainedMemtable.KeyFor(paths.SstPath(view.Sst.Id)));
@@ -510,27 +532,27 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
     /// The memtable an opened SST was flushed from while the cache keeps it (<see cref="RetainedMemtable"/>); null when
     /// there was none or the cache has evicted it (the SST forgets it then, and its blocks serve).
     /// </summary>
-    private Memtable.KvTable? RetainedTableOf(SstFile sst)
+    private RetainedMemtable? RetainedTableOf(SstFile sst)
     {
-        if (sst.Retained is not { } retained)
+        if (!sst.MayHaveRetained)
         {
             return null;
         }
 
-        if (cache is not null && cache.TryGet(retained.Key, out var kept) && ReferenceEquals(kept, retained))
+        if (cache is not null && cache.TryGet(sst.RetainedKey, out var kept) && kept is RetainedMemtable retained)
         {
-            return retained.Table;
+            return retained;
         }
 
-        sst.Retained = null;
+        sst.MayHaveRetained = false;
         return null;
     }
 
     /// <summary>
     /// The memtable the SST behind <paramref name="view"/> was flushed from, when its metadata and the table are both
-    /// cached: a scan reads it instead of the SST's blocks.
+    /// cached: an ascending scan reads it instead of the SST's blocks.
     /// </summary>
-    public Memtable.KvTable? RetainedTableOf(SsTableView view) =>
+    public RetainedMemtable? RetainedTableOf(SsTableView view) =>
         TryGetOpened(view.Sst, out var sst) ? RetainedTableOf(sst) : null;
 
     /// <summary>
@@ -554,9 +576,15 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
             return CachedLookup.NeedsRead;
         }
 
-        if (RetainedTableOf(sst) is { } table)
+        if (RetainedTableOf(sst) is { } retained)
         {
-            return table.TryGet(key, lookup.MaxSeq, out row) ? CachedLookup.Found : CachedLookup.Absent;
+            if (retained.Table.TryGet(key, lookup.MaxSeq, out row) && retained.AsFlushed(row) is { } flushed)
+            {
+                row = flushed;
+                return CachedLookup.Found;
+            }
+
+            return CachedLookup.Absent;
         }
 
         if (!lookup.MightContain(sst))
