@@ -338,11 +338,7 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
         {
             if (!Contains(after, view.Sst.Id))
             {
-                if (TryGetOpened(view.Sst, out var sst))
-                {
-                    sst.MayHaveRetained = false;
-                }
-
+                // The SST's flag clears itself at its next read (RetainedTableOf finds the entry gone).
                 cache.Remove(RetainedMemtable.KeyFor(paths.SstPath(view.Sst.Id)));
             }
         }
