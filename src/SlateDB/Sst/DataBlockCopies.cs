@@ -4,16 +4,14 @@ namespace SlateDB.Sst;
 /// Copies of the first data blocks of an SST being streamed (each block's stored bytes with their checksum, in block
 /// order), up to <paramref name="capBytes"/> of cache charge (a block's stored length and 64, as reads charge it):
 /// what a streamed L0 flush puts into the block cache once its object is published (warm on write). The copies stop
-/// at the first block that does not fit, so they are always the SST's first blocks.
+/// at the first block that does not fit, so they are always the SST's first blocks. The copies go where the cache's
+/// blocks live (<see cref="Caching.PinnedBlockMemory"/>), since the cache keeps them.
 /// </summary>
 internal sealed class DataBlockCopies(long capBytes)
 {
-    private readonly List<byte[]> _blocks = [];
+    private readonly List<Memory<byte>> _blocks = [];
     private long _charged;
     private bool _full;
-
-    /// <summary>The copied blocks: block <c>i</c> of the SST is <c>Blocks[i]</c>.</summary>
-    public IReadOnlyList<byte[]> Blocks => _blocks;
 
     /// <summary>
     /// The copy of <paramref name="sst"/>'s data block <paramref name="index"/> (the SST these copies were taken of),
@@ -51,7 +49,9 @@ internal sealed class DataBlockCopies(long capBytes)
             return;
         }
 
-        _blocks.Add(stored.ToArray());
+        var copy = Caching.PinnedBlockMemory.Allocate(stored.Length);
+        stored.CopyTo(copy.Span);
+        _blocks.Add(copy);
         _charged += charge;
     }
 }

@@ -55,10 +55,10 @@ internal sealed partial class TableStore
         }
     }
 
-    private static byte[] OwnCopy(ReadOnlySpan<byte> stored, bool longLived)
+    private static Memory<byte> OwnCopy(ReadOnlySpan<byte> stored, bool longLived)
     {
-        var copy = GC.AllocateUninitializedArray<byte>(stored.Length, pinned: longLived);
-        stored.CopyTo(copy);
+        var copy = longLived ? Caching.PinnedBlockMemory.Allocate(stored.Length) : GC.AllocateUninitializedArray<byte>(stored.Length);
+        stored.CopyTo(copy.Span);
         return copy;
     }
 }

@@ -149,7 +149,14 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
     {
         var range = sst.BlockRange(index);
         var stored = bytes.Slice((int)range.Offset, (int)range.Length);
-        return sst.IsCompressed ? stored : stored.ToArray();
+        if (sst.IsCompressed)
+        {
+            return stored;
+        }
+
+        var copy = Caching.PinnedBlockMemory.Allocate(stored.Length);
+        stored.Span.CopyTo(copy.Span);
+        return copy;
     }
 
     /// <summary>

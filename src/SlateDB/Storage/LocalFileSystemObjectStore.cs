@@ -179,7 +179,7 @@ public sealed partial class LocalFileSystemObjectStore : IObjectStore
                 return ReadLeasedAsync(path, lease, buffer, start, cancellationToken);
             }
 
-            FillSync(path, lease.Handle, buffer, start);
+            FillSync(path, lease.Handle, buffer.Span, start);
             return ValueTask.FromResult<ObjectContent?>(new ObjectContent(buffer, ToMetadata(path, stamp)));
         }
         catch (Exception e) when (IsIoFailure(e))
@@ -203,14 +203,15 @@ public sealed partial class LocalFileSystemObjectStore : IObjectStore
     /// ~0.4 s). The pinned heap, like the large-object heap that reads of 85,000 bytes and more land on anyway, never
     /// moves an object and is collected with generation 2 only, which is why short-lived reads (scans that do not
     /// cache) stay on the ordinary heap. Nothing here is pinned for I/O; each read gets its own array, freed like any
-    /// other once the last block over it is dropped.
+    /// other once the last block over it is dropped. Pinned buffers come in size classes
+    /// (<see cref="Caching.PinnedBlockMemory"/>), so the holes evicted blocks leave fit the next reads.
     /// </summary>
-    internal static byte[] RangeBuffer(long length) => RangeBuffer(length, RangeBufferHint.LongLived);
+    internal static Memory<byte> RangeBuffer(long length) => RangeBuffer(length, RangeBufferHint.LongLived);
 
-    private static byte[] RangeBuffer(long length, bool pinned) =>
-        length == 0 ? [] : GC.AllocateUninitializedArray<byte>((int)length, pinned);
+    private static Memory<byte> RangeBuffer(long length, bool pinned) =>
+        pinned ? Caching.PinnedBlockMemory.Allocate((int)length) : length == 0 ? Memory<byte>.Empty : GC.AllocateUninitializedArray<byte>((int)length);
 
-    private async ValueTask<ObjectContent?> ReadLeasedAsync(string path, LocalReadHandles.Lease lease, byte[] buffer, long start, CancellationToken cancellationToken)
+    private async ValueTask<ObjectContent?> ReadLeasedAsync(string path, LocalReadHandles.Lease lease, Memory<byte> buffer, long start, CancellationToken cancellationToken)
     {
         using (lease)
         {
@@ -290,7 +291,7 @@ public sealed partial class LocalFileSystemObjectStore : IObjectStore
                 var buffer = RangeBuffer(end - start, pinned: range is not null && RangeBufferHint.LongLived);
                 if (buffer.Length <= SyncReadMaxBytes)
                 {
-                    FillSync(path, handle, buffer, start);
+                    FillSync(path, handle, buffer.Span, start);
                 }
                 else
                 {

@@ -51,18 +51,18 @@ internal static class Lz4BlockCodec
     /// <summary>
     /// Decompresses a size-prefixed LZ4 block. The stated size must be at most <paramref name="maxLength"/>,
     /// plausible for the input length, and exactly what the block decodes to (so every output byte is written).
-    /// <paramref name="pinned"/> allocates the output on the pinned object heap.
+    /// <paramref name="pinned"/> allocates the output on the pinned object heap, in a block size class (<see cref="Caching.PinnedBlockMemory"/>).
     /// </summary>
-    public static byte[] Decompress(ReadOnlySpan<byte> source, string objectName, int maxLength, bool pinned = false)
+    public static ReadOnlyMemory<byte> Decompress(ReadOnlySpan<byte> source, string objectName, int maxLength, bool pinned = false)
     {
         var stated = StatedLength(source, objectName, maxLength);
         if (stated == 0)
         {
-            return [];
+            return ReadOnlyMemory<byte>.Empty;
         }
 
-        var output = GC.AllocateUninitializedArray<byte>(stated, pinned);
-        DecodeInto(source, output, objectName);
+        var output = pinned ? Caching.PinnedBlockMemory.Allocate(stated) : GC.AllocateUninitializedArray<byte>(stated);
+        DecodeInto(source, output.Span, objectName);
         return output;
     }
 

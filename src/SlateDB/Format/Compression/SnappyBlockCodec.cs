@@ -35,16 +35,16 @@ internal static class SnappyBlockCodec
     /// <summary>
     /// Decompresses Snappy raw bytes. The stated length must be at most <paramref name="maxLength"/>, plausible
     /// for the input length, and exactly what the elements produce (so every output byte is written).
-    /// <paramref name="pinned"/> allocates the output on the pinned object heap.
+    /// <paramref name="pinned"/> allocates the output on the pinned object heap, in a block size class (<see cref="Caching.PinnedBlockMemory"/>).
     /// </summary>
     public static ReadOnlyMemory<byte> Decompress(ReadOnlySpan<byte> source, string objectName, int maxLength, bool pinned = false)
     {
         var stated = StatedLength(source, objectName, maxLength);
 
         // One spare byte (see DecodeInto).
-        var output = GC.AllocateUninitializedArray<byte>(stated + 1, pinned);
-        DecodeInto(source, output, stated, objectName);
-        return output.AsMemory(0, stated);
+        var output = pinned ? Caching.PinnedBlockMemory.Allocate(stated + 1) : GC.AllocateUninitializedArray<byte>(stated + 1);
+        DecodeInto(source, output.Span, stated, objectName);
+        return output[..stated];
     }
 
     /// <summary>The uncompressed length Snappy raw bytes state, checked: at most <paramref name="maxLength"/> and plausible for the input length.</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using SlateDB.Caching;
 using SlateDB.Storage;
 
 namespace SlateDB.Tests.Storage.Decorators;
@@ -125,6 +126,8 @@ public sealed class SynchronousRangeReadTests : IDisposable
 
         MemoryMarshal.TryGetArray(content!.Data, out var segment).Should().BeTrue();
         GC.GetGeneration(segment.Array!).Should().Be(GC.MaxGeneration, "a block read for the cache is allocated on the pinned object heap, which only full collections visit");
+        segment.Array!.Length.Should().Be(PinnedBlockMemory.ClassLength(4096), "the buffer is of the block's size class, so a hole an evicted block leaves fits the next");
+        (segment.Offset, segment.Count).Should().Be((0, 4096));
         RangeBufferHint.LongLived.Should().BeFalse("the scope restored the hint");
         var copy = content.Data.ToArray();
         for (var i = 0; i < 50; i++)
