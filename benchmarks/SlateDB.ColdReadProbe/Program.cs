@@ -22,7 +22,7 @@ using SlateDB.Storage;
 //   scan-cold DIR     as reopen, then times the first full scan
 //   warm DIR          opens DIR, flushes, 3 untimed passes, times a fourth
 // Options after DIR: --rows N (1,000,000), --reads N (200,000), --codec none|snappy|lz4|zstd|zlib (none; the fill's
-// SSTs, and what a compaction writes), --wait (waits for a line on stdin before the timed
+// SSTs, and what a compaction writes), --no-warming (WarmCacheOnRandomReads off), --wait (waits for a line on stdin before the timed
 // pass, to attach perf), --store URL (the database lives at that object-store URL, e.g. s3://bucket/prefix or
 // az://container/prefix with the AWS_* / AZURE_* environment settings, instead of the local folder DIR; fill and the
 // reopened modes only).
@@ -38,6 +38,7 @@ long rows = 1_000_000, reads = 200_000;
 var wait = false;
 string? storeUrl = null;
 var codec = CompressionCodec.None;
+var warming = true;
 for (var i = 2; i < args.Length; i++)
 {
     switch (args[i])
@@ -47,6 +48,7 @@ for (var i = 2; i < args.Length; i++)
         case "--wait": wait = true; break;
         case "--codec": codec = Enum.Parse<CompressionCodec>(args[++i], ignoreCase: true); break;
         case "--store": storeUrl = args[++i]; break;
+        case "--no-warming": warming = false; break;
         default: throw new ArgumentException($"Unknown option '{args[i]}'.");
     }
 }
@@ -60,7 +62,7 @@ var memtableFlush = new FlushOptions { FlushType = FlushType.MemTable };
 async Task<SlateDb> Open(string? at = null) => await SlateDb.OpenAsync(
     "db",
     storeUrl is not null && at is null ? ObjectStores.FromUrl(storeUrl) : new LocalFileSystemObjectStore(at ?? dir),
-    SlateDbOptions.Default with { CompressionCodec = codec });
+    SlateDbOptions.Default with { CompressionCodec = codec, WarmCacheOnRandomReads = warming });
 
 async Task Fill(SlateDb db)
 {
