@@ -34,4 +34,12 @@ internal static class PinnedBlockMemory
     /// <summary><paramref name="length"/> bytes, uninitialized, in a pinned array of the length's class.</summary>
     public static Memory<byte> Allocate(int length) =>
         length == 0 ? Memory<byte>.Empty : GC.AllocateUninitializedArray<byte>(ClassLength(length), pinned: true).AsMemory(0, length);
+
+    /// <summary>A copy of <paramref name="bytes"/> in memory of its class (<see cref="Allocate"/>).</summary>
+    public static Memory<byte> CopyOf(ReadOnlySpan<byte> bytes)
+    {
+        var copy = Allocate(bytes.Length);
+        bytes.CopyTo(copy.Span);
+        return copy;
+    }
 }

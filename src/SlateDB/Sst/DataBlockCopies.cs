@@ -49,9 +49,7 @@ internal sealed class DataBlockCopies(long capBytes)
             return;
         }
 
-        var copy = Caching.PinnedBlockMemory.Allocate(stored.Length);
-        stored.CopyTo(copy.Span);
-        _blocks.Add(copy);
+        _blocks.Add(Caching.PinnedBlockMemory.CopyOf(stored));
         _charged += charge;
     }
 }

@@ -122,8 +122,7 @@ internal sealed class SstFile
     /// What a cached data block of <paramref name="storedLength"/> stored bytes is charged to the block cache: the array
     /// its bytes are kept in (rounded up to its size class, <see cref="Caching.PinnedBlockMemory"/>) and 64 for the block.
     /// </summary>
-    public static long CacheCharge(long storedLength) =>
-        (storedLength <= Caching.PinnedBlockMemory.MaxClassedLength ? Caching.PinnedBlockMemory.ClassLength((int)storedLength) : storedLength) + 64;
+    public static long CacheCharge(long storedLength) => Caching.PinnedBlockMemory.ClassLength(checked((int)storedLength)) + 64;
 
     /// <summary>The block-cache key of data block <paramref name="i"/> (the path is not hashed again).</summary>
     public BlockCacheKey BlockKey(int i) => _dataBlockKey with { Offset = (long)_blockStarts[i] };

@@ -57,8 +57,13 @@ internal sealed partial class TableStore
 
     private static Memory<byte> OwnCopy(ReadOnlySpan<byte> stored, bool longLived)
     {
-        var copy = longLived ? Caching.PinnedBlockMemory.Allocate(stored.Length) : GC.AllocateUninitializedArray<byte>(stored.Length);
-        stored.CopyTo(copy.Span);
+        if (longLived)
+        {
+            return Caching.PinnedBlockMemory.CopyOf(stored);
+        }
+
+        var copy = GC.AllocateUninitializedArray<byte>(stored.Length);
+        stored.CopyTo(copy);
         return copy;
     }
 }

@@ -149,14 +149,7 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
     {
         var range = sst.BlockRange(index);
         var stored = bytes.Slice((int)range.Offset, (int)range.Length);
-        if (sst.IsCompressed)
-        {
-            return stored;
-        }
-
-        var copy = Caching.PinnedBlockMemory.Allocate(stored.Length);
-        stored.Span.CopyTo(copy.Span);
-        return copy;
+        return sst.IsCompressed ? stored : Caching.PinnedBlockMemory.CopyOf(stored.Span);
     }
 
     /// <summary>
