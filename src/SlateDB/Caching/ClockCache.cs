@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 
 namespace SlateDB.Caching;
@@ -11,16 +10,15 @@ namespace SlateDB.Caching;
 /// and the hand evicts them together.
 /// </summary>
 /// <typeparam name="TKey">The key type.</typeparam>
-internal sealed class ClockCache<TKey>
-    where TKey : notnull
+internal sealed partial class ClockCache<TKey>
+    where TKey : notnull, IEquatable<TKey>
 {
-    private readonly ConcurrentDictionary<TKey, Entry> _map = new();
     private readonly Queue<Entry> _clock = new();
     private readonly Lock _lock = new();
     private readonly long _capacity;
     private long _size;
 
-    /// <summary>Live entries, kept under the lock: <see cref="ConcurrentDictionary{TKey, TValue}.Count"/> takes every one of its locks, too costly on each insert.</summary>
+    /// <summary>Live entries, kept under the lock.</summary>
     private int _live;
 
     /// <summary>Creates a cache that holds at most <paramref name="capacityBytes"/> bytes of entries.</summary>
@@ -37,12 +35,13 @@ internal sealed class ClockCache<TKey>
     public long SizeBytes => Interlocked.Read(ref _size);
 
     /// <summary>How many entries are held.</summary>
-    public int Count => _map.Count;
+    public int Count => Volatile.Read(ref _linked);
 
     /// <summary>Looks an entry up and marks it recently used.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool TryGet(TKey key, [NotNullWhen(true)] out object? value)
     {
-        if (_map.TryGetValue(key, out var entry) && Volatile.Read(ref entry.Value) is { } found)
+        if (Find(key) is { } entry && Volatile.Read(ref entry.Value) is { } found)
         {
             if (entry.Referenced == 0)
             {
@@ -67,7 +66,7 @@ internal sealed class ClockCache<TKey>
         var size = Math.Max(1, sizeBytes);
         lock (_lock)
         {
-            if (_map.TryRemove(key, out var old))
+            if (Unlink(key) is { } old)
             {
                 Forget(old);
             }
@@ -79,7 +78,7 @@ internal sealed class ClockCache<TKey>
 
             var entry = new Entry(key, value, size, slab);
             var unowned = slab?.Added(entry) ?? 0;
-            _map[key] = entry;
+            Link(entry);
             _clock.Enqueue(entry);
             _live++;
             Interlocked.Add(ref _size, size + unowned);
@@ -92,7 +91,7 @@ internal sealed class ClockCache<TKey>
     {
         lock (_lock)
         {
-            if (_map.TryRemove(key, out var entry))
+            if (Unlink(key) is { } entry)
             {
                 Forget(entry);
             }
@@ -114,7 +113,7 @@ internal sealed class ClockCache<TKey>
                 }
             }
 
-            _map.Clear();
+            UnlinkAll();
             _clock.Clear();
             _live = 0;
             Interlocked.Exchange(ref _size, 0);
@@ -138,7 +137,7 @@ internal sealed class ClockCache<TKey>
     /// <summary>Evicts <paramref name="entry"/>: out of the map (unless replaced meanwhile) and out of the count.</summary>
     private void Drop(Entry entry)
     {
-        _map.TryRemove(new KeyValuePair<TKey, Entry>(entry.Key, entry));
+        Unlink(entry);
         Forget(entry);
     }
 
@@ -192,6 +191,10 @@ internal sealed class ClockCache<TKey>
     private sealed class Entry(TKey key, object value, long size, CacheSlab? slab)
     {
         public readonly TKey Key = key;
+        public readonly int Hash = key.GetHashCode();
+
+        /// <summary>The next entry in the bucket's chain (<see cref="ClockCache{TKey}"/>'s table).</summary>
+        public Entry? Next;
         public object? Value = value;
         public readonly long Size = size;
         public readonly CacheSlab? Slab = slab;

@@ -41,6 +41,7 @@ public sealed class MemoryBlockCache : IBlockCache, IDisposable
     public long Misses => Interlocked.Read(ref _misses);
 
     /// <inheritdoc/>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool TryGet(BlockCacheKey key, [NotNullWhen(true)] out object? value)
     {
         if (CacheFor(key).TryGet(key, out value))

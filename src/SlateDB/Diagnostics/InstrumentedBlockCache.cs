@@ -23,6 +23,7 @@ internal sealed class InstrumentedBlockCache(IBlockCache inner, SlateDbMetrics m
         _ => null,
     };
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool TryGet(BlockCacheKey key, [NotNullWhen(true)] out object? value)
     {
         var hit = inner.TryGet(key, out value);
