@@ -93,6 +93,7 @@ public sealed partial class SlateDb : IAsyncDisposable
 
     internal static async Task<SlateDb> OpenCoreAsync(ComponentSettings settings, CancellationToken cancellationToken)
     {
+        ReadPath.PointReadCode.PrepareInBackground();
         var components = DbComponents.Create(settings with { UseDiskCache = true });
         try
         {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SlateDB.Caching;
 
 /// <summary>
@@ -31,6 +33,7 @@ internal sealed partial class ClockCache<TKey>
     private static int Index(int hash, int length) => (int)((ulong)(uint)hash * 0x9E3779B97F4A7C15UL >> 32) & (length - 1);
 
     /// <summary>The live entry for <paramref name="key"/>, or null; lock-free.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Entry? Find(TKey key)
     {
         var hash = key.GetHashCode();

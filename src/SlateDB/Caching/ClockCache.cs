@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace SlateDB.Caching;
 
@@ -38,7 +39,7 @@ internal sealed partial class ClockCache<TKey>
     public int Count => Volatile.Read(ref _linked);
 
     /// <summary>Looks an entry up and marks it recently used.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryGet(TKey key, [NotNullWhen(true)] out object? value)
     {
         if (Find(key) is { } entry && Volatile.Read(ref entry.Value) is { } found)

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace SlateDB.Caching;
 
@@ -41,7 +42,7 @@ public sealed class MemoryBlockCache : IBlockCache, IDisposable
     public long Misses => Interlocked.Read(ref _misses);
 
     /// <inheritdoc/>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryGet(BlockCacheKey key, [NotNullWhen(true)] out object? value)
     {
         if (CacheFor(key).TryGet(key, out value))

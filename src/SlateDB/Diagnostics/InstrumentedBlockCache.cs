@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using SlateDB.Caching;
 
 namespace SlateDB.Diagnostics;
@@ -23,7 +24,7 @@ internal sealed class InstrumentedBlockCache(IBlockCache inner, SlateDbMetrics m
         _ => null,
     };
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryGet(BlockCacheKey key, [NotNullWhen(true)] out object? value)
     {
         var hit = inner.TryGet(key, out value);

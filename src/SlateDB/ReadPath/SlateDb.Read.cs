@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SlateDB.Db;
 using SlateDB.Format;
 using SlateDB.Format.Blocks;
@@ -11,7 +12,7 @@ public sealed partial class SlateDb
 {
     /// <summary>Reads a key's value; null when the key is absent, deleted or expired.</summary>
     /// <exception cref="ArgumentException">The key is empty or longer than 65,535 bytes.</exception>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ValueTask<byte[]?> GetAsync(ReadOnlyMemory<byte> key, ReadOptions? options = null, CancellationToken cancellationToken = default)
     {
         // A get served from memory (memtables, cached blocks) completes here, without an async state machine.
@@ -76,7 +77,7 @@ public sealed partial class SlateDb
     /// A point read's row. Behaves as an async method (failures, including bad arguments, are reported through the
     /// returned task), but a read served from memory completes without an async state machine.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal ValueTask<RowEntry?> GetRowAsync(ReadOnlyMemory<byte> key, ReadOptions options, ulong seqCap, CancellationToken cancellationToken)
     {
         Diagnostics.TimedOperation timed;
@@ -138,7 +139,7 @@ public sealed partial class SlateDb
     /// The key's newest version in <paramref name="state"/> at or below <paramref name="maxSeq"/>, as a read returns it;
     /// completed at once when memory serves it.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ValueTask<RowEntry?> FindVisibleAsync(DbState state, ReadOnlyMemory<byte> key, ulong maxSeq, bool cacheBlocks, CancellationToken cancellationToken)
     {
         if (FindInMemory(state, key.Span, maxSeq, out var hit) is { } inMemory)
@@ -161,7 +162,7 @@ public sealed partial class SlateDb
     }
 
     /// <summary>What the SSTs' newest version <paramref name="found"/> reads as: a merge operand is resolved, the rest as <see cref="Visible"/> says.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ValueTask<RowEntry?> VisibleInTree(DbState state, ReadOnlyMemory<byte> key, ulong maxSeq, bool cacheBlocks, RowEntry? found, CancellationToken cancellationToken)
     {
         if (found is { Kind: RowKind.Merge })
@@ -205,7 +206,7 @@ public sealed partial class SlateDb
     /// its metadata and blocks cached; otherwise the search goes on from the first SST that needs a read (the SSTs
     /// before it were ruled out from memory), reading what it misses.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ValueTask<RowEntry?> FindInTreeAsync(LsmTreeState tree, ReadOnlyMemory<byte> key, ulong maxSeq, bool cacheBlocks, CancellationToken cancellationToken)
     {
         var lookup = new PointLookup(key, maxSeq);
@@ -249,7 +250,7 @@ public sealed partial class SlateDb
     }
 
     /// <summary>The row as a read returns it: null for tombstones and expired rows.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private RowEntry? Visible(in RowEntry row)
     {
         switch (row.Kind)

@@ -69,6 +69,7 @@ public sealed class DbReader : IAsyncDisposable
 
     internal static async Task<DbReader> OpenCoreAsync(ComponentSettings settings, DbReaderOptions options, CancellationToken cancellationToken)
     {
+        ReadPath.PointReadCode.PrepareInBackground();
         var components = DbComponents.Create(settings with { UseDiskCache = false });
         try
         {

@@ -356,7 +356,7 @@ internal sealed class SstFile
     }
 
     /// <summary>The last block whose first key is below <paramref name="key"/> (or equal to it when <paramref name="orAt"/>); 0 when none is.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int LastBlockStartingBefore(ReadOnlySpan<byte> key, bool orAt)
     {
         var keyPrefix = KeyPrefix(key);

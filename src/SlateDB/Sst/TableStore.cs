@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using SlateDB.Caching;
 using SlateDB.Common;
@@ -555,7 +556,7 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
     /// A point lookup in one SST view that uses only memory: the view's key range, then the cached metadata (bloom
     /// filter, index) and cached data blocks. <see cref="CachedLookup.NeedsRead"/> when something must be fetched.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public CachedLookup TryGetCached(SsTableView view, PointLookup lookup, out RowEntry row)
     {
         row = default;

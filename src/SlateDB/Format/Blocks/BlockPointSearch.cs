@@ -31,7 +31,7 @@ internal static class BlockPointSearch
     /// Finds the newest version of <paramref name="key"/> with sequence at most <paramref name="maxSeq"/>. The found
     /// row's key is <paramref name="key"/> itself (the bytes are equal); its value is a slice of the block.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static PointSearchOutcome Find(Block block, ReadOnlyMemory<byte> key, ulong maxSeq, out RowEntry row)
     {
         if (block.Version == BlockFormatVersion.V1)
@@ -67,7 +67,7 @@ internal static class BlockPointSearch
     }
 
     /// <summary>The region before the first restart whose key is at least <paramref name="key"/> (newer versions of the key may end it).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int FirstRegion(Block block, ReadOnlySpan<byte> key)
     {
         int low = 0, high = block.OffsetCount;
@@ -87,7 +87,7 @@ internal static class BlockPointSearch
         return Math.Max(low - 1, 0);
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static PointSearchOutcome SearchRegion(Block block, int region, ReadOnlyMemory<byte> key, ulong maxSeq, ref Span<byte> current, ref byte[]? rented, out RowEntry row)
     {
         var objectName = block.ObjectName;

@@ -77,7 +77,7 @@ internal static class BloomLayout
     /// True when every probe bit of <paramref name="keyHash"/> is set in <paramref name="bits"/> (which must
     /// not be empty); false as soon as one is clear.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool AllProbesSet(ReadOnlySpan<byte> bits, ulong keyHash, ushort numProbes)
     {
         Debug.Assert(bits.Length is > 0 and <= MaxFilterBytes, "callers size the bit array");

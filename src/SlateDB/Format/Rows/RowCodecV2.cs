@@ -69,7 +69,7 @@ internal static class RowCodecV2
     /// Reads the row at <paramref name="position"/> in <paramref name="source"/>, checking every length
     /// against the buffer, and advances the position past it. Suffix and value are slices of the source.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static DecodedRow Decode(ReadOnlyMemory<byte> source, ref int position, string objectName)
     {
         var span = source.Span;

@@ -113,7 +113,7 @@ internal static class RowFlags
     /// Reads the part both row versions share after the key and value: the sequence number (u64 BE), the flags, then
     /// expire_ts and create_ts (i64 BE) when their flags say so. Advances <paramref name="position"/> past them.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RowKind ReadSeqFlagsAndTimestamps(ReadOnlySpan<byte> span, ref int position, string objectName, out ulong seq, out long? expireTs, out long? createTs)
     {
         Need(span, position, 9, "sequence number and flags", objectName);
