@@ -17,6 +17,7 @@ public sealed class MemoryBlockCache : IBlockCache, IDisposable
 
     private readonly ClockCache<BlockCacheKey> _data;
     private readonly ClockCache<BlockCacheKey> _metadata;
+    private readonly MissAdmission _admission;
     private long _hits;
     private long _misses;
 
@@ -27,6 +28,7 @@ public sealed class MemoryBlockCache : IBlockCache, IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(metadataCapacityBytes);
         _data = new ClockCache<BlockCacheKey>(dataCapacityBytes);
         _metadata = new ClockCache<BlockCacheKey>(metadataCapacityBytes);
+        _admission = new MissAdmission(dataCapacityBytes);
     }
 
     /// <summary>The most bytes of data blocks held.</summary>
@@ -72,6 +74,14 @@ public sealed class MemoryBlockCache : IBlockCache, IDisposable
         ArgumentNullException.ThrowIfNull(value);
         CacheFor(key).Set(key, value, sizeBytes, slab);
     }
+
+    /// <summary>
+    /// Whether a point read that missed the data block <paramref name="key"/> puts it into the cache: always while the
+    /// data blocks fill less than 15/16 of their capacity; past that, at the block's second miss
+    /// (<see cref="MissAdmission"/>). Blocks read otherwise (scans, warming, flushes) are not asked about.
+    /// </summary>
+    internal bool AdmitsMiss(BlockCacheKey key) =>
+        _data.SizeBytes < _data.CapacityBytes - (_data.CapacityBytes / 16) || _admission.SecondMiss(key.GetHashCode());
 
     /// <inheritdoc/>
     public void Remove(BlockCacheKey key) => CacheFor(key).Remove(key);

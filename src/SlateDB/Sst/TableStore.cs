@@ -451,6 +451,10 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
 
     private static BlockCacheKey BlockKey(SstFile sst, int index) => sst.BlockKey(index);
 
+    /// <summary>Whether a get's missed block goes into the cache (<see cref="MemoryBlockCache.AdmitsMiss"/>; any other cache takes every one).</summary>
+    private bool AdmitsMiss(BlockCacheKey key) =>
+        Diagnostics.InstrumentedBlockCache.MemoryCacheOf(cache) is not { } memory || memory.AdmitsMiss(key);
+
     /// <summary>The stored bytes of the blocks in <paramref name="firstMissing"/>..<paramref name="lastMissing"/> not yet in <paramref name="blocks"/>.</summary>
     private static long MissingBytes(SstFile sst, int first, Block[] blocks, int firstMissing, int lastMissing)
     {
@@ -502,7 +506,8 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
         for (var i = firstBlock; i <= lastBlock;)
         {
             var count = i == firstBlock ? Math.Min(2, lastBlock - firstBlock + 1) : 1;
-            var blocks = await ReadBlocksAsync(sst, i, count, cacheBlocks, cancellationToken).ConfigureAwait(false);
+            var admit = cacheBlocks && AdmitsMiss(BlockKey(sst, i));
+            var blocks = await ReadBlocksAsync(sst, i, count, admit, cancellationToken).ConfigureAwait(false);
             if (cacheBlocks)
             {
                 CountMiss(view.Sst, sst);
