@@ -139,9 +139,12 @@ public sealed class KvTableIndexTests
         long published = 0;
         var checks = 0;
         var done = 0;
-        var reader = Task.Run(() =>
+        var started = 0;
+        // A thread of its own, which the writer waits for: on a busy pool the reader might not run before the writer ends.
+        var reader = Task.Factory.StartNew(() =>
         {
             var random = new Random(7);
+            Volatile.Write(ref started, 1);
             while (Volatile.Read(ref done) == 0)
             {
                 var p = Volatile.Read(ref published);
@@ -157,7 +160,8 @@ public sealed class KvTableIndexTests
                 BitConverter.ToInt64(row.Value.Span).Should().Be(expected);
                 Interlocked.Increment(ref checks);
             }
-        });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        SpinWait.SpinUntil(() => Volatile.Read(ref started) == 1, TimeSpan.FromSeconds(30)).Should().BeTrue("the reader thread starts");
 
         long seq = 1;
         for (; seq <= maxSeq && (Volatile.Read(ref checks) < wantedChecks || seq < 100_000); seq++)
