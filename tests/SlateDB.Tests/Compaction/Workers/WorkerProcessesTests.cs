@@ -92,7 +92,11 @@ public sealed class WorkerProcessesTests(ITestOutputHelper output) : IDisposable
                 await Task.Delay(20);
             }
 
-            killed.Should().NotBeNull("a worker claims the compaction");
+            killed.Should().NotBeNull(
+                "a worker claims the compaction (the submission {0} after {1:F1} s: {2})",
+                full.Status,
+                clock.Elapsed.TotalSeconds,
+                full.Exception?.GetBaseException().ToString() ?? (await admin.ReadCompactionsAsync())?.Compactions.Select(c => $"{c.Status} by {c.WorkerId}").FirstOrDefault());
             var result = await full.WaitAsync(TimeSpan.FromMinutes(20));
             result.Should().NotBeNull();
             var compactSeconds = clock.Elapsed.TotalSeconds;
