@@ -29,16 +29,13 @@ internal sealed partial class ClockCache<TKey>
     private Entry?[] _buckets = new Entry?[InitialBuckets];
     private int _linked;
 
-    /// <summary>The bucket of <paramref name="hash"/> among <paramref name="length"/> (a power of two): the hash's bits mixed, so keys whose hashes differ only in high bits spread too.</summary>
-    private static int Index(int hash, int length) => (int)((ulong)(uint)hash * 0x9E3779B97F4A7C15UL >> 32) & (length - 1);
-
     /// <summary>The live entry for <paramref name="key"/>, or null; lock-free.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Entry? Find(TKey key)
     {
         var hash = key.GetHashCode();
         var buckets = Volatile.Read(ref _buckets);
-        for (var entry = Volatile.Read(ref buckets[Index(hash, buckets.Length)]); entry is not null; entry = Volatile.Read(ref entry.Next))
+        for (var entry = Volatile.Read(ref buckets[HashBuckets.Index(hash, buckets.Length)]); entry is not null; entry = Volatile.Read(ref entry.Next))
         {
             if (entry.Hash == hash && entry.Key.Equals(key))
             {
@@ -57,7 +54,7 @@ internal sealed partial class ClockCache<TKey>
             Grow();
         }
 
-        ref var head = ref _buckets[Index(entry.Hash, _buckets.Length)];
+        ref var head = ref _buckets[HashBuckets.Index(entry.Hash, _buckets.Length)];
         entry.Next = head;
         Volatile.Write(ref head, entry);
         _linked++;
@@ -73,7 +70,7 @@ internal sealed partial class ClockCache<TKey>
     /// <summary>Unlinks <paramref name="entry"/> if it is linked (it may have been replaced); under the lock.</summary>
     private bool Unlink(Entry entry)
     {
-        ref var link = ref _buckets[Index(entry.Hash, _buckets.Length)];
+        ref var link = ref _buckets[HashBuckets.Index(entry.Hash, _buckets.Length)];
         while (link is not null)
         {
             if (ReferenceEquals(link, entry))
@@ -106,7 +103,7 @@ internal sealed partial class ClockCache<TKey>
             for (var entry = head; entry is not null;)
             {
                 var next = entry.Next;
-                ref var slot = ref larger[Index(entry.Hash, larger.Length)];
+                ref var slot = ref larger[HashBuckets.Index(entry.Hash, larger.Length)];
                 Volatile.Write(ref entry.Next, slot);
                 slot = entry;
                 entry = next;

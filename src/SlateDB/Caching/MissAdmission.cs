@@ -36,7 +36,7 @@ internal sealed class MissAdmission
     public bool SecondMiss(int hash)
     {
         var fingerprint = hash | 1; // Never 0, an empty slot.
-        ref var slot = ref _seen[(int)((ulong)(uint)hash * 0x9E3779B97F4A7C15UL >> 32) & (_seen.Length - 1)];
+        ref var slot = ref _seen[HashBuckets.Index(hash, _seen.Length)];
         if (Volatile.Read(ref slot) == fingerprint)
         {
             Volatile.Write(ref slot, 0);
