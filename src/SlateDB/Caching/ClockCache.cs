@@ -61,6 +61,7 @@ internal sealed partial class ClockCache<TKey>
     /// Adds or replaces an entry, then evicts until the cache fits its capacity. An entry that is a slice of a
     /// <paramref name="slab"/> keeps being charged after it leaves, until the slab's last entry leaves.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Set(TKey key, object value, long sizeBytes, CacheSlab? slab = null)
     {
         ArgumentNullException.ThrowIfNull(value);
@@ -142,6 +143,7 @@ internal sealed partial class ClockCache<TKey>
         Forget(entry);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Evict()
     {
         // Each pass over the queue clears every referenced bit, so two passes always free enough.

@@ -59,6 +59,7 @@ public sealed class MemoryBlockCache : IBlockCache, IDisposable
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Set(BlockCacheKey key, object value, long sizeBytes)
     {
         ArgumentNullException.ThrowIfNull(value);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace SlateDB.Format;
 
@@ -39,6 +40,7 @@ internal static class Checksum
     /// Throws a <see cref="SlateDbErrorKind.Data"/> exception naming <paramref name="objectName"/> when the
     /// slice is too short or the checksum does not match.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ReadOnlyMemory<byte> Verify(ReadOnlyMemory<byte> payloadWithChecksum, string objectName)
     {
         var span = payloadWithChecksum.Span;

@@ -59,6 +59,7 @@ internal sealed partial class KvTable
     /// As <see cref="TryGetFolded(ReadOnlySpan{byte}, ulong, out RowEntry, out FoldStep)"/>, with the key's
     /// <see cref="MemtableKeyFilter.Hash"/> computed by the caller (once for all the memtables a read looks in).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryGetFolded(ReadOnlySpan<byte> key, ulong keyHash, ulong maxSeq, out RowEntry row, out FoldStep step)
     {
         if (!MayHoldKey(keyHash))

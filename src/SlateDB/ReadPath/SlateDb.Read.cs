@@ -177,6 +177,7 @@ public sealed partial class SlateDb
     /// The key's newest version in the memtables at or below <paramref name="maxSeq"/>, as its memtable fold when it
     /// has one (a resolved fold is a value; see KvTable.Folds.cs); <paramref name="hit"/> says where it was found.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static RowEntry? FindInMemory(DbState state, ReadOnlySpan<byte> key, ulong maxSeq, out MemtableHit hit)
     {
         // Hashed once for every memtable's key filter.
@@ -218,7 +219,20 @@ public sealed partial class SlateDb
                 case CachedLookup.Found:
                     return new(row);
                 case CachedLookup.NeedsRead:
-                    return FindInTreeSlowAsync(views, lookup, cacheBlocks, cancellationToken); // A copy, at the current view.
+                    // The view is read without a second cache probe. A read the store completed at once (a local
+                    // file's) goes on here; otherwise the search goes on once it is done.
+                    var reading = _c.Tables.GetAfterMissAsync(views.Current, lookup, cacheBlocks, cancellationToken);
+                    if (!reading.IsCompletedSuccessfully)
+                    {
+                        return FindInTreeSlowAsync(views, lookup, cacheBlocks, reading, cancellationToken); // A copy, at the current view.
+                    }
+
+                    if (reading.Result is { } read)
+                    {
+                        return new(read);
+                    }
+
+                    break;
             }
         }
 
@@ -227,11 +241,11 @@ public sealed partial class SlateDb
 
     /// <summary>
     /// The search from <paramref name="views"/>' current view, which <see cref="TableStore.TryGetCached"/> found needs a
-    /// read (a cold block miss): that view is read without a second cache probe, the views after it as usual.
+    /// read (a cold block miss) that is under way: once it is done, the views after it as usual.
     /// </summary>
-    private async ValueTask<RowEntry?> FindInTreeSlowAsync(PointProbeOrder views, PointLookup lookup, bool cacheBlocks, CancellationToken cancellationToken)
+    private async ValueTask<RowEntry?> FindInTreeSlowAsync(PointProbeOrder views, PointLookup lookup, bool cacheBlocks, ValueTask<RowEntry?> reading, CancellationToken cancellationToken)
     {
-        var first = await _c.Tables.GetAfterMissAsync(views.Current, lookup, cacheBlocks, cancellationToken).ConfigureAwait(false);
+        var first = await reading.ConfigureAwait(false);
         if (first is not null)
         {
             return first;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SlateDB.Format.Filters;
 
 namespace SlateDB.Sst;
@@ -23,6 +24,7 @@ internal readonly struct PointLookup
     public ulong Hash { get; }
 
     /// <summary>False when the SST's filter rules the key out.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool MightContain(SstFile sst) => sst.Filter switch
     {
         null => true,

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SlateDB.Manifest;
 
 namespace SlateDB.Sst;
@@ -18,6 +19,7 @@ internal struct PointProbeOrder(LsmTreeState tree, ReadOnlyMemory<byte> key)
     public SsTableView Current { get; private set; } = null!;
 
     /// <summary>Moves to the next view; false when every candidate has been probed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool MoveNext()
     {
         if (_nextL0 < tree.L0.Count)

@@ -311,6 +311,7 @@ internal sealed class SstFile
     /// into the block cache) puts a decompressed block's bytes where young-generation collections do not copy them
     /// (see <see cref="Format.Compression.BlockCompression.Decompress"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Block DecodeBlock(ReadOnlyMemory<byte> stored, bool longLived = false) =>
         Block.Decode(SstLayout.OpenBlock(stored, Info.Compression, Path, longLived), BlockFormat, Path);
 

@@ -158,6 +158,7 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
     /// is loaded once however many reads ask at the same time (a load under way, started by another read or by
     /// <see cref="PreloadMetadataAsync"/>, is joined); a caller's cancellation ends its own wait, not the load.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ValueTask<SstFile> OpenAsync(SsTableHandle handle, CancellationToken cancellationToken)
     {
         if (TryGetOpened(handle, out var file))
@@ -307,6 +308,7 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
         : Diagnostics.InstrumentedBlockCache.MemoryCacheOf(cache)?.MetadataCapacityBytes / 2 ?? 32L * 1024 * 1024;
 
     /// <summary>The opened SST behind a handle when its metadata is cached.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryGetOpened(SsTableHandle handle, [NotNullWhen(true)] out SstFile? file)
     {
         if (cache is not null && cache.TryGet(MetadataKeyOf(handle.Id), out var cached) && cached is SstFile found)
@@ -320,6 +322,7 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
     }
 
     /// <summary>An SST's metadata cache key, built (its path made and hashed) once per SST: reads probe it for every SST they look in.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private BlockCacheKey MetadataKeyOf(SsTableId id) =>
         _metadataKeys.TryGetValue(id, out var key) ? key : _metadataKeys.GetOrAdd(id, new BlockCacheKey(paths.SstPath(id), 0, BlockCacheEntryKind.Metadata));
 
@@ -378,7 +381,8 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
     /// compressed blocks or another cache, each block gets an array of its own (decoded out of a pooled read buffer
     /// where the store can read into one).
     /// </remarks>
-    public async ValueTask<Block[]> ReadBlocksAsync(SstFile sst, int first, int count, bool cacheBlocks, CancellationToken cancellationToken, bool slab = false)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public ValueTask<Block[]> ReadBlocksAsync(SstFile sst, int first, int count, bool cacheBlocks, CancellationToken cancellationToken, bool slab = false)
     {
         var blocks = new Block[count];
         int firstMissing = -1, lastMissing = -1;
@@ -397,29 +401,50 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
 
         if (firstMissing < 0)
         {
-            return blocks;
+            return new(blocks);
         }
 
         // One request from the first missing block to the last (cached blocks in between are read again).
         var start = sst.BlockRange(first + firstMissing).Offset;
         var end = sst.BlockRange(first + lastMissing).End;
-        ValueTask<ReadOnlyMemory<byte>> reading;
         // Uncompressed blocks are decoded in place over the read buffer, which then lives as long as they do; compressed
         // ones are decoded into buffers of their own (long-lived when cached) and their read buffer dies at once.
         var keeps = cacheBlocks && cache is not null;
         var slabCache = keeps && slab && !sst.IsCompressed ? Diagnostics.InstrumentedBlockCache.MemoryCacheOf(cache) : null;
         if ((!keeps || (slab && slabCache is null)) && end - start >= ThroughPoolBytes && store is IRangeReadInto { CanReadInto: true } into)
         {
-            await ReadMissingThroughPoolAsync(into, sst, first, blocks, firstMissing, lastMissing, ByteRange.FromBounds(start, end), keeps ? cache : null, cancellationToken).ConfigureAwait(false);
-            return blocks;
+            return ReadThroughPoolAsync(into, sst, first, blocks, firstMissing, lastMissing, ByteRange.FromBounds(start, end), keeps ? cache : null, cancellationToken);
         }
 
+        ValueTask<ReadOnlyMemory<byte>> reading;
         using (RangeBufferHint.Start(longLived: keeps && !sst.IsCompressed))
         {
             reading = SstFile.ReadRangeAsync(store, sst.Path, ByteRange.FromBounds(start, end), cancellationToken);
         }
 
-        var bytes = await reading.ConfigureAwait(false);
+        var read = new MissingBlocks(sst, first, blocks, firstMissing, lastMissing, start, end, cacheBlocks, slabCache);
+        // A read the store completed at once (a local file's) is decoded here, without an async state machine.
+        return reading.IsCompletedSuccessfully ? new(DecodeMissing(read, reading.Result)) : DecodeWhenReadAsync(read, reading);
+    }
+
+    private static async ValueTask<Block[]> ReadThroughPoolAsync(IRangeReadInto into, SstFile sst, int first, Block[] blocks, int firstMissing, int lastMissing, ByteRange range, IBlockCache? keepIn, CancellationToken cancellationToken)
+    {
+        await ReadMissingThroughPoolAsync(into, sst, first, blocks, firstMissing, lastMissing, range, keepIn, cancellationToken).ConfigureAwait(false);
+        return blocks;
+    }
+
+    private async ValueTask<Block[]> DecodeWhenReadAsync(MissingBlocks read, ValueTask<ReadOnlyMemory<byte>> reading) =>
+        DecodeMissing(read, await reading.ConfigureAwait(false));
+
+    /// <summary>The blocks a ranged read missed, and where the read's bytes go (<see cref="ReadBlocksAsync"/>).</summary>
+    private readonly record struct MissingBlocks(SstFile Sst, int First, Block[] Blocks, int FirstMissing, int LastMissing, long Start, long End, bool CacheBlocks, MemoryBlockCache? SlabCache);
+
+    /// <summary>Decodes the missing blocks out of <paramref name="bytes"/> (the read of <paramref name="read"/>'s range) and caches them as asked.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private Block[] DecodeMissing(in MissingBlocks read, ReadOnlyMemory<byte> bytes)
+    {
+        var (sst, first, blocks, firstMissing, lastMissing, start, end, cacheBlocks, slabCache) = read;
+        var keeps = cacheBlocks && cache is not null;
         // A slab only over a buffer of this read's own: a store may hand out a slice of something larger it keeps (the
         // in-memory store's object, a whole blob), which the cache cannot charge truthfully; those blocks are copied.
         var own = slabCache is not null && MemoryMarshal.TryGetArray(bytes, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length;
@@ -472,6 +497,7 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
         => GetAsync(view, new PointLookup(key, maxSeq), cacheBlocks, cancellationToken);
 
     /// <summary>The newest version of the looked-up key in one SST view, reading what the cache does not hold.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ValueTask<RowEntry?> GetAsync(SsTableView view, PointLookup lookup, bool cacheBlocks, CancellationToken cancellationToken)
     {
         switch (TryGetCached(view, lookup, out var found))
@@ -490,44 +516,104 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
     /// it (so the view's key range may hold the key): opens the SST and reads the blocks the cache lacks, without
     /// probing the cache a second time first.
     /// </summary>
-    public async ValueTask<RowEntry?> GetAfterMissAsync(SsTableView view, PointLookup lookup, bool cacheBlocks, CancellationToken cancellationToken)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public ValueTask<RowEntry?> GetAfterMissAsync(SsTableView view, PointLookup lookup, bool cacheBlocks, CancellationToken cancellationToken)
     {
-        var key = lookup.Key;
-        var sst = await OpenAsync(view.Sst, cancellationToken).ConfigureAwait(false);
+        var opening = OpenAsync(view.Sst, cancellationToken);
+        return opening.IsCompletedSuccessfully
+            ? GetInOpened(view, lookup, cacheBlocks, opening.Result, cancellationToken)
+            : GetWhenOpenedAsync(view, lookup, cacheBlocks, opening, cancellationToken);
+    }
+
+    private async ValueTask<RowEntry?> GetWhenOpenedAsync(SsTableView view, PointLookup lookup, bool cacheBlocks, ValueTask<SstFile> opening, CancellationToken cancellationToken)
+    {
+        var sst = await opening.ConfigureAwait(false);
+        return await GetInOpened(view, lookup, cacheBlocks, sst, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <see cref="GetAfterMissAsync"/> in an opened SST. Reads the store completes at once (a local file's) are searched
+    /// here without an async state machine; the first one that does not goes on in <see cref="GetWhenReadAsync"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private ValueTask<RowEntry?> GetInOpened(SsTableView view, PointLookup lookup, bool cacheBlocks, SstFile sst, CancellationToken cancellationToken)
+    {
         if (!lookup.MightContain(sst))
         {
-            return null;
+            return new((RowEntry?)null);
         }
 
         // Only blocks first..last can hold the key. There are two when the key is the next block's index key (often
         // the whole first key): its newest versions may then end the block before. Read both in one request; the
         // rest (a key whose versions span more blocks) one at a time.
-        sst.BlocksFor(key.Span, out var firstBlock, out var lastBlock);
+        sst.BlocksFor(lookup.Key.Span, out var firstBlock, out var lastBlock);
         for (var i = firstBlock; i <= lastBlock;)
         {
             var count = i == firstBlock ? Math.Min(2, lastBlock - firstBlock + 1) : 1;
-            var admit = cacheBlocks && AdmitsMiss(BlockKey(sst, i));
-            var blocks = await ReadBlocksAsync(sst, i, count, admit, cancellationToken).ConfigureAwait(false);
-            if (cacheBlocks)
+            var reading = ReadBlocksAsync(sst, i, count, cacheBlocks && AdmitsMiss(BlockKey(sst, i)), cancellationToken);
+            if (!reading.IsCompletedSuccessfully)
             {
-                CountMiss(view.Sst, sst);
+                return GetWhenReadAsync(view, lookup, cacheBlocks, sst, i, count, lastBlock, reading, cancellationToken);
             }
 
-            foreach (var block in blocks)
+            switch (SearchRead(view, lookup, cacheBlocks, sst, reading.Result, out var row))
             {
-                switch (BlockPointSearch.Find(block, key, lookup.MaxSeq, out var row))
-                {
-                    case PointSearchOutcome.Found:
-                        return row;
-                    case PointSearchOutcome.Absent:
-                        return null;
-                }
+                case PointSearchOutcome.Found:
+                    return new(row);
+                case PointSearchOutcome.Absent:
+                    return new((RowEntry?)null);
             }
 
             i += count;
         }
 
-        return null;
+        return new((RowEntry?)null);
+    }
+
+    /// <summary>The rest of <see cref="GetInOpened"/> from a read of blocks <paramref name="i"/>.. that is under way.</summary>
+    private async ValueTask<RowEntry?> GetWhenReadAsync(SsTableView view, PointLookup lookup, bool cacheBlocks, SstFile sst, int i, int count, int lastBlock, ValueTask<Block[]> reading, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            switch (SearchRead(view, lookup, cacheBlocks, sst, await reading.ConfigureAwait(false), out var row))
+            {
+                case PointSearchOutcome.Found:
+                    return row;
+                case PointSearchOutcome.Absent:
+                    return null;
+            }
+
+            i += count;
+            if (i > lastBlock)
+            {
+                return null;
+            }
+
+            count = 1;
+            reading = ReadBlocksAsync(sst, i, count, cacheBlocks && AdmitsMiss(BlockKey(sst, i)), cancellationToken);
+        }
+    }
+
+    /// <summary>Counts a get's miss and searches the blocks it read for the looked-up key.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private PointSearchOutcome SearchRead(SsTableView view, PointLookup lookup, bool cacheBlocks, SstFile sst, Block[] blocks, out RowEntry row)
+    {
+        if (cacheBlocks)
+        {
+            CountMiss(view.Sst, sst);
+        }
+
+        foreach (var block in blocks)
+        {
+            var outcome = BlockPointSearch.Find(block, lookup.Key, lookup.MaxSeq, out row);
+            if (outcome != PointSearchOutcome.NotPassed)
+            {
+                return outcome;
+            }
+        }
+
+        row = default;
+        return PointSearchOutcome.NotPassed;
     }
 
     /// <summary>

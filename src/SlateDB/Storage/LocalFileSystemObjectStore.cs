@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace SlateDB.Storage;
@@ -73,6 +74,7 @@ public sealed partial class LocalFileSystemObjectStore : IObjectStore
         ReadAsync(path, range: null, cancellationToken);
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ValueTask<ObjectContent?> GetRangeAsync(string path, ByteRange range, CancellationToken cancellationToken) =>
         _readHandles is null ? ReadAsync(path, range, cancellationToken) : ReadCachedAsync(path, range, cancellationToken);
 
@@ -136,6 +138,7 @@ public sealed partial class LocalFileSystemObjectStore : IObjectStore
     /// A leased handle on the file at <paramref name="fullPath"/> (see <see cref="LocalReadHandles.Acquire"/>; marked
     /// immutable by <see cref="ImmutableObjectHint"/>), or null when there is no file.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private LocalReadHandles.Lease? AcquireHandle(string fullPath, string path)
     {
         try
@@ -152,6 +155,7 @@ public sealed partial class LocalFileSystemObjectStore : IObjectStore
     /// A ranged read through a cached handle, validated against the path first (see <see cref="LocalReadHandles"/>),
     /// or, for objects the caller marked immutable (<see cref="ImmutableObjectHint"/>), by the link count of its file.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ValueTask<ObjectContent?> ReadCachedAsync(string path, ByteRange range, CancellationToken cancellationToken)
     {
         var fullPath = ToFullPath(path, nameof(path));
@@ -228,6 +232,7 @@ public sealed partial class LocalFileSystemObjectStore : IObjectStore
     }
 
     /// <summary>Reads <paramref name="buffer"/>'s length from <paramref name="start"/>; a file that ends first shrank.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FillSync(string path, SafeFileHandle handle, Span<byte> buffer, long start)
     {
         var filled = 0;
@@ -331,6 +336,7 @@ public sealed partial class LocalFileSystemObjectStore : IObjectStore
         return ToFullPathUnchecked(path);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ValidateNoReservedCharacter(string path, string paramName, bool isPrefix)
     {
         if (isPrefix)

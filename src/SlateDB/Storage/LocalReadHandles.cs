@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace SlateDB.Storage;
@@ -51,6 +52,7 @@ internal sealed class LocalReadHandles(int capacity)
     /// </param>
     /// <exception cref="IOException">The file could not be opened or looked at.</exception>
     /// <exception cref="UnauthorizedAccessException">Access denied.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Lease? Acquire(string fullPath, bool immutable = false)
     {
         var cached = Find(fullPath);
@@ -171,6 +173,7 @@ internal sealed class LocalReadHandles(int capacity)
         return new Lease(handle, entry.Stamp);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Entry? Find(string fullPath)
     {
         lock (_gate)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SlateDB.Storage;
 
 /// <summary>Rules for object paths: relative keys of non-empty <c>/</c>-separated segments.</summary>
@@ -8,6 +10,7 @@ public static class ObjectPath
     /// backslash or control character.
     /// </summary>
     /// <exception cref="ArgumentException">The path breaks a rule.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Validate(string path, string? paramName = null)
     {
         ArgumentNullException.ThrowIfNull(path, paramName ?? nameof(path));
@@ -66,6 +69,7 @@ public static class ObjectPath
         return builder.ToString();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsValid(string path, bool allowTrailingSlash)
     {
         if (path.Length == 0 || path[0] == '/')

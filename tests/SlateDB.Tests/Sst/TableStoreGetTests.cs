@@ -4,6 +4,7 @@ using SlateDB.Format;
 using SlateDB.Manifest;
 using SlateDB.Sst;
 using SlateDB.Storage;
+using SlateDB.Testing;
 using SlateDB.Tests.Read;
 using static SlateDB.Tests.Read.ReadTestKit;
 
@@ -12,10 +13,21 @@ namespace SlateDB.Tests.Sst;
 /// <summary>Point lookups in one SST: the right version of keys whose versions span blocks, in as few requests as possible.</summary>
 public sealed class TableStoreGetTests
 {
-    [Fact]
-    public async Task Gets_find_every_version_of_a_key_spanning_many_blocks_at_any_sequence()
+    /// <remarks>
+    /// Twice: over a store whose reads complete at once (the get searches them without an async state machine), and
+    /// over one whose reads complete later (the get goes on once each is done, block by block past the first two).
+    /// </remarks>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Gets_find_every_version_of_a_key_spanning_many_blocks_at_any_sequence(bool readsCompleteLater)
     {
-        var inner = new InMemoryObjectStore();
+        IObjectStore inner = new InMemoryObjectStore();
+        if (readsCompleteLater)
+        {
+            inner = new FaultInjectingObjectStore(inner, new FaultInjectionOptions { Latency = TimeSpan.FromMilliseconds(1), Operations = FaultOperations.GetRange });
+        }
+
         var store = new InstrumentedObjectStore(inner);
         using var cache = new MemoryBlockCache();
         var tables = new TableStore(store, new DbPaths("db"), TestOptions(minFilterKeys: 1), cache);

@@ -51,6 +51,7 @@ internal sealed class Block
     /// <paramref name="objectName"/> when the trailer or an offset does not fit the buffer, offsets are not
     /// strictly increasing from zero, or the block has no entries.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Block Decode(ReadOnlyMemory<byte> encoded, BlockFormatVersion version, string objectName)
     {
         ArgumentNullException.ThrowIfNull(objectName);

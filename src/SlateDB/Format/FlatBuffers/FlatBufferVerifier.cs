@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text.Unicode;
 
 namespace SlateDB.Format.FlatBuffers;
@@ -73,6 +74,7 @@ internal ref struct FlatBufferVerifier
         return VisitTable(target, table);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private string? VisitTable(long position, FbTable table)
     {
         if (!InBuffer(position, 4, 4, out var error))
@@ -131,6 +133,7 @@ internal ref struct FlatBufferVerifier
         return null;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private string? VisitField(long table, long vtable, int vtableLength, FbTable owner, FbField field)
     {
         var what = $"{owner.Name}.{field.Name}";
@@ -228,6 +231,7 @@ internal ref struct FlatBufferVerifier
         return Utf8.IsValid(_buffer.Slice((int)start, (int)length)) ? null : $"{what}: string at {start} is not valid UTF-8";
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryFieldPosition(long table, long vtable, int vtableLength, int slot, out long position, out string? error)
     {
         position = -1;
@@ -258,6 +262,7 @@ internal ref struct FlatBufferVerifier
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryReadOffset(long position, out long target, out string? error)
     {
         target = 0;
@@ -270,6 +275,7 @@ internal ref struct FlatBufferVerifier
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryVectorRange(long position, int elementSize, out long start, out long count, out string? error)
     {
         start = position + 4;
@@ -283,6 +289,7 @@ internal ref struct FlatBufferVerifier
         return InBuffer(start, count * elementSize, elementSize, out error);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool InBuffer(long position, long size, int alignment, out string? error)
     {
         if (position % alignment != 0)

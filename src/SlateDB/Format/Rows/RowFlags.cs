@@ -134,6 +134,7 @@ internal static class RowFlags
         return value;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Need(ReadOnlySpan<byte> span, int position, int count, string what, string objectName)
     {
         if ((uint)count > (uint)(span.Length - position))

@@ -83,6 +83,7 @@ public sealed partial class InstrumentedObjectStore : IObjectStore, IDisposable
     /// A read the inner store completes synchronously (a local block read) is measured and returned without an async
     /// state machine: block misses are the hot path of cold reads.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ValueTask<ObjectContent?> GetRangeAsync(string path, ByteRange range, CancellationToken cancellationToken)
     {
         var start = _timeProvider.GetTimestamp();
@@ -222,6 +223,7 @@ public sealed partial class InstrumentedObjectStore : IObjectStore, IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Completed(Activity? activity, ObjectStoreOperation operation, PutModeKind mode, long start, long bytes, PutOutcome? outcome)
     {
         var seconds = _timeProvider.GetElapsedTime(start).TotalSeconds;

@@ -106,6 +106,7 @@ public sealed partial class RetryingObjectStore : IObjectStore
     /// and retries a transient failure as usual.
     /// </remarks>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2012:Use ValueTasks correctly", Justification = "The first attempt's ValueTask is consumed exactly once: its result here, or awaited by the retry loop.")]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ValueTask<ObjectContent?> GetRangeAsync(string path, ByteRange range, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
