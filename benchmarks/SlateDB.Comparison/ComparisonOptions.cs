@@ -19,9 +19,16 @@ internal sealed record ComparisonOptions
     /// </summary>
     public int ColdRepetitions { get; init; }
 
+    /// <summary>
+    /// Repetitions of readrandom-large (<c>--large-reps</c>); 0 means <see cref="Repetitions"/>. Each fills 5,000,000 rows
+    /// per engine, so a run that wants a true median there (three) need not repeat every other workload as often.
+    /// </summary>
+    public int LargeRepetitions { get; init; }
+
     /// <summary>The repetitions <paramref name="workload"/> runs.</summary>
     public int RepetitionsOf(string workload) =>
-        Workloads.ExtraColdRepetitions(workload, SelectedWorkloads) ? Math.Max(Repetitions, ColdRepetitions) : Repetitions;
+        workload == Workloads.ReadLarge && LargeRepetitions > 0 ? LargeRepetitions
+        : Workloads.ExtraColdRepetitions(workload, SelectedWorkloads) ? Math.Max(Repetitions, ColdRepetitions) : Repetitions;
 
     public int Seed { get; init; } = 42;
 
@@ -95,6 +102,7 @@ internal sealed record ComparisonOptions
           --ours-budget N    ours (and ours-jit) with MemoryBudgetBytes = N (default 0: stock settings, no budget)
           --budget-bytes N   MemoryBudgetBytes of the ours-budget engine (default 134217728, 128 MiB)
           --large-ops N      adds readrandom-large: fills N rows (default 5000000), reopens, first pass of gets
+          --large-reps N     repetitions of readrandom-large (default: as --reps)
           --ingest-ops N     adds ingest: N single puts (default 10000000) with the engine's background compaction,
                              L0 sampled every 100 ms, then a cold pass of --reads gets (ours, rocksdb, zonetree)
           --durable-seconds S  length of the durable-write target run (default 10; 0 skips it)
@@ -123,6 +131,7 @@ internal sealed record ComparisonOptions
                 "--batch" => o with { BatchSize = (int)L() },
                 "--reps" => o with { Repetitions = (int)L() },
                 "--cold-reps" => o with { ColdRepetitions = (int)L() },
+                "--large-reps" => o with { LargeRepetitions = (int)L() },
                 "--seed" => o with { Seed = (int)L() },
                 "--node-ops" => o with { NodeOperations = L() },
                 "--node-batch-ops" => o with { NodeBatchOperations = L() },
@@ -148,7 +157,7 @@ internal sealed record ComparisonOptions
             };
         }
 
-        if (o.Operations < 1 || o.Reads < 1 || o.BatchSize < 1 || o.Repetitions < 1 || o.ColdRepetitions < 0 || o.KeySize < 16 || o.NodeOperations < 1 || o.LargeOperations < 1 || o.IngestOperations < 10)
+        if (o.Operations < 1 || o.Reads < 1 || o.BatchSize < 1 || o.Repetitions < 1 || o.ColdRepetitions < 0 || o.LargeRepetitions < 0 || o.KeySize < 16 || o.NodeOperations < 1 || o.LargeOperations < 1 || o.IngestOperations < 10)
         {
             throw new ArgumentException("Counts must be positive.");
         }

@@ -34,6 +34,9 @@ internal sealed record RunSettings
     /// <summary>Repetitions of the short first passes and their fillbatch (<c>--cold-reps</c>); 0 when as <see cref="Repetitions"/>.</summary>
     public int ColdRepetitions { get; init; }
 
+    /// <summary>Repetitions of readrandom-large (<c>--large-reps</c>); 0 when as <see cref="Repetitions"/>.</summary>
+    public int LargeRepetitions { get; init; }
+
     public long NodeOperations { get; init; }
 
     /// <summary>Rows of SlateDB-through-Node's fillbatch database (0 in results written before it was recorded).</summary>
@@ -58,6 +61,7 @@ internal sealed record RunSettings
         ValueSize = o.ValueSize,
         Repetitions = o.Repetitions,
         ColdRepetitions = o.ColdRepetitions > o.Repetitions ? o.ColdRepetitions : 0,
+        LargeRepetitions = o.LargeRepetitions > 0 && o.LargeRepetitions != o.Repetitions ? o.LargeRepetitions : 0,
         NodeOperations = o.NodeOperations,
         NodeBatchOperations = o.NodeRowsFor(SlateDB.Comparison.Workloads.FillBatch),
         NodeReads = o.NodeReads,
