@@ -203,9 +203,10 @@ public sealed partial class SlateDb
     }
 
     /// <summary>
-    /// The newest visible version in the SSTs, newest SST first. Served without awaiting when every SST it probes has
-    /// its metadata and blocks cached; otherwise the search goes on from the first SST that needs a read (the SSTs
-    /// before it were ruled out from memory), reading what it misses.
+    /// The newest visible version in the SSTs, newest SST first, reading what the cache misses (SSTs already ruled out
+    /// from memory are not probed again). Served without awaiting when every SST it probes has its metadata and blocks
+    /// cached, or the store completes the reads at once (a local file); otherwise the search goes on once the first
+    /// read still under way is done.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ValueTask<RowEntry?> FindInTreeAsync(LsmTreeState tree, ReadOnlyMemory<byte> key, ulong maxSeq, bool cacheBlocks, CancellationToken cancellationToken)
