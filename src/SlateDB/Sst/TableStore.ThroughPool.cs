@@ -22,9 +22,9 @@ internal sealed partial class TableStore
     /// large-object-heap array, and a cold full scan of 1,000,000 rows made about twenty full collections. The pooled
     /// buffer never leaves this method, so rows handed out (slices of their blocks) outlive its next use safely. With a
     /// <paramref name="keepIn"/> cache the blocks are long-lived (pinned-heap copies, as the reads the cache keeps) and
-    /// go into it.
+    /// go into it. Returns <paramref name="blocks"/>, filled.
     /// </summary>
-    private static async ValueTask ReadMissingThroughPoolAsync(IRangeReadInto into, SstFile sst, int first, Block[] blocks, int firstMissing, int lastMissing, ByteRange range, IBlockCache? keepIn, CancellationToken cancellationToken)
+    private static async ValueTask<Block[]> ReadMissingThroughPoolAsync(IRangeReadInto into, SstFile sst, int first, Block[] blocks, int firstMissing, int lastMissing, ByteRange range, IBlockCache? keepIn, CancellationToken cancellationToken)
     {
         var longLived = keepIn is not null;
         var length = checked((int)range.Length);
@@ -53,6 +53,8 @@ internal sealed partial class TableStore
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+
+        return blocks;
     }
 
     private static Memory<byte> OwnCopy(ReadOnlySpan<byte> stored, bool longLived)

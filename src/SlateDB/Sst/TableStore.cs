@@ -413,7 +413,7 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
         var slabCache = keeps && slab && !sst.IsCompressed ? Diagnostics.InstrumentedBlockCache.MemoryCacheOf(cache) : null;
         if ((!keeps || (slab && slabCache is null)) && end - start >= ThroughPoolBytes && store is IRangeReadInto { CanReadInto: true } into)
         {
-            return ReadThroughPoolAsync(into, sst, first, blocks, firstMissing, lastMissing, ByteRange.FromBounds(start, end), keeps ? cache : null, cancellationToken);
+            return ReadMissingThroughPoolAsync(into, sst, first, blocks, firstMissing, lastMissing, ByteRange.FromBounds(start, end), keeps ? cache : null, cancellationToken);
         }
 
         ValueTask<ReadOnlyMemory<byte>> reading;
@@ -425,12 +425,6 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
         var read = new MissingBlocks(sst, first, blocks, firstMissing, lastMissing, start, end, cacheBlocks, slabCache);
         // A read the store completed at once (a local file's) is decoded here, without an async state machine.
         return reading.IsCompletedSuccessfully ? new(DecodeMissing(read, reading.Result)) : DecodeWhenReadAsync(read, reading);
-    }
-
-    private static async ValueTask<Block[]> ReadThroughPoolAsync(IRangeReadInto into, SstFile sst, int first, Block[] blocks, int firstMissing, int lastMissing, ByteRange range, IBlockCache? keepIn, CancellationToken cancellationToken)
-    {
-        await ReadMissingThroughPoolAsync(into, sst, first, blocks, firstMissing, lastMissing, range, keepIn, cancellationToken).ConfigureAwait(false);
-        return blocks;
     }
 
     private async ValueTask<Block[]> DecodeWhenReadAsync(MissingBlocks read, ValueTask<ReadOnlyMemory<byte>> reading) =>
@@ -550,7 +544,7 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
         for (var i = firstBlock; i <= lastBlock;)
         {
             var count = i == firstBlock ? Math.Min(2, lastBlock - firstBlock + 1) : 1;
-            var reading = ReadBlocksAsync(sst, i, count, cacheBlocks && AdmitsMiss(BlockKey(sst, i)), cancellationToken);
+            var reading = ReadForGetAsync(sst, i, count, cacheBlocks, cancellationToken);
             if (!reading.IsCompletedSuccessfully)
             {
                 return GetWhenReadAsync(view, lookup, cacheBlocks, sst, i, count, lastBlock, reading, cancellationToken);
@@ -590,9 +584,13 @@ internal sealed partial class TableStore(IObjectStore store, DbPaths paths, Slat
             }
 
             count = 1;
-            reading = ReadBlocksAsync(sst, i, count, cacheBlocks && AdmitsMiss(BlockKey(sst, i)), cancellationToken);
+            reading = ReadForGetAsync(sst, i, count, cacheBlocks, cancellationToken);
         }
     }
+
+    /// <summary>A get's read of <paramref name="count"/> blocks from <paramref name="first"/>, cached as <see cref="AdmitsMiss"/> says.</summary>
+    private ValueTask<Block[]> ReadForGetAsync(SstFile sst, int first, int count, bool cacheBlocks, CancellationToken cancellationToken) =>
+        ReadBlocksAsync(sst, first, count, cacheBlocks && AdmitsMiss(BlockKey(sst, first)), cancellationToken);
 
     /// <summary>Counts a get's miss and searches the blocks it read for the looked-up key.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
