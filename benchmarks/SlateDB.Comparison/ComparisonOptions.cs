@@ -14,8 +14,9 @@ internal sealed record ComparisonOptions
 
     /// <summary>
     /// Repetitions of the short first passes (<see cref="Workloads.ExtraColdRepetitions"/>: every cold read regime
-    /// but readrandom-large, with the fillbatch they read); 0 means <see cref="Repetitions"/>. Each lasts seconds and
-    /// varies the most between runs on a shared machine, so more of them steady the medians for little time.
+    /// but readrandom-large, and compaction, with the fillbatch they read); 0 means <see cref="Repetitions"/>. Each
+    /// lasts seconds and varies the most between runs on a shared machine, so more of them steady the medians for
+    /// little time.
     /// </summary>
     public int ColdRepetitions { get; init; }
 
@@ -86,8 +87,8 @@ internal sealed record ComparisonOptions
         SlateDB.Comparison: the same workloads on SlateDB for .NET, RocksDB, ZoneTree and SlateDB 0.12.1 (Node).
           --ops N            puts per fill (default 1000000)      --reads N     gets in readrandom (default 200000)
           --batch N          rows per batch in fillbatch (1000)   --reps N      repetitions (default 3)
-          --cold-reps N      repetitions of the first passes (afterfill, flushed, reopen, scan-cold, compacted) and
-                             of the fillbatch they read, when more than --reps (default: as --reps)
+          --cold-reps N      repetitions of the first passes (afterfill, flushed, reopen, scan-cold, compacted), of
+                             compaction and of the fillbatch they read, when more than --reps (default: as --reps)
           --node-ops N --node-reads N --node-reps N    smaller counts for SlateDB through Node (50000, 10000, 2);
                              --node-ops is its fillrandom's rows only
           --node-batch-ops N rows of its fillbatch, then read by its readrandom and scan (default: as --ops)

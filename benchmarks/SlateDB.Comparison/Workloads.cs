@@ -62,11 +62,13 @@ internal static class Workloads
 
     /// <summary>
     /// True for the workloads <c>--cold-reps</c> repeats: the cold passes but readrandom-large (a 5,000,000-row fill
-    /// per repetition), and fillbatch when a selected one of them reads its database (each repetition fills afresh).
+    /// per repetition), compaction (a second or so in a fresh process, as short and as noisy as they are), and
+    /// fillbatch when a selected one of them reads its database (each repetition fills afresh).
     /// </summary>
     public static bool ExtraColdRepetitions(string workload, IReadOnlyList<string> selected) =>
         (IsCold(workload) && workload != ReadLarge)
-        || (workload == FillBatch && selected.Any(w => w is ReadReopen or ScanCold or ReadCompacted));
+        || workload == Compaction
+        || (workload == FillBatch && selected.Any(w => w is ReadReopen or ScanCold or ReadCompacted or Compaction));
 
     /// <summary>True for the timed first passes (no warm-up): the regimes a restart, a deploy or a large data set meets.</summary>
     public static bool IsCold(string workload) => workload is ReadAfterFill or ReadFlushed or ReadReopen or ScanCold or ReadCompacted or ReadLarge;

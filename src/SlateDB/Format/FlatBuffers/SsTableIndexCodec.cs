@@ -1,5 +1,3 @@
-using Google.FlatBuffers;
-
 namespace SlateDB.Format.FlatBuffers;
 
 /// <summary>One block of an SST: where it starts and the key that separates it from the previous block.</summary>
@@ -41,21 +39,33 @@ internal sealed record SsTableIndexModel(IReadOnlyList<BlockMetaModel> Blocks)
 /// <summary>Encodes and decodes the SST index block: a bare <c>SsTableIndex</c> flatbuffer.</summary>
 internal static class SsTableIndexCodec
 {
-    /// <summary>Encodes the index.</summary>
+    /// <summary>Encodes the index (with <see cref="PerBlockMetadataBuilder"/>: the bytes SlateDB writes).</summary>
     public static byte[] Encode(SsTableIndexModel index)
     {
         ArgumentNullException.ThrowIfNull(index);
-        var writer = new MetadataWriter(64 + index.Blocks.Sum(block => 24 + block.FirstKey.Length));
-        var metas = new Offset<BlockMeta>[index.Blocks.Count];
-        for (var i = 0; i < metas.Length; i++)
+        var blocks = index.Blocks;
+        var capacity = 64;
+        for (var i = 0; i < blocks.Count; i++)
         {
-            var block = index.Blocks[i];
-            var key = writer.Bytes(block.FirstKey);
-            metas[i] = BlockMeta.CreateBlockMeta(writer.Builder, block.Offset, key);
+            capacity = checked(capacity + 24 + blocks[i].FirstKey.Length);
         }
 
-        var vector = writer.OffsetVector(metas);
-        return writer.Finish(SsTableIndex.CreateSsTableIndex(writer.Builder, vector).Value);
+        var builder = new PerBlockMetadataBuilder(capacity);
+        var metas = new int[blocks.Count];
+        for (var i = 0; i < metas.Length; i++)
+        {
+            var block = blocks[i];
+            var key = builder.Bytes(block.FirstKey.Span);
+            builder.StartTable(2);
+            builder.AddUInt64(0, block.Offset);
+            builder.AddOffset(1, key);
+            metas[i] = builder.EndTable();
+        }
+
+        var vector = builder.OffsetVector(metas);
+        builder.StartTable(1);
+        builder.AddOffset(0, vector);
+        return builder.Finish(builder.EndTable());
     }
 
     /// <summary>

@@ -1,5 +1,3 @@
-using Google.FlatBuffers;
-
 namespace SlateDB.Format.FlatBuffers;
 
 /// <summary>Per-block row counts.</summary>
@@ -35,21 +33,40 @@ internal sealed record SstStatsModel(
 /// <summary>Encodes and decodes the SST statistics block: a bare <c>SstStats</c> flatbuffer.</summary>
 internal static class SstStatsCodec
 {
-    /// <summary>Encodes the statistics (no per-block vector when there are no blocks, as SlateDB writes it).</summary>
+    /// <summary>
+    /// Encodes the statistics (with <see cref="PerBlockMetadataBuilder"/>: the bytes SlateDB writes; no per-block vector
+    /// when there are no blocks, as SlateDB writes it).
+    /// </summary>
     public static byte[] Encode(SstStatsModel stats)
     {
         ArgumentNullException.ThrowIfNull(stats);
-        var writer = new MetadataWriter(128 + (stats.BlockStats.Count * 20));
-        var blocks = default(VectorOffset);
-        if (stats.BlockStats.Count > 0)
+        var blocks = stats.BlockStats;
+        var builder = new PerBlockMetadataBuilder(128 + (blocks.Count * 20));
+        var vector = 0;
+        if (blocks.Count > 0)
         {
-            blocks = writer.OffsetVector(stats.BlockStats
-                .Select(block => BlockStats.CreateBlockStats(writer.Builder, block.NumPuts, block.NumDeletes, block.NumMerges))
-                .ToArray());
+            var tables = new int[blocks.Count];
+            for (var i = 0; i < tables.Length; i++)
+            {
+                var block = blocks[i];
+                builder.StartTable(3);
+                builder.AddUInt16(2, block.NumMerges);
+                builder.AddUInt16(1, block.NumDeletes);
+                builder.AddUInt16(0, block.NumPuts);
+                tables[i] = builder.EndTable();
+            }
+
+            vector = builder.OffsetVector(tables);
         }
 
-        var root = SstStats.CreateSstStats(writer.Builder, stats.NumPuts, stats.NumDeletes, stats.NumMerges, stats.RawKeySize, stats.RawValSize, blocks);
-        return writer.Finish(root.Value);
+        builder.StartTable(6);
+        builder.AddUInt64(4, stats.RawValSize);
+        builder.AddUInt64(3, stats.RawKeySize);
+        builder.AddUInt64(2, stats.NumMerges);
+        builder.AddUInt64(1, stats.NumDeletes);
+        builder.AddUInt64(0, stats.NumPuts);
+        builder.AddOffset(5, vector);
+        return builder.Finish(builder.EndTable());
     }
 
     /// <summary>Decodes a statistics block read from <paramref name="objectName"/>.</summary>
