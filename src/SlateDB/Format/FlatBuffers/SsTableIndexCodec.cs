@@ -44,10 +44,11 @@ internal static class SsTableIndexCodec
     {
         ArgumentNullException.ThrowIfNull(index);
         var blocks = index.Blocks;
+        // Each block takes at most 32 bytes besides its key: its key's length, its table, their padding, its vector slot.
         var capacity = 64;
         for (var i = 0; i < blocks.Count; i++)
         {
-            capacity = checked(capacity + 24 + blocks[i].FirstKey.Length);
+            capacity = checked(capacity + 32 + blocks[i].FirstKey.Length);
         }
 
         var builder = new PerBlockMetadataBuilder(capacity);
