@@ -6,8 +6,9 @@ using SlateDB.Common;
 namespace SlateDB.Format.FlatBuffers;
 
 /// <summary>
-/// Builds FlatBuffers metadata (SST info, index and statistics; the building blocks of manifests and
-/// <c>.compactions</c>), writing what SlateDB's own encoder writes: optional fields only when set. Children are built
+/// Builds FlatBuffers metadata (SST info; the building blocks of manifests and <c>.compactions</c>), writing what
+/// SlateDB's own encoder writes: optional fields only when set. An SST's index and statistics, one table per block,
+/// are built by <see cref="PerBlockMetadataBuilder"/> instead (the same bytes, precompiled). Children are built
 /// before the table that refers to them, as FlatBuffers requires. Manifest tables are mapped from the model by
 /// <c>Manifest/Codec</c>.
 /// </summary>

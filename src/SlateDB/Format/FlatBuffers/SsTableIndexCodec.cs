@@ -39,19 +39,15 @@ internal sealed record SsTableIndexModel(IReadOnlyList<BlockMetaModel> Blocks)
 /// <summary>Encodes and decodes the SST index block: a bare <c>SsTableIndex</c> flatbuffer.</summary>
 internal static class SsTableIndexCodec
 {
-    /// <summary>Encodes the index (with <see cref="PerBlockMetadataBuilder"/>: the bytes SlateDB writes).</summary>
-    public static byte[] Encode(SsTableIndexModel index)
+    /// <summary>
+    /// Encodes the index (with <see cref="PerBlockMetadataBuilder"/>: the bytes SlateDB writes), in a buffer of
+    /// <paramref name="capacity"/> bytes to start with (tests make it grow); by default one it never outgrows.
+    /// </summary>
+    public static byte[] Encode(SsTableIndexModel index, int? capacity = null)
     {
         ArgumentNullException.ThrowIfNull(index);
         var blocks = index.Blocks;
-        // Each block takes at most 32 bytes besides its key: its key's length, its table, their padding, its vector slot.
-        var capacity = 64;
-        for (var i = 0; i < blocks.Count; i++)
-        {
-            capacity = checked(capacity + 32 + blocks[i].FirstKey.Length);
-        }
-
-        var builder = new PerBlockMetadataBuilder(capacity);
+        var builder = new PerBlockMetadataBuilder(capacity ?? Capacity(blocks));
         var metas = new int[blocks.Count];
         for (var i = 0; i < metas.Length; i++)
         {
@@ -67,6 +63,22 @@ internal static class SsTableIndexCodec
         builder.StartTable(1);
         builder.AddOffset(0, vector);
         return builder.Finish(builder.EndTable());
+    }
+
+    /// <summary>
+    /// An upper bound of an index's size: each block takes at most 31 bytes besides its key (its key's length, its
+    /// table, their padding, its slot in the vector); 64 more hold the root table, the vector's length, the blocks'
+    /// vtables (at most three distinct ones of 8 bytes) and the root offset.
+    /// </summary>
+    private static int Capacity(IReadOnlyList<BlockMetaModel> blocks)
+    {
+        var capacity = 64;
+        for (var i = 0; i < blocks.Count; i++)
+        {
+            capacity = checked(capacity + 32 + blocks[i].FirstKey.Length);
+        }
+
+        return capacity;
     }
 
     /// <summary>

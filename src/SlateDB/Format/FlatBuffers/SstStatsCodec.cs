@@ -35,13 +35,14 @@ internal static class SstStatsCodec
 {
     /// <summary>
     /// Encodes the statistics (with <see cref="PerBlockMetadataBuilder"/>: the bytes SlateDB writes; no per-block vector
-    /// when there are no blocks, as SlateDB writes it).
+    /// when there are no blocks, as SlateDB writes it), in a buffer of <paramref name="capacity"/> bytes to start with
+    /// (tests make it grow); by default one it never outgrows (each block takes at most 16 bytes with its vector slot).
     /// </summary>
-    public static byte[] Encode(SstStatsModel stats)
+    public static byte[] Encode(SstStatsModel stats, int? capacity = null)
     {
         ArgumentNullException.ThrowIfNull(stats);
         var blocks = stats.BlockStats;
-        var builder = new PerBlockMetadataBuilder(128 + (blocks.Count * 20));
+        var builder = new PerBlockMetadataBuilder(capacity ?? checked(128 + (blocks.Count * 20)));
         var vector = 0;
         if (blocks.Count > 0)
         {
