@@ -1,6 +1,7 @@
 using Google.FlatBuffers;
 using SlateDB.Format;
 using SlateDB.Format.FlatBuffers;
+using SlateDB.Benchmarks.Sst;
 using SlateDB.Manifest;
 using Fb = SlateDB.Format.FlatBuffers;
 
@@ -131,10 +132,10 @@ public sealed class SstMetadataCodecTests
 
         for (var i = 0; i < indexes.Count; i++)
         {
-            var index = BuilderIndex(indexes[i]);
+            var index = SstMetadataBenchmarks.LibraryIndex(indexes[i]);
             SsTableIndexCodec.Encode(indexes[i]).Should().Equal(index, $"index case {i}");
             SsTableIndexCodec.Encode(indexes[i], capacity: 64).Should().Equal(index, $"index case {i}, growing buffer");
-            var stat = BuilderStats(stats[i]);
+            var stat = SstMetadataBenchmarks.LibraryStats(stats[i]);
             SstStatsCodec.Encode(stats[i]).Should().Equal(stat, $"stats case {i}");
             SstStatsCodec.Encode(stats[i], capacity: 64).Should().Equal(stat, $"stats case {i}, growing buffer");
         }
@@ -160,23 +161,5 @@ public sealed class SstMetadataCodecTests
         builder.Finish(builder.EndTable());
         var act = () => SsTableIndexCodec.Decode(builder.SizedByteArray(), Name);
         act.Should().Throw<SlateDbException>().Where(e => e.Kind == SlateDbErrorKind.Data && e.Message.Contains("block_meta", StringComparison.Ordinal));
-    }
-
-    /// <summary>The index as Google.FlatBuffers' builder writes it.</summary>
-    private static byte[] BuilderIndex(SsTableIndexModel index)
-    {
-        var writer = new MetadataWriter();
-        var metas = index.Blocks.Select(block => Fb.BlockMeta.CreateBlockMeta(writer.Builder, block.Offset, writer.Bytes(block.FirstKey))).ToArray();
-        return writer.Finish(Fb.SsTableIndex.CreateSsTableIndex(writer.Builder, writer.OffsetVector(metas)).Value);
-    }
-
-    /// <summary>The statistics as Google.FlatBuffers' builder writes them.</summary>
-    private static byte[] BuilderStats(SstStatsModel stats)
-    {
-        var writer = new MetadataWriter();
-        var blocks = stats.BlockStats.Count == 0
-            ? default
-            : writer.OffsetVector(stats.BlockStats.Select(block => Fb.BlockStats.CreateBlockStats(writer.Builder, block.NumPuts, block.NumDeletes, block.NumMerges)).ToArray());
-        return writer.Finish(Fb.SstStats.CreateSstStats(writer.Builder, stats.NumPuts, stats.NumDeletes, stats.NumMerges, stats.RawKeySize, stats.RawValSize, blocks).Value);
     }
 }

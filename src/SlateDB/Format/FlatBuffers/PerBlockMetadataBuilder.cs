@@ -130,13 +130,14 @@ internal sealed class PerBlockMetadataBuilder
             PutUInt16((ushort)(_fields[i] == 0 ? 0 : table - _fields[i]));
         }
 
+        var vtableSize = 2 * (present + 2);
         Align(2, 0);
         PutUInt16(checked((ushort)(table - _tableStart)));
         Align(2, 0);
-        PutUInt16((ushort)(2 * (present + 2)));
+        PutUInt16((ushort)vtableSize);
         _fieldCount = -1;
 
-        if (FindEarlierVTable(_buffer.AsSpan(_space, 2 * (present + 2))) is { } earlier)
+        if (FindEarlierVTable(_buffer.AsSpan(_space, vtableSize)) is { } earlier)
         {
             _space = _buffer.Length - table;
             BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(_space), earlier - table);
